@@ -1,0 +1,18 @@
+//! The SOAP 1.1 wire format of the contract.
+//!
+//! * [`read_request`] / [`read_response`]: tolerant, hardened reading (see [`reader`]);
+//! * [`write_response`] / [`write_request`]: exact writing, as .NET WCF writes (see [`writer`]);
+//! * [`WireProfile`]: the body shape (MessageContract by default; spec §4.5);
+//! * [`Fault`] / [`write_fault`]: SOAP 1.1 faults in WCF's shape;
+//! * [`wsdl`]: the WSDL, generated from the same contract table.
+
+pub mod fault;
+pub mod profile;
+pub mod reader;
+pub mod writer;
+pub mod wsdl;
+
+pub use fault::{Fault, FaultCode, write_fault};
+pub use profile::{UnknownProfile, WireProfile};
+pub use reader::{Limits, ReadError, operation_from_action, read_request, read_response};
+pub use writer::{CONTENT_TYPE, escape_text, write_request, write_response, write_response_record};

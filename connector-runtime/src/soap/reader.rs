@@ -1,0 +1,828 @@
+//! The tolerant, hardened envelope reader (spec §4.5 "Reading requests").
+//!
+//! Tolerant: the operation comes from the SOAPAction (quoted or not) or, without one, from the
+//! body's first element; members are matched by local name, in any order, directly under the body
+//! element (MessageContract) or one level deeper (`request` / `...Result`, wrapped styles);
+//! `ConnectionGuid` is also taken from a SOAP header; `i:nil` and absence both mean null; GUIDs
+//! in any common form; unknown elements are skipped.
+//!
+//! Hardened: the input must be UTF-8; a DOCTYPE (and so any entity declaration) is refused, as is
+//! any entity other than the five predefined ones; nesting depth, element count, attributes per
+//! element, namespace bindings and text length are limited ([`Limits`]). Every failure is a
+//! [`ReadError`] whose message says what to fix.
+
+use std::borrow::Cow;
+
+use quick_xml::NsReader;
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::{Namespace, ResolveResult};
+
+use crate::contract::schema::{Record, Slot};
+use crate::contract::{ActorType, ConnectionGuid, Operation, Request, Response, StringDict, ns};
+
+use super::fault::{Fault, FaultCode};
+
+/// Bounds on what the reader accepts. The defaults are generous for the contract (a
+/// `WSSaveActors` of tens of thousands of actors fits) and small enough to keep a hostile message
+/// cheap; the body size itself is limited by the HTTP layer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Deepest element nesting (the contract needs 7).
+    pub max_depth: usize,
+    /// Elements in one message.
+    pub max_elements: usize,
+    /// Attributes (namespace declarations included) on one element.
+    pub max_attributes: usize,
+    /// Namespace bindings in scope at once.
+    pub max_namespace_bindings: usize,
+    /// Bytes of text in one element.
+    pub max_text_len: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 32,
+            max_elements: 4_000_000,
+            max_attributes: 32,
+            max_namespace_bindings: 64,
+            max_text_len: 8 * 1024 * 1024,
+        }
+    }
+}
+
+/// Why a message could not be read. Each is answered with a SOAP `s:Client` fault.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ReadError {
+    /// The bytes are not UTF-8.
+    #[error(
+        "the message is not valid UTF-8 (first bad byte at offset {offset}); send it encoded as UTF-8"
+    )]
+    InvalidUtf8 {
+        /// Offset of the first invalid byte.
+        offset: usize,
+    },
+    /// The XML declaration names another encoding.
+    #[error("the XML declaration says encoding=\"{0}\"; only UTF-8 is accepted")]
+    UnsupportedEncoding(String),
+    /// Not well-formed XML.
+    #[error("malformed XML near byte {position}: {message}")]
+    Malformed {
+        /// Byte offset where the problem was found.
+        position: u64,
+        /// What the XML parser reported.
+        message: String,
+    },
+    /// A document type declaration.
+    #[error("a DOCTYPE is not allowed in a SOAP message (no DTDs and no entity declarations)")]
+    Doctype,
+    /// An entity reference other than the predefined five.
+    #[error(
+        "the entity reference `&{0};` is not allowed; use a character reference or one of &lt; &gt; &amp; &quot; &apos;"
+    )]
+    UndefinedEntity(String),
+    /// A character reference to something that is not a character.
+    #[error("the character reference `&{0};` does not name a character")]
+    InvalidCharRef(String),
+    /// Over one of the [`Limits`].
+    #[error("the message exceeds the limit on {what} ({limit})")]
+    Limit {
+        /// Which limit.
+        what: &'static str,
+        /// Its value.
+        limit: usize,
+    },
+    /// The root element is not a SOAP 1.1 envelope.
+    #[error(
+        "the root element is `{found}`; expected a SOAP 1.1 Envelope in namespace {}",
+        ns::SOAP11_ENVELOPE
+    )]
+    NotEnvelope {
+        /// What was found (`{namespace}local`).
+        found: String,
+    },
+    /// A SOAP 1.2 envelope.
+    #[error(
+        "this is a SOAP 1.2 envelope; this endpoint speaks SOAP 1.1 (basicHttpBinding, text/xml)"
+    )]
+    Soap12,
+    /// The envelope has no body.
+    #[error("the Envelope has no Body")]
+    MissingBody,
+    /// The body has no element.
+    #[error("the SOAP Body is empty; expected the operation's request element")]
+    EmptyBody,
+    /// The SOAPAction names no operation of the contract.
+    #[error("unknown SOAPAction `{action}`; expected {}/{}/<operation>, e.g. {}", ns::EIS, ns::CONTRACT_NAME, Operation::GetActors.action(), action = .0)]
+    UnknownAction(String),
+    /// Without a SOAPAction, the body element does not name one operation.
+    #[error("cannot tell the operation from the body element `{0}`; send the SOAPAction header")]
+    UnknownOperation(String),
+    /// A member value of the wrong form.
+    #[error("member `{member}`: `{value}` is not {expected}")]
+    InvalidValue {
+        /// The member's wire name.
+        member: String,
+        /// The value found (shortened).
+        value: String,
+        /// What was expected.
+        expected: String,
+    },
+    /// An element where text was expected.
+    #[error("member `{member}` must hold text, but contains the element `{found}`")]
+    UnexpectedElement {
+        /// The member's wire name.
+        member: String,
+        /// The element found inside it.
+        found: String,
+    },
+    /// A dictionary entry without a key.
+    #[error("member `{member}`: a KeyValueOfstringstring entry has no Key")]
+    MissingKey {
+        /// The dictionary member's wire name.
+        member: String,
+    },
+    /// The peer answered with a SOAP fault (when reading a response).
+    #[error("SOAP fault {0}")]
+    Fault(Fault),
+}
+
+impl ReadError {
+    fn invalid(member: &str, value: &str, expected: impl Into<String>) -> Self {
+        let mut value = value.to_owned();
+        if value.len() > 80 {
+            let cut = (0..=80)
+                .rev()
+                .find(|&i| value.is_char_boundary(i))
+                .unwrap_or(0);
+            value.truncate(cut);
+            value.push('…');
+        }
+        ReadError::InvalidValue {
+            member: member.to_owned(),
+            value,
+            expected: expected.into(),
+        }
+    }
+}
+
+/// Reads a request envelope. `soap_action` is the HTTP `SOAPAction` header, if any.
+pub fn read_request(
+    body: &[u8],
+    soap_action: Option<&str>,
+    limits: &Limits,
+) -> Result<Request, ReadError> {
+    let by_action = soap_action
+        .map(operation_from_action)
+        .transpose()?
+        .flatten();
+    let text = utf8(body)?;
+    let mut x = XmlIn::new(text, limits);
+    let (mut request, header_guid) = x.envelope(|x, el| {
+        let operation = match by_action {
+            Some(op) => op,
+            None => operation_from_element(&el.local)?,
+        };
+        let mut request = Request::empty(operation);
+        match request.record_mut() {
+            Some(record) if !el.empty => x.members(record, true)?,
+            Some(_) => {}
+            None if !el.empty => x.skip()?,
+            None => {}
+        }
+        Ok(request)
+    })?;
+    if let (Some(guid), Some(slot)) = (header_guid, request.connection_guid_mut())
+        && slot.is_none()
+    {
+        *slot = Some(guid);
+    }
+    Ok(request)
+}
+
+/// Reads a response envelope to `operation` (the test client's side). A SOAP fault in the body
+/// is returned as [`ReadError::Fault`].
+pub fn read_response(
+    body: &[u8],
+    operation: Operation,
+    limits: &Limits,
+) -> Result<Response, ReadError> {
+    let text = utf8(body)?;
+    let mut x = XmlIn::new(text, limits);
+    let (response, _) = x.envelope(|x, el| {
+        if el.local == "Fault" && el.ns == NsId::Soap11 {
+            return Err(ReadError::Fault(x.fault(el.empty)?));
+        }
+        let mut response = Response::empty(operation);
+        if !el.empty {
+            x.members(response.record_mut(), true)?;
+        }
+        Ok(response)
+    })?;
+    Ok(response)
+}
+
+/// The operation named by a SOAPAction header value: its last path segment. `None` if empty.
+pub fn operation_from_action(action: &str) -> Result<Option<Operation>, ReadError> {
+    let action = action.trim().trim_matches('"').trim();
+    if action.is_empty() {
+        return Ok(None);
+    }
+    let name = action.rsplit('/').next().unwrap_or(action);
+    Operation::from_name(name)
+        .map(Some)
+        .ok_or_else(|| ReadError::UnknownAction(action.to_owned()))
+}
+
+/// The operation named by a body element: the operation name (wrapped styles, `WSGetConfigData`)
+/// or a request class used by exactly one operation.
+fn operation_from_element(local: &str) -> Result<Operation, ReadError> {
+    if let Some(op) = Operation::from_name(local) {
+        return Ok(op);
+    }
+    let mut by_class =
+        Operation::all().filter(|op| op.spec().request.is_some_and(|s| s.name == local));
+    match (by_class.next(), by_class.next()) {
+        (Some(op), None) => Ok(op),
+        _ => Err(ReadError::UnknownOperation(local.to_owned())),
+    }
+}
+
+fn utf8(body: &[u8]) -> Result<&str, ReadError> {
+    let text = std::str::from_utf8(body).map_err(|e| ReadError::InvalidUtf8 {
+        offset: e.valid_up_to(),
+    })?;
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum NsId {
+    None,
+    Soap11,
+    Soap12,
+    Other,
+}
+
+/// A start tag as the reader needs it.
+struct El<'i> {
+    local: Cow<'i, str>,
+    ns: NsId,
+    nil: bool,
+    /// `<x/>`: no content and no end tag follow.
+    empty: bool,
+}
+
+enum Ev<'i> {
+    Start(El<'i>),
+    End,
+    Text(Cow<'i, str>),
+    Eof,
+}
+
+/// The pull parser with limits: a thin layer over quick-xml's `NsReader`.
+struct XmlIn<'i, 'l> {
+    input: &'i str,
+    r: NsReader<&'i [u8]>,
+    limits: &'l Limits,
+    depth: usize,
+    elements: usize,
+}
+
+impl<'i, 'l> XmlIn<'i, 'l> {
+    fn new(input: &'i str, limits: &'l Limits) -> Self {
+        let mut r = NsReader::from_str(input);
+        r.config_mut().check_end_names = true;
+        r.resolver_mut()
+            .set_max_namespace_bindings(limits.max_namespace_bindings);
+        XmlIn {
+            input,
+            r,
+            limits,
+            depth: 0,
+            elements: 0,
+        }
+    }
+
+    fn malformed(&self, e: impl std::fmt::Display) -> ReadError {
+        let message = e.to_string();
+        if message.contains("namespace") && message.contains("limit") {
+            return ReadError::Limit {
+                what: "namespace bindings",
+                limit: self.limits.max_namespace_bindings,
+            };
+        }
+        ReadError::Malformed {
+            position: self.r.error_position(),
+            message,
+        }
+    }
+
+    /// The input slice a borrowed quick-xml string points into, so names live as long as the
+    /// input instead of the event (no allocation per element).
+    fn reborrow(&self, s: &str) -> Cow<'i, str> {
+        let start = (s.as_ptr() as usize).wrapping_sub(self.input.as_ptr() as usize);
+        match self.input.get(start..start.wrapping_add(s.len())) {
+            Some(slice) if slice.as_ptr() == s.as_ptr() => Cow::Borrowed(slice),
+            _ => Cow::Owned(s.to_owned()),
+        }
+    }
+
+    fn element(&mut self, ns: NsId, e: &BytesStart<'_>, empty: bool) -> Result<El<'i>, ReadError> {
+        self.elements += 1;
+        if self.elements > self.limits.max_elements {
+            return Err(ReadError::Limit {
+                what: "elements",
+                limit: self.limits.max_elements,
+            });
+        }
+        let mut nil = false;
+        let mut count = 0;
+        for attr in e.attributes() {
+            let attr = attr.map_err(|err| self.malformed(err))?;
+            count += 1;
+            if count > self.limits.max_attributes {
+                return Err(ReadError::Limit {
+                    what: "attributes on one element",
+                    limit: self.limits.max_attributes,
+                });
+            }
+            let (res, local) = self.r.resolver().resolve_attribute(attr.key);
+            if local.into_inner() == "nil"
+                && matches!(res, ResolveResult::Bound(Namespace(n)) if n == ns::XSI)
+            {
+                nil = matches!(attr.value.trim(), "true" | "1");
+            }
+        }
+        let local = self.reborrow(e.local_name().into_inner());
+        Ok(El {
+            local,
+            ns,
+            nil,
+            empty,
+        })
+    }
+
+    fn next(&mut self) -> Result<Ev<'i>, ReadError> {
+        loop {
+            let (ns, event) = match self.r.read_resolved_event() {
+                Ok((res, event)) => (ns_id(&res), event),
+                Err(e) => return Err(self.malformed(e)),
+            };
+            match event {
+                Event::Start(e) => {
+                    self.depth += 1;
+                    if self.depth > self.limits.max_depth {
+                        return Err(ReadError::Limit {
+                            what: "nesting depth",
+                            limit: self.limits.max_depth,
+                        });
+                    }
+                    return self.element(ns, &e, false).map(Ev::Start);
+                }
+                Event::Empty(e) => return self.element(ns, &e, true).map(Ev::Start),
+                Event::End(_) => {
+                    self.depth -= 1;
+                    return Ok(Ev::End);
+                }
+                Event::Text(t) => return Ok(Ev::Text(t.xml10_content())),
+                Event::CData(c) => return Ok(Ev::Text(c.xml10_content())),
+                Event::GeneralRef(r) => return resolve_reference(&r).map(Ev::Text),
+                Event::Decl(d) => {
+                    if let Some(Ok(encoding)) = d.encoding()
+                        && !encoding.eq_ignore_ascii_case("utf-8")
+                        && !encoding.eq_ignore_ascii_case("utf8")
+                    {
+                        return Err(ReadError::UnsupportedEncoding(encoding.into_owned()));
+                    }
+                }
+                Event::DocType(_) => return Err(ReadError::Doctype),
+                Event::PI(_) | Event::Comment(_) => {}
+                Event::Eof => {
+                    if self.depth != 0 {
+                        return Err(ReadError::Malformed {
+                            position: self.input.len() as u64,
+                            message: "the document ends before all elements are closed".into(),
+                        });
+                    }
+                    return Ok(Ev::Eof);
+                }
+            }
+        }
+    }
+
+    /// Skips the content of the element just opened, up to and including its end tag.
+    fn skip(&mut self) -> Result<(), ReadError> {
+        let mut depth = 1usize;
+        while depth > 0 {
+            match self.next()? {
+                Ev::Start(el) if !el.empty => depth += 1,
+                Ev::End => depth -= 1,
+                Ev::Start(_) | Ev::Text(_) => {}
+                Ev::Eof => return Err(self.unexpected_eof()),
+            }
+        }
+        Ok(())
+    }
+
+    fn unexpected_eof(&self) -> ReadError {
+        ReadError::Malformed {
+            position: self.input.len() as u64,
+            message: "unexpected end of document".into(),
+        }
+    }
+
+    /// The text content of the element just opened (which must hold no elements).
+    fn text(&mut self, member: &str) -> Result<String, ReadError> {
+        let mut text: Option<Cow<'i, str>> = None;
+        loop {
+            match self.next()? {
+                Ev::Text(t) => {
+                    match &mut text {
+                        None => text = Some(t),
+                        Some(acc) => acc.to_mut().push_str(&t),
+                    }
+                    if text
+                        .as_ref()
+                        .is_some_and(|t| t.len() > self.limits.max_text_len)
+                    {
+                        return Err(ReadError::Limit {
+                            what: "text length of one element",
+                            limit: self.limits.max_text_len,
+                        });
+                    }
+                }
+                Ev::Start(el) => {
+                    return Err(ReadError::UnexpectedElement {
+                        member: member.to_owned(),
+                        found: el.local.into_owned(),
+                    });
+                }
+                Ev::End => return Ok(text.map(Cow::into_owned).unwrap_or_default()),
+                Ev::Eof => return Err(self.unexpected_eof()),
+            }
+        }
+    }
+
+    fn text_of(&mut self, el: &El<'i>, member: &str) -> Result<String, ReadError> {
+        if el.empty {
+            Ok(String::new())
+        } else {
+            self.text(member)
+        }
+    }
+
+    /// Reads the envelope around a body element handled by `body`, and any `ConnectionGuid`
+    /// header, then checks that the document ends properly.
+    fn envelope<T>(
+        &mut self,
+        body: impl FnOnce(&mut Self, El<'i>) -> Result<T, ReadError>,
+    ) -> Result<(T, Option<ConnectionGuid>), ReadError> {
+        let root = loop {
+            match self.next()? {
+                Ev::Start(el) => break el,
+                Ev::Text(_) => {}
+                Ev::End | Ev::Eof => {
+                    return Err(ReadError::NotEnvelope {
+                        found: "nothing".into(),
+                    });
+                }
+            }
+        };
+        match (root.local.as_ref(), root.ns) {
+            ("Envelope", NsId::Soap11) => {}
+            ("Envelope", NsId::Soap12) => return Err(ReadError::Soap12),
+            _ => {
+                return Err(ReadError::NotEnvelope {
+                    found: root.local.into_owned(),
+                });
+            }
+        }
+        if root.empty {
+            return Err(ReadError::MissingBody);
+        }
+        let mut header_guid = None;
+        let mut body = Some(body);
+        let mut result = None;
+        loop {
+            match self.next()? {
+                Ev::Start(el) if el.local == "Body" && result.is_none() => {
+                    if el.empty {
+                        return Err(ReadError::EmptyBody);
+                    }
+                    let first = loop {
+                        match self.next()? {
+                            Ev::Start(first) => break first,
+                            Ev::Text(_) => {}
+                            Ev::End => return Err(ReadError::EmptyBody),
+                            Ev::Eof => return Err(self.unexpected_eof()),
+                        }
+                    };
+                    let handle = body.take().expect("one body");
+                    result = Some(handle(self, first)?);
+                    self.skip()?;
+                }
+                Ev::Start(el) if el.local == "Header" && !el.empty => {
+                    header_guid = self.header()?
+                }
+                Ev::Start(el) if !el.empty => self.skip()?,
+                Ev::Start(_) | Ev::Text(_) => {}
+                Ev::End | Ev::Eof => break,
+            }
+        }
+        loop {
+            match self.next()? {
+                Ev::Eof => break,
+                Ev::Text(t) if t.trim().is_empty() => {}
+                _ => {
+                    return Err(ReadError::Malformed {
+                        position: self.r.buffer_position(),
+                        message: "content after the end of the Envelope".into(),
+                    });
+                }
+            }
+        }
+        Ok((result.ok_or(ReadError::MissingBody)?, header_guid))
+    }
+
+    fn header(&mut self) -> Result<Option<ConnectionGuid>, ReadError> {
+        let mut guid = None;
+        loop {
+            match self.next()? {
+                Ev::Start(el) if el.local == "ConnectionGuid" => {
+                    let text = if el.nil {
+                        String::new()
+                    } else {
+                        self.text_of(&el, "ConnectionGuid")?
+                    };
+                    if el.nil && !el.empty {
+                        self.skip()?;
+                    }
+                    if !text.trim().is_empty() {
+                        guid =
+                            Some(ConnectionGuid::parse(&text).map_err(|_| {
+                                ReadError::invalid("ConnectionGuid", &text, "a GUID")
+                            })?);
+                    }
+                }
+                Ev::Start(el) if !el.empty => self.skip()?,
+                Ev::Start(_) | Ev::Text(_) => {}
+                Ev::End => return Ok(guid),
+                Ev::Eof => return Err(self.unexpected_eof()),
+            }
+        }
+    }
+
+    fn fault(&mut self, empty: bool) -> Result<Fault, ReadError> {
+        let mut fault = Fault {
+            code: FaultCode::Server,
+            message: String::new(),
+            detail: None,
+        };
+        if empty {
+            return Ok(fault);
+        }
+        loop {
+            match self.next()? {
+                Ev::Start(el) if el.local == "faultcode" => {
+                    fault.code = FaultCode::parse(&self.text_of(&el, "faultcode")?)
+                }
+                Ev::Start(el) if el.local == "faultstring" => {
+                    fault.message = self.text_of(&el, "faultstring")?
+                }
+                Ev::Start(el) if !el.empty => self.skip()?,
+                Ev::Start(_) | Ev::Text(_) => {}
+                Ev::End => return Ok(fault),
+                Ev::Eof => return Err(self.unexpected_eof()),
+            }
+        }
+    }
+
+    /// Fills `record` from the children of the element just opened. With `descend`, an element
+    /// that is no member is searched one level down (the `request` / `...Result` element of the
+    /// wrapped styles).
+    fn members(&mut self, record: &mut dyn Record, descend: bool) -> Result<(), ReadError> {
+        loop {
+            match self.next()? {
+                Ev::Start(el) => {
+                    let schema = record.schema();
+                    if let Some((level, index)) = schema.find(&el.local) {
+                        let name = schema.member_at(level, index).name;
+                        self.value(record.member_at_mut(level, index), el, name)?;
+                    } else if let Some(slot) = record.extra_slot(&el.local) {
+                        let name = el.local.clone();
+                        self.value(slot, el, &name)?;
+                    } else if descend && !el.empty {
+                        self.members(record, false)?;
+                    } else if !el.empty {
+                        self.skip()?;
+                    }
+                }
+                Ev::Text(_) => {}
+                Ev::End => return Ok(()),
+                Ev::Eof => return Err(self.unexpected_eof()),
+            }
+        }
+    }
+
+    fn value(&mut self, slot: Slot<'_>, el: El<'i>, member: &str) -> Result<(), ReadError> {
+        if el.nil {
+            match slot {
+                Slot::String(s) => *s = None,
+                Slot::Guid(g) => *g = None,
+                Slot::ActorType(a) => *a = None,
+                Slot::StringArray(v) => *v = None,
+                Slot::Dictionary(d) => *d = None,
+                Slot::Record(r) => r.set_nil(),
+                Slot::RecordArray(v) => v.set_nil(),
+                // Value types cannot be nil in .NET: keep the default.
+                Slot::Bool(_) | Slot::Int(_) | Slot::Enum(_) | Slot::FirstItem(_) => {}
+            }
+            return if el.empty { Ok(()) } else { self.skip() };
+        }
+        match slot {
+            Slot::String(s) => *s = Some(self.text_of(&el, member)?),
+            Slot::Bool(b) => {
+                let t = self.text_of(&el, member)?;
+                *b = match t.trim() {
+                    "true" | "1" => true,
+                    "false" | "0" => false,
+                    _ => return Err(ReadError::invalid(member, &t, "a boolean (true or false)")),
+                };
+            }
+            Slot::Int(i) => {
+                let t = self.text_of(&el, member)?;
+                *i = t
+                    .trim()
+                    .parse()
+                    .map_err(|_| ReadError::invalid(member, &t, "a 32-bit integer"))?;
+            }
+            Slot::Enum(e) => {
+                let t = self.text_of(&el, member)?;
+                if !e.set_wire_name(t.trim()) {
+                    let allowed = crate::contract::schema::enum_names(e.enum_schema());
+                    return Err(ReadError::invalid(member, &t, format!("one of {allowed}")));
+                }
+            }
+            Slot::Guid(g) => {
+                let t = self.text_of(&el, member)?;
+                *g = if t.trim().is_empty() {
+                    None
+                } else {
+                    Some(
+                        ConnectionGuid::parse(&t)
+                            .map_err(|_| ReadError::invalid(member, &t, "a GUID"))?,
+                    )
+                };
+            }
+            Slot::ActorType(a) => *a = Some(ActorType::parse(&self.text_of(&el, member)?)),
+            Slot::StringArray(v) => {
+                let mut items = Vec::new();
+                if !el.empty {
+                    loop {
+                        match self.next()? {
+                            // A nil item cannot be held by a Vec<String>; it reads as "".
+                            Ev::Start(item) if item.nil => {
+                                items.push(String::new());
+                                if !item.empty {
+                                    self.skip()?;
+                                }
+                            }
+                            Ev::Start(item) => items.push(self.text_of(&item, member)?),
+                            Ev::Text(_) => {}
+                            Ev::End => break,
+                            Ev::Eof => return Err(self.unexpected_eof()),
+                        }
+                    }
+                }
+                *v = Some(items);
+            }
+            Slot::Dictionary(d) => {
+                let mut dict = StringDict::new();
+                if !el.empty {
+                    loop {
+                        match self.next()? {
+                            Ev::Start(entry) => {
+                                let (key, value) = self.entry(entry, member)?;
+                                dict.insert_opt(key, value);
+                            }
+                            Ev::Text(_) => {}
+                            Ev::End => break,
+                            Ev::Eof => return Err(self.unexpected_eof()),
+                        }
+                    }
+                }
+                *d = Some(dict);
+            }
+            Slot::Record(r) => {
+                let record = r.fill();
+                if !el.empty {
+                    self.members(record, false)?;
+                }
+            }
+            Slot::RecordArray(v) => {
+                v.set_empty();
+                if !el.empty {
+                    loop {
+                        match self.next()? {
+                            // A nil carrier holds nothing to keep.
+                            Ev::Start(item) if item.nil => {
+                                if !item.empty {
+                                    self.skip()?;
+                                }
+                            }
+                            Ev::Start(item) => {
+                                let record = v.push();
+                                if !item.empty {
+                                    self.members(record, false)?;
+                                }
+                            }
+                            Ev::Text(_) => {}
+                            Ev::End => break,
+                            Ev::Eof => return Err(self.unexpected_eof()),
+                        }
+                    }
+                }
+            }
+            Slot::FirstItem(v) => {
+                let t = self.text_of(&el, member)?;
+                if v.is_none() {
+                    *v = Some(vec![t]);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// One `KeyValueOfstringstring` entry.
+    fn entry(
+        &mut self,
+        entry: El<'i>,
+        member: &str,
+    ) -> Result<(String, Option<String>), ReadError> {
+        let (mut key, mut value) = (None, None);
+        if !entry.empty {
+            loop {
+                match self.next()? {
+                    Ev::Start(child) => {
+                        let text = if child.nil {
+                            if !child.empty {
+                                self.skip()?;
+                            }
+                            None
+                        } else {
+                            Some(self.text_of(&child, member)?)
+                        };
+                        match child.local.as_ref() {
+                            "Key" => key = text,
+                            "Value" => value = text,
+                            _ => {}
+                        }
+                    }
+                    Ev::Text(_) => {}
+                    Ev::End => break,
+                    Ev::Eof => return Err(self.unexpected_eof()),
+                }
+            }
+        }
+        let key = key.ok_or_else(|| ReadError::MissingKey {
+            member: member.to_owned(),
+        })?;
+        Ok((key, value))
+    }
+}
+
+fn ns_id(res: &ResolveResult<'_>) -> NsId {
+    match res {
+        ResolveResult::Bound(Namespace(n)) if *n == ns::SOAP11_ENVELOPE => NsId::Soap11,
+        ResolveResult::Bound(Namespace(n)) if *n == ns::SOAP12_ENVELOPE => NsId::Soap12,
+        ResolveResult::Bound(_) | ResolveResult::Unknown(_) => NsId::Other,
+        ResolveResult::Unbound => NsId::None,
+    }
+}
+
+/// The text of `&name;`: a character reference or one of the five predefined entities. Anything
+/// else would need a DTD, which is refused.
+fn resolve_reference<'i>(r: &str) -> Result<Cow<'i, str>, ReadError> {
+    let predefined = match r {
+        "lt" => "<",
+        "gt" => ">",
+        "amp" => "&",
+        "quot" => "\"",
+        "apos" => "'",
+        _ => "",
+    };
+    if !predefined.is_empty() {
+        return Ok(Cow::Borrowed(predefined));
+    }
+    let Some(number) = r.strip_prefix('#') else {
+        return Err(ReadError::UndefinedEntity(r.to_owned()));
+    };
+    let code = match number.strip_prefix('x') {
+        Some(hex) => u32::from_str_radix(hex, 16),
+        None => number.parse(),
+    };
+    code.ok()
+        .and_then(char::from_u32)
+        .map(|c| Cow::Owned(c.to_string()))
+        .ok_or_else(|| ReadError::InvalidCharRef(r.to_owned()))
+}

@@ -1,0 +1,389 @@
+//! The exact writer: puts a request or response on the wire as .NET WCF does (spec §4.6, fixtures
+//! README §3–§6), walking the contract schema.
+//!
+//! * no XML declaration, no whitespace between elements, `<X/>` for empty elements;
+//! * the wrapper and members in the profile's namespaces and order;
+//! * `i:nil="true"` for null members; `xmlns:i` declared on every top-level collection or carrier
+//!   member and on a top-level scalar only when it is nil (where `DataContractSerializer` puts it);
+//! * `ArrayOfstring` items as `a:string`, dictionaries as `a:KeyValueOfstringstring`, carrier
+//!   array items named after the carrier;
+//! * text escaped always: `&`, `<`, `>` and every control character except TAB and LF as a
+//!   character reference, so a CR survives as `&#xD;`.
+//!
+//! Elements go through quick-xml's `Writer`; only text escaping is our own, because .NET's rules
+//! (control characters as `&#x..;`, quotes left raw) are not one of quick-xml's escape modes.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+
+use quick_xml::Writer;
+use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
+
+use crate::contract::ns;
+use crate::contract::schema::{Level, Record, Ref, TypeSchema};
+use crate::contract::{Operation, Request, Response};
+
+use super::profile::WireProfile;
+
+/// The HTTP `Content-Type` of every SOAP 1.1 message we send.
+pub const CONTENT_TYPE: &str = "text/xml; charset=utf-8";
+
+/// Writes the SOAP envelope of a response to `operation`.
+///
+/// The response class must be the operation's (a `WSGetActors` answer is an
+/// `ActorArrayPluginResponseWS`); that is a programming error otherwise, caught in debug builds.
+pub fn write_response(
+    profile: WireProfile,
+    operation: Operation,
+    response: &Response,
+    out: &mut Vec<u8>,
+) {
+    write_response_record(profile, operation, response.record(), out);
+}
+
+/// [`write_response`] for any response class value.
+pub fn write_response_record(
+    profile: WireProfile,
+    operation: Operation,
+    response: &dyn Record,
+    out: &mut Vec<u8>,
+) {
+    debug_assert!(
+        std::ptr::eq(response.schema(), operation.spec().response),
+        "wrong response class for {operation}"
+    );
+    let mut w = MessageWriter::new(profile, out);
+    w.envelope(|w| w.message(operation, Direction::Response, Some(response)));
+}
+
+/// Writes the SOAP envelope of a request (used by the test client and the EIS emulator).
+pub fn write_request(profile: WireProfile, request: &Request, out: &mut Vec<u8>) {
+    let mut w = MessageWriter::new(profile, out);
+    w.envelope(|w| w.message(request.operation(), Direction::Request, request.record()));
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Direction {
+    Request,
+    Response,
+}
+
+/// Qualified names in the serialization Arrays namespace, for one prefix.
+struct ArrayNames {
+    decl: &'static str,
+    string: &'static str,
+    entry: &'static str,
+    key: &'static str,
+    value: &'static str,
+}
+
+const ARRAYS_A: ArrayNames = ArrayNames {
+    decl: "xmlns:a",
+    string: "a:string",
+    entry: "a:KeyValueOfstringstring",
+    key: "a:Key",
+    value: "a:Value",
+};
+const ARRAYS_B: ArrayNames = ArrayNames {
+    decl: "xmlns:b",
+    string: "b:string",
+    entry: "b:KeyValueOfstringstring",
+    key: "b:Key",
+    value: "b:Value",
+};
+
+/// Prefix of the POCO member namespace under [`WireProfile::WrappedPoco`].
+const POCO_PREFIX: &str = "a";
+
+pub(crate) struct MessageWriter<'o> {
+    w: Writer<&'o mut Vec<u8>>,
+    profile: WireProfile,
+    arrays: &'static ArrayNames,
+    /// Scratch buffer for prefixed member names (wrapped-poco only).
+    qname: String,
+}
+
+impl<'o> MessageWriter<'o> {
+    pub(crate) fn new(profile: WireProfile, out: &'o mut Vec<u8>) -> Self {
+        let arrays = if profile == WireProfile::WrappedPoco {
+            &ARRAYS_B
+        } else {
+            &ARRAYS_A
+        };
+        MessageWriter {
+            w: Writer::new(out),
+            profile,
+            arrays,
+            qname: String::new(),
+        }
+    }
+
+    fn event(&mut self, e: Event<'_>) {
+        // Writing into a Vec cannot fail.
+        self.w
+            .write_event(e)
+            .expect("writing to a Vec<u8> is infallible");
+    }
+
+    pub(crate) fn start(&mut self, e: BytesStart<'_>) {
+        self.event(Event::Start(e));
+    }
+
+    pub(crate) fn empty(&mut self, e: BytesStart<'_>) {
+        self.event(Event::Empty(e));
+    }
+
+    pub(crate) fn end(&mut self, name: &str) {
+        self.event(Event::End(BytesEnd::new(name)));
+    }
+
+    pub(crate) fn text(&mut self, text: &str) {
+        if !text.is_empty() {
+            self.event(Event::Text(BytesText::from_escaped(escape_text(text))));
+        }
+    }
+
+    pub(crate) fn text_element(&mut self, name: &str, text: &str) {
+        if text.is_empty() {
+            self.empty(BytesStart::new(name));
+        } else {
+            self.start(BytesStart::new(name));
+            self.text(text);
+            self.end(name);
+        }
+    }
+
+    pub(crate) fn envelope(&mut self, body: impl FnOnce(&mut Self)) {
+        self.start(
+            BytesStart::new("s:Envelope").with_attributes([("xmlns:s", ns::SOAP11_ENVELOPE)]),
+        );
+        self.start(BytesStart::new("s:Body"));
+        body(self);
+        self.end("s:Body");
+        self.end("s:Envelope");
+    }
+
+    fn message(&mut self, operation: Operation, direction: Direction, record: Option<&dyn Record>) {
+        let Some(record) = record else {
+            // WSGetConfigData has no request class: the body is the empty operation element.
+            self.empty(BytesStart::new(operation.name()).with_attributes([("xmlns", ns::EIS)]));
+            return;
+        };
+        if !self.profile.is_wrapped() {
+            let wrapper = record.schema().name;
+            self.start(BytesStart::new(wrapper).with_attributes([("xmlns", ns::EIS)]));
+            self.members(record, false, true);
+            self.end(wrapper);
+            return;
+        }
+        let (outer, inner) = match direction {
+            Direction::Request => (operation.name().to_owned(), Cow::Borrowed("request")),
+            Direction::Response => (
+                format!("{}Response", operation.name()),
+                Cow::Owned(format!("{}Result", operation.name())),
+            ),
+        };
+        self.start(BytesStart::new(outer.as_str()).with_attributes([("xmlns", ns::EIS)]));
+        let mut start = BytesStart::new(inner.as_ref());
+        if self.profile == WireProfile::WrappedPoco {
+            start.push_attribute(("xmlns:a", ns::DATACONTRACT_POCO));
+        }
+        start.push_attribute(("xmlns:i", ns::XSI));
+        self.start(start);
+        self.members(record, true, true);
+        self.end(&inner);
+        self.end(&outer);
+    }
+
+    /// Writes every member of `record` in wire order. `top` marks the members of a request or
+    /// response class (which take the profile's namespace); carrier members are always EIS.
+    fn members(&mut self, record: &dyn Record, xsi_in_scope: bool, top: bool) {
+        let schema: &'static TypeSchema = record.schema();
+        let order = if top {
+            self.profile.member_order()
+        } else {
+            crate::contract::schema::MemberOrder::BaseFirst
+        };
+        schema.for_each_member(order, |level, index, member| {
+            let value = match level {
+                Level::Own => record.member(index),
+                Level::Base => record.base().expect("schema has a base").member(index),
+            };
+            if top && self.profile == WireProfile::WrappedPoco {
+                let mut qname = std::mem::take(&mut self.qname);
+                qname.clear();
+                qname.push_str(POCO_PREFIX);
+                qname.push(':');
+                qname.push_str(member.name);
+                self.member(&qname, value, xsi_in_scope);
+                self.qname = qname;
+            } else {
+                self.member(member.name, value, xsi_in_scope);
+            }
+        });
+    }
+
+    fn member(&mut self, name: &str, value: Ref<'_>, xsi_in_scope: bool) {
+        match value {
+            Ref::String(None) | Ref::Guid(None) | Ref::ActorType(None) => {
+                self.nil_scalar(name, xsi_in_scope)
+            }
+            Ref::String(Some(s)) => self.text_element(name, s),
+            Ref::Guid(Some(g)) => {
+                let mut buf = [0u8; 36];
+                let text = g.encode(&mut buf);
+                self.text_element(name, text);
+            }
+            Ref::ActorType(Some(t)) => self.text_element(name, t.as_str()),
+            Ref::Bool(b) => self.text_element(name, if b { "true" } else { "false" }),
+            Ref::Int(i) => self.text_element(name, itoa::Buffer::new().format(i)),
+            Ref::Enum(e) => self.text_element(name, e),
+            Ref::StringArray(items) => {
+                let items = items.unwrap_or_default();
+                if self.open_collection(name, true, value.is_nil(), items.is_empty(), xsi_in_scope)
+                {
+                    for item in items {
+                        self.text_element(self.arrays.string, item);
+                    }
+                    self.end(name);
+                }
+            }
+            Ref::Dictionary(dict) => {
+                let empty = dict.is_none_or(|d| d.is_empty());
+                if self.open_collection(name, true, value.is_nil(), empty, xsi_in_scope) {
+                    let arrays = self.arrays;
+                    for (key, value) in dict.into_iter().flat_map(|d| d.iter()) {
+                        self.start(BytesStart::new(arrays.entry));
+                        self.text_element(arrays.key, key);
+                        match value {
+                            Some(v) => self.text_element(arrays.value, v),
+                            None => self.empty(
+                                BytesStart::new(arrays.value).with_attributes([("i:nil", "true")]),
+                            ),
+                        }
+                        self.end(arrays.entry);
+                    }
+                    self.end(name);
+                }
+            }
+            Ref::Record(record) => {
+                if let Some(record) = record {
+                    // A carrier always has members, so it is never written empty.
+                    self.open_collection(name, false, false, false, xsi_in_scope);
+                    self.members(record, true, false);
+                    self.end(name);
+                } else {
+                    self.open_collection(name, false, true, true, xsi_in_scope);
+                }
+            }
+            Ref::RecordArray(items) => {
+                let len = items.map_or(0, |i| i.len());
+                if self.open_collection(name, false, value.is_nil(), len == 0, xsi_in_scope) {
+                    for item in (0..len).filter_map(|i| items.map(|items| items.item(i))) {
+                        let item_name = item.schema().name;
+                        self.start(BytesStart::new(item_name));
+                        self.members(item, true, false);
+                        self.end(item_name);
+                    }
+                    self.end(name);
+                }
+            }
+        }
+    }
+
+    fn nil_scalar(&mut self, name: &str, xsi_in_scope: bool) {
+        let mut e = BytesStart::new(name);
+        e.push_attribute(("i:nil", "true"));
+        if !xsi_in_scope {
+            e.push_attribute(("xmlns:i", ns::XSI));
+        }
+        self.empty(e);
+    }
+
+    /// Opens a collection or carrier member with `DataContractSerializer`'s declarations
+    /// (Arrays namespace, then `i:nil`, then `xmlns:i`). A nil or empty one is written whole as
+    /// `<X .../>` and `false` returned; otherwise the start tag is open and `true` returned.
+    fn open_collection(
+        &mut self,
+        name: &str,
+        arrays: bool,
+        nil: bool,
+        empty: bool,
+        xsi_in_scope: bool,
+    ) -> bool {
+        let mut e = BytesStart::new(name);
+        if arrays {
+            e.push_attribute((self.arrays.decl, ns::ARRAYS));
+        }
+        if nil {
+            e.push_attribute(("i:nil", "true"));
+        }
+        if !xsi_in_scope {
+            e.push_attribute(("xmlns:i", ns::XSI));
+        }
+        if nil || empty {
+            self.empty(e);
+            false
+        } else {
+            self.start(e);
+            true
+        }
+    }
+}
+
+/// Bytes that text escaping must replace: `&`, `<`, `>` and C0 controls other than TAB and LF.
+const NEEDS_ESCAPE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        t[b] = b != b'\t' as usize && b != b'\n' as usize;
+        b += 1;
+    }
+    t[b'&' as usize] = true;
+    t[b'<' as usize] = true;
+    t[b'>' as usize] = true;
+    t
+};
+
+/// Escapes element text as .NET's `XmlUTF8NodeWriter` does. Borrowed when nothing needs escaping,
+/// which is the common case.
+pub fn escape_text(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let Some(first) = bytes.iter().position(|&b| NEEDS_ESCAPE[b as usize]) else {
+        return Cow::Borrowed(text);
+    };
+    let mut out = String::with_capacity(text.len() + 16);
+    out.push_str(&text[..first]);
+    let mut last = first;
+    for (i, &b) in bytes.iter().enumerate().skip(first) {
+        if !NEEDS_ESCAPE[b as usize] {
+            continue;
+        }
+        out.push_str(&text[last..i]);
+        match b {
+            b'&' => out.push_str("&amp;"),
+            b'<' => out.push_str("&lt;"),
+            b'>' => out.push_str("&gt;"),
+            _ => {
+                // .NET writes the code point in upper-case hex without leading zeros: `&#xD;`.
+                let _ = write!(out, "&#x{b:X};");
+            }
+        }
+        last = i + 1;
+    }
+    out.push_str(&text[last..]);
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_matches_dotnet() {
+        assert!(matches!(escape_text("plain Æøå \"'"), Cow::Borrowed(_)));
+        assert_eq!(escape_text("a&b<c>d"), "a&amp;b&lt;c&gt;d");
+        assert_eq!(escape_text("line\r\nnext\ttab"), "line&#xD;\nnext\ttab");
+        assert_eq!(escape_text("\u{1}\u{0}"), "&#x1;&#x0;");
+    }
+}
