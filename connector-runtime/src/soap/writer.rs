@@ -48,8 +48,9 @@ pub fn write_response_record(
     response: &dyn Record,
     out: &mut Vec<u8>,
 ) {
-    debug_assert!(
-        std::ptr::eq(response.schema(), operation.spec().response),
+    debug_assert_eq!(
+        response.schema().name,
+        operation.spec().response.name,
         "wrong response class for {operation}"
     );
     let mut w = MessageWriter::new(profile, out);
