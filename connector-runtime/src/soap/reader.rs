@@ -303,9 +303,9 @@ impl<'i, 'l> XmlIn<'i, 'l> {
         }
     }
 
-    fn malformed(&self, e: impl std::fmt::Display) -> ReadError {
-        let message = e.to_string();
-        if message.contains("namespace") && message.contains("limit") {
+    fn malformed(&self, e: quick_xml::Error) -> ReadError {
+        if let quick_xml::Error::Namespace(quick_xml::name::NamespaceError::TooManyBindings(_)) = e
+        {
             return ReadError::Limit {
                 what: "namespace bindings",
                 limit: self.limits.max_namespace_bindings,
@@ -313,7 +313,7 @@ impl<'i, 'l> XmlIn<'i, 'l> {
         }
         ReadError::Malformed {
             position: self.r.error_position(),
-            message,
+            message: e.to_string(),
         }
     }
 
@@ -338,7 +338,7 @@ impl<'i, 'l> XmlIn<'i, 'l> {
         let mut nil = false;
         let mut count = 0;
         for attr in e.attributes() {
-            let attr = attr.map_err(|err| self.malformed(err))?;
+            let attr = attr.map_err(|err| self.malformed(err.into()))?;
             count += 1;
             if count > self.limits.max_attributes {
                 return Err(ReadError::Limit {

@@ -128,7 +128,7 @@ impl Samples {
 
 impl Gen for Samples {
     fn nil(&mut self) -> bool {
-        self.tick() % 7 == 0
+        self.tick().is_multiple_of(7)
     }
     fn string(&mut self, member: &str) -> String {
         match self.tick() % 9 {
@@ -141,7 +141,7 @@ impl Gen for Samples {
         self.tick() as i32 * 7 - 20
     }
     fn bool(&mut self) -> bool {
-        self.tick() % 2 == 0
+        self.tick().is_multiple_of(2)
     }
     fn index(&mut self, len: usize) -> usize {
         self.tick() as usize % len
@@ -185,7 +185,7 @@ impl Random {
 
 impl Gen for Random {
     fn nil(&mut self) -> bool {
-        self.next() % 4 == 0
+        self.next().is_multiple_of(4)
     }
     fn string(&mut self, _member: &str) -> String {
         let len = (self.next() % 9) as usize;
@@ -197,7 +197,7 @@ impl Gen for Random {
         self.next() as i32
     }
     fn bool(&mut self) -> bool {
-        self.next() % 2 == 0
+        self.next().is_multiple_of(2)
     }
     fn index(&mut self, len: usize) -> usize {
         (self.next() % len as u64) as usize
