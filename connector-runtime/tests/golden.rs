@@ -9,9 +9,7 @@ use std::path::PathBuf;
 
 use common::fill::{self, Samples};
 use erp_connector::contract::Operation;
-use erp_connector::soap::{
-    Limits, WireProfile, read_request, read_response, write_request, write_response,
-};
+use erp_connector::soap::{Limits, WireProfile, read_request, read_response, write_request, write_response};
 
 fn check(path: PathBuf, actual: &[u8]) {
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
@@ -19,12 +17,8 @@ fn check(path: PathBuf, actual: &[u8]) {
         std::fs::write(&path, actual).unwrap();
         return;
     }
-    let expected = std::fs::read(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e} (run with UPDATE_GOLDEN=1 to create it)",
-            path.display()
-        )
-    });
+    let expected = std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_GOLDEN=1 to create it)", path.display()));
     assert!(
         expected == actual,
         "{} differs from the writer's output:\n--- golden\n{}\n--- writer\n{}",
@@ -45,21 +39,12 @@ fn every_operation_matches_its_golden_files_under_every_profile() {
 
             let mut xml = Vec::new();
             write_request(profile, &request, &mut xml);
-            check(
-                root.join(profile.name()).join(format!("{op}.request.xml")),
-                &xml,
-            );
-            assert_eq!(
-                read_request(&xml, Some(op.action()), &Limits::default()),
-                Ok(request)
-            );
+            check(root.join(profile.name()).join(format!("{op}.request.xml")), &xml);
+            assert_eq!(read_request(&xml, Some(op.action()), &Limits::default()), Ok(request));
 
             let mut xml = Vec::new();
             write_response(profile, op, &response, &mut xml);
-            check(
-                root.join(profile.name()).join(format!("{op}.response.xml")),
-                &xml,
-            );
+            check(root.join(profile.name()).join(format!("{op}.response.xml")), &xml);
             assert_eq!(read_response(&xml, op, &Limits::default()), Ok(response));
         }
     }

@@ -6,17 +6,11 @@ mod common;
 
 use common::fill::{self, Random};
 use erp_connector::contract::{Operation, Request};
-use erp_connector::soap::{
-    Limits, WireProfile, read_request, read_response, write_request, write_response,
-};
+use erp_connector::soap::{Limits, WireProfile, read_request, read_response, write_request, write_response};
 use proptest::prelude::*;
 
 fn profiles() -> impl Strategy<Value = WireProfile> {
-    prop_oneof![
-        Just(WireProfile::MessageContract),
-        Just(WireProfile::WrappedEis),
-        Just(WireProfile::WrappedPoco)
-    ]
+    prop_oneof![Just(WireProfile::MessageContract), Just(WireProfile::WrappedEis), Just(WireProfile::WrappedPoco)]
 }
 
 fn operations() -> impl Strategy<Value = Operation> {
@@ -26,10 +20,7 @@ fn operations() -> impl Strategy<Value = Operation> {
 /// Whether the body element alone names the operation under `profile` (three operations share
 /// the `RequestBaseWS` wrapper under the MessageContract shape: only SOAPAction tells them apart).
 fn body_names_operation(profile: WireProfile, request: &Request) -> bool {
-    profile.is_wrapped()
-        || request
-            .record()
-            .is_none_or(|r| r.schema().name != "RequestBaseWS")
+    profile.is_wrapped() || request.record().is_none_or(|r| r.schema().name != "RequestBaseWS")
 }
 
 proptest! {

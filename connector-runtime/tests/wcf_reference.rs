@@ -12,12 +12,9 @@ use std::path::{Path, PathBuf};
 
 use common::infoset::{self, Element};
 use erp_connector::contract::{
-    ActorType, ConnectionGuid, FieldAccess, FieldType, Operation, Request, Response, ResponseState,
-    error_codes,
+    ActorType, ConnectionGuid, FieldAccess, FieldType, Operation, Request, Response, ResponseState, error_codes,
 };
-use erp_connector::soap::{
-    Limits, WireProfile, read_request, read_response, write_request, write_response,
-};
+use erp_connector::soap::{Limits, WireProfile, read_request, read_response, write_request, write_response};
 
 fn reference_dir() -> Option<PathBuf> {
     common::shared_dir("wcf_reference").map(|d| d.join("fixtures/wcf-reference"))
@@ -53,11 +50,7 @@ fn action(op: Operation) -> String {
 fn every_reference_request_is_read_and_rewritten_identically() {
     let Some(dir) = reference_dir() else { return };
     let files = captures(&dir, ".request.xml");
-    assert_eq!(
-        files.len(),
-        20,
-        "17 operations plus the nulls, load50 and crlf variants"
-    );
+    assert_eq!(files.len(), 20, "17 operations plus the nulls, load50 and crlf variants");
     for (op, path) in files {
         let bytes = std::fs::read(&path).unwrap();
         let request = read_request(&bytes, Some(&action(op)), &Limits::default())
@@ -82,8 +75,8 @@ fn every_reference_response_is_rewritten_identically() {
     assert_eq!(files.len(), 20);
     for (op, path) in files {
         let bytes = std::fs::read(&path).unwrap();
-        let response = read_response(&bytes, op, &Limits::default())
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let response =
+            read_response(&bytes, op, &Limits::default()).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let mut ours = Vec::new();
         write_response(WireProfile::MessageContract, op, &response, &mut ours);
         assert_eq!(
@@ -106,42 +99,24 @@ fn reference_requests_carry_the_expected_values() {
     let Some(dir) = reference_dir() else { return };
     let guid = ConnectionGuid::parse("3aef3af6-8642-4fc1-8dc9-4e08bd76a6bf").unwrap();
 
-    let Request::SaveConnection(save) = read_ref(
-        &dir,
-        "WSSaveConnection.request.xml",
-        Operation::SaveConnection,
-    ) else {
+    let Request::SaveConnection(save) = read_ref(&dir, "WSSaveConnection.request.xml", Operation::SaveConnection)
+    else {
         panic!()
     };
     assert_eq!(save.base.connection_guid, Some(guid));
     let info = save.connection_info.unwrap();
     assert_eq!(info.get("PASSWORD"), Some("p&ss<w>rd\"'"));
-    assert_eq!(
-        info.entry_value("NOTE"),
-        Some(None),
-        "a nil dictionary value stays nil"
-    );
-    assert_eq!(
-        info.keys().collect::<Vec<_>>(),
-        ["SERVER", "USER", "PASSWORD", "COMPANY", "NOTE"]
-    );
+    assert_eq!(info.entry_value("NOTE"), Some(None), "a nil dictionary value stays nil");
+    assert_eq!(info.keys().collect::<Vec<_>>(), ["SERVER", "USER", "PASSWORD", "COMPANY", "NOTE"]);
 
-    let Request::GetActors(get) = read_ref(&dir, "WSGetActors.request.xml", Operation::GetActors)
-    else {
-        panic!()
-    };
+    let Request::GetActors(get) = read_ref(&dir, "WSGetActors.request.xml", Operation::GetActors) else { panic!() };
     assert_eq!(get.actor_type, Some(ActorType::Customer));
-    assert_eq!(
-        get.erp_keys.as_deref(),
-        Some(&["10001".to_owned(), "10002".to_owned()][..])
-    );
+    assert_eq!(get.erp_keys.as_deref(), Some(&["10001".to_owned(), "10002".to_owned()][..]));
     assert_eq!(get.field_keys.unwrap(), ["NAME", "NUMBER1", "COUNTRY"]);
 
-    let Request::SearchActorsAdvanced(adv) = read_ref(
-        &dir,
-        "WSSearchActorsAdvanced.request.xml",
-        Operation::SearchActorsAdvanced,
-    ) else {
+    let Request::SearchActorsAdvanced(adv) =
+        read_ref(&dir, "WSSearchActorsAdvanced.request.xml", Operation::SearchActorsAdvanced)
+    else {
         panic!()
     };
     let r = adv.restrictions.unwrap();
@@ -150,109 +125,53 @@ fn reference_requests_carry_the_expected_values() {
     assert_eq!(r[2].values, None, "nil Values");
     assert_eq!(r[3].values, Some(vec![]), "empty Values");
 
-    let Request::CreateActor(create) =
-        read_ref(&dir, "WSCreateActor.request.xml", Operation::CreateActor)
-    else {
+    let Request::CreateActor(create) = read_ref(&dir, "WSCreateActor.request.xml", Operation::CreateActor) else {
         panic!()
     };
     let actor = create.actor.unwrap();
     assert_eq!(actor.erp_key.as_deref(), Some(""), "empty, not nil");
     assert_eq!(actor.last_modified.as_deref(), Some(""));
 
-    let Request::GetList(list) = read_ref(&dir, "WSGetList.request.xml", Operation::GetList) else {
-        panic!()
-    };
+    let Request::GetList(list) = read_ref(&dir, "WSGetList.request.xml", Operation::GetList) else { panic!() };
     assert!(list.base.connection_guid.unwrap().is_nil());
 
-    let nulls = read_ref(
-        &dir,
-        "WSGetSupportedActorTypes.nulls.request.xml",
-        Operation::GetSupportedActorTypes,
-    );
+    let nulls = read_ref(&dir, "WSGetSupportedActorTypes.nulls.request.xml", Operation::GetSupportedActorTypes);
     assert_eq!(nulls.connection_guid(), None);
 
     // The three operations that share RequestBaseWS are told apart by SOAPAction only.
-    for op in [
-        Operation::TestConnection,
-        Operation::DeleteConnection,
-        Operation::GetSupportedActorTypes,
-    ] {
-        assert_eq!(
-            read_ref(&dir, "WSTestConnection.request.xml", op).operation(),
-            op
-        );
+    for op in [Operation::TestConnection, Operation::DeleteConnection, Operation::GetSupportedActorTypes] {
+        assert_eq!(read_ref(&dir, "WSTestConnection.request.xml", op).operation(), op);
     }
-    assert_eq!(
-        read_ref(
-            &dir,
-            "WSGetConfigData.request.xml",
-            Operation::GetConfigData
-        ),
-        Request::GetConfigData
-    );
+    assert_eq!(read_ref(&dir, "WSGetConfigData.request.xml", Operation::GetConfigData), Request::GetConfigData);
 }
 
 #[test]
 fn reference_responses_carry_the_expected_values() {
     let Some(dir) = reference_dir() else { return };
-    let read = |file: &str, op| {
-        read_response(
-            &std::fs::read(dir.join(file)).unwrap(),
-            op,
-            &Limits::default(),
-        )
-        .unwrap()
-    };
+    let read = |file: &str, op| read_response(&std::fs::read(dir.join(file)).unwrap(), op, &Limits::default()).unwrap();
 
-    let Response::FieldMetadata(config) =
-        read("WSGetConfigData.response.xml", Operation::GetConfigData)
-    else {
+    let Response::FieldMetadata(config) = read("WSGetConfigData.response.xml", Operation::GetConfigData) else {
         panic!()
     };
     let fields = config.fields.unwrap();
     assert_eq!(fields[0].access, FieldAccess::Mandatory);
-    assert_eq!(
-        fields[0].display_name.as_deref(),
-        Some("US:\"Server\";NO:\"Tjener\"")
-    );
+    assert_eq!(fields[0].display_name.as_deref(), Some("US:\"Server\";NO:\"Tjener\""));
     assert_eq!(fields[2].field_type, FieldType::List);
     assert_eq!(fields[3].max_length, 0);
     assert_eq!(fields[3].rank, 4);
 
-    let Response::ListItems(items) = read("WSGetListItems.response.xml", Operation::GetListItems)
-    else {
-        panic!()
-    };
+    let Response::ListItems(items) = read("WSGetListItems.response.xml", Operation::GetListItems) else { panic!() };
     assert_eq!(items.result.state, ResponseState::Warning);
-    assert_eq!(
-        items.result.error_code.as_deref(),
-        Some(error_codes::UNKNOWN_LISTITEM_ID)
-    );
+    assert_eq!(items.result.error_code.as_deref(), Some(error_codes::UNKNOWN_LISTITEM_ID));
 
-    let nulls = read(
-        "WSGetSupportedActorTypes.nulls.response.xml",
-        Operation::GetSupportedActorTypes,
-    );
-    let Response::StringArray(nulls) = nulls else {
-        panic!()
-    };
+    let nulls = read("WSGetSupportedActorTypes.nulls.response.xml", Operation::GetSupportedActorTypes);
+    let Response::StringArray(nulls) = nulls else { panic!() };
     assert_eq!(nulls.items, None);
     assert!(!nulls.result.is_ok);
-    assert_eq!(
-        nulls.result.error_code.as_deref(),
-        Some(error_codes::UNKNOWN_CONNECTION_ID)
-    );
+    assert_eq!(nulls.result.error_code.as_deref(), Some(error_codes::UNKNOWN_CONNECTION_ID));
 
-    let Response::ActorArray(actors) =
-        read("WSGetActors.load50.response.xml", Operation::GetActors)
-    else {
-        panic!()
-    };
+    let Response::ActorArray(actors) = read("WSGetActors.load50.response.xml", Operation::GetActors) else { panic!() };
     let actors = actors.actors.unwrap();
     assert_eq!(actors.len(), 50);
-    assert!(
-        actors
-            .iter()
-            .all(|a| a.field_values.as_ref().unwrap().len() == 10)
-    );
+    assert!(actors.iter().all(|a| a.field_values.as_ref().unwrap().len() == 10));
 }

@@ -56,40 +56,15 @@ pub mod operators {
     pub const AFTER_OR_EQUAL: &str = "afterOrEqual";
 
     /// Operators for text fields.
-    pub const STRING: &[&str] = &[
-        EQUALS,
-        BEGINS,
-        CONTAINS,
-        ENDS,
-        NOT_BEGINS,
-        NOT_CONTAINS,
-        NOT_ENDS,
-        IS_NOT,
-        BETWEEN,
-    ];
+    pub const STRING: &[&str] = &[EQUALS, BEGINS, CONTAINS, ENDS, NOT_BEGINS, NOT_CONTAINS, NOT_ENDS, IS_NOT, BETWEEN];
     /// Operators for integer and double fields.
-    pub const NUMBER: &[&str] = &[
-        EQUALS,
-        GREATER,
-        LESS,
-        GREATER_OR_EQUAL,
-        LESS_OR_EQUAL,
-        NOT_EQUAL,
-        BETWEEN,
-    ];
+    pub const NUMBER: &[&str] = &[EQUALS, GREATER, LESS, GREATER_OR_EQUAL, LESS_OR_EQUAL, NOT_EQUAL, BETWEEN];
     /// Operators for checkbox fields.
     pub const BOOL: &[&str] = &[EQUALS];
     /// Operators for list fields.
     pub const LIST: &[&str] = &[ONE_OF, NOT_ONE_OF];
     /// Operators for date-time fields.
-    pub const DATETIME: &[&str] = &[
-        EQUALS,
-        BEFORE,
-        AFTER,
-        BEFORE_OR_EQUAL,
-        AFTER_OR_EQUAL,
-        BETWEEN,
-    ];
+    pub const DATETIME: &[&str] = &[EQUALS, BEFORE, AFTER, BEFORE_OR_EQUAL, AFTER_OR_EQUAL, BETWEEN];
 
     /// The operators that apply to a field type (`Password` and `Label` are not searchable).
     pub fn for_field_type(field_type: crate::contract::FieldType) -> &'static [&'static str] {

@@ -30,19 +30,14 @@ impl LocalizedText {
 
     /// A plain text in no particular language.
     pub fn plain(text: impl Into<String>) -> Self {
-        LocalizedText {
-            parts: vec![(None, text.into())],
-        }
+        LocalizedText { parts: vec![(None, text.into())] }
     }
 
     /// Builder: adds (or replaces) the text for a language code such as `US` or `NO`.
     pub fn with(mut self, language: impl Into<String>, text: impl Into<String>) -> Self {
         let language = language.into();
         let text = text.into();
-        match self.parts.iter_mut().find(|(l, _)| {
-            l.as_deref()
-                .is_some_and(|l| l.eq_ignore_ascii_case(&language))
-        }) {
+        match self.parts.iter_mut().find(|(l, _)| l.as_deref().is_some_and(|l| l.eq_ignore_ascii_case(&language))) {
             Some(part) => part.1 = text,
             None => self.parts.push((Some(language), text)),
         }
@@ -51,19 +46,14 @@ impl LocalizedText {
 
     /// Reads a multi-language string; anything not in that form is a plain text.
     pub fn parse(raw: &str) -> LocalizedText {
-        parse_parts(raw)
-            .map(|parts| LocalizedText { parts })
-            .unwrap_or_else(|| LocalizedText::plain(raw))
+        parse_parts(raw).map(|parts| LocalizedText { parts }).unwrap_or_else(|| LocalizedText::plain(raw))
     }
 
     /// The text of exactly this language (ASCII case ignored).
     pub fn get(&self, language: &str) -> Option<&str> {
         self.parts
             .iter()
-            .find(|(l, _)| {
-                l.as_deref()
-                    .is_some_and(|l| l.eq_ignore_ascii_case(language))
-            })
+            .find(|(l, _)| l.as_deref().is_some_and(|l| l.eq_ignore_ascii_case(language)))
             .map(|(_, t)| t.as_str())
     }
 
@@ -92,12 +82,7 @@ impl fmt::Display for LocalizedText {
             if i > 0 {
                 f.write_str(";")?;
             }
-            write!(
-                f,
-                "{}:\"{}\"",
-                language.as_deref().unwrap_or("US"),
-                text.replace('"', "\"\"")
-            )?;
+            write!(f, "{}:\"{}\"", language.as_deref().unwrap_or("US"), text.replace('"', "\"\""))?;
         }
         Ok(())
     }
@@ -115,8 +100,7 @@ fn parse_parts(raw: &str) -> Option<Vec<(Option<String>, String)>> {
     loop {
         let (language, after) = rest.split_once(':')?;
         let language = language.trim();
-        if !(2..=3).contains(&language.len()) || !language.bytes().all(|b| b.is_ascii_alphabetic())
-        {
+        if !(2..=3).contains(&language.len()) || !language.bytes().all(|b| b.is_ascii_alphabetic()) {
             return None;
         }
         let mut chars = after.trim_start().char_indices().peekable();
@@ -162,14 +146,8 @@ mod tests {
         assert_eq!(t.get("GE"), Some("Deutsch"));
         assert_eq!(LocalizedText::parse("Just text").best("NO"), "Just text");
         assert_eq!(LocalizedText::parse("US:broken").best("US"), "US:broken");
-        assert_eq!(
-            LocalizedText::parse(r#"US:"a"; NO:"b";"#).get("NO"),
-            Some("b")
-        );
-        assert_eq!(
-            LocalizedText::parse(r#"US:"say ""hi""""#).get("US"),
-            Some(r#"say "hi""#)
-        );
+        assert_eq!(LocalizedText::parse(r#"US:"a"; NO:"b";"#).get("NO"), Some("b"));
+        assert_eq!(LocalizedText::parse(r#"US:"say ""hi""""#).get("US"), Some(r#"say "hi""#));
     }
 
     proptest! {

@@ -4,10 +4,7 @@
 //! field and are merged into the wire order by the profile.
 
 use super::schema::wire_record;
-use super::types::{
-    ActorType, ConnectionGuid, ErpActor, FieldMetadata, ResponseState, SearchRestriction,
-    StringDict,
-};
+use super::types::{ActorType, ConnectionGuid, ErpActor, FieldMetadata, ResponseState, SearchRestriction, StringDict};
 
 wire_record! {
     /// `RequestBaseWS`: the base of every request that names a connection. `WSTestConnection`,

@@ -25,8 +25,8 @@ pub use localized::LocalizedText;
 pub use messages::*;
 pub use operations::{OPERATIONS, Operation, OperationSpec, Request, Response};
 pub use types::{
-    ActorType, ConnectionGuid, ErpActor, FieldAccess, FieldMetadata, FieldType, InvalidGuid,
-    ResponseState, SearchRestriction, StringDict, UnknownEnumValue,
+    ActorType, ConnectionGuid, ErpActor, FieldAccess, FieldMetadata, FieldType, InvalidGuid, ResponseState,
+    SearchRestriction, StringDict, UnknownEnumValue,
 };
 pub use value::{FieldValue, ValueError};
 
@@ -52,10 +52,7 @@ mod tests {
             }
         }
         for op in OPERATIONS {
-            op.request
-                .into_iter()
-                .chain([op.response])
-                .for_each(|s| visit(s, &mut all));
+            op.request.into_iter().chain([op.response]).for_each(|s| visit(s, &mut all));
         }
         all
     }
@@ -68,11 +65,7 @@ mod tests {
             sorted.sort_unstable_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
             assert_eq!(names, sorted, "{} must list its members ordinally", s.name);
         }
-        assert_eq!(
-            all_schemas().len(),
-            23,
-            "14 request classes, 6 response classes, 3 carriers"
-        );
+        assert_eq!(all_schemas().len(), 23, "14 request classes, 6 response classes, 3 carriers");
     }
 
     #[test]
@@ -83,10 +76,7 @@ mod tests {
             assert_eq!(Operation::from_name(spec.name), Some(spec.operation));
             assert_eq!(
                 spec.action,
-                format!(
-                    "http://www.superoffice.net/EIS/Connector/1.0/IErpConnectorWS/{}",
-                    spec.name
-                )
+                format!("http://www.superoffice.net/EIS/Connector/1.0/IErpConnectorWS/{}", spec.name)
             );
         }
     }
@@ -94,50 +84,24 @@ mod tests {
     #[test]
     fn message_order_is_global_ordinal_or_base_first() {
         let names = |order| {
-            FieldMetadataResponse::SCHEMA
-                .wire_members(order)
-                .iter()
-                .map(|(_, _, m)| m.name)
-                .collect::<Vec<_>>()
+            FieldMetadataResponse::SCHEMA.wire_members(order).iter().map(|(_, _, m)| m.name).collect::<Vec<_>>()
         };
         // .NET TypeLoader: one ordinal sort over the whole hierarchy (fixtures README §3.1).
         assert_eq!(
             names(MemberOrder::GlobalOrdinal),
-            [
-                "ErrorCode",
-                "FieldMetaDataObjects",
-                "IsOk",
-                "State",
-                "TechExplanation",
-                "UserExplanation"
-            ]
+            ["ErrorCode", "FieldMetaDataObjects", "IsOk", "State", "TechExplanation", "UserExplanation"]
         );
         // DataContractSerializer: base first.
         assert_eq!(
             names(MemberOrder::BaseFirst),
-            [
-                "ErrorCode",
-                "IsOk",
-                "State",
-                "TechExplanation",
-                "UserExplanation",
-                "FieldMetaDataObjects"
-            ]
+            ["ErrorCode", "IsOk", "State", "TechExplanation", "UserExplanation", "FieldMetaDataObjects"]
         );
         let request: Vec<_> = GetActorsByTimestampRequest::SCHEMA
             .wire_members(MemberOrder::GlobalOrdinal)
             .iter()
             .map(|(_, _, m)| m.name)
             .collect();
-        assert_eq!(
-            request,
-            [
-                "ActorType",
-                "ConnectionGuid",
-                "FieldKeys",
-                "UpdatedOnOrAfter"
-            ]
-        );
+        assert_eq!(request, ["ActorType", "ConnectionGuid", "FieldKeys", "UpdatedOnOrAfter"]);
     }
 
     #[test]
@@ -146,16 +110,8 @@ mod tests {
         assert_eq!(r.connection_guid(), None);
         *r.connection_guid_mut().unwrap() = Some(ConnectionGuid::NIL);
         assert_eq!(r.connection_guid(), Some(ConnectionGuid::NIL));
-        assert!(
-            Request::empty(Operation::TestConfigData)
-                .connection_guid_mut()
-                .is_none()
-        );
-        assert!(
-            Request::empty(Operation::GetConfigData)
-                .connection_guid_mut()
-                .is_none()
-        );
+        assert!(Request::empty(Operation::TestConfigData).connection_guid_mut().is_none());
+        assert!(Request::empty(Operation::GetConfigData).connection_guid_mut().is_none());
     }
 
     #[test]
@@ -169,18 +125,10 @@ mod tests {
             "urn:uuid:3aef3af6-8642-4fc1-8dc9-4e08bd76a6bf",
             "  3aef3af6-8642-4fc1-8dc9-4e08bd76a6bf\n",
         ] {
-            assert_eq!(
-                ConnectionGuid::parse(form).unwrap().to_string(),
-                canonical,
-                "{form}"
-            );
+            assert_eq!(ConnectionGuid::parse(form).unwrap().to_string(), canonical, "{form}");
         }
         assert!(ConnectionGuid::parse("not-a-guid").is_err());
-        assert!(
-            ConnectionGuid::parse("00000000-0000-0000-0000-000000000000")
-                .unwrap()
-                .is_nil()
-        );
+        assert!(ConnectionGuid::parse("00000000-0000-0000-0000-000000000000").unwrap().is_nil());
     }
 
     #[test]
@@ -202,10 +150,7 @@ mod tests {
 
     #[test]
     fn enums_name_their_values() {
-        assert_eq!(
-            "Warning".parse::<ResponseState>(),
-            Ok(ResponseState::Warning)
-        );
+        assert_eq!("Warning".parse::<ResponseState>(), Ok(ResponseState::Warning));
         let err = "Bad".parse::<FieldType>().unwrap_err().to_string();
         assert!(err.contains("Checkbox, Text, Password"), "{err}");
         assert_eq!(FieldType::Label.value(), 99);

@@ -169,10 +169,7 @@ impl Operation {
 
     /// Finds an operation by name (exact).
     pub fn from_name(name: &str) -> Option<Operation> {
-        OPERATIONS
-            .iter()
-            .find(|s| s.name == name)
-            .map(|s| s.operation)
+        OPERATIONS.iter().find(|s| s.name == name).map(|s| s.operation)
     }
 }
 
@@ -205,19 +202,8 @@ impl Request {
 }
 
 fn guid_member(schema: &TypeSchema) -> Option<(Level, usize)> {
-    let own = schema
-        .members
-        .iter()
-        .position(|m| matches!(m.kind, Kind::Guid))
-        .map(|i| (Level::Own, i));
-    own.or_else(|| {
-        schema
-            .base?
-            .members
-            .iter()
-            .position(|m| matches!(m.kind, Kind::Guid))
-            .map(|i| (Level::Base, i))
-    })
+    let own = schema.members.iter().position(|m| matches!(m.kind, Kind::Guid)).map(|i| (Level::Own, i));
+    own.or_else(|| schema.base?.members.iter().position(|m| matches!(m.kind, Kind::Guid)).map(|i| (Level::Base, i)))
 }
 
 /// A response: one of the six response classes.

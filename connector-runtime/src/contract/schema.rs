@@ -110,27 +110,19 @@ pub enum MemberOrder {
 impl TypeSchema {
     /// Walks every wire member, base included, in the given order, calling `f` with the level,
     /// the index within that level, and the member. Allocation-free: the hot path of the writer.
-    pub fn for_each_member(
-        &self,
-        order: MemberOrder,
-        mut f: impl FnMut(Level, usize, &'static Member),
-    ) {
+    pub fn for_each_member(&self, order: MemberOrder, mut f: impl FnMut(Level, usize, &'static Member)) {
         let own = self.members;
         let base = self.base.map_or(&[][..], |b| b.members);
         match order {
             MemberOrder::BaseFirst => {
-                base.iter()
-                    .enumerate()
-                    .for_each(|(i, m)| f(Level::Base, i, m));
-                own.iter()
-                    .enumerate()
-                    .for_each(|(i, m)| f(Level::Own, i, m));
+                base.iter().enumerate().for_each(|(i, m)| f(Level::Base, i, m));
+                own.iter().enumerate().for_each(|(i, m)| f(Level::Own, i, m));
             }
             MemberOrder::GlobalOrdinal => {
                 let (mut b, mut o) = (0, 0);
                 while b < base.len() || o < own.len() {
-                    let take_base = o >= own.len()
-                        || (b < base.len() && base[b].name.as_bytes() <= own[o].name.as_bytes());
+                    let take_base =
+                        o >= own.len() || (b < base.len() && base[b].name.as_bytes() <= own[o].name.as_bytes());
                     if take_base {
                         f(Level::Base, b, &base[b]);
                         b += 1;
@@ -163,20 +155,13 @@ impl TypeSchema {
         if let Some(i) = self.members.iter().position(|m| m.name == name) {
             return Some((Level::Own, i));
         }
-        self.base
-            .and_then(|b| b.members.iter().position(|m| m.name == name))
-            .map(|i| (Level::Base, i))
+        self.base.and_then(|b| b.members.iter().position(|m| m.name == name)).map(|i| (Level::Base, i))
     }
 }
 
 /// The names of an enum's values, comma-separated (for error messages).
 pub fn enum_names(schema: &EnumSchema) -> String {
-    schema
-        .values
-        .iter()
-        .map(|(n, _)| *n)
-        .collect::<Vec<_>>()
-        .join(", ")
+    schema.values.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
 }
 
 /// A value of a wire type whose members can be read and written through its [`TypeSchema`].
@@ -215,10 +200,7 @@ impl dyn Record + '_ {
     pub fn member_at_mut(&mut self, level: Level, index: usize) -> Slot<'_> {
         match level {
             Level::Own => self.member_mut(index),
-            Level::Base => self
-                .base_mut()
-                .expect("schema declares a base")
-                .member_mut(index),
+            Level::Base => self.base_mut().expect("schema declares a base").member_mut(index),
         }
     }
 }

@@ -49,9 +49,7 @@ pub enum FieldValue {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ValueError {
     /// The moniker before `:` is not one of I, F, DT, D, M, T, TS, A, B.
-    #[error(
-        "unknown value type `[{moniker}:...]` in `{value}`; expected I, F, DT, D, M, T, TS, A or B"
-    )]
+    #[error("unknown value type `[{moniker}:...]` in `{value}`; expected I, F, DT, D, M, T, TS, A or B")]
     UnknownMoniker {
         /// The moniker found.
         moniker: String,
@@ -68,13 +66,8 @@ pub enum ValueError {
     },
 }
 
-const DT_FORMATS: &[&str] = &[
-    "%m/%d/%Y %H:%M:%S%.f",
-    "%m/%d/%Y %H:%M",
-    "%Y-%m-%dT%H:%M:%S%.f",
-    "%Y-%m-%d %H:%M:%S%.f",
-    "%Y-%m-%dT%H:%M",
-];
+const DT_FORMATS: &[&str] =
+    &["%m/%d/%Y %H:%M:%S%.f", "%m/%d/%Y %H:%M", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M"];
 const DATE_FORMATS: &[&str] = &["%m/%d/%Y", "%Y-%m-%d"];
 const TIME_FORMATS: &[&str] = &["%H:%M:%S%.f", "%H:%M"];
 
@@ -90,18 +83,11 @@ impl FieldValue {
         let Some((moniker, payload)) = split_encoded(raw) else {
             return Ok(FieldValue::Text(raw.to_owned()));
         };
-        let invalid = |expected| ValueError::Invalid {
-            value: raw.to_owned(),
-            expected,
-        };
+        let invalid = |expected| ValueError::Invalid { value: raw.to_owned(), expected };
         let m = moniker.to_ascii_uppercase();
         match m.as_str() {
-            "I" => parse_int(payload)
-                .map(FieldValue::Int)
-                .ok_or_else(|| invalid("integer ([I:n])")),
-            "F" => parse_float(payload)
-                .map(FieldValue::Float)
-                .ok_or_else(|| invalid("number ([F:n])")),
+            "I" => parse_int(payload).map(FieldValue::Int).ok_or_else(|| invalid("integer ([I:n])")),
+            "F" => parse_float(payload).map(FieldValue::Float).ok_or_else(|| invalid("number ([F:n])")),
             "DT" => parse_datetime(payload)
                 .map(FieldValue::DateTime)
                 .ok_or_else(|| invalid("date-time ([DT:MM/dd/yyyy HH:mm:ss.fffffff])")),
@@ -115,26 +101,19 @@ impl FieldValue {
                     Err(invalid("date ([D:MM/dd/yyyy])"))
                 }
             }
-            "M" => parse_decimal(payload)
-                .map(FieldValue::Money)
-                .ok_or_else(|| invalid("amount ([M:n])")),
-            "T" => parse_time(payload)
-                .map(FieldValue::Time)
-                .ok_or_else(|| invalid("time ([T:HH:mm:ss])")),
+            "M" => parse_decimal(payload).map(FieldValue::Money).ok_or_else(|| invalid("amount ([M:n])")),
+            "T" => parse_time(payload).map(FieldValue::Time).ok_or_else(|| invalid("time ([T:HH:mm:ss])")),
             "TS" => parse_timespan(payload)
                 .map(FieldValue::TimeSpan)
                 .ok_or_else(|| invalid("time span ([TS:[-][d.]hh:mm:ss[.fffffff]])")),
-            "A" => parse_int_array(payload)
-                .map(FieldValue::IntArray)
-                .ok_or_else(|| invalid("integer list ([A:1,2,3])")),
+            "A" => {
+                parse_int_array(payload).map(FieldValue::IntArray).ok_or_else(|| invalid("integer list ([A:1,2,3])"))
+            }
             "B" => base64::engine::general_purpose::STANDARD
                 .decode(payload.trim())
                 .map(FieldValue::Binary)
                 .map_err(|_| invalid("base64 binary ([B:...])")),
-            _ => Err(ValueError::UnknownMoniker {
-                moniker: moniker.to_owned(),
-                value: raw.to_owned(),
-            }),
+            _ => Err(ValueError::UnknownMoniker { moniker: moniker.to_owned(), value: raw.to_owned() }),
         }
     }
 
@@ -223,21 +202,13 @@ impl fmt::Display for FieldValue {
                 f.write_char(']')
             }
             FieldValue::DateTime(dt) => {
-                write!(
-                    f,
-                    "[DT:{}.{:07}]",
-                    dt.format("%m/%d/%Y %H:%M:%S"),
-                    dt.nanosecond() % 1_000_000_000 / 100
-                )
+                write!(f, "[DT:{}.{:07}]", dt.format("%m/%d/%Y %H:%M:%S"), dt.nanosecond() % 1_000_000_000 / 100)
             }
             FieldValue::Date(d) => write!(f, "[D:{}]", d.format("%m/%d/%Y")),
             FieldValue::Money(m) => write!(f, "[M:{m}]"),
-            FieldValue::Time(t) => write!(
-                f,
-                "[T:{}.{:07}]",
-                t.format("%H:%M:%S"),
-                t.nanosecond() % 1_000_000_000 / 100
-            ),
+            FieldValue::Time(t) => {
+                write!(f, "[T:{}.{:07}]", t.format("%H:%M:%S"), t.nanosecond() % 1_000_000_000 / 100)
+            }
             FieldValue::TimeSpan(ts) => {
                 f.write_str("[TS:")?;
                 write_timespan(f, *ts)?;
@@ -254,11 +225,7 @@ impl fmt::Display for FieldValue {
                 f.write_char(']')
             }
             FieldValue::Binary(bytes) => {
-                write!(
-                    f,
-                    "[B:{}]",
-                    base64::engine::general_purpose::STANDARD.encode(bytes)
-                )
+                write!(f, "[B:{}]", base64::engine::general_purpose::STANDARD.encode(bytes))
             }
         }
     }
@@ -332,11 +299,7 @@ fn parse_float(s: &str) -> Option<f64> {
         _ => {}
     }
     // Only digits, sign, one separator and an exponent: refuse Rust-only spellings like "inf".
-    if s.is_empty()
-        || !s
-            .bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b',' | b'e' | b'E'))
-    {
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b',' | b'e' | b'E')) {
         return None;
     }
     if let Ok(f) = s.parse::<f64>() {
@@ -362,22 +325,13 @@ fn write_float(f: &mut fmt::Formatter<'_>, x: f64) -> fmt::Result {
 
 fn parse_decimal(s: &str) -> Option<String> {
     let s = s.trim();
-    let digits = s
-        .strip_prefix('-')
-        .or_else(|| s.strip_prefix('+'))
-        .unwrap_or(s);
+    let digits = s.strip_prefix('-').or_else(|| s.strip_prefix('+')).unwrap_or(s);
     let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
     let ok = !int.is_empty()
         && int.bytes().all(|b| b.is_ascii_digit())
         && frac.bytes().all(|b| b.is_ascii_digit())
         && !(digits.ends_with('.'));
-    ok.then(|| {
-        if s.starts_with('+') {
-            digits.to_owned()
-        } else {
-            s.to_owned()
-        }
-    })
+    ok.then(|| if s.starts_with('+') { digits.to_owned() } else { s.to_owned() })
 }
 
 fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
@@ -391,16 +345,12 @@ fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
 
 fn parse_date(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
-    DATE_FORMATS
-        .iter()
-        .find_map(|f| NaiveDate::parse_from_str(s, f).ok())
+    DATE_FORMATS.iter().find_map(|f| NaiveDate::parse_from_str(s, f).ok())
 }
 
 fn parse_time(s: &str) -> Option<NaiveTime> {
     let s = s.trim();
-    TIME_FORMATS
-        .iter()
-        .find_map(|f| NaiveTime::parse_from_str(s, f).ok())
+    TIME_FORMATS.iter().find_map(|f| NaiveTime::parse_from_str(s, f).ok())
 }
 
 /// .NET `TimeSpan` invariant form `[-][d.]hh:mm:ss[.fffffff]`.
@@ -416,11 +366,7 @@ fn parse_timespan(s: &str) -> Option<TimeDelta> {
             None => (0, s),
         },
         None => {
-            return s
-                .parse::<i64>()
-                .ok()
-                .and_then(TimeDelta::try_days)
-                .map(|d| if negative { -d } else { d });
+            return s.parse::<i64>().ok().and_then(TimeDelta::try_days).map(|d| if negative { -d } else { d });
         }
     };
     let mut parts = clock.split(':');
@@ -437,11 +383,7 @@ fn parse_timespan(s: &str) -> Option<TimeDelta> {
     if !(0..60).contains(&sec) || !frac.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let ticks: i64 = if frac.is_empty() {
-        0
-    } else {
-        format!("{frac:0<7}").parse().ok()?
-    };
+    let ticks: i64 = if frac.is_empty() { 0 } else { format!("{frac:0<7}").parse().ok()? };
     let total = TimeDelta::try_days(days)?
         .checked_add(&TimeDelta::try_hours(h)?)?
         .checked_add(&TimeDelta::try_minutes(m)?)?
@@ -462,13 +404,7 @@ fn write_timespan(f: &mut fmt::Formatter<'_>, ts: TimeDelta) -> fmt::Result {
     if days > 0 {
         write!(f, "{days}.")?;
     }
-    write!(
-        f,
-        "{:02}:{:02}:{:02}",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )?;
+    write!(f, "{:02}:{:02}:{:02}", rem / 3600, rem % 3600 / 60, rem % 60)?;
     if ticks > 0 {
         write!(f, ".{ticks:07}")?;
     }
@@ -491,44 +427,18 @@ mod tests {
     #[test]
     fn reads_every_documented_form() {
         assert_eq!(FieldValue::parse("[I:12345]"), Ok(FieldValue::Int(12345)));
-        assert_eq!(
-            FieldValue::parse("[F:12345.6789]"),
-            Ok(FieldValue::Float(12345.6789))
-        );
-        let dt = NaiveDate::from_ymd_opt(2013, 12, 31)
-            .unwrap()
-            .and_hms_opt(23, 59, 59)
-            .unwrap();
-        assert_eq!(
-            FieldValue::parse("[DT:12/31/2013 23:59:59.0000000]"),
-            Ok(FieldValue::DateTime(dt))
-        );
-        assert_eq!(
-            FieldValue::parse("[D:12/31/2013]"),
-            Ok(FieldValue::Date(dt.date()))
-        );
-        assert_eq!(
-            FieldValue::parse("[M:-12.50]"),
-            Ok(FieldValue::Money("-12.50".into()))
-        );
-        assert_eq!(
-            FieldValue::parse("[T:08:30:00]"),
-            Ok(FieldValue::Time(NaiveTime::from_hms_opt(8, 30, 0).unwrap()))
-        );
+        assert_eq!(FieldValue::parse("[F:12345.6789]"), Ok(FieldValue::Float(12345.6789)));
+        let dt = NaiveDate::from_ymd_opt(2013, 12, 31).unwrap().and_hms_opt(23, 59, 59).unwrap();
+        assert_eq!(FieldValue::parse("[DT:12/31/2013 23:59:59.0000000]"), Ok(FieldValue::DateTime(dt)));
+        assert_eq!(FieldValue::parse("[D:12/31/2013]"), Ok(FieldValue::Date(dt.date())));
+        assert_eq!(FieldValue::parse("[M:-12.50]"), Ok(FieldValue::Money("-12.50".into())));
+        assert_eq!(FieldValue::parse("[T:08:30:00]"), Ok(FieldValue::Time(NaiveTime::from_hms_opt(8, 30, 0).unwrap())));
         assert_eq!(
             FieldValue::parse("[TS:1.02:03:04.5]"),
-            Ok(FieldValue::TimeSpan(
-                TimeDelta::seconds(86_400 + 2 * 3600 + 3 * 60 + 4) + TimeDelta::milliseconds(500)
-            ))
+            Ok(FieldValue::TimeSpan(TimeDelta::seconds(86_400 + 2 * 3600 + 3 * 60 + 4) + TimeDelta::milliseconds(500)))
         );
-        assert_eq!(
-            FieldValue::parse("[A:1,2,3]"),
-            Ok(FieldValue::IntArray(vec![1, 2, 3]))
-        );
-        assert_eq!(
-            FieldValue::parse("[B:AQID]"),
-            Ok(FieldValue::Binary(vec![1, 2, 3]))
-        );
+        assert_eq!(FieldValue::parse("[A:1,2,3]"), Ok(FieldValue::IntArray(vec![1, 2, 3])));
+        assert_eq!(FieldValue::parse("[B:AQID]"), Ok(FieldValue::Binary(vec![1, 2, 3])));
         assert_eq!(FieldValue::parse("G4"), Ok(FieldValue::Text("G4".into())));
     }
 
@@ -538,71 +448,35 @@ mod tests {
         assert_eq!(FieldValue::parse("[I:7.0]"), Ok(FieldValue::Int(7)));
         assert_eq!(FieldValue::parse("[F:12,5]"), Ok(FieldValue::Float(12.5)));
         assert_eq!(FieldValue::parse("[D:0.0]"), Ok(FieldValue::Float(0.0)));
-        let dt = NaiveDate::from_ymd_opt(2024, 5, 1)
-            .unwrap()
-            .and_hms_opt(10, 15, 0)
-            .unwrap();
-        assert_eq!(
-            FieldValue::parse("[DT:2024-05-01T10:15:00Z]"),
-            Ok(FieldValue::DateTime(dt))
-        );
-        assert_eq!(
-            FieldValue::parse("[DT:05/01/2024 10:15]"),
-            Ok(FieldValue::DateTime(dt))
-        );
-        assert_eq!(
-            FieldValue::parse("[DT:05/01/2024]").unwrap().as_date(),
-            Some(dt.date())
-        );
+        let dt = NaiveDate::from_ymd_opt(2024, 5, 1).unwrap().and_hms_opt(10, 15, 0).unwrap();
+        assert_eq!(FieldValue::parse("[DT:2024-05-01T10:15:00Z]"), Ok(FieldValue::DateTime(dt)));
+        assert_eq!(FieldValue::parse("[DT:05/01/2024 10:15]"), Ok(FieldValue::DateTime(dt)));
+        assert_eq!(FieldValue::parse("[DT:05/01/2024]").unwrap().as_date(), Some(dt.date()));
         assert_eq!(FieldValue::parse("[A:]"), Ok(FieldValue::IntArray(vec![])));
         // Brackets without a moniker are text.
-        assert_eq!(
-            FieldValue::parse("[not encoded]"),
-            Ok(FieldValue::Text("[not encoded]".into()))
-        );
+        assert_eq!(FieldValue::parse("[not encoded]"), Ok(FieldValue::Text("[not encoded]".into())));
     }
 
     #[test]
     fn bad_payloads_are_named() {
         let err = FieldValue::parse("[I:abc]").unwrap_err();
-        assert!(
-            err.to_string().contains("[I:abc]") && err.to_string().contains("integer"),
-            "{err}"
-        );
-        assert!(matches!(
-            FieldValue::parse("[Q:1]"),
-            Err(ValueError::UnknownMoniker { .. })
-        ));
+        assert!(err.to_string().contains("[I:abc]") && err.to_string().contains("integer"), "{err}");
+        assert!(matches!(FieldValue::parse("[Q:1]"), Err(ValueError::UnknownMoniker { .. })));
         assert!(FieldValue::parse("[F:inf]").is_err());
         assert!(FieldValue::parse("[DT:31/12/2013]").is_err());
         assert!(FieldValue::parse("[TS:25:00:00]").is_err());
-        assert_eq!(
-            FieldValue::parse_lenient("[I:abc]"),
-            FieldValue::Text("[I:abc]".into())
-        );
+        assert_eq!(FieldValue::parse_lenient("[I:abc]"), FieldValue::Text("[I:abc]".into()));
     }
 
     #[test]
     fn writes_canonically() {
-        let dt = NaiveDate::from_ymd_opt(2013, 12, 31)
-            .unwrap()
-            .and_hms_nano_opt(23, 59, 59, 123_456_700)
-            .unwrap();
-        assert_eq!(
-            FieldValue::DateTime(dt).to_string(),
-            "[DT:12/31/2013 23:59:59.1234567]"
-        );
-        assert_eq!(
-            FieldValue::Float(1e21).to_string(),
-            "[F:1000000000000000000000]"
-        );
+        let dt = NaiveDate::from_ymd_opt(2013, 12, 31).unwrap().and_hms_nano_opt(23, 59, 59, 123_456_700).unwrap();
+        assert_eq!(FieldValue::DateTime(dt).to_string(), "[DT:12/31/2013 23:59:59.1234567]");
+        assert_eq!(FieldValue::Float(1e21).to_string(), "[F:1000000000000000000000]");
         assert_eq!(FieldValue::Float(0.1).to_string(), "[F:0.1]");
         assert_eq!(FieldValue::Float(f64::INFINITY).to_string(), "[F:Infinity]");
         assert_eq!(FieldValue::bool(true).to_string(), "[I:1]");
-        assert_eq!(
-            FieldValue::TimeSpan(-TimeDelta::seconds(90)).to_string(),
-            "[TS:-00:01:30]"
-        );
+        assert_eq!(FieldValue::TimeSpan(-TimeDelta::seconds(90)).to_string(), "[TS:-00:01:30]");
         assert_eq!(FieldValue::IntArray(vec![1, -2]).to_string(), "[A:1,-2]");
     }
 
@@ -617,44 +491,26 @@ mod tests {
     }
 
     fn datetime() -> impl Strategy<Value = NaiveDateTime> {
-        (
-            1i32..9999,
-            1u32..=12,
-            1u32..=28,
-            0u32..24,
-            0u32..60,
-            0u32..60,
-            0u32..10_000_000,
+        (1i32..9999, 1u32..=12, 1u32..=28, 0u32..24, 0u32..60, 0u32..60, 0u32..10_000_000).prop_map(
+            |(y, mo, d, h, mi, s, ticks)| {
+                NaiveDate::from_ymd_opt(y, mo, d).unwrap().and_hms_nano_opt(h, mi, s, ticks * 100).unwrap()
+            },
         )
-            .prop_map(|(y, mo, d, h, mi, s, ticks)| {
-                NaiveDate::from_ymd_opt(y, mo, d)
-                    .unwrap()
-                    .and_hms_nano_opt(h, mi, s, ticks * 100)
-                    .unwrap()
-            })
     }
 
     fn value() -> impl Strategy<Value = FieldValue> {
         prop_oneof![
-            any::<String>()
-                .prop_filter("not encoded", |s| split_encoded(s).is_none())
-                .prop_map(FieldValue::Text),
+            any::<String>().prop_filter("not encoded", |s| split_encoded(s).is_none()).prop_map(FieldValue::Text),
             any::<i64>().prop_map(FieldValue::Int),
-            any::<f64>()
-                .prop_filter("NaN is not equal to itself", |f| !f.is_nan())
-                .prop_map(FieldValue::Float),
+            any::<f64>().prop_filter("NaN is not equal to itself", |f| !f.is_nan()).prop_map(FieldValue::Float),
             datetime().prop_map(FieldValue::DateTime),
             datetime().prop_map(|dt| FieldValue::Date(dt.date())),
             datetime().prop_map(|dt| FieldValue::Time(dt.time())),
             "-?[0-9]{1,20}(\\.[0-9]{1,10})?".prop_map(FieldValue::Money),
-            (any::<bool>(), 0i64..100_000, 0i64..86_400, 0i64..10_000_000).prop_map(
-                |(neg, d, s, t)| {
-                    let ts = TimeDelta::days(d)
-                        + TimeDelta::seconds(s)
-                        + TimeDelta::nanoseconds(t * 100);
-                    FieldValue::TimeSpan(if neg { -ts } else { ts })
-                }
-            ),
+            (any::<bool>(), 0i64..100_000, 0i64..86_400, 0i64..10_000_000).prop_map(|(neg, d, s, t)| {
+                let ts = TimeDelta::days(d) + TimeDelta::seconds(s) + TimeDelta::nanoseconds(t * 100);
+                FieldValue::TimeSpan(if neg { -ts } else { ts })
+            }),
             proptest::collection::vec(any::<i64>(), 0..8).prop_map(FieldValue::IntArray),
             proptest::collection::vec(any::<u8>(), 0..32).prop_map(FieldValue::Binary),
         ]

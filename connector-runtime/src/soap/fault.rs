@@ -57,20 +57,12 @@ pub struct Fault {
 impl Fault {
     /// A client fault with a message.
     pub fn client(message: impl Into<String>) -> Self {
-        Fault {
-            code: FaultCode::Client,
-            message: message.into(),
-            detail: None,
-        }
+        Fault { code: FaultCode::Client, message: message.into(), detail: None }
     }
 
     /// A server fault with a message.
     pub fn server(message: impl Into<String>) -> Self {
-        Fault {
-            code: FaultCode::Server,
-            message: message.into(),
-            detail: None,
-        }
+        Fault { code: FaultCode::Server, message: message.into(), detail: None }
     }
 
     /// Builder: attaches internal details (written only in debug mode).
@@ -99,10 +91,7 @@ pub fn write_fault(fault: &Fault, include_detail: bool, out: &mut Vec<u8>) {
         if let (true, Some(detail)) = (include_detail, &fault.detail) {
             w.start(BytesStart::new("detail"));
             w.start(BytesStart::new("ExceptionDetail").with_attributes([
-                (
-                    "xmlns",
-                    "http://schemas.datacontract.org/2004/07/System.ServiceModel",
-                ),
+                ("xmlns", "http://schemas.datacontract.org/2004/07/System.ServiceModel"),
                 ("xmlns:i", ns::XSI),
             ]));
             w.text_element("Message", detail);

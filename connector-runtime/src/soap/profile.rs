@@ -28,11 +28,7 @@ pub enum WireProfile {
 
 impl WireProfile {
     /// Every profile.
-    pub const ALL: [WireProfile; 3] = [
-        WireProfile::MessageContract,
-        WireProfile::WrappedEis,
-        WireProfile::WrappedPoco,
-    ];
+    pub const ALL: [WireProfile; 3] = [WireProfile::MessageContract, WireProfile::WrappedEis, WireProfile::WrappedPoco];
 
     /// The setting value: `message-contract`, `wrapped-eis` or `wrapped-poco`.
     pub const fn name(self) -> &'static str {
@@ -73,9 +69,7 @@ impl fmt::Display for WireProfile {
 
 /// A profile name that is not one of the three.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unknown wire profile `{0}`; expected message-contract (A), wrapped-eis (B1) or wrapped-poco (B2)"
-)]
+#[error("unknown wire profile `{0}`; expected message-contract (A), wrapped-eis (B1) or wrapped-poco (B2)")]
 pub struct UnknownProfile(pub String);
 
 impl FromStr for WireProfile {

@@ -55,9 +55,7 @@ impl Default for Limits {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ReadError {
     /// The bytes are not UTF-8.
-    #[error(
-        "the message is not valid UTF-8 (first bad byte at offset {offset}); send it encoded as UTF-8"
-    )]
+    #[error("the message is not valid UTF-8 (first bad byte at offset {offset}); send it encoded as UTF-8")]
     InvalidUtf8 {
         /// Offset of the first invalid byte.
         offset: usize,
@@ -93,18 +91,13 @@ pub enum ReadError {
         limit: usize,
     },
     /// The root element is not a SOAP 1.1 envelope.
-    #[error(
-        "the root element is `{found}`; expected a SOAP 1.1 Envelope in namespace {}",
-        ns::SOAP11_ENVELOPE
-    )]
+    #[error("the root element is `{found}`; expected a SOAP 1.1 Envelope in namespace {}", ns::SOAP11_ENVELOPE)]
     NotEnvelope {
         /// What was found (`{namespace}local`).
         found: String,
     },
     /// A SOAP 1.2 envelope.
-    #[error(
-        "this is a SOAP 1.2 envelope; this endpoint speaks SOAP 1.1 (basicHttpBinding, text/xml)"
-    )]
+    #[error("this is a SOAP 1.2 envelope; this endpoint speaks SOAP 1.1 (basicHttpBinding, text/xml)")]
     Soap12,
     /// The envelope has no body.
     #[error("the Envelope has no Body")]
@@ -151,31 +144,17 @@ impl ReadError {
     fn invalid(member: &str, value: &str, expected: impl Into<String>) -> Self {
         let mut value = value.to_owned();
         if value.len() > 80 {
-            let cut = (0..=80)
-                .rev()
-                .find(|&i| value.is_char_boundary(i))
-                .unwrap_or(0);
+            let cut = (0..=80).rev().find(|&i| value.is_char_boundary(i)).unwrap_or(0);
             value.truncate(cut);
             value.push('…');
         }
-        ReadError::InvalidValue {
-            member: member.to_owned(),
-            value,
-            expected: expected.into(),
-        }
+        ReadError::InvalidValue { member: member.to_owned(), value, expected: expected.into() }
     }
 }
 
 /// Reads a request envelope. `soap_action` is the HTTP `SOAPAction` header, if any.
-pub fn read_request(
-    body: &[u8],
-    soap_action: Option<&str>,
-    limits: &Limits,
-) -> Result<Request, ReadError> {
-    let by_action = soap_action
-        .map(operation_from_action)
-        .transpose()?
-        .flatten();
+pub fn read_request(body: &[u8], soap_action: Option<&str>, limits: &Limits) -> Result<Request, ReadError> {
+    let by_action = soap_action.map(operation_from_action).transpose()?.flatten();
     let text = utf8(body)?;
     let mut x = XmlIn::new(text, limits);
     let (mut request, header_guid) = x.envelope(|x, el| {
@@ -202,11 +181,7 @@ pub fn read_request(
 
 /// Reads a response envelope to `operation` (the test client's side). A SOAP fault in the body
 /// is returned as [`ReadError::Fault`].
-pub fn read_response(
-    body: &[u8],
-    operation: Operation,
-    limits: &Limits,
-) -> Result<Response, ReadError> {
+pub fn read_response(body: &[u8], operation: Operation, limits: &Limits) -> Result<Response, ReadError> {
     let text = utf8(body)?;
     let mut x = XmlIn::new(text, limits);
     let (response, _) = x.envelope(|x, el| {
@@ -229,9 +204,7 @@ pub fn operation_from_action(action: &str) -> Result<Option<Operation>, ReadErro
         return Ok(None);
     }
     let name = action.rsplit('/').next().unwrap_or(action);
-    Operation::from_name(name)
-        .map(Some)
-        .ok_or_else(|| ReadError::UnknownAction(action.to_owned()))
+    Operation::from_name(name).map(Some).ok_or_else(|| ReadError::UnknownAction(action.to_owned()))
 }
 
 /// The operation named by a body element: the operation name (wrapped styles, `WSGetConfigData`)
@@ -240,8 +213,7 @@ fn operation_from_element(local: &str) -> Result<Operation, ReadError> {
     if let Some(op) = Operation::from_name(local) {
         return Ok(op);
     }
-    let mut by_class =
-        Operation::all().filter(|op| op.spec().request.is_some_and(|s| s.name == local));
+    let mut by_class = Operation::all().filter(|op| op.spec().request.is_some_and(|s| s.name == local));
     match (by_class.next(), by_class.next()) {
         (Some(op), None) => Ok(op),
         _ => Err(ReadError::UnknownOperation(local.to_owned())),
@@ -249,14 +221,14 @@ fn operation_from_element(local: &str) -> Result<Operation, ReadError> {
 }
 
 fn utf8(body: &[u8]) -> Result<&str, ReadError> {
-    let text = std::str::from_utf8(body).map_err(|e| ReadError::InvalidUtf8 {
-        offset: e.valid_up_to(),
-    })?;
+    let text = std::str::from_utf8(body).map_err(|e| ReadError::InvalidUtf8 { offset: e.valid_up_to() })?;
     Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum NsId {
+    /// Below the body element, where no check needs it.
+    Unresolved,
     None,
     Soap11,
     Soap12,
@@ -266,6 +238,7 @@ enum NsId {
 /// A start tag as the reader needs it.
 struct El<'i> {
     local: Cow<'i, str>,
+    /// The namespace, for the envelope levels only.
     ns: NsId,
     nil: bool,
     /// `<x/>`: no content and no end tag follow.
@@ -292,29 +265,15 @@ impl<'i, 'l> XmlIn<'i, 'l> {
     fn new(input: &'i str, limits: &'l Limits) -> Self {
         let mut r = NsReader::from_str(input);
         r.config_mut().check_end_names = true;
-        r.resolver_mut()
-            .set_max_namespace_bindings(limits.max_namespace_bindings);
-        XmlIn {
-            input,
-            r,
-            limits,
-            depth: 0,
-            elements: 0,
-        }
+        r.resolver_mut().set_max_namespace_bindings(limits.max_namespace_bindings);
+        XmlIn { input, r, limits, depth: 0, elements: 0 }
     }
 
     fn malformed(&self, e: quick_xml::Error) -> ReadError {
-        if let quick_xml::Error::Namespace(quick_xml::name::NamespaceError::TooManyBindings(_)) = e
-        {
-            return ReadError::Limit {
-                what: "namespace bindings",
-                limit: self.limits.max_namespace_bindings,
-            };
+        if let quick_xml::Error::Namespace(quick_xml::name::NamespaceError::TooManyBindings(_)) = e {
+            return ReadError::Limit { what: "namespace bindings", limit: self.limits.max_namespace_bindings };
         }
-        ReadError::Malformed {
-            position: self.r.error_position(),
-            message: e.to_string(),
-        }
+        ReadError::Malformed { position: self.r.error_position(), message: e.to_string() }
     }
 
     /// The input slice a borrowed quick-xml string points into, so names live as long as the
@@ -327,59 +286,54 @@ impl<'i, 'l> XmlIn<'i, 'l> {
         }
     }
 
-    fn element(&mut self, ns: NsId, e: &BytesStart<'_>, empty: bool) -> Result<El<'i>, ReadError> {
+    fn element(&mut self, e: &BytesStart<'_>, empty: bool) -> Result<El<'i>, ReadError> {
         self.elements += 1;
         if self.elements > self.limits.max_elements {
-            return Err(ReadError::Limit {
-                what: "elements",
-                limit: self.limits.max_elements,
-            });
+            return Err(ReadError::Limit { what: "elements", limit: self.limits.max_elements });
         }
         let mut nil = false;
         let mut count = 0;
-        for attr in e.attributes() {
+        // Most elements carry no attributes: skip the iterator for them.
+        let attributes = if e.attributes_raw().trim_ascii().is_empty() { None } else { Some(e.attributes()) };
+        for attr in attributes.into_iter().flatten() {
             let attr = attr.map_err(|err| self.malformed(err.into()))?;
             count += 1;
             if count > self.limits.max_attributes {
-                return Err(ReadError::Limit {
-                    what: "attributes on one element",
-                    limit: self.limits.max_attributes,
-                });
+                return Err(ReadError::Limit { what: "attributes on one element", limit: self.limits.max_attributes });
             }
             let (res, local) = self.r.resolver().resolve_attribute(attr.key);
-            if local.into_inner() == "nil"
-                && matches!(res, ResolveResult::Bound(Namespace(n)) if n == ns::XSI)
-            {
+            if local.into_inner() == "nil" && matches!(res, ResolveResult::Bound(Namespace(n)) if n == ns::XSI) {
                 nil = matches!(attr.value.trim(), "true" | "1");
             }
         }
         let local = self.reborrow(e.local_name().into_inner());
-        Ok(El {
-            local,
-            ns,
-            nil,
-            empty,
-        })
+        // Envelope, Header, Body and the body element sit at depth 3 or less (`depth` already
+        // counts a start tag being read).
+        let ns = if self.depth <= 3 {
+            ns_id(&self.r.resolver().resolve_element(e.name()).0)
+        } else {
+            NsId::Unresolved
+        };
+        Ok(El { local, ns, nil, empty })
     }
 
     fn next(&mut self) -> Result<Ev<'i>, ReadError> {
         loop {
-            let (ns, event) = match self.r.read_resolved_event() {
-                Ok((res, event)) => (ns_id(&res), event),
+            // Element namespaces matter only around the body, so they are resolved for the top
+            // levels only (`El::ns`); the resolver still tracks every scope for `i:nil`.
+            let event = match self.r.read_event() {
+                Ok(event) => event,
                 Err(e) => return Err(self.malformed(e)),
             };
             match event {
                 Event::Start(e) => {
                     self.depth += 1;
                     if self.depth > self.limits.max_depth {
-                        return Err(ReadError::Limit {
-                            what: "nesting depth",
-                            limit: self.limits.max_depth,
-                        });
+                        return Err(ReadError::Limit { what: "nesting depth", limit: self.limits.max_depth });
                     }
-                    return self.element(ns, &e, false).map(Ev::Start);
+                    return self.element(&e, false).map(Ev::Start);
                 }
-                Event::Empty(e) => return self.element(ns, &e, true).map(Ev::Start),
+                Event::Empty(e) => return self.element(&e, true).map(Ev::Start),
                 Event::End(_) => {
                     self.depth -= 1;
                     return Ok(Ev::End);
@@ -425,10 +379,7 @@ impl<'i, 'l> XmlIn<'i, 'l> {
     }
 
     fn unexpected_eof(&self) -> ReadError {
-        ReadError::Malformed {
-            position: self.input.len() as u64,
-            message: "unexpected end of document".into(),
-        }
+        ReadError::Malformed { position: self.input.len() as u64, message: "unexpected end of document".into() }
     }
 
     /// The text content of the element just opened (which must hold no elements).
@@ -441,10 +392,7 @@ impl<'i, 'l> XmlIn<'i, 'l> {
                         None => text = Some(t),
                         Some(acc) => acc.to_mut().push_str(&t),
                     }
-                    if text
-                        .as_ref()
-                        .is_some_and(|t| t.len() > self.limits.max_text_len)
-                    {
+                    if text.as_ref().is_some_and(|t| t.len() > self.limits.max_text_len) {
                         return Err(ReadError::Limit {
                             what: "text length of one element",
                             limit: self.limits.max_text_len,
@@ -464,11 +412,7 @@ impl<'i, 'l> XmlIn<'i, 'l> {
     }
 
     fn text_of(&mut self, el: &El<'i>, member: &str) -> Result<String, ReadError> {
-        if el.empty {
-            Ok(String::new())
-        } else {
-            self.text(member)
-        }
+        if el.empty { Ok(String::new()) } else { self.text(member) }
     }
 
     /// Reads the envelope around a body element handled by `body`, and any `ConnectionGuid`
@@ -482,9 +426,7 @@ impl<'i, 'l> XmlIn<'i, 'l> {
                 Ev::Start(el) => break el,
                 Ev::Text(_) => {}
                 Ev::End | Ev::Eof => {
-                    return Err(ReadError::NotEnvelope {
-                        found: "nothing".into(),
-                    });
+                    return Err(ReadError::NotEnvelope { found: "nothing".into() });
                 }
             }
         };
@@ -492,9 +434,7 @@ impl<'i, 'l> XmlIn<'i, 'l> {
             ("Envelope", NsId::Soap11) => {}
             ("Envelope", NsId::Soap12) => return Err(ReadError::Soap12),
             _ => {
-                return Err(ReadError::NotEnvelope {
-                    found: root.local.into_owned(),
-                });
+                return Err(ReadError::NotEnvelope { found: root.local.into_owned() });
             }
         }
         if root.empty {
@@ -521,9 +461,7 @@ impl<'i, 'l> XmlIn<'i, 'l> {
                     result = Some(handle(self, first)?);
                     self.skip()?;
                 }
-                Ev::Start(el) if el.local == "Header" && !el.empty => {
-                    header_guid = self.header()?
-                }
+                Ev::Start(el) if el.local == "Header" && !el.empty => header_guid = self.header()?,
                 Ev::Start(el) if !el.empty => self.skip()?,
                 Ev::Start(_) | Ev::Text(_) => {}
                 Ev::End | Ev::Eof => break,
@@ -549,19 +487,15 @@ impl<'i, 'l> XmlIn<'i, 'l> {
         loop {
             match self.next()? {
                 Ev::Start(el) if el.local == "ConnectionGuid" => {
-                    let text = if el.nil {
-                        String::new()
-                    } else {
-                        self.text_of(&el, "ConnectionGuid")?
-                    };
+                    let text = if el.nil { String::new() } else { self.text_of(&el, "ConnectionGuid")? };
                     if el.nil && !el.empty {
                         self.skip()?;
                     }
                     if !text.trim().is_empty() {
-                        guid =
-                            Some(ConnectionGuid::parse(&text).map_err(|_| {
-                                ReadError::invalid("ConnectionGuid", &text, "a GUID")
-                            })?);
+                        guid = Some(
+                            ConnectionGuid::parse(&text)
+                                .map_err(|_| ReadError::invalid("ConnectionGuid", &text, "a GUID"))?,
+                        );
                     }
                 }
                 Ev::Start(el) if !el.empty => self.skip()?,
@@ -573,11 +507,7 @@ impl<'i, 'l> XmlIn<'i, 'l> {
     }
 
     fn fault(&mut self, empty: bool) -> Result<Fault, ReadError> {
-        let mut fault = Fault {
-            code: FaultCode::Server,
-            message: String::new(),
-            detail: None,
-        };
+        let mut fault = Fault { code: FaultCode::Server, message: String::new(), detail: None };
         if empty {
             return Ok(fault);
         }
@@ -586,9 +516,7 @@ impl<'i, 'l> XmlIn<'i, 'l> {
                 Ev::Start(el) if el.local == "faultcode" => {
                     fault.code = FaultCode::parse(&self.text_of(&el, "faultcode")?)
                 }
-                Ev::Start(el) if el.local == "faultstring" => {
-                    fault.message = self.text_of(&el, "faultstring")?
-                }
+                Ev::Start(el) if el.local == "faultstring" => fault.message = self.text_of(&el, "faultstring")?,
                 Ev::Start(el) if !el.empty => self.skip()?,
                 Ev::Start(_) | Ev::Text(_) => {}
                 Ev::End => return Ok(fault),
@@ -651,10 +579,7 @@ impl<'i, 'l> XmlIn<'i, 'l> {
             }
             Slot::Int(i) => {
                 let t = self.text_of(&el, member)?;
-                *i = t
-                    .trim()
-                    .parse()
-                    .map_err(|_| ReadError::invalid(member, &t, "a 32-bit integer"))?;
+                *i = t.trim().parse().map_err(|_| ReadError::invalid(member, &t, "a 32-bit integer"))?;
             }
             Slot::Enum(e) => {
                 let t = self.text_of(&el, member)?;
@@ -668,10 +593,7 @@ impl<'i, 'l> XmlIn<'i, 'l> {
                 *g = if t.trim().is_empty() {
                     None
                 } else {
-                    Some(
-                        ConnectionGuid::parse(&t)
-                            .map_err(|_| ReadError::invalid(member, &t, "a GUID"))?,
-                    )
+                    Some(ConnectionGuid::parse(&t).map_err(|_| ReadError::invalid(member, &t, "a GUID"))?)
                 };
             }
             Slot::ActorType(a) => *a = Some(ActorType::parse(&self.text_of(&el, member)?)),
@@ -754,11 +676,7 @@ impl<'i, 'l> XmlIn<'i, 'l> {
     }
 
     /// One `KeyValueOfstringstring` entry.
-    fn entry(
-        &mut self,
-        entry: El<'i>,
-        member: &str,
-    ) -> Result<(String, Option<String>), ReadError> {
+    fn entry(&mut self, entry: El<'i>, member: &str) -> Result<(String, Option<String>), ReadError> {
         let (mut key, mut value) = (None, None);
         if !entry.empty {
             loop {
@@ -784,9 +702,7 @@ impl<'i, 'l> XmlIn<'i, 'l> {
                 }
             }
         }
-        let key = key.ok_or_else(|| ReadError::MissingKey {
-            member: member.to_owned(),
-        })?;
+        let key = key.ok_or_else(|| ReadError::MissingKey { member: member.to_owned() })?;
         Ok((key, value))
     }
 }

@@ -32,27 +32,13 @@ pub const CONTENT_TYPE: &str = "text/xml; charset=utf-8";
 ///
 /// The response class must be the operation's (a `WSGetActors` answer is an
 /// `ActorArrayPluginResponseWS`); that is a programming error otherwise, caught in debug builds.
-pub fn write_response(
-    profile: WireProfile,
-    operation: Operation,
-    response: &Response,
-    out: &mut Vec<u8>,
-) {
+pub fn write_response(profile: WireProfile, operation: Operation, response: &Response, out: &mut Vec<u8>) {
     write_response_record(profile, operation, response.record(), out);
 }
 
 /// [`write_response`] for any response class value.
-pub fn write_response_record(
-    profile: WireProfile,
-    operation: Operation,
-    response: &dyn Record,
-    out: &mut Vec<u8>,
-) {
-    debug_assert_eq!(
-        response.schema().name,
-        operation.spec().response.name,
-        "wrong response class for {operation}"
-    );
+pub fn write_response_record(profile: WireProfile, operation: Operation, response: &dyn Record, out: &mut Vec<u8>) {
+    debug_assert_eq!(response.schema().name, operation.spec().response.name, "wrong response class for {operation}");
     let mut w = MessageWriter::new(profile, out);
     w.envelope(|w| w.message(operation, Direction::Response, Some(response)));
 }
@@ -106,24 +92,13 @@ pub(crate) struct MessageWriter<'o> {
 
 impl<'o> MessageWriter<'o> {
     pub(crate) fn new(profile: WireProfile, out: &'o mut Vec<u8>) -> Self {
-        let arrays = if profile == WireProfile::WrappedPoco {
-            &ARRAYS_B
-        } else {
-            &ARRAYS_A
-        };
-        MessageWriter {
-            w: Writer::new(out),
-            profile,
-            arrays,
-            qname: String::new(),
-        }
+        let arrays = if profile == WireProfile::WrappedPoco { &ARRAYS_B } else { &ARRAYS_A };
+        MessageWriter { w: Writer::new(out), profile, arrays, qname: String::new() }
     }
 
     fn event(&mut self, e: Event<'_>) {
         // Writing into a Vec cannot fail.
-        self.w
-            .write_event(e)
-            .expect("writing to a Vec<u8> is infallible");
+        self.w.write_event(e).expect("writing to a Vec<u8> is infallible");
     }
 
     pub(crate) fn start(&mut self, e: BytesStart<'_>) {
@@ -155,9 +130,7 @@ impl<'o> MessageWriter<'o> {
     }
 
     pub(crate) fn envelope(&mut self, body: impl FnOnce(&mut Self)) {
-        self.start(
-            BytesStart::new("s:Envelope").with_attributes([("xmlns:s", ns::SOAP11_ENVELOPE)]),
-        );
+        self.start(BytesStart::new("s:Envelope").with_attributes([("xmlns:s", ns::SOAP11_ENVELOPE)]));
         self.start(BytesStart::new("s:Body"));
         body(self);
         self.end("s:Body");
@@ -179,10 +152,9 @@ impl<'o> MessageWriter<'o> {
         }
         let (outer, inner) = match direction {
             Direction::Request => (operation.name().to_owned(), Cow::Borrowed("request")),
-            Direction::Response => (
-                format!("{}Response", operation.name()),
-                Cow::Owned(format!("{}Result", operation.name())),
-            ),
+            Direction::Response => {
+                (format!("{}Response", operation.name()), Cow::Owned(format!("{}Result", operation.name())))
+            }
         };
         self.start(BytesStart::new(outer.as_str()).with_attributes([("xmlns", ns::EIS)]));
         let mut start = BytesStart::new(inner.as_ref());
@@ -200,11 +172,7 @@ impl<'o> MessageWriter<'o> {
     /// response class (which take the profile's namespace); carrier members are always EIS.
     fn members(&mut self, record: &dyn Record, xsi_in_scope: bool, top: bool) {
         let schema: &'static TypeSchema = record.schema();
-        let order = if top {
-            self.profile.member_order()
-        } else {
-            crate::contract::schema::MemberOrder::BaseFirst
-        };
+        let order = if top { self.profile.member_order() } else { crate::contract::schema::MemberOrder::BaseFirst };
         schema.for_each_member(order, |level, index, member| {
             let value = match level {
                 Level::Own => record.member(index),
@@ -226,9 +194,7 @@ impl<'o> MessageWriter<'o> {
 
     fn member(&mut self, name: &str, value: Ref<'_>, xsi_in_scope: bool) {
         match value {
-            Ref::String(None) | Ref::Guid(None) | Ref::ActorType(None) => {
-                self.nil_scalar(name, xsi_in_scope)
-            }
+            Ref::String(None) | Ref::Guid(None) | Ref::ActorType(None) => self.nil_scalar(name, xsi_in_scope),
             Ref::String(Some(s)) => self.text_element(name, s),
             Ref::Guid(Some(g)) => {
                 let mut buf = [0u8; 36];
@@ -241,8 +207,7 @@ impl<'o> MessageWriter<'o> {
             Ref::Enum(e) => self.text_element(name, e),
             Ref::StringArray(items) => {
                 let items = items.unwrap_or_default();
-                if self.open_collection(name, true, value.is_nil(), items.is_empty(), xsi_in_scope)
-                {
+                if self.open_collection(name, true, value.is_nil(), items.is_empty(), xsi_in_scope) {
                     for item in items {
                         self.text_element(self.arrays.string, item);
                     }
@@ -258,9 +223,7 @@ impl<'o> MessageWriter<'o> {
                         self.text_element(arrays.key, key);
                         match value {
                             Some(v) => self.text_element(arrays.value, v),
-                            None => self.empty(
-                                BytesStart::new(arrays.value).with_attributes([("i:nil", "true")]),
-                            ),
+                            None => self.empty(BytesStart::new(arrays.value).with_attributes([("i:nil", "true")])),
                         }
                         self.end(arrays.entry);
                     }
@@ -304,14 +267,7 @@ impl<'o> MessageWriter<'o> {
     /// Opens a collection or carrier member with `DataContractSerializer`'s declarations
     /// (Arrays namespace, then `i:nil`, then `xmlns:i`). A nil or empty one is written whole as
     /// `<X .../>` and `false` returned; otherwise the start tag is open and `true` returned.
-    fn open_collection(
-        &mut self,
-        name: &str,
-        arrays: bool,
-        nil: bool,
-        empty: bool,
-        xsi_in_scope: bool,
-    ) -> bool {
+    fn open_collection(&mut self, name: &str, arrays: bool, nil: bool, empty: bool, xsi_in_scope: bool) -> bool {
         let mut e = BytesStart::new(name);
         if arrays {
             e.push_attribute((self.arrays.decl, ns::ARRAYS));

@@ -2,9 +2,7 @@
 //! deterministic sample values (golden files) or random ones (property tests).
 
 use erp_connector::contract::schema::{Kind, Level, Record, Slot};
-use erp_connector::contract::{
-    ActorType, ConnectionGuid, Operation, Request, Response, StringDict,
-};
+use erp_connector::contract::{ActorType, ConnectionGuid, Operation, Request, Response, StringDict};
 
 /// A source of member values.
 pub trait Gen {
@@ -21,22 +19,13 @@ pub trait Gen {
 /// Fills every member of `record` (base included).
 pub fn fill(record: &mut dyn Record, g: &mut dyn Gen) {
     let schema = record.schema();
-    let levels = schema
-        .base
-        .map(|b| (Level::Base, b.members.len()))
-        .into_iter()
-        .chain([(Level::Own, schema.members.len())]);
+    let levels =
+        schema.base.map(|b| (Level::Base, b.members.len())).into_iter().chain([(Level::Own, schema.members.len())]);
     for (level, len) in levels.collect::<Vec<_>>() {
         for index in 0..len {
             let member = schema.member_at(level, index);
             let nil = member.kind.is_nillable() && g.nil();
-            fill_slot(
-                record.member_at_mut(level, index),
-                member.name,
-                member.kind,
-                nil,
-                g,
-            );
+            fill_slot(record.member_at_mut(level, index), member.name, member.kind, nil, g);
         }
     }
 }
@@ -55,14 +44,13 @@ fn fill_slot(slot: Slot<'_>, name: &str, kind: Kind, nil: bool, g: &mut dyn Gen)
         Slot::ActorType(a) => {
             *a = (!nil).then(|| {
                 let i = g.index(ActorType::KNOWN.len() + 1);
-                ActorType::KNOWN.get(i).cloned().unwrap_or_else(|| {
-                    ActorType::Other(format!("Future{}", g.int().unsigned_abs()))
-                })
+                ActorType::KNOWN
+                    .get(i)
+                    .cloned()
+                    .unwrap_or_else(|| ActorType::Other(format!("Future{}", g.int().unsigned_abs())))
             })
         }
-        Slot::StringArray(v) => {
-            *v = (!nil).then(|| (0..g.count()).map(|_| g.string(name)).collect())
-        }
+        Slot::StringArray(v) => *v = (!nil).then(|| (0..g.count()).map(|_| g.string(name)).collect()),
         Slot::Dictionary(d) => {
             *d = (!nil).then(|| {
                 let mut dict = StringDict::new();
@@ -150,9 +138,7 @@ impl Gen for Samples {
         1 + self.tick() as usize % 2
     }
     fn guid(&mut self) -> ConnectionGuid {
-        ConnectionGuid::from(uuid::Uuid::from_u128(
-            0x3aef3af6_8642_4fc1_8dc9_4e08bd76a6bf + u128::from(self.tick()),
-        ))
+        ConnectionGuid::from(uuid::Uuid::from_u128(0x3aef3af6_8642_4fc1_8dc9_4e08bd76a6bf + u128::from(self.tick())))
     }
 }
 
@@ -162,20 +148,15 @@ pub struct Random {
 }
 
 const ALPHABET: &[char] = &[
-    'a', 'Z', '0', ' ', '&', '<', '>', '"', '\'', '\r', '\n', '\t', 'Æ', 'ø', '€', '😀', '\u{1}',
-    '\u{0}', '[', ']', ':', ';', '=', '\u{7f}', '\u{85}', '\u{2028}',
+    'a', 'Z', '0', ' ', '&', '<', '>', '"', '\'', '\r', '\n', '\t', 'Æ', 'ø', '€', '😀', '\u{1}', '\u{0}', '[', ']',
+    ':', ';', '=', '\u{7f}', '\u{85}', '\u{2028}',
 ];
 
 impl Random {
     pub fn new(seed: u64) -> Self {
         let mut bytes = [0u8; 32];
         bytes[..8].copy_from_slice(&seed.to_le_bytes());
-        Random {
-            rng: proptest::test_runner::TestRng::from_seed(
-                proptest::test_runner::RngAlgorithm::ChaCha,
-                &bytes,
-            ),
-        }
+        Random { rng: proptest::test_runner::TestRng::from_seed(proptest::test_runner::RngAlgorithm::ChaCha, &bytes) }
     }
     fn next(&mut self) -> u64 {
         use proptest::prelude::Rng as _;
@@ -189,9 +170,7 @@ impl Gen for Random {
     }
     fn string(&mut self, _member: &str) -> String {
         let len = (self.next() % 9) as usize;
-        (0..len)
-            .map(|_| ALPHABET[(self.next() % ALPHABET.len() as u64) as usize])
-            .collect()
+        (0..len).map(|_| ALPHABET[(self.next() % ALPHABET.len() as u64) as usize]).collect()
     }
     fn int(&mut self) -> i32 {
         self.next() as i32
@@ -206,8 +185,6 @@ impl Gen for Random {
         (self.next() % 4) as usize
     }
     fn guid(&mut self) -> ConnectionGuid {
-        ConnectionGuid::from(uuid::Uuid::from_u128(
-            u128::from(self.next()) << 64 | u128::from(self.next()),
-        ))
+        ConnectionGuid::from(uuid::Uuid::from_u128(u128::from(self.next()) << 64 | u128::from(self.next())))
     }
 }

@@ -43,29 +43,21 @@ impl Element {
     /// The element at a path of local names below this one.
     pub fn at(&self, path: &[&str]) -> &Element {
         path.iter().fold(self, |e, name| {
-            e.children
-                .iter()
-                .find(|c| c.local == *name)
-                .unwrap_or_else(|| panic!("no child {name} in {}", e.local))
+            e.children.iter().find(|c| c.local == *name).unwrap_or_else(|| panic!("no child {name} in {}", e.local))
         })
     }
 
     pub fn at_mut(&mut self, path: &[&str]) -> &mut Element {
         let mut e = self;
         for name in path {
-            e = e
-                .children
-                .iter_mut()
-                .find(|c| c.local == *name)
-                .expect("child");
+            e = e.children.iter_mut().find(|c| c.local == *name).expect("child");
         }
         e
     }
 
     /// Sorts the children ordinally by local name (the .NET MessageContract body order).
     pub fn sort_children(&mut self) {
-        self.children
-            .sort_by(|a, b| a.local.as_bytes().cmp(b.local.as_bytes()));
+        self.children.sort_by(|a, b| a.local.as_bytes().cmp(b.local.as_bytes()));
     }
 }
 
@@ -99,10 +91,8 @@ pub fn parse(xml: &[u8]) -> Element {
                     continue;
                 }
                 let (res, local) = r.resolver().resolve_attribute(a.key);
-                let value = a
-                    .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                    .expect("attribute value")
-                    .into_owned();
+                let value =
+                    a.normalized_value(quick_xml::XmlVersion::Implicit1_0).expect("attribute value").into_owned();
                 attrs.insert((ns_of(res), local.into_inner().to_owned()), value);
             }
             stack.push(Element {
@@ -167,8 +157,5 @@ pub fn parse(xml: &[u8]) -> Element {
 
 /// The envelope's body element (`Envelope/Body/*[1]`).
 pub fn body_element(doc: &mut Element) -> &mut Element {
-    doc.at_mut(&["Body"])
-        .children
-        .first_mut()
-        .expect("a body element")
+    doc.at_mut(&["Body"]).children.first_mut().expect("a body element")
 }

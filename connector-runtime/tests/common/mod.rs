@@ -22,9 +22,7 @@ pub fn shared_dir(test: &str) -> Option<PathBuf> {
             Some(dir)
         }
         None => {
-            eprintln!(
-                "SKIPPED {test}: set ERP_CONNECTOR_SHARED_DIR to the shared folder (../shared) to run it"
-            );
+            eprintln!("SKIPPED {test}: set ERP_CONNECTOR_SHARED_DIR to the shared folder (../shared) to run it");
             None
         }
     }
