@@ -309,11 +309,7 @@ impl<'i, 'l> XmlIn<'i, 'l> {
         let local = self.reborrow(e.local_name().into_inner());
         // Envelope, Header, Body and the body element sit at depth 3 or less (`depth` already
         // counts a start tag being read).
-        let ns = if self.depth <= 3 {
-            ns_id(&self.r.resolver().resolve_element(e.name()).0)
-        } else {
-            NsId::Unresolved
-        };
+        let ns = if self.depth <= 3 { ns_id(&self.r.resolver().resolve_element(e.name()).0) } else { NsId::Unresolved };
         Ok(El { local, ns, nil, empty })
     }
 
