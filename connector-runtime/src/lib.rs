@@ -12,5 +12,6 @@
 #![forbid(unsafe_code)]
 
 pub mod contract;
+pub mod http;
 
 pub mod soap;

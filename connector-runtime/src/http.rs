@@ -1,0 +1,225 @@
+//! The SOAP endpoint on actix-web: POST carries calls, GET `?wsdl` / `?singleWsdl` the WSDL.
+//!
+//! Every answer is SOAP: a response (HTTP 200), or a SOAP 1.1 fault (HTTP 500, or 413 / 415 where
+//! HTTP has a more precise status) for an unreadable envelope, an unknown action, a body over the
+//! size limit or a SOAP 1.2 content type. Never an HTML error page. A handler that panics is
+//! answered with `IsOk=false, State=Error` in the operation's own response class, as the contract
+//! wants failures reported. `Expect: 100-continue` (sent by WCF clients on every request) is
+//! answered by actix-web before the body is read.
+//!
+//! ```no_run
+//! use erp_connector::contract::{Request, Response};
+//! use erp_connector::http::{LocalBoxFuture, SoapEndpoint, SoapHandler};
+//!
+//! struct Echo;
+//! impl SoapHandler for Echo {
+//!     fn handle(&self, request: Request) -> LocalBoxFuture<'_, Response> {
+//!         Box::pin(async move { Response::empty(request.operation()) })
+//!     }
+//! }
+//!
+//! #[actix_web::main]
+//! async fn main() -> std::io::Result<()> {
+//!     let endpoint = SoapEndpoint::new(Echo);
+//!     actix_web::HttpServer::new(move || {
+//!         actix_web::App::new().service(endpoint.resource("/Services/ErpConnectorWS.svc"))
+//!     })
+//!     .bind(("127.0.0.1", 8080))?
+//!     .run()
+//!     .await
+//! }
+//! ```
+
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse, web};
+/// The future a [`SoapHandler`] returns (re-exported so handlers need no extra dependency).
+pub use futures_util::future::LocalBoxFuture;
+use futures_util::{FutureExt as _, StreamExt as _};
+
+use crate::contract::{ConnectorResult, Operation, Request, Response};
+use crate::soap::{self, Fault, Limits, WireProfile};
+
+/// What answers decoded calls. The runtime's connector dispatch implements it; tests may too.
+pub trait SoapHandler: Send + Sync + 'static {
+    /// Answers one call. The response must be of the operation's response class; a wrong one
+    /// is logged and replaced by an error answer.
+    fn handle(&self, request: Request) -> LocalBoxFuture<'_, Response>;
+}
+
+/// Settings of a SOAP endpoint.
+#[derive(Clone, Debug)]
+pub struct EndpointSettings {
+    /// The body shape on the wire (spec §4.5).
+    pub profile: WireProfile,
+    /// Reader limits.
+    pub limits: Limits,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Whether faults carry internal details (WCF's `IncludeExceptionDetailInFaults`); for
+    /// debugging only.
+    pub fault_details: bool,
+}
+
+impl Default for EndpointSettings {
+    fn default() -> Self {
+        EndpointSettings {
+            profile: WireProfile::default(),
+            limits: Limits::default(),
+            max_body_bytes: 64 * 1024 * 1024,
+            fault_details: false,
+        }
+    }
+}
+
+struct Inner {
+    handler: Box<dyn SoapHandler>,
+    settings: EndpointSettings,
+}
+
+/// A SOAP endpoint: a handler plus settings, mountable at a path.
+#[derive(Clone)]
+pub struct SoapEndpoint {
+    inner: Arc<Inner>,
+}
+
+impl SoapEndpoint {
+    /// An endpoint with default settings.
+    pub fn new(handler: impl SoapHandler) -> Self {
+        Self::with_settings(handler, EndpointSettings::default())
+    }
+
+    /// An endpoint with the given settings.
+    pub fn with_settings(handler: impl SoapHandler, settings: EndpointSettings) -> Self {
+        SoapEndpoint { inner: Arc::new(Inner { handler: Box::new(handler), settings }) }
+    }
+
+    /// The endpoint's settings.
+    pub fn settings(&self) -> &EndpointSettings {
+        &self.inner.settings
+    }
+
+    /// An actix-web resource at `path`: POST for calls, GET for the WSDL.
+    pub fn resource(&self, path: &str) -> actix_web::Resource {
+        let post = self.clone();
+        let get = self.clone();
+        web::resource(path)
+            .route(web::post().to(move |req: HttpRequest, body: web::Payload| {
+                let endpoint = post.clone();
+                async move { endpoint.call(req, body).await }
+            }))
+            .route(web::get().to(move |req: HttpRequest| {
+                let endpoint = get.clone();
+                async move { endpoint.metadata(&req) }
+            }))
+            .default_service(web::to(|| async {
+                HttpResponse::MethodNotAllowed().insert_header((header::ALLOW, "GET, POST")).finish()
+            }))
+    }
+
+    async fn call(&self, req: HttpRequest, mut payload: web::Payload) -> HttpResponse {
+        let settings = &self.inner.settings;
+        if content_type(&req).is_some_and(|ct| ct.to_ascii_lowercase().starts_with("application/soap+xml")) {
+            let fault = Fault::client("SOAP 1.2 (application/soap+xml) is not supported; send SOAP 1.1 as text/xml");
+            return self.fault(StatusCode::UNSUPPORTED_MEDIA_TYPE, &fault);
+        }
+        let mut body = web::BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            match chunk {
+                Ok(chunk) if body.len() + chunk.len() > settings.max_body_bytes => {
+                    let fault = Fault::client(format!(
+                        "the request body exceeds the limit of {} bytes",
+                        settings.max_body_bytes
+                    ));
+                    return self.fault(StatusCode::PAYLOAD_TOO_LARGE, &fault);
+                }
+                Ok(chunk) => body.extend_from_slice(&chunk),
+                Err(e) => {
+                    let fault = Fault::client("the request body could not be read").with_detail(e.to_string());
+                    return self.fault(StatusCode::BAD_REQUEST, &fault);
+                }
+            }
+        }
+        let action = req.headers().get("SOAPAction").and_then(|v| v.to_str().ok());
+        let request = match soap::read_request(&body, action, &settings.limits) {
+            Ok(request) => request,
+            Err(e) => {
+                tracing::debug!(error = %e, "unreadable SOAP request");
+                let fault = Fault::client(e.to_string()).with_detail(format!("{e:?}"));
+                return self.fault(StatusCode::INTERNAL_SERVER_ERROR, &fault);
+            }
+        };
+        let operation = request.operation();
+        let response = self.answer(operation, request).await;
+        let mut out = Vec::with_capacity(4096);
+        soap::write_response(settings.profile, operation, &response, &mut out);
+        xml_response(StatusCode::OK, out)
+    }
+
+    /// The handler's answer; a panic or a wrong response class becomes an error answer.
+    async fn answer(&self, operation: Operation, request: Request) -> Response {
+        let outcome = AssertUnwindSafe(self.inner.handler.handle(request)).catch_unwind().await;
+        match outcome {
+            Ok(response) if response.record().schema().name == operation.spec().response.name => response,
+            Ok(response) => {
+                tracing::error!(
+                    %operation,
+                    got = response.record().schema().name,
+                    expected = operation.spec().response.name,
+                    "handler answered with the wrong response class"
+                );
+                internal_error(operation)
+            }
+            Err(panic) => {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown panic".into());
+                tracing::error!(%operation, panic = %message, "handler panicked");
+                internal_error(operation)
+            }
+        }
+    }
+
+    fn metadata(&self, req: &HttpRequest) -> HttpResponse {
+        let wants_wsdl = req.query_string().split('&').any(|p| {
+            let key = p.split('=').next().unwrap_or("");
+            key.eq_ignore_ascii_case("wsdl") || key.eq_ignore_ascii_case("singleWsdl")
+        });
+        if !wants_wsdl {
+            return HttpResponse::Ok().content_type("text/plain; charset=utf-8").body(
+                "This is a SuperOffice ERP Sync connector endpoint (SOAP 1.1, IErpConnectorWS). POST SOAP calls here; the WSDL is at ?wsdl.\n",
+            );
+        }
+        let info = req.connection_info();
+        let address = format!("{}://{}{}", info.scheme(), info.host(), req.path());
+        xml_response(StatusCode::OK, soap::wsdl::wsdl(self.inner.settings.profile, &address).into_bytes())
+    }
+
+    fn fault(&self, status: StatusCode, fault: &Fault) -> HttpResponse {
+        let mut out = Vec::with_capacity(512);
+        soap::write_fault(fault, self.inner.settings.fault_details, &mut out);
+        xml_response(status, out)
+    }
+}
+
+fn internal_error(operation: Operation) -> Response {
+    Response::failure(
+        operation,
+        ConnectorResult::error(format!("The connector failed while handling {operation}; see the connector's log.")),
+    )
+}
+
+fn content_type(req: &HttpRequest) -> Option<&str> {
+    req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok())
+}
+
+fn xml_response(status: StatusCode, body: Vec<u8>) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(soap::CONTENT_TYPE)))
+        .body(body)
+}
