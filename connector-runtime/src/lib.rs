@@ -9,6 +9,24 @@
 //! * [`soap`]: the wire format: a tolerant, hardened envelope reader, an exact writer (as .NET WCF
 //!   writes), SOAP faults, wire profiles and the WSDL;
 //! * [`http`]: the SOAP endpoint on actix-web.
+//!
+//! ```
+//! use erp_connector::contract::{Operation, Response};
+//! use erp_connector::soap::{self, Limits, WireProfile};
+//!
+//! let body = br#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>
+//!   <RequestBaseWS xmlns="http://www.superoffice.net/EIS/Connector/1.0">
+//!     <ConnectionGuid>{3AEF3AF6-8642-4FC1-8DC9-4E08BD76A6BF}</ConnectionGuid>
+//!   </RequestBaseWS></s:Body></s:Envelope>"#;
+//! let request = soap::read_request(body, Some(Operation::TestConnection.action()), &Limits::default())?;
+//! assert_eq!(request.connection_guid().unwrap().to_string(), "3aef3af6-8642-4fc1-8dc9-4e08bd76a6bf");
+//!
+//! let mut out = Vec::new();
+//! let answer = Response::empty(request.operation());
+//! soap::write_response(WireProfile::default(), request.operation(), &answer, &mut out);
+//! assert!(out.starts_with(b"<s:Envelope"));
+//! # Ok::<(), soap::ReadError>(())
+//! ```
 #![forbid(unsafe_code)]
 
 pub mod contract;
