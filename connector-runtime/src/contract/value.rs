@@ -61,7 +61,7 @@ pub enum ValueError {
     Invalid {
         /// The whole value.
         value: String,
-        /// What was expected, e.g. "integer ([I:n])".
+        /// What was expected, e.g. "integer (`[I:n]`)".
         expected: &'static str,
     },
 }
