@@ -39,6 +39,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 /// The future a [`SoapHandler`] returns (re-exported so handlers need no extra dependency).
 pub use futures_util::future::LocalBoxFuture;
 use futures_util::{FutureExt as _, StreamExt as _};
+use tracing::Instrument as _;
 
 use crate::contract::{ConnectorResult, Operation, Request, Response};
 use crate::soap::{self, Fault, Limits, WireProfile};
@@ -76,7 +77,8 @@ impl Default for EndpointSettings {
 }
 
 struct Inner {
-    handler: Box<dyn SoapHandler>,
+    /// `(connector name, handler)`; the first answers when no `?ConnectorName=` is given.
+    handlers: Vec<(String, Box<dyn SoapHandler>)>,
     settings: EndpointSettings,
 }
 
@@ -94,7 +96,38 @@ impl SoapEndpoint {
 
     /// An endpoint with the given settings.
     pub fn with_settings(handler: impl SoapHandler, settings: EndpointSettings) -> Self {
-        SoapEndpoint { inner: Arc::new(Inner { handler: Box::new(handler), settings }) }
+        Self::hosting(vec![(String::new(), Box::new(handler))], settings)
+    }
+
+    /// An endpoint hosting several connectors, chosen per call by `?ConnectorName=<name>` (ASCII
+    /// case ignored) as SuperOffice's own host does; without the parameter the first one answers.
+    ///
+    /// # Panics
+    /// If `handlers` is empty.
+    pub fn hosting(handlers: Vec<(String, Box<dyn SoapHandler>)>, settings: EndpointSettings) -> Self {
+        assert!(!handlers.is_empty(), "an endpoint needs at least one connector");
+        SoapEndpoint { inner: Arc::new(Inner { handlers, settings }) }
+    }
+
+    /// The handler for the call's `?ConnectorName=`, or a fault naming the hosted ones.
+    fn handler_for(&self, req: &HttpRequest) -> Result<(&str, &dyn SoapHandler), Fault> {
+        let handlers = &self.inner.handlers;
+        let wanted = req.query_string().split('&').find_map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            key.eq_ignore_ascii_case("ConnectorName").then(|| percent_decode(value))
+        });
+        let found = match &wanted {
+            None => handlers.first(),
+            Some(name) => handlers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)),
+        };
+        found.map(|(n, h)| (n.as_str(), h.as_ref())).ok_or_else(|| {
+            let names: Vec<_> = handlers.iter().map(|(n, _)| n.as_str()).collect();
+            Fault::client(format!(
+                "unknown connector `{}`; this endpoint hosts: {}",
+                wanted.unwrap_or_default(),
+                names.join(", ")
+            ))
+        })
     }
 
     /// The endpoint's settings.
@@ -143,6 +176,10 @@ impl SoapEndpoint {
                 }
             }
         }
+        let (connector, handler) = match self.handler_for(&req) {
+            Ok(found) => found,
+            Err(fault) => return self.fault(StatusCode::INTERNAL_SERVER_ERROR, &fault),
+        };
         let action = req.headers().get("SOAPAction").and_then(|v| v.to_str().ok());
         let request = match soap::read_request(&body, action, &settings.limits) {
             Ok(request) => request,
@@ -153,15 +190,28 @@ impl SoapEndpoint {
             }
         };
         let operation = request.operation();
-        let response = self.answer(operation, request).await;
+        let guid = request.connection_guid().map(|g| g.to_string()).unwrap_or_default();
+        let span = tracing::info_span!("call", %operation, connector, connection = %guid);
+        let started = std::time::Instant::now();
+        let response = Self::answer(handler, operation, request).instrument(span.clone()).await;
         let mut out = Vec::with_capacity(4096);
         soap::write_response(settings.profile, operation, &response, &mut out);
+        let result = response.result();
+        span.in_scope(|| {
+            tracing::info!(
+                state = %result.state,
+                error_code = result.error_code.as_deref().unwrap_or(""),
+                micros = started.elapsed().as_micros() as u64,
+                bytes = out.len(),
+                "answered"
+            )
+        });
         xml_response(StatusCode::OK, out)
     }
 
     /// The handler's answer; a panic or a wrong response class becomes an error answer.
-    async fn answer(&self, operation: Operation, request: Request) -> Response {
-        let outcome = AssertUnwindSafe(self.inner.handler.handle(request)).catch_unwind().await;
+    async fn answer(handler: &dyn SoapHandler, operation: Operation, request: Request) -> Response {
+        let outcome = AssertUnwindSafe(handler.handle(request)).catch_unwind().await;
         match outcome {
             Ok(response) if response.record().schema().name == operation.spec().response.name => response,
             Ok(response) => {
@@ -205,6 +255,34 @@ impl SoapEndpoint {
         soap::write_fault(fault, self.inner.settings.fault_details, &mut out);
         xml_response(status, out)
     }
+}
+
+/// Decodes `%XX` and `+` in a query value.
+fn percent_decode(value: &str) -> String {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(decoded)) => {
+                out.push(decoded);
+                i += 3;
+            }
+            (b'+', _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn internal_error(operation: Operation) -> Response {

@@ -29,7 +29,39 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod connector;
 pub mod contract;
 pub mod http;
-
+pub mod service;
 pub mod soap;
+pub mod store;
+
+pub use erp_connector_macros::{ConnectionConfig, erp_connector};
+pub use service::{Service, run};
+
+/// Everything a connector author needs, in one import.
+pub mod prelude {
+    pub use crate::connector::{
+        ActorsSince, AdvancedSearch, ConfigValue, Connection, ConnectionConfig, ConnectorError, ConnectorResult,
+        ErpConnector, GetActors, Password, SearchActors, SearchByParent,
+    };
+    pub use crate::contract::{
+        ActorType, ConnectionGuid, ErpActor, FieldAccess, FieldMetadata, FieldType, FieldValue, LocalizedText,
+        ResponseState, SearchRestriction, StringDict, error_codes, operators, special_keys,
+    };
+    pub use crate::{ConnectionConfig, erp_connector};
+}
+
+/// What macro-generated code uses. Not a public API: it changes with every release; the version
+/// in the module name makes a mismatch between the macro and the runtime a clear error.
+#[doc(hidden)]
+pub mod __private {
+    /// The interface of runtime 0.1 for macros 0.1.
+    pub mod v0_1 {
+        pub use crate::connector::config_derive::*;
+        pub use crate::connector::{ConfigError, ConfigValue, ConnectionConfig, ErpConnector};
+        pub use crate::contract::{FieldAccess, FieldMetadata, StringDict};
+        pub use crate::service::Registered;
+        pub use std::{option::Option, result::Result, vec::Vec};
+    }
+}

@@ -1,0 +1,191 @@
+//! Typed connection configuration: what `#[derive(ConnectionConfig)]` implements.
+//!
+//! The derive describes the fields for `WSGetConfigData` and parses `ConnectionInfo` into the
+//! struct; the value parsing itself lives here, per Rust type ([`ConfigValue`]).
+
+use std::fmt;
+
+use chrono::NaiveDateTime;
+use zeroize::Zeroize;
+
+use crate::contract::{FieldAccess, FieldMetadata, FieldType, FieldValue, StringDict};
+
+/// A connection's typed configuration. Implement it with `#[derive(ConnectionConfig)]`.
+pub trait ConnectionConfig: Sized + Send + Sync + 'static {
+    /// The fields of the "add connection" dialog (`WSGetConfigData`), ordered by rank.
+    fn fields() -> Vec<FieldMetadata>;
+
+    /// Parses and validates `ConnectionInfo`. Errors name the field.
+    fn from_info(info: &StringDict) -> Result<Self, ConfigError>;
+
+    /// Keys whose values are secrets ([`Password`] fields): encrypted at rest, never logged.
+    fn secret_keys() -> Vec<&'static str>;
+}
+
+/// A configuration value that does not parse or is missing.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{display} ({key}): {message}")]
+pub struct ConfigError {
+    /// The field key.
+    pub key: String,
+    /// The field's label.
+    pub display: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// A Rust type a configuration field can have: its widget type, and how its value is read.
+pub trait ConfigValue: Sized {
+    /// The widget type in the dialog.
+    const FIELD_TYPE: FieldType;
+    /// Whether the value is a secret (encrypted at rest, never logged).
+    const SECRET: bool = false;
+    /// Reads the value SuperOffice sends (encoded or plain, spec §3.7).
+    fn parse_value(raw: &str) -> Result<Self, String>;
+}
+
+impl ConfigValue for String {
+    const FIELD_TYPE: FieldType = FieldType::Text;
+    fn parse_value(raw: &str) -> Result<Self, String> {
+        Ok(raw.to_owned())
+    }
+}
+
+impl ConfigValue for bool {
+    const FIELD_TYPE: FieldType = FieldType::Checkbox;
+    fn parse_value(raw: &str) -> Result<Self, String> {
+        FieldValue::parse_lenient(raw)
+            .as_bool()
+            .ok_or_else(|| format!("`{raw}` is not a checkbox value ([I:1] or [I:0])"))
+    }
+}
+
+macro_rules! integer_config_value {
+    ($($t:ty),*) => {$(
+        impl ConfigValue for $t {
+            const FIELD_TYPE: FieldType = FieldType::Integer;
+            fn parse_value(raw: &str) -> Result<Self, String> {
+                let n = FieldValue::parse_lenient(raw).as_i64().ok_or_else(|| format!("`{raw}` is not a whole number"))?;
+                <$t>::try_from(n).map_err(|_| format!("{n} is out of range for this field"))
+            }
+        }
+    )*};
+}
+integer_config_value!(i32, i64, u16, u32, u64);
+
+impl ConfigValue for f64 {
+    const FIELD_TYPE: FieldType = FieldType::Double;
+    fn parse_value(raw: &str) -> Result<Self, String> {
+        FieldValue::parse_lenient(raw).as_f64().ok_or_else(|| format!("`{raw}` is not a number"))
+    }
+}
+
+impl ConfigValue for NaiveDateTime {
+    const FIELD_TYPE: FieldType = FieldType::Datetime;
+    fn parse_value(raw: &str) -> Result<Self, String> {
+        FieldValue::parse_lenient(raw).as_datetime().ok_or_else(|| format!("`{raw}` is not a date and time"))
+    }
+}
+
+/// A secret configuration value (`FieldType::Password`): masked in the dialog, encrypted at rest,
+/// shown as `***` by `Debug`, wiped from memory when dropped.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct Password(String);
+
+impl Password {
+    /// Wraps a secret.
+    pub fn new(secret: impl Into<String>) -> Self {
+        Password(secret.into())
+    }
+
+    /// The secret, for the one place that needs it (e.g. the ERP login).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+impl Drop for Password {
+    fn drop(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl ConfigValue for Password {
+    const FIELD_TYPE: FieldType = FieldType::Password;
+    const SECRET: bool = true;
+    fn parse_value(raw: &str) -> Result<Self, String> {
+        Ok(Password(raw.to_owned()))
+    }
+}
+
+/// Glue for the derive: the pieces of one field, with the parsing done here.
+#[doc(hidden)]
+pub mod derive_support {
+    use super::*;
+
+    /// One field's description as the derive writes it.
+    pub struct FieldSpec {
+        pub key: &'static str,
+        pub display: &'static str,
+        pub description: &'static str,
+        pub rank: i32,
+        pub access: FieldAccess,
+        pub default: Option<&'static str>,
+        pub max_length: i32,
+        pub list: Option<&'static str>,
+    }
+
+    /// The metadata of a field of Rust type `T`.
+    pub fn metadata<T: ConfigValue>(spec: &FieldSpec) -> FieldMetadata {
+        FieldMetadata {
+            access: spec.access,
+            default_value: spec.default.map(str::to_owned),
+            display_description: (!spec.description.is_empty()).then(|| spec.description.to_owned()),
+            display_name: Some(spec.display.to_owned()),
+            field_key: Some(spec.key.to_owned()),
+            field_type: if spec.list.is_some() { FieldType::List } else { T::FIELD_TYPE },
+            list_name: spec.list.map(str::to_owned),
+            max_length: spec.max_length,
+            rank: spec.rank,
+        }
+    }
+
+    fn raw<'a>(info: &'a StringDict, spec: &FieldSpec) -> Option<&'a str> {
+        info.get(spec.key).filter(|v| !v.is_empty()).or(spec.default)
+    }
+
+    fn error(spec: &FieldSpec, message: impl Into<String>) -> ConfigError {
+        ConfigError { key: spec.key.to_owned(), display: spec.display.to_owned(), message: message.into() }
+    }
+
+    fn parse<T: ConfigValue>(raw: &str, spec: &FieldSpec) -> Result<T, ConfigError> {
+        if spec.max_length > 0 && raw.chars().count() > spec.max_length as usize {
+            return Err(error(spec, format!("longer than {} characters", spec.max_length)));
+        }
+        T::parse_value(raw).map_err(|m| error(spec, m))
+    }
+
+    /// A field that must have a value (given or defaulted).
+    pub fn required<T: ConfigValue>(info: &StringDict, spec: &FieldSpec) -> Result<T, ConfigError> {
+        match raw(info, spec) {
+            Some(raw) => parse(raw, spec),
+            None => Err(error(spec, "a value is required")),
+        }
+    }
+
+    /// An optional field (`Option<T>`): empty or absent is `None`.
+    pub fn optional<T: ConfigValue>(info: &StringDict, spec: &FieldSpec) -> Result<Option<T>, ConfigError> {
+        raw(info, spec).map(|raw| parse(raw, spec)).transpose()
+    }
+
+    /// Whether a field of type `T` holds a secret.
+    pub const fn is_secret<T: ConfigValue>() -> bool {
+        T::SECRET
+    }
+}

@@ -1,0 +1,229 @@
+//! From a decoded request to the user's method and back: the framework's half of every call.
+//!
+//! It owns the connection lifecycle (save, delete, unknown GUIDs answered with
+//! `UNKNOWN_CONNECTION_ID` so that EIS resends, spec §5.2), parses the stored configuration into
+//! the user's type, and turns every outcome, failures included, into the operation's response.
+
+use std::sync::Arc;
+
+use crate::connector::{
+    ActorsSince, AdvancedSearch, Connection, ConnectionConfig, ConnectorError, ConnectorResult, ErpConnector,
+    GetActors, SearchActors, SearchByParent,
+};
+use crate::contract::*;
+use crate::http::{LocalBoxFuture, SoapHandler};
+use crate::store::ConnectionStore;
+
+/// A connector as the service hosts it: the user's value, its name, and the shared store.
+pub struct Hosted<T: ErpConnector> {
+    connector: T,
+    name: String,
+    store: Arc<dyn ConnectionStore>,
+    tech_explanations: bool,
+}
+
+impl<T: ErpConnector> Hosted<T> {
+    /// Hosts `connector` under `name`, its connections in `store`.
+    pub fn new(
+        connector: T,
+        name: impl Into<String>,
+        store: Arc<dyn ConnectionStore>,
+        tech_explanations: bool,
+    ) -> Self {
+        Hosted { connector, name: name.into(), store, tech_explanations }
+    }
+
+    fn failure(&self, op: Operation, error: ConnectorError) -> Response {
+        Response::failure(op, error.into_wire(self.tech_explanations))
+    }
+
+    async fn load(&self, guid: Option<ConnectionGuid>) -> ConnectorResult<Connection<T::Config>> {
+        let guid =
+            guid.ok_or_else(|| ConnectorError::new("The request names no connection (ConnectionGuid is missing)."))?;
+        let (store, name) = (self.store.clone(), self.name.clone());
+        let info = blocking(move || store.load(&name, guid)).await?.ok_or_else(ConnectorError::unknown_connection)?;
+        let config = T::Config::from_info(&info).map_err(|e| {
+            ConnectorError::new(format!("The saved configuration of this connection is no longer valid: {e}. Edit and save the connection again."))
+        })?;
+        Ok(Connection { guid, config })
+    }
+
+    async fn answer(&self, request: Request) -> ConnectorResult<Response> {
+        let op = request.operation();
+        let c = &self.connector;
+        Ok(match request {
+            Request::GetConfigData => fields_response(T::Config::fields()),
+            Request::TestConfigData(r) => {
+                let config = parse_config::<T::Config>(&r.connection_info.unwrap_or_default())?;
+                c.test_config(&config).await?;
+                Response::empty(op)
+            }
+            Request::SaveConnection(r) => {
+                let guid = r.base.connection_guid.ok_or_else(|| ConnectorError::new("ConnectionGuid is missing."))?;
+                let info = r.connection_info.unwrap_or_default();
+                parse_config::<T::Config>(&info)?;
+                let (store, name) = (self.store.clone(), self.name.clone());
+                blocking(move || store.save(&name, guid, &info, &T::Config::secret_keys())).await?;
+                tracing::info!(connection = %guid, "connection saved");
+                Response::empty(op)
+            }
+            Request::DeleteConnection(r) => {
+                let guid = r.connection_guid.ok_or_else(|| ConnectorError::new("ConnectionGuid is missing."))?;
+                if let Ok(conn) = self.load(Some(guid)).await
+                    && let Err(e) = c.connection_deleted(&conn).await
+                {
+                    tracing::warn!(connection = %guid, error = %e, "connection_deleted hook failed; deleting anyway");
+                }
+                let (store, name) = (self.store.clone(), self.name.clone());
+                blocking(move || store.delete(&name, guid)).await?;
+                Response::empty(op)
+            }
+            Request::TestConnection(r) => {
+                c.test_connection(&self.load(r.connection_guid).await?).await?;
+                Response::empty(op)
+            }
+            Request::GetSupportedActorTypes(r) => {
+                let types = c.supported_actor_types(&self.load(r.connection_guid).await?).await?;
+                strings_response(types.iter().map(ToString::to_string).collect())
+            }
+            Request::GetSupportedActorTypeFields(r) => {
+                let conn = self.load(r.base.connection_guid).await?;
+                fields_response(c.actor_type_fields(&conn, &required(r.actor_type, "ActorType")?).await?)
+            }
+            Request::GetSearchableFields(r) => {
+                let conn = self.load(r.base.connection_guid).await?;
+                strings_response(c.searchable_fields(&conn, &required(r.actor_type, "ActorType")?).await?)
+            }
+            Request::GetActors(r) => {
+                let conn = self.load(r.base.connection_guid).await?;
+                let query = GetActors {
+                    actor_type: required(r.actor_type, "ActorType")?,
+                    erp_keys: r.erp_keys.unwrap_or_default(),
+                    field_keys: r.field_keys.unwrap_or_default(),
+                };
+                actors_response(c.get_actors(&conn, query).await?)
+            }
+            Request::SearchActors(r) => {
+                let conn = self.load(r.base.connection_guid).await?;
+                let query = SearchActors {
+                    actor_type: required(r.actor_type, "ActorType")?,
+                    search_text: r.search_text.unwrap_or_default(),
+                    field_keys: r.field_keys.unwrap_or_default(),
+                };
+                actors_response(c.search_actors(&conn, query).await?)
+            }
+            Request::SearchActorByParent(r) => {
+                let conn = self.load(r.base.connection_guid).await?;
+                let query = SearchByParent {
+                    actor_type: required(r.actor_type, "ActorType")?,
+                    search_text: r.search_text.unwrap_or_default(),
+                    parent_actor_type: required(r.parent_actor_type, "ParentActorType")?,
+                    parent_erp_key: r.parent_actor_erp_key.unwrap_or_default(),
+                    field_keys: r.field_keys.unwrap_or_default(),
+                };
+                actors_response(c.search_actor_by_parent(&conn, query).await?)
+            }
+            Request::SearchActorsAdvanced(r) => {
+                let conn = self.load(r.base.connection_guid).await?;
+                let query = AdvancedSearch {
+                    actor_type: required(r.actor_type, "ActorType")?,
+                    restrictions: r.restrictions.unwrap_or_default(),
+                    field_keys: r.field_keys.unwrap_or_default(),
+                };
+                actors_response(c.search_actors_advanced(&conn, query).await?)
+            }
+            Request::CreateActor(r) => {
+                let conn = self.load(r.base.connection_guid).await?;
+                let actor = c.create_actor(&conn, required(r.actor, "Actor")?).await?;
+                Response::Actor(ActorResponse { actor: Some(actor), ..Default::default() })
+            }
+            Request::SaveActors(r) => {
+                let conn = self.load(r.base.connection_guid).await?;
+                actors_response(c.save_actors(&conn, r.actors.unwrap_or_default()).await?)
+            }
+            Request::GetList(r) => {
+                let conn = self.setup_or_load(r.base.connection_guid).await?;
+                list_response(c.get_list(conn.as_ref(), &r.list_name.unwrap_or_default()).await?)
+            }
+            Request::GetListItems(r) => {
+                let conn = self.setup_or_load(r.base.connection_guid).await?;
+                let keys = r.list_item_keys.unwrap_or_default();
+                list_response(c.get_list_items(conn.as_ref(), &r.list_name.unwrap_or_default(), keys).await?)
+            }
+            Request::GetActorsByTimestamp(r) => {
+                let conn = self.load(r.base.connection_guid).await?;
+                let query = ActorsSince {
+                    actor_type: required(r.actor_type, "ActorType")?,
+                    updated_on_or_after: r.updated_on_or_after.unwrap_or_default(),
+                    field_keys: r.field_keys.unwrap_or_default(),
+                };
+                actors_response(c.get_actors_by_timestamp(&conn, query).await?)
+            }
+        })
+    }
+
+    /// The all-zero GUID of `GetList` / `GetListItems` during set-up means "no connection yet".
+    async fn setup_or_load(&self, guid: Option<ConnectionGuid>) -> ConnectorResult<Option<Connection<T::Config>>> {
+        match guid {
+            None => Ok(None),
+            Some(g) if g.is_nil() => Ok(None),
+            Some(g) => self.load(Some(g)).await.map(Some),
+        }
+    }
+}
+
+impl<T: ErpConnector> SoapHandler for Hosted<T> {
+    fn handle(&self, request: Request) -> LocalBoxFuture<'_, Response> {
+        Box::pin(async move {
+            let op = request.operation();
+            match self.answer(request).await {
+                Ok(response) => response,
+                Err(error) => {
+                    if error.error_code.as_deref() != Some(error_codes::UNKNOWN_CONNECTION_ID) {
+                        tracing::warn!(operation = %op, error = %error, "connector answered with an error");
+                    }
+                    self.failure(op, error)
+                }
+            }
+        })
+    }
+}
+
+/// Runs blocking store work off the request thread.
+async fn blocking<R: Send + 'static>(
+    f: impl FnOnce() -> Result<R, crate::store::StoreError> + Send + 'static,
+) -> ConnectorResult<R> {
+    match actix_web::rt::task::spawn_blocking(f).await {
+        Ok(Ok(r)) => Ok(r),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "connection store failed");
+            Err(ConnectorError::new("The connector could not access its connection store.").with_tech(e.to_string()))
+        }
+        Err(e) => Err(ConnectorError::new("The connector's connection store task failed.").with_tech(e.to_string())),
+    }
+}
+
+fn parse_config<C: ConnectionConfig>(info: &StringDict) -> ConnectorResult<C> {
+    C::from_info(info).map_err(|e| ConnectorError::new(e.to_string()))
+}
+
+fn required<V>(value: Option<V>, member: &str) -> ConnectorResult<V> {
+    value.ok_or_else(|| ConnectorError::new(format!("The request has no {member}.")))
+}
+
+fn fields_response(mut fields: Vec<FieldMetadata>) -> Response {
+    fields.sort_by_key(|f| f.rank);
+    Response::FieldMetadata(FieldMetadataResponse { fields: Some(fields), ..Default::default() })
+}
+
+fn strings_response(items: Vec<String>) -> Response {
+    Response::StringArray(StringArrayResponse { items: Some(items), ..Default::default() })
+}
+
+fn actors_response(actors: Vec<ErpActor>) -> Response {
+    Response::ActorArray(ActorArrayResponse { actors: Some(actors), ..Default::default() })
+}
+
+fn list_response(items: StringDict) -> Response {
+    Response::ListItems(ListItemsResponse { list_items: Some(items), ..Default::default() })
+}

@@ -1,0 +1,162 @@
+//! The service: configuration, the connection store, logging, and the HTTP server with the SOAP
+//! endpoint, `/health` and `/ready`. [`run`] does all of it from `main`.
+//!
+//! Configuration comes from defaults, then a TOML file (`ERP_CONNECTOR_CONFIG`), then
+//! `ERP_CONNECTOR_*` environment variables; see [`Settings`].
+
+mod dispatch;
+mod settings;
+
+pub use dispatch::Hosted;
+pub use settings::{Settings, SettingsError, StoreSettings};
+
+use std::sync::Arc;
+
+use actix_web::{App, HttpResponse, HttpServer, web};
+
+use crate::connector::ErpConnector;
+use crate::http::{EndpointSettings, SoapEndpoint, SoapHandler};
+use crate::store::crypto::{KeySource, Sealer, load_or_create_key};
+use crate::store::{ConnectionStore, SqliteStore};
+
+/// A connector type made servable by `#[erp_connector]`: its SuperOffice application id and its
+/// connector name.
+pub trait Registered: ErpConnector {
+    /// The SuperOffice application (client) id: 32 hex characters.
+    const APP_ID: &'static str;
+    /// The connector name, matched against `?ConnectorName=`.
+    const NAME: &'static str;
+}
+
+type Mount = Box<dyn FnOnce(Arc<dyn ConnectionStore>, &Settings) -> (String, Box<dyn SoapHandler>)>;
+
+/// A service hosting one or more connectors at one endpoint.
+#[derive(Default)]
+pub struct Service {
+    mounts: Vec<Mount>,
+    settings: Option<Settings>,
+}
+
+impl Service {
+    /// An empty service; add connectors with [`Service::connector`].
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a connector. The first one added answers calls without `?ConnectorName=`.
+    pub fn connector<T: Registered>(mut self, connector: T) -> Self {
+        self.mounts.push(Box::new(move |store, settings| {
+            let hosted = Hosted::new(connector, T::NAME, store, settings.tech_explanations);
+            (T::NAME.to_owned(), Box::new(hosted) as Box<dyn SoapHandler>)
+        }));
+        self
+    }
+
+    /// Uses these settings instead of loading them from the file and the environment.
+    pub fn settings(mut self, settings: Settings) -> Self {
+        self.settings = Some(settings);
+        self
+    }
+
+    /// Loads the settings (unless given), opens the store, and serves until SIGTERM or Ctrl-C,
+    /// then drains open requests. Start-up problems are printed and returned.
+    pub fn run(self) -> std::io::Result<()> {
+        let result = self.start();
+        if let Err(e) = &result {
+            eprintln!("erp-connector: cannot start: {e}");
+        }
+        result
+    }
+
+    fn start(self) -> std::io::Result<()> {
+        let settings = match self.settings {
+            Some(s) => s,
+            None => Settings::load().map_err(std::io::Error::other)?,
+        };
+        init_tracing(&settings.log);
+        let store = open_store(&settings)?;
+        let endpoint_settings = EndpointSettings {
+            profile: settings.wire_profile,
+            max_body_bytes: settings.max_body_bytes,
+            fault_details: settings.fault_details,
+            ..EndpointSettings::default()
+        };
+        let handlers = self.mounts.into_iter().map(|mount| mount(store.clone(), &settings)).collect::<Vec<_>>();
+        if handlers.is_empty() {
+            return Err(std::io::Error::other("no connector to serve"));
+        }
+        let names = handlers.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>().join(", ");
+        let endpoint = SoapEndpoint::hosting(handlers, endpoint_settings);
+        let path = settings.path.clone();
+        let ready_store = store.clone();
+        actix_web::rt::System::new().block_on(async move {
+            let mut server = HttpServer::new(move || {
+                let ready_store = ready_store.clone();
+                App::new()
+                    .service(endpoint.resource(&path))
+                    .route(
+                        "/health",
+                        web::get().to(|| async { HttpResponse::Ok().content_type("text/plain").body("ok\n") }),
+                    )
+                    .route(
+                        "/ready",
+                        web::get().to(move || {
+                            let store = ready_store.clone();
+                            async move { readiness(store).await }
+                        }),
+                    )
+            })
+            .shutdown_timeout(settings.shutdown_timeout_secs);
+            if let Some(workers) = settings.workers {
+                server = server.workers(workers);
+            }
+            let server = server
+                .bind(&settings.bind)
+                .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {}: {e}", settings.bind)))?;
+            for addr in server.addrs() {
+                tracing::info!(connectors = %names, "serving http://{addr}{} (WSDL at ?wsdl)", settings.path);
+            }
+            server.run().await
+        })
+    }
+}
+
+/// Serves `connector` with settings from the file and the environment: the whole `main` of a
+/// connector.
+pub fn run<T: Registered>(connector: T) -> std::io::Result<()> {
+    Service::new().connector(connector).run()
+}
+
+async fn readiness(store: Arc<dyn ConnectionStore>) -> HttpResponse {
+    match actix_web::rt::task::spawn_blocking(move || store.check()).await {
+        Ok(Ok(())) => HttpResponse::Ok().content_type("text/plain").body("ready\n"),
+        Ok(Err(e)) => HttpResponse::ServiceUnavailable().content_type("text/plain").body(format!("not ready: {e}\n")),
+        Err(_) => HttpResponse::ServiceUnavailable().content_type("text/plain").body("not ready\n"),
+    }
+}
+
+fn open_store(settings: &Settings) -> std::io::Result<Arc<dyn ConnectionStore>> {
+    let env_key = std::env::var("ERP_CONNECTOR_STORE_KEY").ok().filter(|k| !k.trim().is_empty());
+    let (key, source) = load_or_create_key(env_key.as_deref(), &settings.store.key_file)
+        .map_err(|e| std::io::Error::other(e.to_string()))?;
+    match &source {
+        KeySource::Created(path) => tracing::warn!(
+            "created a new connection-store key in {}: keep it safe and back it up; without it the saved \
+             passwords cannot be read (set ERP_CONNECTOR_STORE_KEY to supply the key instead)",
+            path.display()
+        ),
+        KeySource::File(path) => tracing::info!("connection-store key from {}", path.display()),
+        KeySource::Environment => tracing::info!("connection-store key from ERP_CONNECTOR_STORE_KEY"),
+    }
+    let store =
+        SqliteStore::open(&settings.store.path, Sealer::new(&key)).map_err(|e| std::io::Error::other(e.to_string()))?;
+    tracing::info!("connection store {}", settings.store.path.display());
+    Ok(Arc::new(store))
+}
+
+fn init_tracing(filter: &str) {
+    let filter =
+        tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // A second service in one process (tests) keeps the first subscriber.
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+}

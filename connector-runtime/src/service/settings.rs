@@ -1,0 +1,228 @@
+//! Service settings: defaults, then a TOML file, then environment variables.
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use crate::soap::WireProfile;
+
+/// Everything the service reads at start-up.
+///
+/// | setting | TOML key | environment | default |
+/// |---|---|---|---|
+/// | listen address | `bind` | `ERP_CONNECTOR_BIND` | `127.0.0.1:8080` |
+/// | endpoint path | `path` | `ERP_CONNECTOR_PATH` | `/Services/ErpConnectorWS.svc` |
+/// | SOAP body shape | `wire_profile` | `ERP_CONNECTOR_WIRE_PROFILE` | `message-contract` |
+/// | request body limit | `max_body_bytes` | `ERP_CONNECTOR_MAX_BODY_BYTES` | 64 MiB |
+/// | send TechExplanation | `tech_explanations` | `ERP_CONNECTOR_TECH_EXPLANATIONS` | `false` |
+/// | internals in faults | `fault_details` | `ERP_CONNECTOR_FAULT_DETAILS` | `false` |
+/// | log filter | `log` | `ERP_CONNECTOR_LOG` | `info` |
+/// | worker threads | `workers` | `ERP_CONNECTOR_WORKERS` | one per core |
+/// | shutdown grace | `shutdown_timeout_secs` | `ERP_CONNECTOR_SHUTDOWN_TIMEOUT_SECS` | 30 |
+/// | store file | `store.path` | `ERP_CONNECTOR_STORE_PATH` | `./erp-connector.db` |
+/// | store key file | `store.key_file` | `ERP_CONNECTOR_STORE_KEY_FILE` | `./erp-connector.key` |
+/// | store key itself | — | `ERP_CONNECTOR_STORE_KEY` | (from the key file) |
+///
+/// The file is read from `ERP_CONNECTOR_CONFIG` if set. The store key is never read from the
+/// TOML file, so that the file can be shared without the secret.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Listen address.
+    pub bind: String,
+    /// Endpoint path.
+    pub path: String,
+    /// SOAP body shape (spec §4.5).
+    #[serde(deserialize_with = "profile")]
+    pub wire_profile: WireProfile,
+    /// Largest request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Whether `TechExplanation` is sent with errors.
+    pub tech_explanations: bool,
+    /// Whether SOAP faults carry internal details.
+    pub fault_details: bool,
+    /// `tracing` filter, e.g. `info` or `erp_connector=debug`.
+    pub log: String,
+    /// Worker threads; `None` is one per core.
+    pub workers: Option<usize>,
+    /// Seconds open requests get to finish on shutdown.
+    pub shutdown_timeout_secs: u64,
+    /// The connection store.
+    pub store: StoreSettings,
+}
+
+/// Where connections are kept.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StoreSettings {
+    /// The SQLite file.
+    pub path: PathBuf,
+    /// The file holding the encryption key of secrets, created on first start.
+    pub key_file: PathBuf,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            bind: "127.0.0.1:8080".into(),
+            path: "/Services/ErpConnectorWS.svc".into(),
+            wire_profile: WireProfile::default(),
+            max_body_bytes: 64 * 1024 * 1024,
+            tech_explanations: false,
+            fault_details: false,
+            log: "info".into(),
+            workers: None,
+            shutdown_timeout_secs: 30,
+            store: StoreSettings::default(),
+        }
+    }
+}
+
+impl Default for StoreSettings {
+    fn default() -> Self {
+        StoreSettings { path: "./erp-connector.db".into(), key_file: "./erp-connector.key".into() }
+    }
+}
+
+fn profile<'de, D: serde::Deserializer<'de>>(d: D) -> Result<WireProfile, D::Error> {
+    let s = String::deserialize(d)?;
+    s.parse().map_err(serde::de::Error::custom)
+}
+
+/// A setting that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// The TOML file cannot be read.
+    #[error("config file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The TOML file is not valid.
+    #[error("config file {path}: {message}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// What the TOML parser said.
+        message: String,
+    },
+    /// An environment variable has a value of the wrong form.
+    #[error("{variable}={value:?}: {message}")]
+    Env {
+        /// The variable.
+        variable: &'static str,
+        /// Its value.
+        value: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl Settings {
+    /// Defaults, then the file named by `ERP_CONNECTOR_CONFIG`, then the environment.
+    pub fn load() -> Result<Settings, SettingsError> {
+        let base = match std::env::var_os("ERP_CONNECTOR_CONFIG") {
+            Some(path) => Settings::from_file(&PathBuf::from(path))?,
+            None => Settings::default(),
+        };
+        base.with_env(|name| std::env::var(name).ok())
+    }
+
+    /// Reads a TOML file over the defaults.
+    pub fn from_file(path: &std::path::Path) -> Result<Settings, SettingsError> {
+        let text =
+            std::fs::read_to_string(path).map_err(|source| SettingsError::Read { path: path.to_owned(), source })?;
+        toml::from_str(&text).map_err(|e| SettingsError::Parse { path: path.to_owned(), message: e.to_string() })
+    }
+
+    /// Applies `ERP_CONNECTOR_*` variables, read through `var`.
+    pub fn with_env(mut self, var: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
+        fn parsed<T: std::str::FromStr>(variable: &'static str, value: String) -> Result<T, SettingsError>
+        where
+            T::Err: std::fmt::Display,
+        {
+            value.trim().parse().map_err(|e: T::Err| SettingsError::Env { variable, value, message: e.to_string() })
+        }
+        let get = |name: &'static str| var(name).filter(|v| !v.is_empty()).map(|v| (name, v));
+        if let Some((_, v)) = get("ERP_CONNECTOR_BIND") {
+            self.bind = v;
+        }
+        if let Some((_, v)) = get("ERP_CONNECTOR_PATH") {
+            self.path = v;
+        }
+        if let Some((n, v)) = get("ERP_CONNECTOR_WIRE_PROFILE") {
+            self.wire_profile = parsed(n, v)?;
+        }
+        if let Some((n, v)) = get("ERP_CONNECTOR_MAX_BODY_BYTES") {
+            self.max_body_bytes = parsed(n, v)?;
+        }
+        if let Some((n, v)) = get("ERP_CONNECTOR_TECH_EXPLANATIONS") {
+            self.tech_explanations = parsed(n, v)?;
+        }
+        if let Some((n, v)) = get("ERP_CONNECTOR_FAULT_DETAILS") {
+            self.fault_details = parsed(n, v)?;
+        }
+        if let Some((_, v)) = get("ERP_CONNECTOR_LOG") {
+            self.log = v;
+        }
+        if let Some((n, v)) = get("ERP_CONNECTOR_WORKERS") {
+            self.workers = Some(parsed(n, v)?);
+        }
+        if let Some((n, v)) = get("ERP_CONNECTOR_SHUTDOWN_TIMEOUT_SECS") {
+            self.shutdown_timeout_secs = parsed(n, v)?;
+        }
+        if let Some((_, v)) = get("ERP_CONNECTOR_STORE_PATH") {
+            self.store.path = v.into();
+        }
+        if let Some((_, v)) = get("ERP_CONNECTOR_STORE_KEY_FILE") {
+            self.store.key_file = v.into();
+        }
+        if !self.path.starts_with('/') {
+            self.path.insert(0, '/');
+        }
+        Ok(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_then_environment_over_defaults() {
+        let dir = std::env::temp_dir().join(format!("erp-settings-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("c.toml");
+        std::fs::write(
+            &file,
+            "bind = \"0.0.0.0:9000\"\nwire_profile = \"wrapped-eis\"\n[store]\npath = \"/data/c.db\"\n",
+        )
+        .unwrap();
+        let from_file = Settings::from_file(&file).unwrap();
+        assert_eq!(from_file.bind, "0.0.0.0:9000");
+        assert_eq!(from_file.wire_profile, WireProfile::WrappedEis);
+        assert_eq!(from_file.store.path, PathBuf::from("/data/c.db"));
+        assert_eq!(from_file.store.key_file, PathBuf::from("./erp-connector.key"), "defaults fill the rest");
+        let env = |name: &str| match name {
+            "ERP_CONNECTOR_BIND" => Some("127.0.0.1:7000".to_owned()),
+            "ERP_CONNECTOR_TECH_EXPLANATIONS" => Some("true".to_owned()),
+            "ERP_CONNECTOR_PATH" => Some("erp.svc".to_owned()),
+            _ => None,
+        };
+        let s = from_file.with_env(env).unwrap();
+        assert_eq!(s.bind, "127.0.0.1:7000");
+        assert!(s.tech_explanations);
+        assert_eq!(s.path, "/erp.svc");
+        assert_eq!(s.wire_profile, WireProfile::WrappedEis);
+
+        let bad = Settings::default().with_env(|n| (n == "ERP_CONNECTOR_WIRE_PROFILE").then(|| "soap12".to_owned()));
+        let err = bad.unwrap_err().to_string();
+        assert!(err.contains("ERP_CONNECTOR_WIRE_PROFILE") && err.contains("message-contract"), "{err}");
+        std::fs::write(&file, "bnid = 1\n").unwrap();
+        let err = Settings::from_file(&file).unwrap_err().to_string();
+        assert!(err.contains("c.toml") && err.contains("bnid"), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
