@@ -1,14 +1,43 @@
-//! Procedural macros of `erp-connector` (placeholder until the attribute lands).
+//! Procedural macros of `erp-connector`: `#[erp_connector]` and `#[derive(ConnectionConfig)]`.
+//!
+//! This crate is glue: it parses and validates the user's code at compile time, reporting every
+//! problem as a spanned error, and expands onto the runtime's hidden, version-stamped
+//! `__private::v0_1` module. All SOAP, XML, store and key logic lives in the runtime crate.
+//!
+//! Set `ERP_CONNECTOR_MACROS_DEBUG=1` while building to print each expansion.
+
+mod config;
+mod connector;
+mod support;
+
 use proc_macro::TokenStream;
 
-/// Placeholder.
+/// Turns `impl ErpConnector for T` into a servable connector.
+///
+/// Arguments: `app_id = "<32 hex characters>"` (required: the SuperOffice client id),
+/// `name = "<connector name>"` (optional, default the type name in lower case; matched against
+/// `?ConnectorName=`), `crate = "<path>"` (optional, where `erp_connector` is re-exported).
+///
+/// Methods are checked against the `ErpConnector` contract: known names (with a suggestion for a
+/// misspelling), `async fn`, `&self`, and the number of parameters. Operations left out answer as
+/// the contract says an unsupported feature must. Without `type Config`, the connector has no
+/// configuration fields.
 #[proc_macro_attribute]
-pub fn erp_connector(_args: TokenStream, item: TokenStream) -> TokenStream {
-    item
+pub fn erp_connector(args: TokenStream, item: TokenStream) -> TokenStream {
+    connector::expand(args.into(), item.into()).into()
 }
 
-/// Placeholder.
+/// Derives `ConnectionConfig` for a struct with named fields: the fields of SuperOffice's "add
+/// connection" dialog (`WSGetConfigData`) and the parsing of `ConnectionInfo` into the struct.
+///
+/// Field attribute `#[field(...)]`: `display = "..."` (label; default from the name),
+/// `rank = N` (display order, unique; default the position), `key = "..."` (default the name in
+/// upper case), `mandatory`, `read_only`, `default = "..."`, `max_length = N`,
+/// `list = "<ListName>"` (a drop-down filled by `get_list`). The doc comment is the description.
+/// The widget type follows the Rust type: `String` text, `Password` password, `bool` checkbox,
+/// integers, `f64`, `chrono::NaiveDateTime`; `Option<T>` is optional. A non-`Option` field must be
+/// `mandatory` or have a `default`.
 #[proc_macro_derive(ConnectionConfig, attributes(field))]
-pub fn connection_config(_item: TokenStream) -> TokenStream {
-    TokenStream::new()
+pub fn connection_config(item: TokenStream) -> TokenStream {
+    config::expand(item.into()).into()
 }

@@ -59,7 +59,7 @@ pub mod __private {
     /// The interface of runtime 0.1 for macros 0.1.
     pub mod v0_1 {
         pub use crate::connector::config_derive::*;
-        pub use crate::connector::{ConfigError, ConfigValue, ConnectionConfig, ErpConnector};
+        pub use crate::connector::{ConfigError, ConfigValue, ConnectionConfig, ErpConnector, NoConfig};
         pub use crate::contract::{FieldAccess, FieldMetadata, StringDict};
         pub use crate::service::Registered;
         pub use std::{option::Option, result::Result, vec::Vec};

@@ -22,6 +22,23 @@ pub trait ConnectionConfig: Sized + Send + Sync + 'static {
     fn secret_keys() -> Vec<&'static str>;
 }
 
+/// The configuration of a connector without configuration fields (what `#[erp_connector]`
+/// uses when the impl declares no `type Config`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NoConfig;
+
+impl ConnectionConfig for NoConfig {
+    fn fields() -> Vec<FieldMetadata> {
+        Vec::new()
+    }
+    fn from_info(_: &StringDict) -> Result<Self, ConfigError> {
+        Ok(NoConfig)
+    }
+    fn secret_keys() -> Vec<&'static str> {
+        Vec::new()
+    }
+}
+
 /// A configuration value that does not parse or is missing.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{display} ({key}): {message}")]

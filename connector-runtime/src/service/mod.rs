@@ -26,6 +26,8 @@ pub trait Registered: ErpConnector {
     const APP_ID: &'static str;
     /// The connector name, matched against `?ConnectorName=`.
     const NAME: &'static str;
+    /// The `ErpConnector` methods the impl provides (the others answer with the defaults).
+    const METHODS: &'static [&'static str];
 }
 
 type Mount = Box<dyn FnOnce(Arc<dyn ConnectionStore>, &Settings) -> (String, Box<dyn SoapHandler>)>;
@@ -46,6 +48,7 @@ impl Service {
     /// Adds a connector. The first one added answers calls without `?ConnectorName=`.
     pub fn connector<T: Registered>(mut self, connector: T) -> Self {
         self.mounts.push(Box::new(move |store, settings| {
+            tracing::info!(connector = T::NAME, implements = ?T::METHODS, "hosting connector");
             let hosted = Hosted::new(connector, T::NAME, store, settings.tech_explanations);
             (T::NAME.to_owned(), Box::new(hosted) as Box<dyn SoapHandler>)
         }));

@@ -1,0 +1,277 @@
+//! `#[derive(ConnectionConfig)]`: parse the struct and its `#[field(...)]` attributes, validate
+//! (unique ranks and keys, a value for every required field), expand onto the runtime's
+//! `config_derive` helpers, which do the parsing.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Data, DeriveInput, Fields, LitInt, LitStr};
+
+use crate::support::{Errors, debug_print, private, suggest};
+
+const KEYS: &[&str] = &["display", "rank", "key", "mandatory", "read_only", "default", "max_length", "list"];
+
+struct Field {
+    ident: syn::Ident,
+    /// The value type (`T` of `Option<T>` for optional fields).
+    ty: syn::Type,
+    optional: bool,
+    key: String,
+    display: String,
+    description: String,
+    rank: i32,
+    rank_span: Span,
+    mandatory: bool,
+    read_only: bool,
+    default: Option<String>,
+    max_length: i32,
+    list: Option<String>,
+}
+
+fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(p) = ty else { return None };
+    let last = p.path.segments.last()?;
+    if last.ident != "Option" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    match args.args.first()? {
+        syn::GenericArgument::Type(t) => Some(t),
+        _ => None,
+    }
+}
+
+fn is_string(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "String"))
+}
+
+fn doc_text(attrs: &[syn::Attribute]) -> String {
+    let lines: Vec<String> = attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .filter_map(|a| match &a.meta {
+            syn::Meta::NameValue(nv) => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value().trim().to_owned()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    lines.join(" ").trim().to_owned()
+}
+
+fn humanize(ident: &syn::Ident) -> String {
+    let text = ident.to_string().replace('_', " ");
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+fn parse_field(position: usize, f: &syn::Field, errors: &mut Errors) -> Option<Field> {
+    let ident = f.ident.clone()?;
+    let (ty, optional) = match option_inner(&f.ty) {
+        Some(inner) => (inner.clone(), true),
+        None => (f.ty.clone(), false),
+    };
+    let mut field = Field {
+        key: ident.to_string().to_uppercase(),
+        display: humanize(&ident),
+        description: doc_text(&f.attrs),
+        rank: position as i32 + 1,
+        rank_span: ident.span(),
+        mandatory: false,
+        read_only: false,
+        default: None,
+        max_length: 0,
+        list: None,
+        ident,
+        ty,
+        optional,
+    };
+    let mut seen: Vec<String> = Vec::new();
+    for attr in f.attrs.iter().filter(|a| a.path().is_ident("field")) {
+        let result = attr.parse_nested_meta(|meta| {
+            let key = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
+            if seen.contains(&key) {
+                return Err(meta.error(format!("`{key}` is given twice")));
+            }
+            seen.push(key.clone());
+            match key.as_str() {
+                "display" => field.display = meta.value()?.parse::<LitStr>()?.value(),
+                "key" => field.key = meta.value()?.parse::<LitStr>()?.value(),
+                "default" => field.default = Some(meta.value()?.parse::<LitStr>()?.value()),
+                "list" => field.list = Some(meta.value()?.parse::<LitStr>()?.value()),
+                "rank" => {
+                    let lit: LitInt = meta.value()?.parse()?;
+                    field.rank = lit.base10_parse()?;
+                    field.rank_span = lit.span();
+                }
+                "max_length" => field.max_length = meta.value()?.parse::<LitInt>()?.base10_parse()?,
+                "mandatory" => field.mandatory = true,
+                "read_only" => field.read_only = true,
+                other => {
+                    let hint = suggest(other, KEYS.iter().copied())
+                        .map(|s| format!("did you mean `{s}`? "))
+                        .unwrap_or_default();
+                    return Err(meta.error(format!(
+                        "unknown field attribute `{other}`; {hint}#[field(...)] takes: {}",
+                        KEYS.join(", ")
+                    )));
+                }
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            errors.push(e);
+        }
+    }
+    if field.mandatory && field.read_only {
+        errors.add(&f.ty, format!("`{}` cannot be both mandatory and read_only", field.ident));
+    }
+    if field.optional && field.mandatory {
+        errors.add(&f.ty, format!("`{}` is an Option, so it cannot be mandatory: drop one of the two", field.ident));
+    }
+    if !field.optional && !field.mandatory && field.default.is_none() {
+        errors.add(
+            &f.ident,
+            format!(
+                "`{}` needs a value when the user leaves it empty: mark it `#[field(mandatory)]`, give it \
+                 `#[field(default = \"...\")]`, or make it an `Option<_>`",
+                field.ident
+            ),
+        );
+    }
+    if field.list.is_some() && !is_string(&field.ty) {
+        errors.add(
+            &f.ty,
+            "a `list` field holds the key of the chosen list item: its type must be `String` or `Option<String>`",
+        );
+    }
+    if field.max_length < 0 {
+        errors.add(&f.ty, "max_length cannot be negative (0 means unlimited)");
+    }
+    Some(field)
+}
+
+pub fn expand(input: TokenStream) -> TokenStream {
+    let input: DeriveInput = match syn::parse2(input) {
+        Ok(i) => i,
+        Err(e) => return e.to_compile_error(),
+    };
+    let mut errors = Errors::default();
+    let named = match &input.data {
+        Data::Struct(s) => match &s.fields {
+            Fields::Named(n) => Some(&n.named),
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some(named) = named else {
+        return syn::Error::new(
+            input.ident.span(),
+            "ConnectionConfig can be derived for a struct with named fields only (one field per configuration value)",
+        )
+        .to_compile_error();
+    };
+    if !input.generics.params.is_empty() {
+        errors.add(&input.generics, "ConnectionConfig cannot be derived for a generic struct");
+    }
+    let krate = input
+        .attrs
+        .iter()
+        .find(|a| a.path().is_ident("erp_connector"))
+        .and_then(|a| a.parse_args::<syn::MetaNameValue>().ok())
+        .and_then(|nv| match nv.value {
+            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) if nv.path.is_ident("crate") => s.parse().ok(),
+            _ => None,
+        });
+    let private = private(&krate);
+    let fields: Vec<Field> = named.iter().enumerate().filter_map(|(i, f)| parse_field(i, f, &mut errors)).collect();
+    for (i, f) in fields.iter().enumerate() {
+        if let Some(first) = fields[..i].iter().find(|g| g.rank == f.rank) {
+            errors.push(syn::Error::new(
+                f.rank_span,
+                format!("rank {} is also used by `{}`: SuperOffice requires unique ranks", f.rank, first.ident),
+            ));
+        }
+        if let Some(first) = fields[..i].iter().find(|g| g.key == f.key) {
+            errors.add(&f.ident, format!("key `{}` is also used by `{}`", f.key, first.ident));
+        }
+    }
+    if !errors.is_empty() {
+        // A stub keeps the rest of the program free of follow-up errors.
+        let ident = &input.ident;
+        let stub = quote! {
+            impl #private::ConnectionConfig for #ident {
+                fn fields() -> #private::Vec<#private::FieldMetadata> { #private::Vec::new() }
+                fn from_info(_: &#private::StringDict) -> #private::Result<Self, #private::ConfigError> { ::core::unimplemented!() }
+                fn secret_keys() -> #private::Vec<&'static str> { #private::Vec::new() }
+            }
+        };
+        let errors = errors.to_compile_errors();
+        return quote!(#stub #errors);
+    }
+
+    let ident = &input.ident;
+    let count = fields.len();
+    let specs = fields.iter().map(|f| {
+        let (key, display, description, rank, max_length) = (&f.key, &f.display, &f.description, f.rank, f.max_length);
+        let access = if f.mandatory {
+            quote!(Mandatory)
+        } else if f.read_only {
+            quote!(ReadOnly)
+        } else {
+            quote!(Normal)
+        };
+        let default = match &f.default {
+            Some(d) => quote!(#private::Option::Some(#d)),
+            None => quote!(#private::Option::None),
+        };
+        let list = match &f.list {
+            Some(l) => quote!(#private::Option::Some(#l)),
+            None => quote!(#private::Option::None),
+        };
+        quote! {
+            #private::FieldSpec {
+                key: #key, display: #display, description: #description, rank: #rank,
+                access: #private::FieldAccess::#access, default: #default, max_length: #max_length, list: #list,
+            }
+        }
+    });
+    let metadata = fields.iter().enumerate().map(|(i, f)| {
+        let ty = &f.ty;
+        quote_spanned!(ty.span()=> #private::metadata::<#ty>(&SPECS[#i]))
+    });
+    let parse = fields.iter().enumerate().map(|(i, f)| {
+        let (name, ty) = (&f.ident, &f.ty);
+        let call = if f.optional {
+            quote_spanned!(ty.span()=> #private::optional::<#ty>(info, &SPECS[#i])?)
+        } else {
+            quote_spanned!(ty.span()=> #private::required::<#ty>(info, &SPECS[#i])?)
+        };
+        quote!(#name: #call)
+    });
+    let secrets = fields.iter().map(|f| {
+        let (ty, key) = (&f.ty, &f.key);
+        quote!(if #private::is_secret::<#ty>() { keys.push(#key); })
+    });
+    let expanded = quote! {
+        const _: () = {
+            const SPECS: [#private::FieldSpec; #count] = [#(#specs),*];
+            impl #private::ConnectionConfig for #ident {
+                fn fields() -> #private::Vec<#private::FieldMetadata> {
+                    ::std::vec![#(#metadata),*]
+                }
+                fn from_info(info: &#private::StringDict) -> #private::Result<Self, #private::ConfigError> {
+                    #private::Result::Ok(Self { #(#parse),* })
+                }
+                fn secret_keys() -> #private::Vec<&'static str> {
+                    let mut keys = #private::Vec::new();
+                    #(#secrets)*
+                    keys
+                }
+            }
+        };
+    };
+    debug_print("#[derive(ConnectionConfig)]", &ident.to_string(), &expanded);
+    expanded
+}

@@ -1,0 +1,246 @@
+//! `#[erp_connector]`: parse the arguments and the impl, validate both, expand.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote};
+use syn::spanned::Spanned;
+use syn::{FnArg, ImplItem, ItemImpl, LitStr};
+
+use crate::support::{Errors, debug_print, private, suggest};
+
+/// The methods of the runtime's `ErpConnector` trait and their parameter counts after `&self`.
+/// A test in the runtime (`tests/ui/pass/all_methods.rs`) implements every one, so this list and
+/// the trait cannot drift apart unnoticed.
+const METHODS: &[(&str, usize)] = &[
+    ("test_config", 1),
+    ("test_connection", 1),
+    ("connection_deleted", 1),
+    ("supported_actor_types", 1),
+    ("actor_type_fields", 2),
+    ("searchable_fields", 2),
+    ("get_actors", 2),
+    ("search_actors", 2),
+    ("search_actor_by_parent", 2),
+    ("search_actors_advanced", 2),
+    ("create_actor", 2),
+    ("save_actors", 2),
+    ("get_list", 2),
+    ("get_list_items", 3),
+    ("get_actors_by_timestamp", 2),
+];
+
+/// Names a user may reach for that the framework handles itself, with the explanation.
+const FRAMEWORK_OWNED: &[(&str, &str)] = &[
+    ("get_config_data", "the configuration fields come from `#[derive(ConnectionConfig)]` on your `Config` type"),
+    ("save_connection", "the framework stores connections itself; use `test_config` to check values before saving"),
+    ("delete_connection", "the framework deletes connections itself; implement `connection_deleted` to clean up"),
+    ("test_config_data", "implement `test_config`: it gets the parsed, unsaved configuration"),
+];
+
+const ARGS: &[&str] = &["app_id", "name", "crate"];
+
+struct Args {
+    app_id: Option<LitStr>,
+    name: Option<LitStr>,
+    krate: Option<syn::Path>,
+}
+
+fn parse_args(tokens: TokenStream, errors: &mut Errors) -> Args {
+    let mut args = Args { app_id: None, name: None, krate: None };
+    let mut seen: Vec<String> = Vec::new();
+    let parser = syn::meta::parser(|meta| {
+        let key =
+            meta.path.get_ident().map(ToString::to_string).unwrap_or_else(|| meta.path.to_token_stream().to_string());
+        if seen.contains(&key) {
+            return Err(meta.error(format!("`{key}` is given twice")));
+        }
+        seen.push(key.clone());
+        match key.as_str() {
+            "app_id" => args.app_id = Some(meta.value()?.parse()?),
+            "name" => args.name = Some(meta.value()?.parse()?),
+            "crate" => {
+                let lit: LitStr = meta.value()?.parse()?;
+                args.krate = Some(lit.parse()?);
+            }
+            other => {
+                let hint =
+                    suggest(other, ARGS.iter().copied()).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
+                return Err(
+                    meta.error(format!("unknown argument `{other}`{hint} #[erp_connector] takes: app_id, name, crate"))
+                );
+            }
+        }
+        Ok(())
+    });
+    if let Err(e) = syn::parse::Parser::parse2(parser, tokens) {
+        errors.push(e);
+    }
+    args
+}
+
+fn check_app_id(app_id: &Option<LitStr>, errors: &mut Errors) {
+    match app_id {
+        None => errors.push(syn::Error::new(
+            Span::call_site(),
+            "#[erp_connector] needs `app_id = \"...\"`: your application's SuperOffice client id (32 hex characters)",
+        )),
+        Some(lit) => {
+            let value = lit.value();
+            if value.len() != 32 || !value.bytes().all(|b| b.is_ascii_hexdigit()) {
+                errors.add(
+                    lit,
+                    format!(
+                        "app_id must be a SuperOffice client id: 32 hexadecimal characters, e.g. \
+                         \"6cf25376616343b38d14ddcd804f2891\" (this one has {} characters{})",
+                        value.chars().count(),
+                        if value.bytes().all(|b| b.is_ascii_hexdigit()) { "" } else { ", not all hexadecimal" }
+                    ),
+                );
+            }
+        }
+    }
+}
+
+fn connector_name(args: &Args, item: &ItemImpl, errors: &mut Errors) -> String {
+    let name = match &args.name {
+        Some(lit) => lit.value(),
+        None => match &*item.self_ty {
+            syn::Type::Path(p) => {
+                p.path.segments.last().map(|s| s.ident.to_string().to_lowercase()).unwrap_or_default()
+            }
+            _ => String::new(),
+        },
+    };
+    let valid = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
+    if !valid {
+        let span = args.name.as_ref().map(|l| l.span()).unwrap_or_else(|| item.self_ty.span());
+        errors.push(syn::Error::new(
+            span,
+            format!(
+                "connector name `{name}` cannot be used in `?ConnectorName=`: use letters, digits, `_`, `-` or `.`"
+            ),
+        ));
+    }
+    name
+}
+
+/// Checks each method; returns the indices of items to drop from the re-emitted impl (so that
+/// only our error shows, not rustc's "not a member of trait" as well).
+fn check_methods(item: &ItemImpl, errors: &mut Errors) -> (Vec<usize>, Vec<String>) {
+    let mut drop = Vec::new();
+    let mut implemented = Vec::new();
+    for (index, impl_item) in item.items.iter().enumerate() {
+        let ImplItem::Fn(f) = impl_item else { continue };
+        let name = f.sig.ident.to_string();
+        let Some(&(_, params)) = METHODS.iter().find(|(m, _)| *m == name) else {
+            drop.push(index);
+            let stripped = name.trim_start_matches("ws_").to_string();
+            if let Some((_, why)) = FRAMEWORK_OWNED.iter().find(|(n, _)| *n == stripped) {
+                errors.add(&f.sig.ident, format!("`{name}` is not an ErpConnector method: {why}"));
+                continue;
+            }
+            let hint = suggest(&stripped, METHODS.iter().map(|(m, _)| *m))
+                .map(|s| format!("did you mean `{s}`? "))
+                .unwrap_or_default();
+            let all: Vec<_> = METHODS.iter().map(|(m, _)| *m).collect();
+            errors.add(
+                &f.sig.ident,
+                format!("`{name}` is not an ErpConnector method; {hint}the methods are: {}", all.join(", ")),
+            );
+            continue;
+        };
+        implemented.push(name.clone());
+        if f.sig.asyncness.is_none() {
+            errors.add(f.sig.fn_token, format!("`{name}` must be an `async fn`"));
+            drop.push(index);
+            continue;
+        }
+        match f.sig.inputs.first() {
+            Some(FnArg::Receiver(r)) if matches!(r.kind, syn::ReceiverKind::Reference(_, _, None)) => {}
+            Some(other) => {
+                errors.add(other, format!("`{name}` takes `&self` first: the connector is shared by all requests"));
+                drop.push(index);
+                continue;
+            }
+            None => {
+                errors.add(&f.sig, format!("`{name}` takes `&self` first"));
+                drop.push(index);
+                continue;
+            }
+        }
+        let found = f.sig.inputs.len() - 1;
+        if found != params {
+            let noun = if params == 1 { "parameter" } else { "parameters" };
+            errors.add(&f.sig.inputs, format!("`{name}` takes {params} {noun} after `&self`, not {found}"));
+            drop.push(index);
+        }
+    }
+    (drop, implemented)
+}
+
+fn is_erp_connector_trait(item: &ItemImpl) -> bool {
+    item.trait_.as_ref().and_then(|(path, _)| path.segments.last()).is_some_and(|s| s.ident == "ErpConnector")
+}
+
+pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    let mut item: ItemImpl = match syn::parse2(input.clone()) {
+        Ok(item) => item,
+        Err(_) => {
+            let what = match syn::parse2::<syn::Item>(input.clone()) {
+                Ok(syn::Item::Struct(_)) => "a struct",
+                Ok(syn::Item::Enum(_)) => "an enum",
+                Ok(syn::Item::Fn(_)) => "a function",
+                Ok(syn::Item::Trait(_)) => "a trait",
+                Ok(syn::Item::Mod(_)) => "a module",
+                _ => "this item",
+            };
+            let error = syn::Error::new(
+                Span::call_site(),
+                format!(
+                    "#[erp_connector] cannot be put on {what}: put it on the `impl ErpConnector for YourType` block"
+                ),
+            )
+            .to_compile_error();
+            return quote!(#input #error);
+        }
+    };
+    let args = parse_args(args, &mut errors);
+    let private = private(&args.krate);
+    if !is_erp_connector_trait(&item) {
+        let found = match &item.trait_ {
+            Some((path, _)) => format!("this impl is of `{}`", path.to_token_stream()),
+            None => "this is an inherent impl".to_owned(),
+        };
+        let error = syn::Error::new(
+            item.self_ty.span(),
+            format!("#[erp_connector] goes on `impl ErpConnector for YourType`; {found}"),
+        )
+        .to_compile_error();
+        return quote!(#item #error);
+    }
+    check_app_id(&args.app_id, &mut errors);
+    let name = connector_name(&args, &item, &mut errors);
+    let (dropped, implemented) = check_methods(&item, &mut errors);
+    for index in dropped.into_iter().rev() {
+        item.items.remove(index);
+    }
+    let has_config = item.items.iter().any(|i| matches!(i, ImplItem::Type(t) if t.ident == "Config"));
+    if !has_config {
+        item.items.push(syn::parse_quote!(type Config = #private::NoConfig;));
+    }
+
+    let app_id = args.app_id.as_ref().map(LitStr::value).unwrap_or_default();
+    let self_ty = &item.self_ty;
+    let (impl_generics, _, where_clause) = item.generics.split_for_impl();
+    let expanded = quote! {
+        #item
+        impl #impl_generics #private::Registered for #self_ty #where_clause {
+            const APP_ID: &'static str = #app_id;
+            const NAME: &'static str = #name;
+            const METHODS: &'static [&'static str] = &[#(#implemented),*];
+        }
+    };
+    let errors = errors.to_compile_errors();
+    debug_print("#[erp_connector]", &name, &expanded);
+    quote!(#expanded #errors)
+}

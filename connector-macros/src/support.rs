@@ -1,0 +1,61 @@
+//! Shared pieces: error collection, the runtime path, suggestions, debug printing.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// Collects spanned errors so that all of them are reported at once.
+#[derive(Default)]
+pub struct Errors(Option<syn::Error>);
+
+impl Errors {
+    pub fn push(&mut self, e: syn::Error) {
+        match &mut self.0 {
+            Some(all) => all.combine(e),
+            None => self.0 = Some(e),
+        }
+    }
+
+    pub fn add(&mut self, span: impl quote::ToTokens, message: impl std::fmt::Display) {
+        self.push(syn::Error::new_spanned(span, message));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_none()
+    }
+
+    pub fn to_compile_errors(&self) -> TokenStream {
+        self.0.as_ref().map(syn::Error::to_compile_error).unwrap_or_default()
+    }
+}
+
+/// The path of the runtime's macro interface, `::erp_connector::__private::v0_1` by default.
+pub fn private(krate: &Option<syn::Path>) -> TokenStream {
+    match krate {
+        Some(path) => quote!(#path::__private::v0_1),
+        None => quote!(::erp_connector::__private::v0_1),
+    }
+}
+
+/// The candidate closest to `word`, if close enough to be a likely misspelling.
+pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let word = word.to_ascii_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::jaro_winkler(&word, &c.to_ascii_lowercase()), c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// Prints the expansion when `ERP_CONNECTOR_MACROS_DEBUG` is set (to `1`, or to the item name).
+pub fn debug_print(what: &str, name: &str, tokens: &TokenStream) {
+    let Ok(flag) = std::env::var("ERP_CONNECTOR_MACROS_DEBUG") else { return };
+    if flag.is_empty() || (flag != "1" && flag != name) {
+        return;
+    }
+    let text = match syn::parse2::<syn::File>(tokens.clone()) {
+        Ok(file) => prettyplease::unparse(&file),
+        Err(_) => tokens.to_string(),
+    };
+    eprintln!("// ---- {what} for {name} ----\n{text}");
+}
