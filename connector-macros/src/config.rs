@@ -88,6 +88,7 @@ fn parse_field(position: usize, f: &syn::Field, errors: &mut Errors) -> Option<F
         optional,
     };
     let mut seen: Vec<String> = Vec::new();
+    let mut attribute_error = false;
     for attr in f.attrs.iter().filter(|a| a.path().is_ident("field")) {
         let result = attr.parse_nested_meta(|meta| {
             let key = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
@@ -121,8 +122,13 @@ fn parse_field(position: usize, f: &syn::Field, errors: &mut Errors) -> Option<F
             Ok(())
         });
         if let Err(e) = result {
+            attribute_error = true;
             errors.push(e);
         }
+    }
+    if attribute_error {
+        // The rest of the attribute was not read: checks on it would only add noise.
+        return Some(field);
     }
     if field.mandatory && field.read_only {
         errors.add(&f.ty, format!("`{}` cannot be both mandatory and read_only", field.ident));
@@ -178,7 +184,7 @@ pub fn expand(input: TokenStream) -> TokenStream {
     let krate = input
         .attrs
         .iter()
-        .find(|a| a.path().is_ident("erp_connector"))
+        .find(|a| a.path().is_ident("connection_config"))
         .and_then(|a| a.parse_args::<syn::MetaNameValue>().ok())
         .and_then(|nv| match nv.value {
             syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) if nv.path.is_ident("crate") => s.parse().ok(),

@@ -34,10 +34,11 @@ pub fn erp_connector(args: TokenStream, item: TokenStream) -> TokenStream {
 /// `rank = N` (display order, unique; default the position), `key = "..."` (default the name in
 /// upper case), `mandatory`, `read_only`, `default = "..."`, `max_length = N`,
 /// `list = "<ListName>"` (a drop-down filled by `get_list`). The doc comment is the description.
+/// On the struct, `#[connection_config(crate = "<path>")]` names a re-exported runtime.
 /// The widget type follows the Rust type: `String` text, `Password` password, `bool` checkbox,
 /// integers, `f64`, `chrono::NaiveDateTime`; `Option<T>` is optional. A non-`Option` field must be
 /// `mandatory` or have a `default`.
-#[proc_macro_derive(ConnectionConfig, attributes(field))]
+#[proc_macro_derive(ConnectionConfig, attributes(field, connection_config))]
 pub fn connection_config(item: TokenStream) -> TokenStream {
     config::expand(item.into()).into()
 }

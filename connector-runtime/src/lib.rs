@@ -43,7 +43,7 @@ pub use service::{Service, run};
 pub mod prelude {
     pub use crate::connector::{
         ActorsSince, AdvancedSearch, ConfigValue, Connection, ConnectionConfig, ConnectorError, ConnectorResult,
-        ErpConnector, GetActors, Password, SearchActors, SearchByParent,
+        ErpConnector, GetActors, NoConfig, Password, SearchActors, SearchByParent,
     };
     pub use crate::contract::{
         ActorType, ConnectionGuid, ErpActor, FieldAccess, FieldMetadata, FieldType, FieldValue, LocalizedText,

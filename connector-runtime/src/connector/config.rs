@@ -52,6 +52,11 @@ pub struct ConfigError {
 }
 
 /// A Rust type a configuration field can have: its widget type, and how its value is read.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the type of a configuration field",
+    label = "use String, Password, bool, an integer, f64 or chrono::NaiveDateTime, or an Option of one",
+    note = "or implement `erp_connector::connector::ConfigValue` for it"
+)]
 pub trait ConfigValue: Sized {
     /// The widget type in the dialog.
     const FIELD_TYPE: FieldType;

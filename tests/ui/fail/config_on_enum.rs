@@ -1,0 +1,8 @@
+use erp_connector::prelude::*;
+
+#[derive(ConnectionConfig)]
+enum Config {
+    A,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use erp_connector::prelude::*;
+
+#[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891")]
+fn connector() {}
+
+fn main() {}
