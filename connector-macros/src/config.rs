@@ -265,7 +265,7 @@ pub fn expand(input: TokenStream) -> TokenStream {
             const SPECS: [#private::FieldSpec; #count] = [#(#specs),*];
             impl #private::ConnectionConfig for #ident {
                 fn fields() -> #private::Vec<#private::FieldMetadata> {
-                    ::std::vec![#(#metadata),*]
+                    #private::Vec::from([#(#metadata),*])
                 }
                 fn from_info(info: &#private::StringDict) -> #private::Result<Self, #private::ConfigError> {
                     #private::Result::Ok(Self { #(#parse),* })

@@ -10,6 +10,9 @@ mod config;
 mod connector;
 mod support;
 
+#[cfg(test)]
+mod snapshots;
+
 use proc_macro::TokenStream;
 
 /// Turns `impl ErpConnector for T` into a servable connector.

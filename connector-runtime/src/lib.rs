@@ -35,6 +35,8 @@ pub mod http;
 pub mod service;
 pub mod soap;
 pub mod store;
+#[cfg(feature = "testing")]
+pub mod testkit;
 
 pub use erp_connector_macros::{ConnectionConfig, erp_connector};
 pub use service::{Service, run};

@@ -1,0 +1,21 @@
+impl ErpConnector for Shop {
+    type Config = ShopConfig;
+    async fn test_connection(
+        &self,
+        conn: &Connection<ShopConfig>,
+    ) -> ConnectorResult<()> {
+        self.ping(&conn.config).await
+    }
+    async fn get_actors(
+        &self,
+        conn: &Connection<ShopConfig>,
+        q: GetActors,
+    ) -> ConnectorResult<Vec<ErpActor>> {
+        self.load(conn, q).await
+    }
+}
+impl ::erp_connector::__private::v0_1::Registered for Shop {
+    const APP_ID: &'static str = "6cf25376616343b38d14ddcd804f2891";
+    const NAME: &'static str = "shop";
+    const METHODS: &'static [&'static str] = &["test_connection", "get_actors"];
+}
