@@ -29,7 +29,7 @@ fn workdir(name: &str) -> PathBuf {
     dir
 }
 
-fn start(dir: &PathBuf) -> Running {
+fn start(dir: &std::path::Path) -> Running {
     let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_hello-connector"))
         .env("ERP_CONNECTOR_BIND", addr.to_string())
