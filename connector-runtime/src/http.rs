@@ -41,7 +41,7 @@ pub use futures_util::future::LocalBoxFuture;
 use futures_util::{FutureExt as _, StreamExt as _};
 use tracing::Instrument as _;
 
-use crate::contract::{ConnectorResult, Operation, Request, Response};
+use crate::contract::{Operation, Request, Response, ResponseStatus};
 use crate::soap::{self, Fault, Limits, WireProfile};
 
 /// What answers decoded calls. The runtime's connector dispatch implements it; tests may too.
@@ -288,7 +288,7 @@ fn percent_decode(value: &str) -> String {
 fn internal_error(operation: Operation) -> Response {
     Response::failure(
         operation,
-        ConnectorResult::error(format!("The connector failed while handling {operation}; see the connector's log.")),
+        ResponseStatus::error(format!("The connector failed while handling {operation}; see the connector's log.")),
     )
 }
 

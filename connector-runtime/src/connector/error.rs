@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::contract::{ConnectorResult as WireResult, ResponseState, error_codes};
+use crate::contract::{ResponseState, ResponseStatus, error_codes};
 
 /// The result of a connector method.
 pub type ConnectorResult<T> = Result<T, ConnectorError>;
@@ -77,8 +77,8 @@ impl ConnectorError {
     }
 
     /// The status part of the response; technical details only when `include_tech`.
-    pub fn into_wire(self, include_tech: bool) -> WireResult {
-        WireResult {
+    pub fn into_wire(self, include_tech: bool) -> ResponseStatus {
+        ResponseStatus {
             error_code: self.error_code,
             is_ok: self.state.is_ok(),
             state: self.state,

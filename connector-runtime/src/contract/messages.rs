@@ -161,9 +161,10 @@ wire_record! {
 }
 
 wire_record! {
-    /// `ConnectorResultBaseWS`: the status every response carries (spec §3.1). The default value
+    /// `ConnectorResultBaseWS`: the status every response carries (spec §3.1), named
+    /// `ResponseStatus` here so as not to clash with the `ConnectorResult` of connector methods. The default value
     /// is an OK answer, as the .NET parameterless constructor gives.
-    pub struct ConnectorResult as "ConnectorResultBaseWS" (Message) {
+    pub struct ResponseStatus as "ConnectorResultBaseWS" (Message) {
         /// A machine-readable code, e.g. [`crate::contract::error_codes::UNKNOWN_CONNECTION_ID`].
         "ErrorCode" => pub error_code: Option<String>,
         /// True unless `State` is `Error`.
@@ -177,16 +178,16 @@ wire_record! {
     }
 }
 
-impl Default for ConnectorResult {
+impl Default for ResponseStatus {
     fn default() -> Self {
-        ConnectorResult::ok()
+        ResponseStatus::ok()
     }
 }
 
-impl ConnectorResult {
+impl ResponseStatus {
     /// A plain OK answer.
     pub fn ok() -> Self {
-        ConnectorResult {
+        ResponseStatus {
             error_code: None,
             is_ok: true,
             state: ResponseState::Ok,
@@ -197,11 +198,11 @@ impl ConnectorResult {
 
     /// An answer with the given state; `IsOk` follows from it.
     pub fn with_state(state: ResponseState, user_explanation: impl Into<String>) -> Self {
-        ConnectorResult {
+        ResponseStatus {
             is_ok: state.is_ok(),
             state,
             user_explanation: Some(user_explanation.into()),
-            ..ConnectorResult::ok()
+            ..ResponseStatus::ok()
         }
     }
 
@@ -226,7 +227,7 @@ impl ConnectorResult {
 wire_record! {
     /// `StringArrayPluginResponseWS`: a list of strings (actor types, searchable fields).
     #[derive(Default)]
-    pub struct StringArrayResponse as "StringArrayPluginResponseWS" (Message): result: ConnectorResult {
+    pub struct StringArrayResponse as "StringArrayPluginResponseWS" (Message): result: ResponseStatus {
         /// The strings.
         "Items" => pub items: Option<Vec<String>>,
     }
@@ -235,7 +236,7 @@ wire_record! {
 wire_record! {
     /// `FieldMetadataInfoArrayPluginResponseWS`: field descriptions (config or actor fields).
     #[derive(Default)]
-    pub struct FieldMetadataResponse as "FieldMetadataInfoArrayPluginResponseWS" (Message): result: ConnectorResult {
+    pub struct FieldMetadataResponse as "FieldMetadataInfoArrayPluginResponseWS" (Message): result: ResponseStatus {
         /// The fields (`FieldMetaDataObjects`, capital D, on the wire).
         "FieldMetaDataObjects" => pub fields: Option<Vec<FieldMetadata>>,
     }
@@ -244,7 +245,7 @@ wire_record! {
 wire_record! {
     /// `ListItemArrayPluginResponseWS`: list items, key to display text.
     #[derive(Default)]
-    pub struct ListItemsResponse as "ListItemArrayPluginResponseWS" (Message): result: ConnectorResult {
+    pub struct ListItemsResponse as "ListItemArrayPluginResponseWS" (Message): result: ResponseStatus {
         /// Item key to display text.
         "ListItems" => pub list_items: Option<StringDict>,
     }
@@ -253,7 +254,7 @@ wire_record! {
 wire_record! {
     /// `ActorArrayPluginResponseWS`: a list of actors.
     #[derive(Default)]
-    pub struct ActorArrayResponse as "ActorArrayPluginResponseWS" (Message): result: ConnectorResult {
+    pub struct ActorArrayResponse as "ActorArrayPluginResponseWS" (Message): result: ResponseStatus {
         /// The actors.
         "Actors" => pub actors: Option<Vec<ErpActor>>,
     }
@@ -262,7 +263,7 @@ wire_record! {
 wire_record! {
     /// `ActorPluginResponseWS`: one actor (the answer to `WSCreateActor`).
     #[derive(Default)]
-    pub struct ActorResponse as "ActorPluginResponseWS" (Message): result: ConnectorResult {
+    pub struct ActorResponse as "ActorPluginResponseWS" (Message): result: ResponseStatus {
         /// The actor.
         "Actor" => pub actor: Option<ErpActor>,
     }

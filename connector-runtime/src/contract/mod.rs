@@ -159,9 +159,9 @@ mod tests {
 
     #[test]
     fn default_result_is_ok() {
-        let r = ConnectorResult::default();
+        let r = ResponseStatus::default();
         assert!(r.is_ok && r.state == ResponseState::Ok);
-        let e = ConnectorResult::error("no").with_error_code(error_codes::UNKNOWN_CONNECTION_ID);
+        let e = ResponseStatus::error("no").with_error_code(error_codes::UNKNOWN_CONNECTION_ID);
         assert!(!e.is_ok && e.state == ResponseState::Error);
     }
 }

@@ -112,13 +112,13 @@ operations! {
     /// Describe the configuration fields of a new connection.
     GetConfigData = "WSGetConfigData" () -> FieldMetadata(FieldMetadataResponse);
     /// Test configuration values without saving them.
-    TestConfigData = "WSTestConfigData" (TestConfigDataRequest) -> Result(ConnectorResult);
+    TestConfigData = "WSTestConfigData" (TestConfigDataRequest) -> Result(ResponseStatus);
     /// Store configuration values under a connection GUID.
-    SaveConnection = "WSSaveConnection" (SaveConnectionRequest) -> Result(ConnectorResult);
+    SaveConnection = "WSSaveConnection" (SaveConnectionRequest) -> Result(ResponseStatus);
     /// Check that a saved connection works.
-    TestConnection = "WSTestConnection" (RequestBase) -> Result(ConnectorResult);
+    TestConnection = "WSTestConnection" (RequestBase) -> Result(ResponseStatus);
     /// The connection was deleted in SuperOffice.
-    DeleteConnection = "WSDeleteConnection" (RequestBase) -> Result(ConnectorResult);
+    DeleteConnection = "WSDeleteConnection" (RequestBase) -> Result(ResponseStatus);
     /// The actor types this connection supports.
     GetSupportedActorTypes = "WSGetSupportedActorTypes" (RequestBase) -> StringArray(StringArrayResponse);
     /// The fields of one actor type.
@@ -210,7 +210,7 @@ fn guid_member(schema: &TypeSchema) -> Option<(Level, usize)> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Response {
     /// `ConnectorResultBaseWS`.
-    Result(ConnectorResult),
+    Result(ResponseStatus),
     /// `StringArrayPluginResponseWS`.
     StringArray(StringArrayResponse),
     /// `FieldMetadataInfoArrayPluginResponseWS`.
@@ -249,7 +249,7 @@ impl Response {
     }
 
     /// The status part every response carries.
-    pub fn result(&self) -> &ConnectorResult {
+    pub fn result(&self) -> &ResponseStatus {
         match self {
             Response::Result(r) => r,
             Response::StringArray(r) => &r.result,
@@ -261,7 +261,7 @@ impl Response {
     }
 
     /// The status part, mutable.
-    pub fn result_mut(&mut self) -> &mut ConnectorResult {
+    pub fn result_mut(&mut self) -> &mut ResponseStatus {
         match self {
             Response::Result(r) => r,
             Response::StringArray(r) => &mut r.result,
@@ -274,7 +274,7 @@ impl Response {
 
     /// The response of `operation` that carries only `result` (e.g. an error), with every other
     /// member nil.
-    pub fn failure(operation: Operation, result: ConnectorResult) -> Response {
+    pub fn failure(operation: Operation, result: ResponseStatus) -> Response {
         let mut response = Response::empty(operation);
         *response.result_mut() = result;
         response

@@ -1,0 +1,123 @@
+//! The service in-process over real HTTP: errors and panics in user code become error answers of
+//! the operation's own class while the worker serves on; technical details only when enabled;
+//! several connectors behind one endpoint, chosen by `?ConnectorName=`, with separate connections.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use erp_connector::contract::*;
+use erp_connector::prelude::*;
+use erp_connector::service::{Service, Settings, StoreSettings};
+use erp_connector::testkit::{SoapClient, free_port, new_guid};
+
+struct Fragile;
+
+#[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891", name = "fragile")]
+impl ErpConnector for Fragile {
+    async fn supported_actor_types(&self, _: &Connection<NoConfig>) -> ConnectorResult<Vec<ActorType>> {
+        panic!("the ERP client library failed an assertion")
+    }
+
+    async fn get_actors(&self, _: &Connection<NoConfig>, q: GetActors) -> ConnectorResult<Vec<ErpActor>> {
+        let _ = std::fs::read_to_string(format!("/nonexistent/{}", q.erp_keys.join(",")))?;
+        Ok(vec![])
+    }
+
+    async fn search_actors(&self, _: &Connection<NoConfig>, _: SearchActors) -> ConnectorResult<Vec<ErpActor>> {
+        Err(ConnectorError::new("The ERP is closed for maintenance.").with_state(ResponseState::Warning))
+    }
+}
+
+struct Other;
+
+#[erp_connector(app_id = "0123456789abcdef0123456789abcdef", name = "other")]
+impl ErpConnector for Other {
+    async fn supported_actor_types(&self, _: &Connection<NoConfig>) -> ConnectorResult<Vec<ActorType>> {
+        Ok(vec![ActorType::Project])
+    }
+}
+
+fn serve(tech_explanations: bool) -> SocketAddr {
+    let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
+    let dir = std::env::temp_dir().join(format!("erp-service-test-{}-{}", std::process::id(), addr.port()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let settings = Settings {
+        bind: addr.to_string(),
+        workers: Some(1),
+        tech_explanations,
+        log: "off".into(),
+        store: StoreSettings { path: dir.join("c.db"), key_file: dir.join("c.key") },
+        ..Settings::default()
+    };
+    std::thread::spawn(move || Service::new().connector(Fragile).connector(Other).settings(settings).run());
+    let client = SoapClient::new(addr);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while client.get("/ready").map(|r| r.status).ok() != Some(200) {
+        assert!(Instant::now() < deadline, "the service did not come up");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    addr
+}
+
+fn saved(client: &SoapClient) -> ConnectionGuid {
+    let guid = new_guid();
+    let save = SaveConnectionRequest { base: RequestBase { connection_guid: Some(guid) }, connection_info: None };
+    assert!(client.call(&Request::SaveConnection(save)).unwrap().result().is_ok);
+    guid
+}
+
+fn base(guid: ConnectionGuid) -> RequestBase {
+    RequestBase { connection_guid: Some(guid) }
+}
+
+#[test]
+fn a_panic_is_an_error_answer_and_the_worker_serves_on() {
+    let client = SoapClient::new(serve(false));
+    let guid = saved(&client);
+    for _ in 0..3 {
+        let response = client.call(&Request::GetSupportedActorTypes(base(guid))).unwrap();
+        let Response::StringArray(r) = response else { panic!("answered with the operation's own class") };
+        assert!(!r.result.is_ok);
+        assert_eq!(r.result.state, ResponseState::Error);
+        assert!(r.result.user_explanation.unwrap().contains("WSGetSupportedActorTypes"));
+    }
+    assert!(client.call(&Request::TestConnection(base(guid))).unwrap().result().is_ok, "still serving");
+}
+
+#[test]
+fn errors_carry_their_text_and_state_and_tech_details_only_when_enabled() {
+    for tech in [false, true] {
+        let client = SoapClient::new(serve(tech));
+        let guid = saved(&client);
+        let get = GetActorsRequest {
+            base: base(guid),
+            actor_type: Some(ActorType::Customer),
+            erp_keys: Some(vec!["1".into()]),
+            ..Default::default()
+        };
+        let result = client.call(&Request::GetActors(get)).unwrap().result().clone();
+        assert!(!result.is_ok);
+        assert!(result.user_explanation.unwrap().contains("No such file"), "the error's own message");
+        assert_eq!(result.tech_explanation.is_some(), tech, "tech details only when enabled");
+
+        let search =
+            SearchActorsRequest { base: base(guid), actor_type: Some(ActorType::Customer), ..Default::default() };
+        let result = client.call(&Request::SearchActors(search)).unwrap().result().clone();
+        assert_eq!(result.state, ResponseState::Warning);
+        assert!(result.is_ok, "IsOk follows State");
+    }
+}
+
+#[test]
+fn connectors_are_chosen_by_name_and_keep_their_connections_apart() {
+    let addr = serve(false);
+    let first = SoapClient::new(addr);
+    let other = SoapClient::new(addr).with_path("/Services/ErpConnectorWS.svc?ConnectorName=OTHER");
+    let guid = saved(&other);
+    let Response::StringArray(r) = other.call(&Request::GetSupportedActorTypes(base(guid))).unwrap() else { panic!() };
+    assert_eq!(r.items.unwrap(), ["Project"]);
+    // The first connector (the default) does not know the other's connection.
+    let unknown = first.call(&Request::TestConnection(base(guid))).unwrap();
+    assert_eq!(unknown.result().error_code.as_deref(), Some(error_codes::UNKNOWN_CONNECTION_ID));
+    assert_eq!(first.get("/health").unwrap().status, 200);
+}
