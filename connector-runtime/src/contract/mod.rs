@@ -71,6 +71,7 @@ mod tests {
     #[test]
     fn table_has_seventeen_operations_in_enum_order() {
         assert_eq!(OPERATIONS.len(), 17);
+        assert_eq!(Operation::all().len(), crate::http::OPERATION_COUNT);
         for (i, spec) in OPERATIONS.iter().enumerate() {
             assert_eq!(spec.operation as usize, i);
             assert_eq!(Operation::from_name(spec.name), Some(spec.operation));

@@ -4,7 +4,9 @@
 //! `UNKNOWN_CONNECTION_ID` so that EIS resends, spec §5.2), parses the stored configuration into
 //! the user's type, and turns every outcome, failures included, into the operation's response.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
 
 use crate::connector::{
     ActorsSince, AdvancedSearch, Connection, ConnectionConfig, ConnectorError, ConnectorResult, ErpConnector,
@@ -14,38 +16,73 @@ use crate::contract::*;
 use crate::http::{LocalBoxFuture, SoapHandler};
 use crate::store::ConnectionStore;
 
-/// A connector as the service hosts it: the user's value, its name, and the shared store.
+/// A connector as the service hosts it: the user's value, its name, the shared store, and a
+/// cache of parsed connections.
 pub struct Hosted<T: ErpConnector> {
     connector: T,
     name: String,
     store: Arc<dyn ConnectionStore>,
     tech_explanations: bool,
+    cache: ConnectionCache<T::Config>,
+}
+
+/// Parsed connections kept for a while, so that a call does not wait for the store. Saves and
+/// deletes through this process update it at once; changes made through another replica are
+/// seen once an entry is older than the time to live.
+struct ConnectionCache<C> {
+    ttl: Duration,
+    entries: RwLock<HashMap<ConnectionGuid, (Instant, Arc<Connection<C>>)>>,
+}
+
+impl<C> ConnectionCache<C> {
+    fn get(&self, guid: ConnectionGuid) -> Option<Arc<Connection<C>>> {
+        let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
+        entries.get(&guid).filter(|(at, _)| at.elapsed() < self.ttl).map(|(_, c)| c.clone())
+    }
+
+    fn put(&self, conn: Arc<Connection<C>>) {
+        if !self.ttl.is_zero() {
+            self.entries.write().unwrap_or_else(|p| p.into_inner()).insert(conn.guid, (Instant::now(), conn));
+        }
+    }
+
+    fn remove(&self, guid: ConnectionGuid) {
+        self.entries.write().unwrap_or_else(|p| p.into_inner()).remove(&guid);
+    }
 }
 
 impl<T: ErpConnector> Hosted<T> {
-    /// Hosts `connector` under `name`, its connections in `store`.
+    /// Hosts `connector` under `name`, its connections in `store`; parsed connections are reused
+    /// for `cache_ttl` (zero: read the store on every call).
     pub fn new(
         connector: T,
         name: impl Into<String>,
         store: Arc<dyn ConnectionStore>,
         tech_explanations: bool,
+        cache_ttl: Duration,
     ) -> Self {
-        Hosted { connector, name: name.into(), store, tech_explanations }
+        let cache = ConnectionCache { ttl: cache_ttl, entries: RwLock::new(HashMap::new()) };
+        Hosted { connector, name: name.into(), store, tech_explanations, cache }
     }
 
     fn failure(&self, op: Operation, error: ConnectorError) -> Response {
         Response::failure(op, error.into_wire(self.tech_explanations))
     }
 
-    async fn load(&self, guid: Option<ConnectionGuid>) -> ConnectorResult<Connection<T::Config>> {
+    async fn load(&self, guid: Option<ConnectionGuid>) -> ConnectorResult<Arc<Connection<T::Config>>> {
         let guid =
             guid.ok_or_else(|| ConnectorError::new("The request names no connection (ConnectionGuid is missing)."))?;
+        if let Some(conn) = self.cache.get(guid) {
+            return Ok(conn);
+        }
         let (store, name) = (self.store.clone(), self.name.clone());
         let info = blocking(move || store.load(&name, guid)).await?.ok_or_else(ConnectorError::unknown_connection)?;
         let config = T::Config::from_info(&info).map_err(|e| {
             ConnectorError::new(format!("The saved configuration of this connection is no longer valid: {e}. Edit and save the connection again."))
         })?;
-        Ok(Connection { guid, config })
+        let conn = Arc::new(Connection { guid, config });
+        self.cache.put(conn.clone());
+        Ok(conn)
     }
 
     async fn answer(&self, request: Request) -> ConnectorResult<Response> {
@@ -61,9 +98,11 @@ impl<T: ErpConnector> Hosted<T> {
             Request::SaveConnection(r) => {
                 let guid = r.base.connection_guid.ok_or_else(|| ConnectorError::new("ConnectionGuid is missing."))?;
                 let info = r.connection_info.unwrap_or_default();
-                parse_config::<T::Config>(&info)?;
+                let config = parse_config::<T::Config>(&info)?;
                 let (store, name) = (self.store.clone(), self.name.clone());
+                self.cache.remove(guid);
                 blocking(move || store.save(&name, guid, &info, &T::Config::secret_keys())).await?;
+                self.cache.put(Arc::new(Connection { guid, config }));
                 tracing::info!(connection = %guid, "connection saved");
                 Response::empty(op)
             }
@@ -75,15 +114,16 @@ impl<T: ErpConnector> Hosted<T> {
                     tracing::warn!(connection = %guid, error = %e, "connection_deleted hook failed; deleting anyway");
                 }
                 let (store, name) = (self.store.clone(), self.name.clone());
+                self.cache.remove(guid);
                 blocking(move || store.delete(&name, guid)).await?;
                 Response::empty(op)
             }
             Request::TestConnection(r) => {
-                c.test_connection(&self.load(r.connection_guid).await?).await?;
+                c.test_connection(&*self.load(r.connection_guid).await?).await?;
                 Response::empty(op)
             }
             Request::GetSupportedActorTypes(r) => {
-                let types = c.supported_actor_types(&self.load(r.connection_guid).await?).await?;
+                let types = c.supported_actor_types(&*self.load(r.connection_guid).await?).await?;
                 strings_response(types.iter().map(ToString::to_string).collect())
             }
             Request::GetSupportedActorTypeFields(r) => {
@@ -143,12 +183,12 @@ impl<T: ErpConnector> Hosted<T> {
             }
             Request::GetList(r) => {
                 let conn = self.setup_or_load(r.base.connection_guid).await?;
-                list_response(c.get_list(conn.as_ref(), &r.list_name.unwrap_or_default()).await?)
+                list_response(c.get_list(conn.as_deref(), &r.list_name.unwrap_or_default()).await?)
             }
             Request::GetListItems(r) => {
                 let conn = self.setup_or_load(r.base.connection_guid).await?;
                 let keys = r.list_item_keys.unwrap_or_default();
-                list_response(c.get_list_items(conn.as_ref(), &r.list_name.unwrap_or_default(), keys).await?)
+                list_response(c.get_list_items(conn.as_deref(), &r.list_name.unwrap_or_default(), keys).await?)
             }
             Request::GetActorsByTimestamp(r) => {
                 let conn = self.load(r.base.connection_guid).await?;
@@ -163,7 +203,7 @@ impl<T: ErpConnector> Hosted<T> {
     }
 
     /// The all-zero GUID of `GetList` / `GetListItems` during set-up means "no connection yet".
-    async fn setup_or_load(&self, guid: Option<ConnectionGuid>) -> ConnectorResult<Option<Connection<T::Config>>> {
+    async fn setup_or_load(&self, guid: Option<ConnectionGuid>) -> ConnectorResult<Option<Arc<Connection<T::Config>>>> {
         match guid {
             None => Ok(None),
             Some(g) if g.is_nil() => Ok(None),

@@ -49,7 +49,8 @@ impl Service {
     pub fn connector<T: Registered>(mut self, connector: T) -> Self {
         self.mounts.push(Box::new(move |store, settings| {
             tracing::info!(connector = T::NAME, implements = ?T::METHODS, "hosting connector");
-            let hosted = Hosted::new(connector, T::NAME, store, settings.tech_explanations);
+            let ttl = std::time::Duration::from_secs(settings.connection_cache_secs);
+            let hosted = Hosted::new(connector, T::NAME, store, settings.tech_explanations, ttl);
             (T::NAME.to_owned(), Box::new(hosted) as Box<dyn SoapHandler>)
         }));
         self

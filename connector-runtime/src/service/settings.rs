@@ -19,6 +19,7 @@ use crate::soap::WireProfile;
 /// | log filter | `log` | `ERP_CONNECTOR_LOG` | `info` |
 /// | worker threads | `workers` | `ERP_CONNECTOR_WORKERS` | one per core |
 /// | shutdown grace | `shutdown_timeout_secs` | `ERP_CONNECTOR_SHUTDOWN_TIMEOUT_SECS` | 30 |
+/// | reuse parsed connections | `connection_cache_secs` | `ERP_CONNECTOR_CONNECTION_CACHE_SECS` | 60 (0: off) |
 /// | store file | `store.path` | `ERP_CONNECTOR_STORE_PATH` | `./erp-connector.db` |
 /// | store key file | `store.key_file` | `ERP_CONNECTOR_STORE_KEY_FILE` | `./erp-connector.key` |
 /// | store key itself | — | `ERP_CONNECTOR_STORE_KEY` | (from the key file) |
@@ -47,6 +48,9 @@ pub struct Settings {
     pub workers: Option<usize>,
     /// Seconds open requests get to finish on shutdown.
     pub shutdown_timeout_secs: u64,
+    /// Seconds a parsed connection is reused before the store is read again. Saves and deletes
+    /// through this process take effect at once; through another replica, within this time.
+    pub connection_cache_secs: u64,
     /// The connection store.
     pub store: StoreSettings,
 }
@@ -73,6 +77,7 @@ impl Default for Settings {
             log: "info".into(),
             workers: None,
             shutdown_timeout_secs: 30,
+            connection_cache_secs: 60,
             store: StoreSettings::default(),
         }
     }
@@ -172,6 +177,9 @@ impl Settings {
         }
         if let Some((n, v)) = get("ERP_CONNECTOR_SHUTDOWN_TIMEOUT_SECS") {
             self.shutdown_timeout_secs = parsed(n, v)?;
+        }
+        if let Some((n, v)) = get("ERP_CONNECTOR_CONNECTION_CACHE_SECS") {
+            self.connection_cache_secs = parsed(n, v)?;
         }
         if let Some((_, v)) = get("ERP_CONNECTOR_STORE_PATH") {
             self.store.path = v.into();
