@@ -31,8 +31,11 @@ pub struct Hosted<T: ErpConnector> {
 /// seen once an entry is older than the time to live.
 struct ConnectionCache<C> {
     ttl: Duration,
-    entries: RwLock<HashMap<ConnectionGuid, (Instant, Arc<Connection<C>>)>>,
+    entries: RwLock<HashMap<ConnectionGuid, Cached<C>>>,
 }
+
+/// When an entry was read, and the connection.
+type Cached<C> = (Instant, Arc<Connection<C>>);
 
 impl<C> ConnectionCache<C> {
     fn get(&self, guid: ConnectionGuid) -> Option<Arc<Connection<C>>> {
