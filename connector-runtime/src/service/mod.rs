@@ -6,6 +6,7 @@
 
 mod dispatch;
 mod settings;
+mod tls;
 
 pub use dispatch::Hosted;
 pub use settings::{Settings, SettingsError, StoreSettings};
@@ -114,11 +115,20 @@ impl Service {
             if let Some(workers) = settings.workers {
                 server = server.workers(workers);
             }
-            let server = server
-                .bind(&settings.bind)
-                .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {}: {e}", settings.bind)))?;
+            let listen_error =
+                |e: std::io::Error| std::io::Error::new(e.kind(), format!("cannot listen on {}: {e}", settings.bind));
+            let tls = tls::server_config(&settings)?;
+            let scheme = if tls.is_some() { "https" } else { "http" };
+            let server = match tls {
+                #[cfg(feature = "tls")]
+                Some(config) => server.bind_rustls_0_23(&settings.bind, config),
+                #[cfg(not(feature = "tls"))]
+                Some(never) => match never {},
+                None => server.bind(&settings.bind),
+            }
+            .map_err(listen_error)?;
             for addr in server.addrs() {
-                tracing::info!(connectors = %names, "serving http://{addr}{} (WSDL at ?wsdl)", settings.path);
+                tracing::info!(connectors = %names, "serving {scheme}://{addr}{} (WSDL at ?wsdl)", settings.path);
             }
             server.run().await
         })

@@ -20,6 +20,8 @@ use crate::soap::WireProfile;
 /// | worker threads | `workers` | `ERP_CONNECTOR_WORKERS` | one per core |
 /// | shutdown grace | `shutdown_timeout_secs` | `ERP_CONNECTOR_SHUTDOWN_TIMEOUT_SECS` | 30 |
 /// | reuse parsed connections | `connection_cache_secs` | `ERP_CONNECTOR_CONNECTION_CACHE_SECS` | 60 (0: off) |
+/// | HTTPS certificate chain (PEM) | `tls_cert` | `ERP_CONNECTOR_TLS_CERT` | none: plain HTTP |
+/// | HTTPS private key (PEM) | `tls_key` | `ERP_CONNECTOR_TLS_KEY` | none |
 /// | store file | `store.path` | `ERP_CONNECTOR_STORE_PATH` | `./erp-connector.db` |
 /// | store key file | `store.key_file` | `ERP_CONNECTOR_STORE_KEY_FILE` | `./erp-connector.key` |
 /// | store key itself | — | `ERP_CONNECTOR_STORE_KEY` | (from the key file) |
@@ -51,6 +53,10 @@ pub struct Settings {
     /// Seconds a parsed connection is reused before the store is read again. Saves and deletes
     /// through this process take effect at once; through another replica, within this time.
     pub connection_cache_secs: u64,
+    /// PEM certificate chain for HTTPS (needs the `tls` feature); with `tls_key`.
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for HTTPS; with `tls_cert`.
+    pub tls_key: Option<PathBuf>,
     /// The connection store.
     pub store: StoreSettings,
 }
@@ -78,6 +84,8 @@ impl Default for Settings {
             workers: None,
             shutdown_timeout_secs: 30,
             connection_cache_secs: 60,
+            tls_cert: None,
+            tls_key: None,
             store: StoreSettings::default(),
         }
     }
@@ -180,6 +188,12 @@ impl Settings {
         }
         if let Some((n, v)) = get("ERP_CONNECTOR_CONNECTION_CACHE_SECS") {
             self.connection_cache_secs = parsed(n, v)?;
+        }
+        if let Some((_, v)) = get("ERP_CONNECTOR_TLS_CERT") {
+            self.tls_cert = Some(v.into());
+        }
+        if let Some((_, v)) = get("ERP_CONNECTOR_TLS_KEY") {
+            self.tls_key = Some(v.into());
         }
         if let Some((_, v)) = get("ERP_CONNECTOR_STORE_PATH") {
             self.store.path = v.into();

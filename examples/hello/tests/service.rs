@@ -263,3 +263,22 @@ fn connector_name_selects_and_unknown_names_fault() {
     assert_eq!(reply.status, 500);
     assert!(reply.text().contains("unknown connector `nope`; this endpoint hosts: hello"), "{}", reply.text());
 }
+
+#[test]
+fn sigterm_shuts_down_gracefully() {
+    let dir = workdir("sigterm");
+    let mut running = start(&dir);
+    let client = SoapClient::new(running.addr);
+    assert!(client.call(&Request::GetConfigData).unwrap().result().is_ok);
+    let status = Command::new("kill").arg("-TERM").arg(running.child.id().to_string()).status().unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let exit = loop {
+        if let Some(exit) = running.child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(Instant::now() < deadline, "still running 20 s after SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(exit.success(), "exit status after SIGTERM: {exit}");
+}
