@@ -74,7 +74,7 @@ fn serves_https_with_the_configured_certificate() {
         }
     }
     let wsdl = https_get(port, cert.cert.der(), "/Services/ErpConnectorWS.svc?wsdl").unwrap();
-    assert!(wsdl.contains(&format!("location=\"https://localhost/Services/ErpConnectorWS.svc\"")), "{wsdl}");
+    assert!(wsdl.contains("location=\"https://localhost/Services/ErpConnectorWS.svc\""), "{wsdl}");
 }
 
 #[test]
