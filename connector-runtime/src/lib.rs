@@ -54,6 +54,11 @@ pub mod prelude {
     pub use crate::{ConnectionConfig, erp_connector};
 }
 
+/// The README's examples, compiled as doc tests so that the README cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 /// What macro-generated code uses. Not a public API: it changes with every release; the version
 /// in the module name makes a mismatch between the macro and the runtime a clear error.
 #[doc(hidden)]

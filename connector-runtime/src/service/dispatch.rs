@@ -79,7 +79,16 @@ impl<T: ErpConnector> Hosted<T> {
             return Ok(conn);
         }
         let (store, name) = (self.store.clone(), self.name.clone());
-        let info = blocking(move || store.load(&name, guid)).await?.ok_or_else(ConnectorError::unknown_connection)?;
+        let loaded = blocking(move || match store.load(&name, guid) {
+            // Saved under another store key (lost or replaced): as good as unknown, so that EIS
+            // resends the values, which are then stored under the current key.
+            Err(crate::store::StoreError::Crypto(e)) => {
+                tracing::warn!(connection = %guid, error = %e, "stored connection cannot be decrypted; asking EIS to resend it");
+                Ok(None)
+            }
+            other => other,
+        });
+        let info = loaded.await?.ok_or_else(ConnectorError::unknown_connection)?;
         let config = T::Config::from_info(&info).map_err(|e| {
             ConnectorError::new(format!("The saved configuration of this connection is no longer valid: {e}. Edit and save the connection again."))
         })?;
