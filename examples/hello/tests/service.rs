@@ -282,3 +282,20 @@ fn sigterm_shuts_down_gracefully() {
     };
     assert!(exit.success(), "exit status after SIGTERM: {exit}");
 }
+
+#[test]
+fn a_lost_store_key_makes_eis_resend_instead_of_failing() {
+    let dir = workdir("lostkey");
+    let guid = new_guid();
+    {
+        let running = start(&dir);
+        assert!(save(&SoapClient::new(running.addr), guid, "pw").result().is_ok);
+    }
+    std::fs::remove_file(dir.join("store.key")).unwrap();
+    let running = start(&dir);
+    let client = SoapClient::new(running.addr);
+    let lost = client.call(&request(Operation::TestConnection, guid)).unwrap();
+    assert_eq!(lost.result().error_code.as_deref(), Some(error_codes::UNKNOWN_CONNECTION_ID));
+    assert!(save(&client, guid, "pw").result().is_ok, "EIS's resend is stored under the new key");
+    assert!(client.call(&request(Operation::TestConnection, guid)).unwrap().result().is_ok);
+}
