@@ -243,37 +243,48 @@ pub fn expand(input: TokenStream) -> TokenStream {
             }
         }
     });
-    let metadata = fields.iter().enumerate().map(|(i, f)| {
+    let ops = fields.iter().map(|f| {
         let ty = &f.ty;
-        quote_spanned!(ty.span()=> #private::metadata::<#ty>(&SPECS[#i]))
+        quote_spanned!(ty.span()=> #private::ops::<#ty>())
     });
-    let parse = fields.iter().enumerate().map(|(i, f)| {
-        let (name, ty) = (&f.ident, &f.ty);
-        let call = if f.optional {
-            quote_spanned!(ty.span()=> #private::optional::<#ty>(info, &SPECS[#i])?)
-        } else {
-            quote_spanned!(ty.span()=> #private::required::<#ty>(info, &SPECS[#i])?)
-        };
-        quote!(#name: #call)
+    let ops_types = fields.iter().map(|f| {
+        let ty = &f.ty;
+        quote!(#private::FieldOps<#ty>)
     });
-    let secrets = fields.iter().map(|f| {
-        let (ty, key) = (&f.ty, &f.key);
-        quote!(if #private::is_secret::<#ty>() { keys.push(#key); })
+    let index = (0..fields.len()).map(syn::Index::from).collect::<Vec<_>>();
+    let parse = fields.iter().zip(&index).map(|(f, i)| {
+        let name = &f.ident;
+        let helper = if f.optional { quote!(optional) } else { quote!(required) };
+        quote!(#name: #private::#helper(info, &SPECS[#i], &OPS.#i)?)
     });
+    let keys = fields.iter().map(|f| &f.key);
     let expanded = quote! {
         const _: () = {
             const SPECS: [#private::FieldSpec; #count] = [#(#specs),*];
+            // Each field type's capabilities, taken once: an unsupported type is one error.
+            const OPS: (#(#ops_types,)*) = (#(#ops,)*);
             impl #private::ConnectionConfig for #ident {
                 fn fields() -> #private::Vec<#private::FieldMetadata> {
-                    #private::Vec::from([#(#metadata),*])
+                    #private::Vec::from([#(#private::metadata(&SPECS[#index], &OPS.#index)),*])
                 }
                 fn from_info(info: &#private::StringDict) -> #private::Result<Self, #private::ConfigError> {
                     #private::Result::Ok(Self { #(#parse),* })
                 }
                 fn secret_keys() -> #private::Vec<&'static str> {
                     let mut keys = #private::Vec::new();
-                    #(#secrets)*
+                    #(if OPS.#index.secret { keys.push(#keys); })*
                     keys
+                }
+                fn lists() -> #private::Vec<&'static #private::ConfigList> {
+                    let mut lists: #private::Vec<&'static #private::ConfigList> = #private::Vec::new();
+                    #(
+                        if let #private::Option::Some(list) = OPS.#index.list {
+                            if !lists.iter().any(|l| l.name == list.name) {
+                                lists.push(list);
+                            }
+                        }
+                    )*
+                    lists
                 }
             }
         };

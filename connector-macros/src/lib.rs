@@ -8,6 +8,7 @@
 
 mod config;
 mod connector;
+mod list;
 mod support;
 
 #[cfg(test)]
@@ -39,9 +40,22 @@ pub fn erp_connector(args: TokenStream, item: TokenStream) -> TokenStream {
 /// `list = "<ListName>"` (a drop-down filled by `get_list`). The doc comment is the description.
 /// On the struct, `#[connection_config(crate = "<path>")]` names a re-exported runtime.
 /// The widget type follows the Rust type: `String` text, `Password` password, `bool` checkbox,
-/// integers, `f64`, `chrono::NaiveDateTime`; `Option<T>` is optional. A non-`Option` field must be
+/// integers, `f64`, `chrono::NaiveDateTime`, a `#[derive(ConfigList)]` enum (a drop-down whose
+/// items the service lists itself); `Option<T>` is optional. A non-`Option` field must be
 /// `mandatory` or have a `default`.
 #[proc_macro_derive(ConnectionConfig, attributes(field, connection_config))]
 pub fn connection_config(item: TokenStream) -> TokenStream {
     config::expand(item.into()).into()
+}
+
+/// Derives a fixed list of choices for a configuration field from a fieldless enum: a field of
+/// that type becomes a `List` field, and the service answers `WSGetList` / `WSGetListItems` for it
+/// (also during set-up, before any connection exists).
+///
+/// `#[config_list(name = "...")]` on the enum sets the list name (default: the enum name);
+/// `#[item(key = "...", display = "...")]` on a variant sets its key (default: the variant name)
+/// and display text (default: its doc comment, else the variant name).
+#[proc_macro_derive(ConfigList, attributes(config_list, item))]
+pub fn config_list(item: TokenStream) -> TokenStream {
+    list::expand(item.into()).into()
 }

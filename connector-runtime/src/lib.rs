@@ -38,20 +38,20 @@ pub mod store;
 #[cfg(feature = "testing")]
 pub mod testkit;
 
-pub use erp_connector_macros::{ConnectionConfig, erp_connector};
+pub use erp_connector_macros::{ConfigList, ConnectionConfig, erp_connector};
 pub use service::{Service, run};
 
 /// Everything a connector author needs, in one import.
 pub mod prelude {
     pub use crate::connector::{
-        ActorsSince, AdvancedSearch, ConfigValue, Connection, ConnectionConfig, ConnectorError, ConnectorResult,
-        ErpConnector, GetActors, NoConfig, Password, SearchActors, SearchByParent,
+        ActorsSince, AdvancedSearch, ConfigList, ConfigValue, Connection, ConnectionConfig, ConnectorError,
+        ConnectorResult, ErpConnector, GetActors, NoConfig, Password, SearchActors, SearchByParent,
     };
     pub use crate::contract::{
         ActorType, ConnectionGuid, ErpActor, FieldAccess, FieldMetadata, FieldType, FieldValue, LocalizedText,
         ResponseState, SearchRestriction, StringDict, error_codes, operators, special_keys,
     };
-    pub use crate::{ConnectionConfig, erp_connector};
+    pub use crate::{ConfigList, ConnectionConfig, erp_connector};
 }
 
 /// The README's examples, compiled as doc tests so that the README cannot rot.
@@ -66,7 +66,8 @@ pub mod __private {
     /// The interface of runtime 0.1 for macros 0.1.
     pub mod v0_1 {
         pub use crate::connector::config_derive::*;
-        pub use crate::connector::{ConfigError, ConfigValue, ConnectionConfig, ErpConnector, NoConfig};
+        pub use crate::connector::{ConfigError, ConfigList, ConfigValue, ConnectionConfig, ErpConnector, NoConfig};
+        pub use crate::contract::FieldType;
         pub use crate::contract::{FieldAccess, FieldMetadata, StringDict};
         pub use crate::service::Registered;
         pub use std::{option::Option, result::Result, vec::Vec};

@@ -28,6 +28,37 @@ impl ErpConnector for Fragile {
     }
 }
 
+/// The currency amounts are kept in.
+#[derive(ConfigList)]
+enum Currency {
+    /// Norwegian krone
+    #[item(key = "NOK")]
+    Krone,
+    /// Euro
+    #[item(key = "EUR")]
+    Euro,
+}
+
+#[derive(ConnectionConfig)]
+struct ListedConfig {
+    #[field(default = "NOK")]
+    currency: Currency,
+}
+
+struct Listed;
+
+#[erp_connector(app_id = "0123456789abcdef0123456789abcdef", name = "listed")]
+impl ErpConnector for Listed {
+    type Config = ListedConfig;
+
+    async fn test_connection(&self, conn: &Connection<ListedConfig>) -> ConnectorResult<()> {
+        match conn.config.currency {
+            Currency::Euro => Ok(()),
+            Currency::Krone => Err(ConnectorError::new("kroner")),
+        }
+    }
+}
+
 struct Other;
 
 #[erp_connector(app_id = "0123456789abcdef0123456789abcdef", name = "other")]
@@ -49,7 +80,9 @@ fn serve(tech_explanations: bool) -> SocketAddr {
         store: StoreSettings { path: dir.join("c.db"), key_file: dir.join("c.key") },
         ..Settings::default()
     };
-    std::thread::spawn(move || Service::new().connector(Fragile).connector(Other).settings(settings).run());
+    std::thread::spawn(move || {
+        Service::new().connector(Fragile).connector(Other).connector(Listed).settings(settings).run()
+    });
     let client = SoapClient::new(addr);
     let deadline = Instant::now() + Duration::from_secs(20);
     while client.get("/ready").map(|r| r.status).ok() != Some(200) {
@@ -120,4 +153,35 @@ fn connectors_are_chosen_by_name_and_keep_their_connections_apart() {
     let unknown = first.call(&Request::TestConnection(base(guid))).unwrap();
     assert_eq!(unknown.result().error_code.as_deref(), Some(error_codes::UNKNOWN_CONNECTION_ID));
     assert_eq!(first.get("/health").unwrap().status, 200);
+}
+
+#[test]
+fn enum_lists_describe_the_field_and_answer_get_list_without_a_connection() {
+    let client = SoapClient::new(serve(false)).with_path("/Services/ErpConnectorWS.svc?ConnectorName=listed");
+    let Response::FieldMetadata(config) = client.call(&Request::GetConfigData).unwrap() else { panic!() };
+    let field = &config.fields.unwrap()[0];
+    assert_eq!((field.field_type, field.list_name.as_deref()), (FieldType::List, Some("Currency")));
+
+    let list = GetListRequest { base: base(ConnectionGuid::NIL), list_name: Some("Currency".into()) };
+    let Response::ListItems(items) = client.call(&Request::GetList(list)).unwrap() else { panic!() };
+    let items = items.list_items.unwrap();
+    assert_eq!(items.iter().collect::<Vec<_>>(), [("NOK", Some("Norwegian krone")), ("EUR", Some("Euro"))]);
+    let some = GetListItemsRequest {
+        base: base(ConnectionGuid::NIL),
+        list_name: Some("Currency".into()),
+        list_item_keys: Some(vec!["EUR".into()]),
+    };
+    let Response::ListItems(some) = client.call(&Request::GetListItems(some)).unwrap() else { panic!() };
+    assert_eq!(some.list_items.unwrap().len(), 1);
+
+    let guid = new_guid();
+    let save = |value: &str| {
+        let info = StringDict::new().with("CURRENCY", value);
+        let request = SaveConnectionRequest { base: base(guid), connection_info: Some(info) };
+        client.call(&Request::SaveConnection(request)).unwrap().result().clone()
+    };
+    let refused = save("USD");
+    assert!(refused.user_explanation.unwrap().contains("expected one of NOK, EUR"));
+    assert!(save("EUR").is_ok);
+    assert!(client.call(&Request::TestConnection(base(guid))).unwrap().result().is_ok, "the enum value arrives");
 }

@@ -31,14 +31,23 @@ const _: () = {
             list: ::erp_connector::__private::v0_1::Option::Some("Currencies"),
         },
     ];
+    const OPS: (
+        ::erp_connector::__private::v0_1::FieldOps<String>,
+        ::erp_connector::__private::v0_1::FieldOps<Password>,
+        ::erp_connector::__private::v0_1::FieldOps<String>,
+    ) = (
+        ::erp_connector::__private::v0_1::ops::<String>(),
+        ::erp_connector::__private::v0_1::ops::<Password>(),
+        ::erp_connector::__private::v0_1::ops::<String>(),
+    );
     impl ::erp_connector::__private::v0_1::ConnectionConfig for ShopConfig {
         fn fields() -> ::erp_connector::__private::v0_1::Vec<
             ::erp_connector::__private::v0_1::FieldMetadata,
         > {
             ::erp_connector::__private::v0_1::Vec::from([
-                ::erp_connector::__private::v0_1::metadata::<String>(&SPECS[0usize]),
-                ::erp_connector::__private::v0_1::metadata::<Password>(&SPECS[1usize]),
-                ::erp_connector::__private::v0_1::metadata::<String>(&SPECS[2usize]),
+                ::erp_connector::__private::v0_1::metadata(&SPECS[0], &OPS.0),
+                ::erp_connector::__private::v0_1::metadata(&SPECS[1], &OPS.1),
+                ::erp_connector::__private::v0_1::metadata(&SPECS[2], &OPS.2),
             ])
         }
         fn from_info(
@@ -48,29 +57,58 @@ const _: () = {
             ::erp_connector::__private::v0_1::ConfigError,
         > {
             ::erp_connector::__private::v0_1::Result::Ok(Self {
-                database: ::erp_connector::__private::v0_1::required::<
-                    String,
-                >(info, &SPECS[0usize])?,
-                password: ::erp_connector::__private::v0_1::optional::<
-                    Password,
-                >(info, &SPECS[1usize])?,
-                currency: ::erp_connector::__private::v0_1::required::<
-                    String,
-                >(info, &SPECS[2usize])?,
+                database: ::erp_connector::__private::v0_1::required(
+                    info,
+                    &SPECS[0],
+                    &OPS.0,
+                )?,
+                password: ::erp_connector::__private::v0_1::optional(
+                    info,
+                    &SPECS[1],
+                    &OPS.1,
+                )?,
+                currency: ::erp_connector::__private::v0_1::required(
+                    info,
+                    &SPECS[2],
+                    &OPS.2,
+                )?,
             })
         }
         fn secret_keys() -> ::erp_connector::__private::v0_1::Vec<&'static str> {
             let mut keys = ::erp_connector::__private::v0_1::Vec::new();
-            if ::erp_connector::__private::v0_1::is_secret::<String>() {
+            if OPS.0.secret {
                 keys.push("DATABASE");
             }
-            if ::erp_connector::__private::v0_1::is_secret::<Password>() {
+            if OPS.1.secret {
                 keys.push("PASSWORD");
             }
-            if ::erp_connector::__private::v0_1::is_secret::<String>() {
+            if OPS.2.secret {
                 keys.push("CURRENCY");
             }
             keys
+        }
+        fn lists() -> ::erp_connector::__private::v0_1::Vec<
+            &'static ::erp_connector::__private::v0_1::ConfigList,
+        > {
+            let mut lists: ::erp_connector::__private::v0_1::Vec<
+                &'static ::erp_connector::__private::v0_1::ConfigList,
+            > = ::erp_connector::__private::v0_1::Vec::new();
+            if let ::erp_connector::__private::v0_1::Option::Some(list) = OPS.0.list {
+                if !lists.iter().any(|l| l.name == list.name) {
+                    lists.push(list);
+                }
+            }
+            if let ::erp_connector::__private::v0_1::Option::Some(list) = OPS.1.list {
+                if !lists.iter().any(|l| l.name == list.name) {
+                    lists.push(list);
+                }
+            }
+            if let ::erp_connector::__private::v0_1::Option::Some(list) = OPS.2.list {
+                if !lists.iter().any(|l| l.name == list.name) {
+                    lists.push(list);
+                }
+            }
+            lists
         }
     }
 };

@@ -20,6 +20,11 @@ pub trait ConnectionConfig: Sized + Send + Sync + 'static {
 
     /// Keys whose values are secrets ([`Password`] fields): encrypted at rest, never logged.
     fn secret_keys() -> Vec<&'static str>;
+
+    /// The fixed lists of the fields whose type is a `#[derive(ConfigList)]` enum.
+    fn lists() -> Vec<&'static ConfigList> {
+        Vec::new()
+    }
 }
 
 /// The configuration of a connector without configuration fields (what `#[erp_connector]`
@@ -39,6 +44,29 @@ impl ConnectionConfig for NoConfig {
     }
 }
 
+/// A fixed list of choices for a configuration field (`FieldType::List`), from an enum with
+/// `#[derive(ConfigList)]`. The service answers `WSGetList` / `WSGetListItems` for it, also
+/// while a connection is being set up.
+#[derive(Debug)]
+pub struct ConfigList {
+    /// The list name (`ListName` of the field).
+    pub name: &'static str,
+    /// `(key, display text)` of each item.
+    pub items: &'static [(&'static str, &'static str)],
+}
+
+impl ConfigList {
+    /// The items as the list answer carries them.
+    pub fn to_dict(&self) -> StringDict {
+        self.items.iter().map(|(k, v)| (*k, *v)).collect()
+    }
+
+    /// The item with key `key`, compared exactly.
+    pub fn position(&self, key: &str) -> Option<usize> {
+        self.items.iter().position(|(k, _)| *k == key)
+    }
+}
+
 /// A configuration value that does not parse or is missing.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{display} ({key}): {message}")]
@@ -54,7 +82,7 @@ pub struct ConfigError {
 /// A Rust type a configuration field can have: its widget type, and how its value is read.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be the type of a configuration field",
-    label = "use String, Password, bool, an integer, f64 or chrono::NaiveDateTime, or an Option of one",
+    label = "use String, Password, bool, an integer, f64, chrono::NaiveDateTime or a #[derive(ConfigList)] enum, or an Option of one",
     note = "or implement `erp_connector::connector::ConfigValue` for it"
 )]
 pub trait ConfigValue: Sized {
@@ -62,6 +90,8 @@ pub trait ConfigValue: Sized {
     const FIELD_TYPE: FieldType;
     /// Whether the value is a secret (encrypted at rest, never logged).
     const SECRET: bool = false;
+    /// The list the value is chosen from, for enums with `#[derive(ConfigList)]`.
+    const LIST: Option<&'static ConfigList> = None;
     /// Reads the value SuperOffice sends (encoded or plain, spec §3.7).
     fn parse_value(raw: &str) -> Result<Self, String>;
 }
@@ -163,16 +193,30 @@ pub mod derive_support {
         pub list: Option<&'static str>,
     }
 
-    /// The metadata of a field of Rust type `T`.
-    pub fn metadata<T: ConfigValue>(spec: &FieldSpec) -> FieldMetadata {
+    /// What the derive needs of a field's Rust type, taken once per field (so that a type that
+    /// is no `ConfigValue` gives one error, not one per use).
+    pub struct FieldOps<T> {
+        pub field_type: FieldType,
+        pub secret: bool,
+        pub list: Option<&'static ConfigList>,
+        pub parse: fn(&str) -> Result<T, String>,
+    }
+
+    /// The [`FieldOps`] of `T`.
+    pub const fn ops<T: ConfigValue>() -> FieldOps<T> {
+        FieldOps { field_type: T::FIELD_TYPE, secret: T::SECRET, list: T::LIST, parse: T::parse_value }
+    }
+
+    /// The metadata of a field.
+    pub fn metadata<T>(spec: &FieldSpec, ops: &FieldOps<T>) -> FieldMetadata {
         FieldMetadata {
             access: spec.access,
             default_value: spec.default.map(str::to_owned),
             display_description: (!spec.description.is_empty()).then(|| spec.description.to_owned()),
             display_name: Some(spec.display.to_owned()),
             field_key: Some(spec.key.to_owned()),
-            field_type: if spec.list.is_some() { FieldType::List } else { T::FIELD_TYPE },
-            list_name: spec.list.map(str::to_owned),
+            field_type: if spec.list.is_some() { FieldType::List } else { ops.field_type },
+            list_name: spec.list.or(ops.list.map(|l| l.name)).map(str::to_owned),
             max_length: spec.max_length,
             rank: spec.rank,
         }
@@ -186,28 +230,31 @@ pub mod derive_support {
         ConfigError { key: spec.key.to_owned(), display: spec.display.to_owned(), message: message.into() }
     }
 
-    fn parse<T: ConfigValue>(raw: &str, spec: &FieldSpec) -> Result<T, ConfigError> {
+    fn parse<T>(raw: &str, spec: &FieldSpec, ops: &FieldOps<T>) -> Result<T, ConfigError> {
         if spec.max_length > 0 && raw.chars().count() > spec.max_length as usize {
             return Err(error(spec, format!("longer than {} characters", spec.max_length)));
         }
-        T::parse_value(raw).map_err(|m| error(spec, m))
+        (ops.parse)(raw).map_err(|m| error(spec, m))
     }
 
     /// A field that must have a value (given or defaulted).
-    pub fn required<T: ConfigValue>(info: &StringDict, spec: &FieldSpec) -> Result<T, ConfigError> {
+    pub fn required<T>(info: &StringDict, spec: &FieldSpec, ops: &FieldOps<T>) -> Result<T, ConfigError> {
         match raw(info, spec) {
-            Some(raw) => parse(raw, spec),
+            Some(raw) => parse(raw, spec, ops),
             None => Err(error(spec, "a value is required")),
         }
     }
 
     /// An optional field (`Option<T>`): empty or absent is `None`.
-    pub fn optional<T: ConfigValue>(info: &StringDict, spec: &FieldSpec) -> Result<Option<T>, ConfigError> {
-        raw(info, spec).map(|raw| parse(raw, spec)).transpose()
+    pub fn optional<T>(info: &StringDict, spec: &FieldSpec, ops: &FieldOps<T>) -> Result<Option<T>, ConfigError> {
+        raw(info, spec).map(|raw| parse(raw, spec, ops)).transpose()
     }
 
-    /// Whether a field of type `T` holds a secret.
-    pub const fn is_secret<T: ConfigValue>() -> bool {
-        T::SECRET
+    /// Parses a list item key into the enum's variant index (for `#[derive(ConfigList)]`).
+    pub fn list_item(list: &ConfigList, raw: &str) -> Result<usize, String> {
+        list.position(raw.trim()).ok_or_else(|| {
+            let keys: Vec<_> = list.items.iter().map(|(k, _)| *k).collect();
+            format!("`{raw}` is not an item of the list {}; expected one of {}", list.name, keys.join(", "))
+        })
     }
 }

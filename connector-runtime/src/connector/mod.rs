@@ -12,7 +12,7 @@ mod error;
 
 #[doc(hidden)]
 pub use config::derive_support as config_derive;
-pub use config::{ConfigError, ConfigValue, ConnectionConfig, NoConfig, Password};
+pub use config::{ConfigError, ConfigList, ConfigValue, ConnectionConfig, NoConfig, Password};
 pub use error::{ConnectorError, ConnectorResult};
 
 use crate::contract::{ActorType, ConnectionGuid, ErpActor, FieldMetadata, SearchRestriction, StringDict};

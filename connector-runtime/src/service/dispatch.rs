@@ -193,6 +193,17 @@ impl<T: ErpConnector> Hosted<T> {
                 let conn = self.load(r.base.connection_guid).await?;
                 actors_response(c.save_actors(&conn, r.actors.unwrap_or_default()).await?)
             }
+            Request::GetList(r) if config_list::<T::Config>(r.list_name.as_deref()).is_some() => {
+                let list = config_list::<T::Config>(r.list_name.as_deref()).expect("checked");
+                list_response(list.to_dict())
+            }
+            Request::GetListItems(r) if config_list::<T::Config>(r.list_name.as_deref()).is_some() => {
+                let list = config_list::<T::Config>(r.list_name.as_deref()).expect("checked");
+                let keys = r.list_item_keys.unwrap_or_default();
+                list_response(
+                    list.items.iter().filter(|(k, _)| keys.iter().any(|w| w == k)).map(|(k, v)| (*k, *v)).collect(),
+                )
+            }
             Request::GetList(r) => {
                 let conn = self.setup_or_load(r.base.connection_guid).await?;
                 list_response(c.get_list(conn.as_deref(), &r.list_name.unwrap_or_default()).await?)
@@ -253,6 +264,12 @@ async fn blocking<R: Send + 'static>(
         }
         Err(e) => Err(ConnectorError::new("The connector's connection store task failed.").with_tech(e.to_string())),
     }
+}
+
+/// The configuration's own list of this name (answered by the framework, no connection needed).
+fn config_list<C: ConnectionConfig>(name: Option<&str>) -> Option<&'static crate::connector::ConfigList> {
+    let name = name?;
+    C::lists().into_iter().find(|l| l.name == name)
 }
 
 fn parse_config<C: ConnectionConfig>(info: &StringDict) -> ConnectorResult<C> {

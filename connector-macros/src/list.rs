@@ -1,0 +1,109 @@
+//! `#[derive(ConfigList)]`: a fieldless enum as the fixed list of a configuration field.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::{Data, DeriveInput, Fields, LitStr};
+
+use crate::support::{Errors, debug_print, private};
+
+fn doc_or(attrs: &[syn::Attribute], fallback: String) -> String {
+    let doc: Vec<String> = attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .filter_map(|a| match &a.meta {
+            syn::Meta::NameValue(nv) => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value().trim().to_owned()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    if doc.is_empty() { fallback } else { doc.join(" ") }
+}
+
+pub fn expand(input: TokenStream) -> TokenStream {
+    let input: DeriveInput = match syn::parse2(input) {
+        Ok(i) => i,
+        Err(e) => return e.to_compile_error(),
+    };
+    let Data::Enum(data) = &input.data else {
+        return syn::Error::new(
+            input.ident.span(),
+            "ConfigList can be derived for an enum without fields only (one variant per list item)",
+        )
+        .to_compile_error();
+    };
+    let mut errors = Errors::default();
+    let ident = &input.ident;
+    let mut name = ident.to_string();
+    let mut krate = None;
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident("config_list")) {
+        let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("name") {
+                name = meta.value()?.parse::<LitStr>()?.value();
+            } else if meta.path.is_ident("crate") {
+                krate = Some(meta.value()?.parse::<LitStr>()?.parse::<syn::Path>()?);
+            } else {
+                return Err(meta.error("unknown argument; #[config_list(...)] takes: name, crate"));
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            errors.push(e);
+        }
+    }
+    let private = private(&krate);
+    let mut items: Vec<(syn::Ident, String, String)> = Vec::new();
+    for variant in &data.variants {
+        if !matches!(variant.fields, Fields::Unit) {
+            errors.add(&variant.fields, "a ConfigList variant is one list item and carries no fields");
+            continue;
+        }
+        let mut key = variant.ident.to_string();
+        let mut display = doc_or(&variant.attrs, variant.ident.to_string());
+        for attr in variant.attrs.iter().filter(|a| a.path().is_ident("item")) {
+            let result = attr.parse_nested_meta(|meta| {
+                if meta.path.is_ident("key") {
+                    key = meta.value()?.parse::<LitStr>()?.value();
+                } else if meta.path.is_ident("display") {
+                    display = meta.value()?.parse::<LitStr>()?.value();
+                } else {
+                    return Err(meta.error("unknown argument; #[item(...)] takes: key, display"));
+                }
+                Ok(())
+            });
+            if let Err(e) = result {
+                errors.push(e);
+            }
+        }
+        if let Some((first, _, _)) = items.iter().find(|(_, k, _)| *k == key) {
+            errors.add(&variant.ident, format!("key `{key}` is also used by `{first}`"));
+        }
+        items.push((variant.ident.clone(), key, display));
+    }
+    if items.is_empty() && errors.is_empty() {
+        errors.add(ident, "a ConfigList needs at least one variant");
+    }
+    if !errors.is_empty() {
+        return errors.to_compile_errors();
+    }
+    let pairs = items.iter().map(|(_, k, d)| quote!((#k, #d)));
+    let arms = items.iter().enumerate().map(|(i, (v, _, _))| quote!(#i => #private::Result::Ok(Self::#v),));
+    let expanded = quote! {
+        const _: () = {
+            static LIST: #private::ConfigList = #private::ConfigList { name: #name, items: &[#(#pairs),*] };
+            impl #private::ConfigValue for #ident {
+                const FIELD_TYPE: #private::FieldType = #private::FieldType::List;
+                const LIST: #private::Option<&'static #private::ConfigList> = #private::Option::Some(&LIST);
+                fn parse_value(raw: &str) -> #private::Result<Self, ::std::string::String> {
+                    match #private::list_item(&LIST, raw)? {
+                        #(#arms)*
+                        _ => ::core::unreachable!("list_item returns an index of the list"),
+                    }
+                }
+            }
+        };
+    };
+    debug_print("#[derive(ConfigList)]", &ident.to_string(), &expanded);
+    expanded
+}

@@ -1,0 +1,8 @@
+use erp_connector::prelude::*;
+
+#[derive(ConfigList)]
+struct Currency {
+    code: String,
+}
+
+fn main() {}

@@ -1,0 +1,9 @@
+use erp_connector::prelude::*;
+
+#[derive(ConfigList)]
+enum Currency {
+    Krone(u32),
+    Euro,
+}
+
+fn main() {}
