@@ -29,6 +29,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod auth;
 pub mod connector;
 pub mod contract;
 pub mod http;
