@@ -1,7 +1,8 @@
 //! SuperOffice Online authentication (auth-protocol.md): the application key and the partner
-//! token it signs. The `Authenticate` handshake and the validation of SuperOffice's tokens build
-//! on this module.
+//! token it signs ([`keys`]), and the validation of the JWT SuperOffice sends ([`token`]).
 
 pub mod keys;
+pub mod token;
 
 pub use keys::{AppKey, KeyLoadError, verify_partner_token};
+pub use token::{Rejection, TokenValidator, TrustedCert, ValidToken};

@@ -1,0 +1,411 @@
+//! Validation of the JWT SuperOffice sends with `Authenticate` (auth-protocol.md §2.6):
+//! compact JWS, RS256 only, the key chosen by `kid` / `x5t` among trusted certificates,
+//! `iss` exactly `SuperOffice AS`, `aud` = `spn:<app id>` ignoring ASCII case, `exp` and `nbf`
+//! required with 300 s of leeway (as .NET), a sane `nonce`, the tenant from the `ctx` claim.
+//!
+//! Every rejection has its own [`Rejection`] with a short reason that is safe to send back in
+//! `AuthenticationResponse.Reason` (it never contains the token or key material).
+
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD as B64, URL_SAFE_NO_PAD as B64URL};
+use jsonwebtoken::{Algorithm, DecodingKey, Validation, errors::ErrorKind};
+use serde::Deserialize;
+use sha1::{Digest as _, Sha1};
+
+/// The issuer SuperOffice puts in every token.
+pub const ISSUER: &str = "SuperOffice AS";
+/// Clock leeway on `exp` and `nbf`, .NET's default `ClockSkew`.
+pub const LEEWAY_SECS: i64 = 300;
+/// Largest token accepted (real ones are about 1 KB).
+pub const MAX_TOKEN_LEN: usize = 16 * 1024;
+/// The tenant claim.
+pub const CTX_CLAIM: &str = "http://schemes.superoffice.net/identity/ctx";
+
+/// A certificate whose key SuperOffice signs with.
+#[derive(Clone)]
+pub struct TrustedCert {
+    /// Where it came from (file, environment), for logs and messages.
+    pub source: String,
+    /// SHA-1 thumbprint of the DER certificate, upper-case hex: the JWT `kid`.
+    pub thumbprint: String,
+    /// The same thumbprint as base64url: the JWT `x5t`.
+    pub x5t: String,
+    key: DecodingKey,
+}
+
+impl fmt::Debug for TrustedCert {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TrustedCert").field("source", &self.source).field("thumbprint", &self.thumbprint).finish()
+    }
+}
+
+impl TrustedCert {
+    /// Every certificate in a PEM text (`-----BEGIN CERTIFICATE-----` blocks).
+    pub fn from_pem(pem: &str, source: &str) -> Result<Vec<TrustedCert>, String> {
+        let mut certs = Vec::new();
+        let mut rest = pem;
+        while let Some(start) = rest.find("-----BEGIN CERTIFICATE-----") {
+            let end = rest[start..]
+                .find("-----END CERTIFICATE-----")
+                .map(|e| start + e + "-----END CERTIFICATE-----".len())
+                .ok_or_else(|| format!("{source}: a certificate block has no END line"))?;
+            let block = &rest[start..end];
+            let body: String = block
+                .lines()
+                .filter(|l| !l.starts_with("-----"))
+                .flat_map(|l| l.chars())
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            let der = B64.decode(body).map_err(|_| format!("{source}: a certificate is not valid base64"))?;
+            let digest = Sha1::digest(&der);
+            let key = DecodingKey::from_rsa_pem(block.as_bytes())
+                .map_err(|e| format!("{source}: a certificate holds no usable RSA public key ({e})"))?;
+            certs.push(TrustedCert {
+                source: source.to_owned(),
+                thumbprint: digest.iter().map(|b| format!("{b:02X}")).collect(),
+                x5t: B64URL.encode(digest),
+                key,
+            });
+            rest = &rest[end..];
+        }
+        if certs.is_empty() {
+            return Err(format!("{source}: no PEM certificate (-----BEGIN CERTIFICATE-----) found"));
+        }
+        Ok(certs)
+    }
+}
+
+/// What a valid token says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidToken {
+    /// The challenge to sign back, byte-exact.
+    pub nonce: String,
+    /// The tenant (customer) the call is for, from `ctx` (or `sub`).
+    pub tenant: Option<String>,
+    /// The thumbprint of the certificate that verified it (tells the environment).
+    pub signed_by: String,
+}
+
+/// Why a token was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Rejection {
+    /// Over [`MAX_TOKEN_LEN`].
+    #[error("token too large")]
+    TooLarge,
+    /// Not three base64url segments of JSON.
+    #[error("malformed token: {0}")]
+    Malformed(&'static str),
+    /// Not RS256.
+    #[error("token algorithm {0} not accepted (RS256 only)")]
+    Algorithm(String),
+    /// No trusted certificate matches `kid` / `x5t`.
+    #[error("token signed with an unknown key")]
+    UnknownKey,
+    /// The signature does not verify.
+    #[error("token signature invalid")]
+    Signature,
+    /// `exp` (plus leeway) is past.
+    #[error("token expired")]
+    Expired,
+    /// `nbf` (minus leeway) is in the future.
+    #[error("token not yet valid")]
+    NotYetValid,
+    /// A required claim is missing.
+    #[error("token has no {0} claim")]
+    MissingClaim(&'static str),
+    /// `iss` is not `SuperOffice AS`.
+    #[error("wrong token issuer")]
+    Issuer,
+    /// `aud` is not `spn:<app id>`.
+    #[error("wrong audience, mismatch on application identifier")]
+    Audience,
+    /// The nonce is empty, too long, or has characters that cannot travel in a partner token.
+    #[error("token nonce unusable")]
+    BadNonce,
+}
+
+impl Rejection {
+    /// The text for `AuthenticationResponse.Reason`: short, no token, no key material.
+    pub fn reason(&self) -> String {
+        self.to_string()
+    }
+}
+
+#[derive(Deserialize)]
+struct Claims {
+    iss: Option<String>,
+    aud: Option<Audience>,
+    exp: Option<i64>,
+    nbf: Option<i64>,
+    nonce: Option<String>,
+    sub: Option<String>,
+    #[serde(rename = "http://schemes.superoffice.net/identity/ctx")]
+    ctx: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Audience {
+    One(String),
+    Many(Vec<String>),
+}
+
+/// Validates SuperOffice tokens for one application against trusted certificates.
+#[derive(Debug, Clone)]
+pub struct TokenValidator {
+    certs: Vec<TrustedCert>,
+    audience: String,
+}
+
+impl TokenValidator {
+    /// A validator for application `app_id` trusting `certs`.
+    pub fn new(app_id: &str, certs: Vec<TrustedCert>) -> Self {
+        TokenValidator { certs, audience: format!("spn:{app_id}") }
+    }
+
+    /// The trusted certificates.
+    pub fn certs(&self) -> &[TrustedCert] {
+        &self.certs
+    }
+
+    /// Validates `token` at time `now` (seconds since the epoch).
+    pub fn validate(&self, token: &str, now: i64) -> Result<ValidToken, Rejection> {
+        let token = token.trim();
+        if token.len() > MAX_TOKEN_LEN {
+            return Err(Rejection::TooLarge);
+        }
+        match token.split('.').count() {
+            3 => {}
+            n if n < 3 => return Err(Rejection::Malformed("fewer than three segments")),
+            _ => return Err(Rejection::Malformed("more than three segments")),
+        }
+        // The algorithm is read from the raw header first, so that names jsonwebtoken does not
+        // know (`none`) are refused as such rather than as unreadable.
+        let alg = token
+            .split('.')
+            .next()
+            .and_then(|h| B64URL.decode(h.trim_end_matches('=')).ok())
+            .and_then(|json| serde_json::from_slice::<serde_json::Value>(&json).ok())
+            .ok_or(Rejection::Malformed("unreadable header"))?
+            .get("alg")
+            .and_then(|a| a.as_str().map(str::to_owned))
+            .ok_or(Rejection::Malformed("header has no alg"))?;
+        if alg != "RS256" {
+            return Err(Rejection::Algorithm(alg.chars().take(16).collect()));
+        }
+        let header = jsonwebtoken::decode_header(token).map_err(|_| Rejection::Malformed("unreadable header"))?;
+        let cert = self
+            .certs
+            .iter()
+            .find(|c| header.kid.as_deref().is_some_and(|k| k.eq_ignore_ascii_case(&c.thumbprint)))
+            .or_else(|| self.certs.iter().find(|c| header.x5t.as_deref() == Some(c.x5t.as_str())))
+            .ok_or(Rejection::UnknownKey)?;
+
+        // Signature (and claim syntax) by jsonwebtoken; time and audience checked below against
+        // the given clock, so that tokens can also be checked at another time (CLI `--at`).
+        let mut validation = Validation::new(Algorithm::RS256);
+        validation.validate_exp = false;
+        validation.validate_nbf = false;
+        validation.validate_aud = false;
+        validation.required_spec_claims.clear();
+        let data = jsonwebtoken::decode::<Claims>(token, &cert.key, &validation).map_err(|e| match e.kind() {
+            ErrorKind::InvalidSignature => Rejection::Signature,
+            ErrorKind::InvalidAlgorithm => Rejection::Algorithm(alg.clone()),
+            _ => Rejection::Malformed("unreadable claims"),
+        })?;
+        let claims = data.claims;
+
+        if claims.iss.as_deref().ok_or(Rejection::MissingClaim("iss"))? != ISSUER {
+            return Err(Rejection::Issuer);
+        }
+        let audience_ok = match claims.aud.ok_or(Rejection::MissingClaim("aud"))? {
+            Audience::One(a) => a.eq_ignore_ascii_case(&self.audience),
+            Audience::Many(all) => all.iter().any(|a| a.eq_ignore_ascii_case(&self.audience)),
+        };
+        if !audience_ok {
+            return Err(Rejection::Audience);
+        }
+        let exp = claims.exp.ok_or(Rejection::MissingClaim("exp"))?;
+        let nbf = claims.nbf.ok_or(Rejection::MissingClaim("nbf"))?;
+        if now > exp.saturating_add(LEEWAY_SECS) {
+            return Err(Rejection::Expired);
+        }
+        if now < nbf.saturating_sub(LEEWAY_SECS) {
+            return Err(Rejection::NotYetValid);
+        }
+        let nonce = claims.nonce.ok_or(Rejection::MissingClaim("nonce"))?;
+        let sane = !nonce.is_empty() && nonce.len() <= 256 && nonce.bytes().all(|b| b.is_ascii_graphic() && b != b'.');
+        if !sane {
+            return Err(Rejection::BadNonce);
+        }
+        let tenant = claims.ctx.or(claims.sub).filter(|t| !t.is_empty());
+        Ok(ValidToken { nonce, tenant, signed_by: cert.thumbprint.clone() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::AppKey;
+    use jsonwebtoken::{EncodingKey, Header};
+    use serde_json::json;
+
+    const APP: &str = "6cf25376616343b38d14ddcd804f2891";
+    const NOW: i64 = 1_800_000_000;
+
+    /// A test issuer: an RSA key and its self-signed certificate, made at test time.
+    struct Issuer {
+        key: AppKey,
+        cert: TrustedCert,
+        cert_pem: String,
+    }
+
+    fn issuer() -> Issuer {
+        let key = AppKey::generate();
+        let pair =
+            rcgen::KeyPair::from_pkcs8_pem_and_sign_algo(&key.private_key_pem(), &rcgen::PKCS_RSA_SHA256).unwrap();
+        let cert =
+            rcgen::CertificateParams::new(vec!["superoffice.test".to_owned()]).unwrap().self_signed(&pair).unwrap();
+        let cert_pem = cert.pem();
+        let trusted = TrustedCert::from_pem(&cert_pem, "test issuer").unwrap().remove(0);
+        Issuer { key, cert: trusted, cert_pem }
+    }
+
+    impl Issuer {
+        fn sign(&self, claims: serde_json::Value, tweak: impl FnOnce(&mut Header)) -> String {
+            let mut header = Header::new(Algorithm::RS256);
+            header.kid = Some(self.cert.thumbprint.clone());
+            header.x5t = Some(self.cert.x5t.clone());
+            tweak(&mut header);
+            jsonwebtoken::encode(
+                &header,
+                &claims,
+                &EncodingKey::from_rsa_pem(self.key.private_key_pem().as_bytes()).unwrap(),
+            )
+            .unwrap()
+        }
+    }
+
+    fn claims() -> serde_json::Value {
+        json!({
+            "sub": "Cust10003",
+            "nonce": "BDB65A558F193A8DD88E50E7416C0D86",
+            CTX_CLAIM: "Cust10003",
+            "nbf": NOW - 60,
+            "exp": NOW + 300,
+            "iss": "SuperOffice AS",
+            "aud": format!("SPN:{}", APP.to_uppercase()),
+        })
+    }
+
+    fn with(mut base: serde_json::Value, key: &str, value: serde_json::Value) -> serde_json::Value {
+        if value.is_null() {
+            base.as_object_mut().unwrap().remove(key);
+        } else {
+            base[key] = value;
+        }
+        base
+    }
+
+    #[test]
+    fn accepts_a_good_token_and_rejects_each_forgery_with_its_own_reason() {
+        let good = issuer();
+        let other = issuer();
+        let v = TokenValidator::new(APP, vec![good.cert.clone()]);
+        let token = good.sign(claims(), |_| {});
+        let valid = v.validate(&format!("  {token}\n"), NOW).unwrap();
+        assert_eq!(valid.nonce, "BDB65A558F193A8DD88E50E7416C0D86");
+        assert_eq!(valid.tenant.as_deref(), Some("Cust10003"));
+        assert_eq!(valid.signed_by, good.cert.thumbprint);
+
+        let segments: Vec<&str> = token.split('.').collect();
+        let b64 = |v: serde_json::Value| B64URL.encode(v.to_string());
+        let cases: Vec<(&str, String, Rejection)> = vec![
+            (
+                "alg none",
+                format!("{}.{}.", b64(json!({"alg": "none", "kid": good.cert.thumbprint})), segments[1]),
+                Rejection::Algorithm("none".into()),
+            ),
+            (
+                "HS256 keyed with the certificate",
+                {
+                    let mut header = Header::new(Algorithm::HS256);
+                    header.kid = Some(good.cert.thumbprint.clone());
+                    jsonwebtoken::encode(
+                        &header,
+                        &claims(),
+                        &EncodingKey::from_secret(good.cert_pem.as_bytes()).unwrap(),
+                    )
+                    .unwrap()
+                },
+                Rejection::Algorithm("HS256".into()),
+            ),
+            (
+                "unknown kid",
+                good.sign(claims(), |h| {
+                    h.kid = Some("00".repeat(20));
+                    h.x5t = None;
+                }),
+                Rejection::UnknownKey,
+            ),
+            (
+                "another issuer's key under our kid",
+                other.sign(claims(), |h| {
+                    h.kid = Some(good.cert.thumbprint.clone());
+                }),
+                Rejection::Signature,
+            ),
+            ("expired", good.sign(with(claims(), "exp", json!(NOW - 301)), |_| {}), Rejection::Expired),
+            ("not yet valid", good.sign(with(claims(), "nbf", json!(NOW + 301)), |_| {}), Rejection::NotYetValid),
+            ("wrong iss", good.sign(with(claims(), "iss", json!("SuperOffice")), |_| {}), Rejection::Issuer),
+            (
+                "wrong aud",
+                good.sign(with(claims(), "aud", json!("spn:0123456789abcdef0123456789abcdef")), |_| {}),
+                Rejection::Audience,
+            ),
+            ("no nonce", good.sign(with(claims(), "nonce", json!(null)), |_| {}), Rejection::MissingClaim("nonce")),
+            ("nonce with a dot", good.sign(with(claims(), "nonce", json!("A.B")), |_| {}), Rejection::BadNonce),
+            ("no exp", good.sign(with(claims(), "exp", json!(null)), |_| {}), Rejection::MissingClaim("exp")),
+            ("no nbf", good.sign(with(claims(), "nbf", json!(null)), |_| {}), Rejection::MissingClaim("nbf")),
+            (
+                "bad signature",
+                format!("{}.{}.{}", segments[0], segments[1], &segments[2][..segments[2].len() - 4]),
+                Rejection::Signature,
+            ),
+            (
+                "changed claims",
+                format!("{}.{}.{}", segments[0], b64(with(claims(), "sub", json!("Cust1"))), segments[2]),
+                Rejection::Signature,
+            ),
+            (
+                "truncated",
+                format!("{}.{}", segments[0], segments[1]),
+                Rejection::Malformed("fewer than three segments"),
+            ),
+            ("extra segments", format!("{token}.AAAA"), Rejection::Malformed("more than three segments")),
+            ("bad base64", format!("!!!.{}.{}", segments[1], segments[2]), Rejection::Malformed("unreadable header")),
+            ("oversized", "a".repeat(MAX_TOKEN_LEN + 1), Rejection::TooLarge),
+        ];
+        for (what, token, expected) in cases {
+            assert_eq!(v.validate(&token, NOW), Err(expected), "{what}");
+        }
+        // The leeway is 300 s on both sides.
+        assert!(v.validate(&good.sign(with(claims(), "exp", json!(NOW - 299)), |_| {}), NOW).is_ok());
+        // x5t alone selects the key too.
+        assert!(v.validate(&good.sign(claims(), |h| h.kid = None), NOW).is_ok());
+        // Reasons carry no token material.
+        assert!(!Rejection::Signature.reason().contains('.'));
+    }
+
+    #[test]
+    fn pem_files_may_hold_several_certificates_and_nothing_else_is_accepted() {
+        let (a, b) = (issuer(), issuer());
+        let both = format!("{}\n{}", a.cert_pem, b.cert_pem);
+        let certs = TrustedCert::from_pem(&both, "bundle.pem").unwrap();
+        assert_eq!(certs.len(), 2);
+        assert_eq!(certs[1].thumbprint, b.cert.thumbprint);
+        assert!(TrustedCert::from_pem("nothing", "x.pem").unwrap_err().contains("x.pem: no PEM certificate"));
+    }
+}
