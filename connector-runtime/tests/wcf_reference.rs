@@ -175,3 +175,21 @@ fn reference_responses_carry_the_expected_values() {
     assert_eq!(actors.len(), 50);
     assert!(actors.iter().all(|a| a.field_values.as_ref().unwrap().len() == 10));
 }
+
+#[test]
+fn the_authenticate_reference_is_read_and_rewritten_identically() {
+    use erp_connector::contract::auth::{AuthenticationRequest, AuthenticationResponse, DEFAULT_NAMESPACE};
+    use erp_connector::soap::auth::{read_authenticate, write_authenticate_response};
+    let Some(dir) = reference_dir() else { return };
+    let request = std::fs::read(dir.join("Authenticate.request.xml")).unwrap();
+    let AuthenticationRequest { signed_token } = read_authenticate(&request, &Limits::default()).unwrap();
+    assert!(signed_token.unwrap().starts_with("eyJhbGciOiJSUzI1NiIs"));
+    for file in ["Authenticate.response.xml", "Authenticate.fail.response.xml"] {
+        let reference = std::fs::read(dir.join(file)).unwrap();
+        let mut response = AuthenticationResponse::default();
+        erp_connector::soap::read_message(&reference, &mut response, "", &Limits::default()).unwrap();
+        let mut ours = Vec::new();
+        write_authenticate_response(WireProfile::MessageContract, DEFAULT_NAMESPACE, &response, &mut ours);
+        assert_eq!(infoset::parse(&ours), dotnet_order(&reference), "{file}");
+    }
+}

@@ -11,6 +11,7 @@
 //! Wire names stay in the schema; Rust names are Rust's (`ErpActorWS` is [`ErpActor`],
 //! `FieldMetaDataObjects` is [`FieldMetadataResponse::fields`]).
 
+pub mod auth;
 mod codes;
 mod localized;
 mod messages;

@@ -6,6 +6,7 @@
 //! * [`Fault`] / [`write_fault`]: SOAP 1.1 faults in WCF's shape;
 //! * [`wsdl`]: the WSDL, generated from the same contract table.
 
+pub mod auth;
 pub mod fault;
 pub mod profile;
 pub mod reader;
@@ -14,5 +15,5 @@ pub mod wsdl;
 
 pub use fault::{Fault, FaultCode, write_fault};
 pub use profile::{UnknownProfile, WireProfile};
-pub use reader::{Limits, ReadError, operation_from_action, read_request, read_response};
+pub use reader::{Limits, ReadError, operation_from_action, read_message, read_request, read_response};
 pub use writer::{CONTENT_TYPE, escape_text, write_request, write_response, write_response_record};

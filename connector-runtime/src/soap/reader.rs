@@ -157,7 +157,7 @@ pub fn read_request(body: &[u8], soap_action: Option<&str>, limits: &Limits) -> 
     let by_action = soap_action.map(operation_from_action).transpose()?.flatten();
     let text = utf8(body)?;
     let mut x = XmlIn::new(text, limits);
-    let (mut request, header_guid) = x.envelope(|x, el| {
+    let (mut request, header_guid) = x.envelope("ConnectionGuid", |x, el| {
         let operation = match by_action {
             Some(op) => op,
             None => operation_from_element(&el.local)?,
@@ -171,10 +171,10 @@ pub fn read_request(body: &[u8], soap_action: Option<&str>, limits: &Limits) -> 
         }
         Ok(request)
     })?;
-    if let (Some(guid), Some(slot)) = (header_guid, request.connection_guid_mut())
+    if let (Some(text), Some(slot)) = (header_guid, request.connection_guid_mut())
         && slot.is_none()
     {
-        *slot = Some(guid);
+        *slot = Some(ConnectionGuid::parse(&text).map_err(|_| ReadError::invalid("ConnectionGuid", &text, "a GUID"))?);
     }
     Ok(request)
 }
@@ -184,7 +184,7 @@ pub fn read_request(body: &[u8], soap_action: Option<&str>, limits: &Limits) -> 
 pub fn read_response(body: &[u8], operation: Operation, limits: &Limits) -> Result<Response, ReadError> {
     let text = utf8(body)?;
     let mut x = XmlIn::new(text, limits);
-    let (response, _) = x.envelope(|x, el| {
+    let (response, _) = x.envelope("", |x, el| {
         if el.local == "Fault" && el.ns == NsId::Soap11 {
             return Err(ReadError::Fault(x.fault(el.empty)?));
         }
@@ -195,6 +195,29 @@ pub fn read_response(body: &[u8], operation: Operation, limits: &Limits) -> Resu
         Ok(response)
     })?;
     Ok(response)
+}
+
+/// Reads the envelope of a message of another contract (e.g. `Authenticate`) into `record`:
+/// members by local name at either body depth, as for the ERP contract. Returns the body
+/// element's local name and the text of the header element named `header_member`, if any.
+/// A SOAP fault in the body is returned as [`ReadError::Fault`].
+pub fn read_message(
+    body: &[u8],
+    record: &mut dyn Record,
+    header_member: &str,
+    limits: &Limits,
+) -> Result<(String, Option<String>), ReadError> {
+    let text = utf8(body)?;
+    let mut x = XmlIn::new(text, limits);
+    x.envelope(header_member, |x, el| {
+        if el.local == "Fault" && el.ns == NsId::Soap11 {
+            return Err(ReadError::Fault(x.fault(el.empty)?));
+        }
+        if !el.empty {
+            x.members(record, true)?;
+        }
+        Ok(el.local.into_owned())
+    })
 }
 
 /// The operation named by a SOAPAction header value: its last path segment. `None` if empty.
@@ -415,8 +438,9 @@ impl<'i, 'l> XmlIn<'i, 'l> {
     /// header, then checks that the document ends properly.
     fn envelope<T>(
         &mut self,
+        header_member: &str,
         body: impl FnOnce(&mut Self, El<'i>) -> Result<T, ReadError>,
-    ) -> Result<(T, Option<ConnectionGuid>), ReadError> {
+    ) -> Result<(T, Option<String>), ReadError> {
         let root = loop {
             match self.next()? {
                 Ev::Start(el) => break el,
@@ -436,7 +460,7 @@ impl<'i, 'l> XmlIn<'i, 'l> {
         if root.empty {
             return Err(ReadError::MissingBody);
         }
-        let mut header_guid = None;
+        let mut header_value = None;
         let mut body = Some(body);
         let mut result = None;
         loop {
@@ -457,7 +481,7 @@ impl<'i, 'l> XmlIn<'i, 'l> {
                     result = Some(handle(self, first)?);
                     self.skip()?;
                 }
-                Ev::Start(el) if el.local == "Header" && !el.empty => header_guid = self.header()?,
+                Ev::Start(el) if el.local == "Header" && !el.empty => header_value = self.header(header_member)?,
                 Ev::Start(el) if !el.empty => self.skip()?,
                 Ev::Start(_) | Ev::Text(_) => {}
                 Ev::End | Ev::Eof => break,
@@ -475,28 +499,27 @@ impl<'i, 'l> XmlIn<'i, 'l> {
                 }
             }
         }
-        Ok((result.ok_or(ReadError::MissingBody)?, header_guid))
+        Ok((result.ok_or(ReadError::MissingBody)?, header_value))
     }
 
-    fn header(&mut self) -> Result<Option<ConnectionGuid>, ReadError> {
-        let mut guid = None;
+    /// The trimmed text of the header element named `wanted` (a direct child of `Header`).
+    fn header(&mut self, wanted: &str) -> Result<Option<String>, ReadError> {
+        let mut found = None;
         loop {
             match self.next()? {
-                Ev::Start(el) if el.local == "ConnectionGuid" => {
-                    let text = if el.nil { String::new() } else { self.text_of(&el, "ConnectionGuid")? };
-                    if el.nil && !el.empty {
-                        self.skip()?;
-                    }
-                    if !text.trim().is_empty() {
-                        guid = Some(
-                            ConnectionGuid::parse(&text)
-                                .map_err(|_| ReadError::invalid("ConnectionGuid", &text, "a GUID"))?,
-                        );
+                Ev::Start(el) if !wanted.is_empty() && el.local == wanted => {
+                    if el.nil {
+                        if !el.empty {
+                            self.skip()?;
+                        }
+                    } else {
+                        let text = self.text_of(&el, wanted)?;
+                        found = Some(text.trim().to_owned()).filter(|t| !t.is_empty());
                     }
                 }
                 Ev::Start(el) if !el.empty => self.skip()?,
                 Ev::Start(_) | Ev::Text(_) => {}
-                Ev::End => return Ok(guid),
+                Ev::End => return Ok(found),
                 Ev::Eof => return Err(self.unexpected_eof()),
             }
         }

@@ -40,13 +40,40 @@ pub fn write_response(profile: WireProfile, operation: Operation, response: &Res
 pub fn write_response_record(profile: WireProfile, operation: Operation, response: &dyn Record, out: &mut Vec<u8>) {
     debug_assert_eq!(response.schema().name, operation.spec().response.name, "wrong response class for {operation}");
     let mut w = MessageWriter::new(profile, out);
-    w.envelope(|w| w.message(operation, Direction::Response, Some(response)));
+    w.envelope(|w| w.message(operation.name(), Direction::Response, Some(response)));
 }
 
 /// Writes the SOAP envelope of a request (used by the test client and the EIS emulator).
 pub fn write_request(profile: WireProfile, request: &Request, out: &mut Vec<u8>) {
     let mut w = MessageWriter::new(profile, out);
-    w.envelope(|w| w.message(request.operation(), Direction::Request, request.record()));
+    w.envelope(|w| w.message(request.operation().name(), Direction::Request, request.record()));
+}
+
+/// The namespaces of a service contract other than the ERP one (e.g. the `Authenticate`
+/// contract): the contract namespace, and the data-contract namespace of its classes under
+/// [`WireProfile::WrappedPoco`].
+#[derive(Clone, Copy, Debug)]
+pub struct ContractNamespaces<'a> {
+    /// Wrappers and members.
+    pub contract: &'a str,
+    /// Members under the wrapped-poco profile.
+    pub poco: &'a str,
+}
+
+/// Writes the envelope of `record` as the message of operation `operation` of another contract.
+pub fn write_contract_message<'a>(
+    profile: WireProfile,
+    namespaces: ContractNamespaces<'a>,
+    operation: &str,
+    response: bool,
+    record: &dyn Record,
+    out: &'a mut Vec<u8>,
+) {
+    let mut w = MessageWriter::new(profile, out);
+    w.namespace = namespaces.contract;
+    w.poco_namespace = namespaces.poco;
+    let direction = if response { Direction::Response } else { Direction::Request };
+    w.envelope(|w| w.message(operation, direction, Some(record)));
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -85,6 +112,10 @@ const POCO_PREFIX: &str = "a";
 pub(crate) struct MessageWriter<'o> {
     w: Writer<&'o mut Vec<u8>>,
     profile: WireProfile,
+    /// The contract namespace of wrappers and members (the EIS one unless told otherwise).
+    namespace: &'o str,
+    /// The members' namespace under [`WireProfile::WrappedPoco`].
+    poco_namespace: &'o str,
     arrays: &'static ArrayNames,
     /// Scratch buffer for prefixed member names (wrapped-poco only).
     qname: String,
@@ -93,7 +124,14 @@ pub(crate) struct MessageWriter<'o> {
 impl<'o> MessageWriter<'o> {
     pub(crate) fn new(profile: WireProfile, out: &'o mut Vec<u8>) -> Self {
         let arrays = if profile == WireProfile::WrappedPoco { &ARRAYS_B } else { &ARRAYS_A };
-        MessageWriter { w: Writer::new(out), profile, arrays, qname: String::new() }
+        MessageWriter {
+            w: Writer::new(out),
+            profile,
+            namespace: ns::EIS,
+            poco_namespace: ns::DATACONTRACT_POCO,
+            arrays,
+            qname: String::new(),
+        }
     }
 
     fn event(&mut self, e: Event<'_>) {
@@ -137,29 +175,28 @@ impl<'o> MessageWriter<'o> {
         self.end("s:Envelope");
     }
 
-    fn message(&mut self, operation: Operation, direction: Direction, record: Option<&dyn Record>) {
+    fn message(&mut self, operation: &str, direction: Direction, record: Option<&dyn Record>) {
+        let namespace = self.namespace;
         let Some(record) = record else {
             // WSGetConfigData has no request class: the body is the empty operation element.
-            self.empty(BytesStart::new(operation.name()).with_attributes([("xmlns", ns::EIS)]));
+            self.empty(BytesStart::new(operation).with_attributes([("xmlns", namespace)]));
             return;
         };
         if !self.profile.is_wrapped() {
             let wrapper = record.schema().name;
-            self.start(BytesStart::new(wrapper).with_attributes([("xmlns", ns::EIS)]));
+            self.start(BytesStart::new(wrapper).with_attributes([("xmlns", namespace)]));
             self.members(record, false, true);
             self.end(wrapper);
             return;
         }
         let (outer, inner) = match direction {
-            Direction::Request => (operation.name().to_owned(), Cow::Borrowed("request")),
-            Direction::Response => {
-                (format!("{}Response", operation.name()), Cow::Owned(format!("{}Result", operation.name())))
-            }
+            Direction::Request => (operation.to_owned(), Cow::Borrowed("request")),
+            Direction::Response => (format!("{operation}Response"), Cow::Owned(format!("{operation}Result"))),
         };
-        self.start(BytesStart::new(outer.as_str()).with_attributes([("xmlns", ns::EIS)]));
+        self.start(BytesStart::new(outer.as_str()).with_attributes([("xmlns", namespace)]));
         let mut start = BytesStart::new(inner.as_ref());
         if self.profile == WireProfile::WrappedPoco {
-            start.push_attribute(("xmlns:a", ns::DATACONTRACT_POCO));
+            start.push_attribute(("xmlns:a", self.poco_namespace));
         }
         start.push_attribute(("xmlns:i", ns::XSI));
         self.start(start);
