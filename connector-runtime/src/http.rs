@@ -42,14 +42,21 @@ pub use futures_util::future::LocalBoxFuture;
 use futures_util::{FutureExt as _, StreamExt as _};
 use tracing::Instrument as _;
 
+use crate::contract::auth::AuthenticationResponse;
 use crate::contract::{Operation, Request, Response, ResponseStatus};
-use crate::soap::{self, Fault, Limits, WireProfile};
+use crate::soap::{self, Fault, Limits, ReadError, WireProfile};
 
 /// What answers decoded calls. The runtime's connector dispatch implements it; tests may too.
 pub trait SoapHandler: Send + Sync + 'static {
     /// Answers one call. The response must be of the operation's response class; a wrong one
     /// is logged and replaced by an error answer.
     fn handle(&self, request: Request) -> LocalBoxFuture<'_, Response>;
+
+    /// Answers SuperOffice Online's `Authenticate` handshake. Default: refused.
+    fn authenticate(&self, signed_token: &str) -> AuthenticationResponse {
+        let _ = signed_token;
+        AuthenticationResponse::refused("SuperOffice Online authentication is not set up for this connector")
+    }
 }
 
 /// Settings of a SOAP endpoint.
@@ -64,6 +71,11 @@ pub struct EndpointSettings {
     /// Whether faults carry internal details (WCF's `IncludeExceptionDetailInFaults`); for
     /// debugging only.
     pub fault_details: bool,
+    /// The contract namespace of the `Authenticate` answer (not public; see
+    /// [`crate::contract::auth::DEFAULT_NAMESPACE`]).
+    pub auth_namespace: String,
+    /// The body shape of the `Authenticate` answer.
+    pub auth_profile: WireProfile,
 }
 
 impl Default for EndpointSettings {
@@ -73,6 +85,8 @@ impl Default for EndpointSettings {
             limits: Limits::default(),
             max_body_bytes: 64 * 1024 * 1024,
             fault_details: false,
+            auth_namespace: crate::contract::auth::DEFAULT_NAMESPACE.to_owned(),
+            auth_profile: WireProfile::MessageContract,
         }
     }
 }
@@ -190,8 +204,14 @@ impl SoapEndpoint {
             Err(fault) => return self.fault(StatusCode::INTERNAL_SERVER_ERROR, &fault),
         };
         let action = req.headers().get("SOAPAction").and_then(|v| v.to_str().ok());
+        if action.is_some_and(soap::auth::is_authenticate_action) {
+            return self.authenticate(connector, handler, &body);
+        }
         let request = match soap::read_request(&body, action, &settings.limits) {
             Ok(request) => request,
+            Err(ReadError::UnknownOperation(element)) if soap::auth::is_authenticate_element(&element) => {
+                return self.authenticate(connector, handler, &body);
+            }
             Err(e) => {
                 tracing::debug!(error = %e, "unreadable SOAP request");
                 let fault = Fault::client(e.to_string()).with_detail(format!("{e:?}"));
@@ -217,6 +237,31 @@ impl SoapEndpoint {
                 "answered"
             )
         });
+        xml_response(StatusCode::OK, out)
+    }
+
+    /// The `Authenticate` handshake: never a fault for a bad token, always an answer.
+    fn authenticate(&self, connector: &str, handler: &dyn SoapHandler, body: &[u8]) -> HttpResponse {
+        let settings = &self.inner.settings;
+        let request = match soap::auth::read_authenticate(body, &settings.limits) {
+            Ok(request) => request,
+            Err(e) => {
+                let fault = Fault::client(e.to_string()).with_detail(format!("{e:?}"));
+                return self.fault(StatusCode::INTERNAL_SERVER_ERROR, &fault);
+            }
+        };
+        let span = tracing::info_span!("authenticate", connector);
+        let response = span.in_scope(|| match request.signed_token.as_deref().map(str::trim) {
+            Some(token) if !token.is_empty() => {
+                std::panic::catch_unwind(AssertUnwindSafe(|| handler.authenticate(token))).unwrap_or_else(|_| {
+                    tracing::error!("Authenticate handler panicked");
+                    AuthenticationResponse::refused("Failed to validate authentication request")
+                })
+            }
+            _ => AuthenticationResponse::refused("the request carries no SignedToken"),
+        });
+        let mut out = Vec::with_capacity(1024);
+        soap::auth::write_authenticate_response(settings.auth_profile, &settings.auth_namespace, &response, &mut out);
         xml_response(StatusCode::OK, out)
     }
 

@@ -77,6 +77,7 @@ fn serve(tech_explanations: bool) -> SocketAddr {
         workers: Some(1),
         tech_explanations,
         log: "off".into(),
+        profile: erp_connector::service::Profile::Production,
         store: StoreSettings { path: dir.join("c.db"), key_file: dir.join("c.key") },
         ..Settings::default()
     };

@@ -28,6 +28,7 @@ fn settings(dir: &std::path::Path, port: u16) -> Settings {
         bind: format!("127.0.0.1:{port}"),
         workers: Some(1),
         log: "off".into(),
+        profile: erp_connector::service::Profile::Production,
         tls_cert: Some(dir.join("cert.pem")),
         tls_key: Some(dir.join("key.pem")),
         store: StoreSettings { path: dir.join("c.db"), key_file: dir.join("c.key") },

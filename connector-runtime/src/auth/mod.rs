@@ -1,8 +1,10 @@
 //! SuperOffice Online authentication (auth-protocol.md): the application key and the partner
 //! token it signs ([`keys`]), and the validation of the JWT SuperOffice sends ([`token`]).
 
+mod handshake;
 pub mod keys;
 pub mod token;
 
+pub use handshake::Handshake;
 pub use keys::{AppKey, KeyLoadError, verify_partner_token};
 pub use token::{Rejection, TokenValidator, TrustedCert, ValidToken};

@@ -24,6 +24,7 @@ pub struct Hosted<T: ErpConnector> {
     store: Arc<dyn ConnectionStore>,
     tech_explanations: bool,
     cache: ConnectionCache<T::Config>,
+    handshake: Option<crate::auth::Handshake>,
 }
 
 /// Parsed connections kept for a while, so that a call does not wait for the store. Saves and
@@ -65,7 +66,13 @@ impl<T: ErpConnector> Hosted<T> {
         cache_ttl: Duration,
     ) -> Self {
         let cache = ConnectionCache { ttl: cache_ttl, entries: RwLock::new(HashMap::new()) };
-        Hosted { connector, name: name.into(), store, tech_explanations, cache }
+        Hosted { connector, name: name.into(), store, tech_explanations, cache, handshake: None }
+    }
+
+    /// Answers `Authenticate` with this handshake (application id, key, trusted certificates).
+    pub fn with_handshake(mut self, handshake: crate::auth::Handshake) -> Self {
+        self.handshake = Some(handshake);
+        self
     }
 
     fn failure(&self, op: Operation, error: ConnectorError) -> Response {
@@ -236,6 +243,15 @@ impl<T: ErpConnector> Hosted<T> {
 }
 
 impl<T: ErpConnector> SoapHandler for Hosted<T> {
+    fn authenticate(&self, signed_token: &str) -> crate::contract::auth::AuthenticationResponse {
+        match &self.handshake {
+            Some(handshake) => handshake.answer(signed_token, std::time::SystemTime::now()),
+            None => crate::contract::auth::AuthenticationResponse::refused(
+                "SuperOffice Online authentication is not set up for this connector (no application key)",
+            ),
+        }
+    }
+
     fn handle(&self, request: Request) -> LocalBoxFuture<'_, Response> {
         Box::pin(async move {
             let op = request.operation();

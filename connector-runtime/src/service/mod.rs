@@ -9,12 +9,13 @@ mod settings;
 mod tls;
 
 pub use dispatch::Hosted;
-pub use settings::{Settings, SettingsError, StoreSettings};
+pub use settings::{AuthSettings, Profile, Settings, SettingsError, StoreSettings};
 
 use std::sync::Arc;
 
 use actix_web::{App, HttpResponse, HttpServer, web};
 
+use crate::auth::{AppKey, Handshake, TrustedCert};
 use crate::connector::ErpConnector;
 use crate::http::{EndpointSettings, SoapEndpoint, SoapHandler};
 use crate::store::crypto::{KeySource, Sealer, load_or_create_key};
@@ -31,7 +32,14 @@ pub trait Registered: ErpConnector {
     const METHODS: &'static [&'static str];
 }
 
-type Mount = Box<dyn FnOnce(Arc<dyn ConnectionStore>, &Settings) -> (String, Box<dyn SoapHandler>)>;
+type Mount =
+    Box<dyn FnOnce(Arc<dyn ConnectionStore>, &Settings, Option<&AuthMaterial>) -> (String, Box<dyn SoapHandler>)>;
+
+/// The key and certificates of SuperOffice Online authentication, loaded once at start-up.
+struct AuthMaterial {
+    key: Arc<AppKey>,
+    certs: Vec<TrustedCert>,
+}
 
 /// A service hosting one or more connectors at one endpoint.
 #[derive(Default)]
@@ -48,10 +56,15 @@ impl Service {
 
     /// Adds a connector. The first one added answers calls without `?ConnectorName=`.
     pub fn connector<T: Registered>(mut self, connector: T) -> Self {
-        self.mounts.push(Box::new(move |store, settings| {
+        self.mounts.push(Box::new(move |store, settings, auth| {
             tracing::info!(connector = T::NAME, implements = ?T::METHODS, "hosting connector");
             let ttl = std::time::Duration::from_secs(settings.connection_cache_secs);
-            let hosted = Hosted::new(connector, T::NAME, store, settings.tech_explanations, ttl);
+            let mut hosted = Hosted::new(connector, T::NAME, store, settings.tech_explanations, ttl);
+            if let Some(auth) = auth {
+                let app_id = settings.auth.app_id.as_deref().unwrap_or(T::APP_ID);
+                tracing::info!(connector = T::NAME, app_id, "Authenticate enabled");
+                hosted = hosted.with_handshake(Handshake::new(app_id, auth.key.clone(), auth.certs.clone()));
+            }
             (T::NAME.to_owned(), Box::new(hosted) as Box<dyn SoapHandler>)
         }));
         self
@@ -80,13 +93,22 @@ impl Service {
         };
         init_tracing(&settings.log);
         let store = open_store(&settings)?;
+        if settings.auth.app_id.is_some() && self.mounts.len() > 1 {
+            return Err(std::io::Error::other(
+                "ERP_CONNECTOR_APP_ID overrides the app id of a single connector; this process hosts several: set each in its #[erp_connector] attribute",
+            ));
+        }
+        let auth = load_auth(&settings)?;
         let endpoint_settings = EndpointSettings {
             profile: settings.wire_profile,
             max_body_bytes: settings.max_body_bytes,
             fault_details: settings.fault_details,
+            auth_namespace: settings.auth.namespace.clone(),
+            auth_profile: settings.auth.wire_profile,
             ..EndpointSettings::default()
         };
-        let handlers = self.mounts.into_iter().map(|mount| mount(store.clone(), &settings)).collect::<Vec<_>>();
+        let handlers =
+            self.mounts.into_iter().map(|mount| mount(store.clone(), &settings, auth.as_ref())).collect::<Vec<_>>();
         if handlers.is_empty() {
             return Err(std::io::Error::other("no connector to serve"));
         }
@@ -166,6 +188,71 @@ fn open_store(settings: &Settings) -> std::io::Result<Arc<dyn ConnectionStore>> 
         SqliteStore::open(&settings.store.path, Sealer::new(&key)).map_err(|e| std::io::Error::other(e.to_string()))?;
     tracing::info!("connection store {}", settings.store.path.display());
     Ok(Arc::new(store))
+}
+
+/// The application key (configured, or in development created on first start) and the
+/// SuperOffice certificates. A configured key or certificate that cannot be used stops start-up;
+/// without a key in production, `Authenticate` is refused (an on-premises connector needs none).
+fn load_auth(settings: &Settings) -> std::io::Result<Option<AuthMaterial>> {
+    let error = |e: String| std::io::Error::other(e);
+    let inline = std::env::var("ERP_CONNECTOR_PRIVATE_KEY").ok().filter(|k| !k.trim().is_empty());
+    let key = if let Some(text) = inline {
+        AppKey::parse(&text, "ERP_CONNECTOR_PRIVATE_KEY").map_err(|e| error(e.to_string()))?
+    } else if let Some(path) = &settings.auth.private_key_file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| error(format!("application private key file {}: {e}", path.display())))?;
+        AppKey::parse(&text, &path.display().to_string()).map_err(|e| error(e.to_string()))?
+    } else if settings.profile == Profile::Development {
+        development_key(&settings.auth.dev_keys_dir)?
+    } else {
+        tracing::warn!(
+            "no application private key (ERP_CONNECTOR_PRIVATE_KEY_FILE): Authenticate will answer Succeeded=false;              SuperOffice Online cannot reach this connector"
+        );
+        return Ok(None);
+    };
+    if key.is_weak() {
+        tracing::warn!(bits = key.bits(), "the application key is smaller than 2048 bits; consider a new one");
+    }
+    let mut certs = Vec::new();
+    for path in &settings.auth.superoffice_certs {
+        let pem = std::fs::read_to_string(path)
+            .map_err(|e| error(format!("SuperOffice certificate file {}: {e}", path.display())))?;
+        certs.extend(TrustedCert::from_pem(&pem, &path.display().to_string()).map_err(error)?);
+    }
+    if certs.is_empty() {
+        tracing::warn!(
+            "no SuperOffice certificates (ERP_CONNECTOR_SUPEROFFICE_CERTS): Authenticate will refuse every token"
+        );
+    }
+    for cert in &certs {
+        tracing::info!(source = %cert.source, kid = %cert.thumbprint, "trusting SuperOffice certificate");
+    }
+    Ok(Some(AuthMaterial { key: Arc::new(key), certs }))
+}
+
+/// The development key: created on first start in `dir`, with the public key beside it.
+fn development_key(dir: &std::path::Path) -> std::io::Result<AppKey> {
+    let private = dir.join("app-private-key.pem");
+    let describe = |e: std::io::Error| std::io::Error::other(format!("development key {}: {e}", private.display()));
+    if let Ok(text) = std::fs::read_to_string(&private) {
+        tracing::warn!("DEVELOPMENT MODE: using the development application key in {}", private.display());
+        return AppKey::parse(&text, &private.display().to_string()).map_err(|e| std::io::Error::other(e.to_string()));
+    }
+    let key = AppKey::generate();
+    std::fs::create_dir_all(dir).map_err(describe)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(&private).map_err(describe)?;
+    std::io::Write::write_all(&mut file, key.private_key_pem().as_bytes()).map_err(describe)?;
+    std::fs::write(dir.join("app-public-key.xml"), key.public_key_xml()).map_err(describe)?;
+    tracing::warn!(
+        "DEVELOPMENT MODE: created a development application key in {} (public key in app-public-key.xml). \
+         Never use it in production: set ERP_CONNECTOR_PROFILE=production and ERP_CONNECTOR_PRIVATE_KEY_FILE",
+        private.display()
+    );
+    Ok(key)
 }
 
 fn init_tracing(filter: &str) {

@@ -25,6 +25,14 @@ use crate::soap::WireProfile;
 /// | store file | `store.path` | `ERP_CONNECTOR_STORE_PATH` | `./erp-connector.db` |
 /// | store key file | `store.key_file` | `ERP_CONNECTOR_STORE_KEY_FILE` | `./erp-connector.key` |
 /// | store key itself | — | `ERP_CONNECTOR_STORE_KEY` | (from the key file) |
+/// | deployment profile | `profile` | `ERP_CONNECTOR_PROFILE` | `development` |
+/// | application id override | `auth.app_id` | `ERP_CONNECTOR_APP_ID` | the attribute's |
+/// | application private key file | `auth.private_key_file` | `ERP_CONNECTOR_PRIVATE_KEY_FILE` | none |
+/// | application private key itself | — | `ERP_CONNECTOR_PRIVATE_KEY` | none |
+/// | SuperOffice certificates (PEM) | `auth.superoffice_certs` | `ERP_CONNECTOR_SUPEROFFICE_CERTS` (path list) | none |
+/// | Authenticate namespace | `auth.namespace` | `ERP_CONNECTOR_AUTH_NAMESPACE` | inferred placeholder |
+/// | Authenticate body shape | `auth.wire_profile` | `ERP_CONNECTOR_AUTH_WIRE_PROFILE` | `message-contract` |
+/// | development keys folder | `auth.dev_keys_dir` | `ERP_CONNECTOR_DEV_KEYS_DIR` | `./.erp-connector-dev` |
 ///
 /// The file is read from `ERP_CONNECTOR_CONFIG` if set. The store key is never read from the
 /// TOML file, so that the file can be shared without the secret.
@@ -59,6 +67,64 @@ pub struct Settings {
     pub tls_key: Option<PathBuf>,
     /// The connection store.
     pub store: StoreSettings,
+    /// `development` or `production`: development creates missing keys, production never does.
+    pub profile: Profile,
+    /// SuperOffice Online authentication.
+    pub auth: AuthSettings,
+}
+
+/// Development or production.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Profile {
+    /// Missing keys are created in a local folder, with a loud warning.
+    #[default]
+    Development,
+    /// Nothing is created; missing keys disable `Authenticate`.
+    Production,
+}
+
+impl std::str::FromStr for Profile {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "development" | "dev" => Ok(Profile::Development),
+            "production" | "prod" => Ok(Profile::Production),
+            other => Err(format!("unknown profile `{other}`; expected development or production")),
+        }
+    }
+}
+
+/// SuperOffice Online authentication (`Authenticate`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuthSettings {
+    /// Overrides the attribute's app id (one connector per process only).
+    pub app_id: Option<String>,
+    /// The application private key: RSAKeyValue XML, PKCS#1 or PKCS#8 PEM.
+    pub private_key_file: Option<PathBuf>,
+    /// PEM files with the certificates SuperOffice signs its tokens with.
+    pub superoffice_certs: Vec<PathBuf>,
+    /// The contract namespace of the `Authenticate` answer.
+    pub namespace: String,
+    /// The body shape of the `Authenticate` answer.
+    #[serde(deserialize_with = "profile")]
+    pub wire_profile: WireProfile,
+    /// Where development keys are created.
+    pub dev_keys_dir: PathBuf,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        AuthSettings {
+            app_id: None,
+            private_key_file: None,
+            superoffice_certs: Vec::new(),
+            namespace: crate::contract::auth::DEFAULT_NAMESPACE.to_owned(),
+            wire_profile: WireProfile::MessageContract,
+            dev_keys_dir: "./.erp-connector-dev".into(),
+        }
+    }
 }
 
 /// Where connections are kept.
@@ -87,6 +153,8 @@ impl Default for Settings {
             tls_cert: None,
             tls_key: None,
             store: StoreSettings::default(),
+            profile: Profile::default(),
+            auth: AuthSettings::default(),
         }
     }
 }
@@ -200,6 +268,27 @@ impl Settings {
         }
         if let Some((_, v)) = get("ERP_CONNECTOR_STORE_KEY_FILE") {
             self.store.key_file = v.into();
+        }
+        if let Some((n, v)) = get("ERP_CONNECTOR_PROFILE") {
+            self.profile = v.parse().map_err(|message| SettingsError::Env { variable: n, value: v, message })?;
+        }
+        if let Some((_, v)) = get("ERP_CONNECTOR_APP_ID") {
+            self.auth.app_id = Some(v);
+        }
+        if let Some((_, v)) = get("ERP_CONNECTOR_PRIVATE_KEY_FILE") {
+            self.auth.private_key_file = Some(v.into());
+        }
+        if let Some((_, v)) = get("ERP_CONNECTOR_SUPEROFFICE_CERTS") {
+            self.auth.superoffice_certs = std::env::split_paths(&v).collect();
+        }
+        if let Some((_, v)) = get("ERP_CONNECTOR_AUTH_NAMESPACE") {
+            self.auth.namespace = v;
+        }
+        if let Some((n, v)) = get("ERP_CONNECTOR_AUTH_WIRE_PROFILE") {
+            self.auth.wire_profile = parsed(n, v)?;
+        }
+        if let Some((_, v)) = get("ERP_CONNECTOR_DEV_KEYS_DIR") {
+            self.auth.dev_keys_dir = v.into();
         }
         if !self.path.starts_with('/') {
             self.path.insert(0, '/');

@@ -35,6 +35,7 @@ fn start(dir: &std::path::Path) -> Running {
         .env("ERP_CONNECTOR_BIND", addr.to_string())
         .env("ERP_CONNECTOR_STORE_PATH", dir.join("connections.db"))
         .env("ERP_CONNECTOR_STORE_KEY_FILE", dir.join("store.key"))
+        .env("ERP_CONNECTOR_DEV_KEYS_DIR", dir.join("dev-keys"))
         .env("ERP_CONNECTOR_LOG", "warn")
         .env_remove("ERP_CONNECTOR_STORE_KEY")
         .env_remove("ERP_CONNECTOR_CONFIG")

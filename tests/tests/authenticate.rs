@@ -1,0 +1,181 @@
+//! SuperOffice Online's `Authenticate` handshake end to end over HTTP, with a test issuer made
+//! here (its own key and certificate, trusted through the service settings): accepted tokens are
+//! answered with a partner token that verifies with the application's public key; refused ones
+//! with `Succeeded=false` and a reason, never a fault. Development mode creates a key; a bad key
+//! file stops start-up naming the file.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use erp_connector::auth::{AppKey, TrustedCert, verify_partner_token};
+use erp_connector::contract::auth::AuthenticationResponse;
+use erp_connector::prelude::*;
+use erp_connector::service::{AuthSettings, Profile, Service, Settings, StoreSettings};
+use erp_connector::soap::Limits;
+use erp_connector::testkit::{SoapClient, free_port};
+use jsonwebtoken::{Algorithm, EncodingKey, Header};
+
+const APP_ID: &str = "6cf25376616343b38d14ddcd804f2891";
+const ACTION: &str =
+    "\"http://www.superoffice.com/superid/connectorauth/0.1/IIntegrationServiceConnectorAuth/Authenticate\"";
+
+struct Online;
+
+#[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891", name = "online")]
+impl ErpConnector for Online {}
+
+/// SuperOffice in a box: a key and a self-signed certificate.
+struct Issuer {
+    key: AppKey,
+    cert: TrustedCert,
+    cert_pem: String,
+}
+
+fn issuer() -> Issuer {
+    let key = AppKey::generate();
+    let pair = rcgen::KeyPair::from_pkcs8_pem_and_sign_algo(&key.private_key_pem(), &rcgen::PKCS_RSA_SHA256).unwrap();
+    let cert =
+        rcgen::CertificateParams::new(vec!["sod.superoffice.test".to_owned()]).unwrap().self_signed(&pair).unwrap();
+    let cert_pem = cert.pem();
+    let trusted = TrustedCert::from_pem(&cert_pem, "issuer").unwrap().remove(0);
+    Issuer { key, cert: trusted, cert_pem }
+}
+
+fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+impl Issuer {
+    fn token(&self, audience: &str, nonce: &str) -> String {
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(self.cert.thumbprint.clone());
+        let claims = serde_json::json!({
+            "sub": "Cust10003", "nonce": nonce, "http://schemes.superoffice.net/identity/ctx": "Cust10003",
+            "nbf": now() - 60, "exp": now() + 300, "iss": "SuperOffice AS", "aud": audience,
+        });
+        jsonwebtoken::encode(
+            &header,
+            &claims,
+            &EncodingKey::from_rsa_pem(self.key.private_key_pem().as_bytes()).unwrap(),
+        )
+        .unwrap()
+    }
+}
+
+fn dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("erp-auth-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn settings(dir: &Path, auth: AuthSettings, profile: Profile) -> Settings {
+    Settings {
+        bind: format!("127.0.0.1:{}", free_port()),
+        workers: Some(1),
+        log: "off".into(),
+        profile,
+        auth,
+        store: StoreSettings { path: dir.join("c.db"), key_file: dir.join("c.key") },
+        ..Settings::default()
+    }
+}
+
+fn serve(settings: Settings) -> SocketAddr {
+    let addr: SocketAddr = settings.bind.parse().unwrap();
+    std::thread::spawn(move || Service::new().connector(Online).settings(settings).run());
+    let client = SoapClient::new(addr);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while client.get("/ready").map(|r| r.status).ok() != Some(200) {
+        assert!(Instant::now() < deadline, "the service did not come up");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    addr
+}
+
+fn authenticate(addr: SocketAddr, body: &str, action: Option<&str>) -> (u16, AuthenticationResponse) {
+    let envelope = format!(
+        r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>{body}</s:Body></s:Envelope>"#
+    );
+    let headers: Vec<(&str, &str)> = action.map(|a| vec![("SOAPAction", a)]).unwrap_or_default();
+    let reply = SoapClient::new(addr).post(envelope.as_bytes(), &headers).unwrap();
+    let mut response = AuthenticationResponse::default();
+    erp_connector::soap::read_message(&reply.body, &mut response, "", &Limits::default())
+        .unwrap_or_else(|e| panic!("{e}: {}", reply.text()));
+    (reply.status, response)
+}
+
+fn request(token: &str) -> String {
+    format!(
+        r#"<AuthenticationRequest xmlns="http://www.superoffice.com/superid/connectorauth/0.1"><SignedToken>{token}</SignedToken></AuthenticationRequest>"#
+    )
+}
+
+#[test]
+fn accepted_tokens_get_a_partner_token_and_refused_ones_a_reason() {
+    let dir = dir("main");
+    let superoffice = issuer();
+    let app_key = AppKey::generate();
+    std::fs::write(dir.join("superoffice.crt"), &superoffice.cert_pem).unwrap();
+    std::fs::write(dir.join("app.xml"), app_key.private_key_xml()).unwrap();
+    let auth = AuthSettings {
+        private_key_file: Some(dir.join("app.xml")),
+        superoffice_certs: vec![dir.join("superoffice.crt")],
+        ..AuthSettings::default()
+    };
+    let addr = serve(settings(&dir, auth, Profile::Production));
+
+    let nonce = "0123456789ABCDEF0123456789ABCDEF";
+    let (status, ok) = authenticate(addr, &request(&superoffice.token(&format!("spn:{APP_ID}"), nonce)), Some(ACTION));
+    assert_eq!(status, 200);
+    assert!(ok.succeeded, "{:?}", ok.reason);
+    assert_eq!(ok.reason, None);
+    let token = ok.signed_application_token.unwrap();
+    let at = chrono::DateTime::from_timestamp(now(), 0).unwrap();
+    verify_partner_token(&app_key.public_key(), &token, nonce, at).expect("verifies with the app's public key");
+
+    // Found by the body element when there is no SOAPAction.
+    let (_, ok) = authenticate(addr, &request(&superoffice.token(&format!("spn:{APP_ID}"), nonce)), None);
+    assert!(ok.succeeded);
+
+    for (what, token, reason) in [
+        ("another audience", superoffice.token("spn:0123456789abcdef0123456789abcdef", nonce), "wrong audience"),
+        ("an untrusted issuer", issuer().token(&format!("spn:{APP_ID}"), nonce), "unknown key"),
+        ("garbage", "not-a-jwt".to_owned(), "malformed"),
+    ] {
+        let (status, refused) = authenticate(addr, &request(&token), Some(ACTION));
+        assert_eq!(status, 200, "{what}: an answer, not a fault");
+        assert!(!refused.succeeded, "{what}");
+        assert_eq!(refused.signed_application_token, None);
+        assert!(refused.reason.as_deref().unwrap().contains(reason), "{what}: {:?}", refused.reason);
+    }
+    let (_, empty) = authenticate(addr, r#"<AuthenticationRequest xmlns="urn:x"/>"#, Some(ACTION));
+    assert!(empty.reason.unwrap().contains("no SignedToken"));
+}
+
+#[test]
+fn development_mode_creates_a_key_and_a_bad_key_file_stops_start_up() {
+    let dir = dir("dev");
+    let superoffice = issuer();
+    std::fs::write(dir.join("superoffice.crt"), &superoffice.cert_pem).unwrap();
+    let auth = AuthSettings {
+        superoffice_certs: vec![dir.join("superoffice.crt")],
+        dev_keys_dir: dir.join("dev-keys"),
+        ..AuthSettings::default()
+    };
+    let addr = serve(settings(&dir, auth.clone(), Profile::Development));
+    assert!(dir.join("dev-keys/app-private-key.pem").exists());
+    let public = std::fs::read_to_string(dir.join("dev-keys/app-public-key.xml")).unwrap();
+    assert!(public.starts_with("<RSAKeyValue><Modulus>") && !public.contains("<D>"));
+    let (_, ok) = authenticate(addr, &request(&superoffice.token(&format!("spn:{APP_ID}"), "AB")), Some(ACTION));
+    assert!(ok.succeeded, "{:?}", ok.reason);
+
+    std::fs::write(dir.join("broken.pem"), "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n")
+        .unwrap();
+    let broken = AuthSettings { private_key_file: Some(dir.join("broken.pem")), ..auth };
+    let err = Service::new().connector(Online).settings(settings(&dir, broken, Profile::Production)).run().unwrap_err();
+    let err = err.to_string();
+    assert!(err.contains("broken.pem") && err.contains("PKCS#1"), "{err}");
+}
