@@ -194,31 +194,17 @@ fn open_store(settings: &Settings) -> std::io::Result<Arc<dyn ConnectionStore>> 
 /// SuperOffice certificates. A configured key or certificate that cannot be used stops start-up;
 /// without a key in production, `Authenticate` is refused (an on-premises connector needs none).
 fn load_auth(settings: &Settings) -> std::io::Result<Option<AuthMaterial>> {
-    let error = |e: String| std::io::Error::other(e);
-    let inline = std::env::var("ERP_CONNECTOR_PRIVATE_KEY").ok().filter(|k| !k.trim().is_empty());
-    let key = if let Some(text) = inline {
-        AppKey::parse(&text, "ERP_CONNECTOR_PRIVATE_KEY").map_err(|e| error(e.to_string()))?
-    } else if let Some(path) = &settings.auth.private_key_file {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| error(format!("application private key file {}: {e}", path.display())))?;
-        AppKey::parse(&text, &path.display().to_string()).map_err(|e| error(e.to_string()))?
-    } else if settings.profile == Profile::Development {
-        development_key(&settings.auth.dev_keys_dir)?
-    } else {
+    let Some(key) = load_app_key(settings)? else {
         tracing::warn!(
-            "no application private key (ERP_CONNECTOR_PRIVATE_KEY_FILE): Authenticate will answer Succeeded=false;              SuperOffice Online cannot reach this connector"
+            "no application private key (ERP_CONNECTOR_PRIVATE_KEY_FILE): Authenticate will answer Succeeded=false; \
+             SuperOffice Online cannot reach this connector"
         );
         return Ok(None);
     };
     if key.is_weak() {
         tracing::warn!(bits = key.bits(), "the application key is smaller than 2048 bits; consider a new one");
     }
-    let mut certs = Vec::new();
-    for path in &settings.auth.superoffice_certs {
-        let pem = std::fs::read_to_string(path)
-            .map_err(|e| error(format!("SuperOffice certificate file {}: {e}", path.display())))?;
-        certs.extend(TrustedCert::from_pem(&pem, &path.display().to_string()).map_err(error)?);
-    }
+    let certs = load_superoffice_certs(settings)?;
     if certs.is_empty() {
         tracing::warn!(
             "no SuperOffice certificates (ERP_CONNECTOR_SUPEROFFICE_CERTS): Authenticate will refuse every token"
@@ -228,6 +214,37 @@ fn load_auth(settings: &Settings) -> std::io::Result<Option<AuthMaterial>> {
         tracing::info!(source = %cert.source, kid = %cert.thumbprint, "trusting SuperOffice certificate");
     }
     Ok(Some(AuthMaterial { key: Arc::new(key), certs }))
+}
+
+/// The application key as the settings give it: `ERP_CONNECTOR_PRIVATE_KEY`, else the key file,
+/// else (development profile only) the development key, created on first use. `None` in
+/// production without a key. Errors name the source and the fault.
+pub fn load_app_key(settings: &Settings) -> std::io::Result<Option<AppKey>> {
+    let error = |e: String| std::io::Error::other(e);
+    let inline = std::env::var("ERP_CONNECTOR_PRIVATE_KEY").ok().filter(|k| !k.trim().is_empty());
+    if let Some(text) = inline {
+        return AppKey::parse(&text, "ERP_CONNECTOR_PRIVATE_KEY").map(Some).map_err(|e| error(e.to_string()));
+    }
+    if let Some(path) = &settings.auth.private_key_file {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| error(format!("application private key file {}: {e}", path.display())))?;
+        return AppKey::parse(&text, &path.display().to_string()).map(Some).map_err(|e| error(e.to_string()));
+    }
+    match settings.profile {
+        Profile::Development => development_key(&settings.auth.dev_keys_dir).map(Some),
+        Profile::Production => Ok(None),
+    }
+}
+
+/// The SuperOffice certificates of the settings (every PEM file, every certificate in it).
+pub fn load_superoffice_certs(settings: &Settings) -> std::io::Result<Vec<TrustedCert>> {
+    let mut certs = Vec::new();
+    for path in &settings.auth.superoffice_certs {
+        let pem = std::fs::read_to_string(path)
+            .map_err(|e| std::io::Error::other(format!("SuperOffice certificate file {}: {e}", path.display())))?;
+        certs.extend(TrustedCert::from_pem(&pem, &path.display().to_string()).map_err(std::io::Error::other)?);
+    }
+    Ok(certs)
 }
 
 /// The development key: created on first start in `dir`, with the public key beside it.
