@@ -8,7 +8,11 @@
 //! * [`contract`]: the `IErpConnectorWS` contract as Rust types and as data (one table);
 //! * [`soap`]: the wire format: a tolerant, hardened envelope reader, an exact writer (as .NET WCF
 //!   writes), SOAP faults, wire profiles and the WSDL;
-//! * [`http`]: the SOAP endpoint on actix-web.
+//! * [`http`]: the SOAP endpoint on actix-web;
+//! * [`connector`]: what an author implements ([`connector::ErpConnector`], typed configuration);
+//! * [`store`]: the connection store (SQLite, secrets encrypted at rest);
+//! * [`auth`]: SuperOffice Online's `Authenticate` handshake (keys, tokens);
+//! * [`service`]: settings, the connection lifecycle, and [`run`].
 //!
 //! ```
 //! use erp_connector::contract::{Operation, Response};
