@@ -17,7 +17,8 @@ const APP_ID: &str = "6cf25376616343b38d14ddcd804f2891";
 fn bench(c: &mut Criterion) {
     // SuperOffice's side: a 2048-bit key like the Federated Login certificates.
     let issuer = AppKey::parse(&rsa_2048_pem(), "issuer").unwrap();
-    let pair = rcgen::KeyPair::from_pkcs8_pem_and_sign_algo(&issuer.private_key_pem(), &rcgen::PKCS_RSA_SHA256).unwrap();
+    let pair =
+        rcgen::KeyPair::from_pkcs8_pem_and_sign_algo(&issuer.private_key_pem(), &rcgen::PKCS_RSA_SHA256).unwrap();
     let cert = rcgen::CertificateParams::new(vec!["sod".to_owned()]).unwrap().self_signed(&pair).unwrap();
     let trusted = TrustedCert::from_pem(&cert.pem(), "issuer").unwrap();
     let now = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs() as i64;
@@ -27,7 +28,12 @@ fn bench(c: &mut Criterion) {
         "nonce": "BDB65A558F193A8DD88E50E7416C0D86", "sub": "Cust10003", "nbf": now - 60, "exp": now + 3600,
         "iss": "SuperOffice AS", "aud": format!("spn:{APP_ID}"),
     });
-    let jwt = jsonwebtoken::encode(&header, &claims, &EncodingKey::from_rsa_pem(issuer.private_key_pem().as_bytes()).unwrap()).unwrap();
+    let jwt = jsonwebtoken::encode(
+        &header,
+        &claims,
+        &EncodingKey::from_rsa_pem(issuer.private_key_pem().as_bytes()).unwrap(),
+    )
+    .unwrap();
     // The application's side: a 2048-bit key.
     let app = Arc::new(AppKey::parse(&rsa_2048_pem(), "app").unwrap());
     let handshake = Handshake::new(APP_ID, app.clone(), trusted);
