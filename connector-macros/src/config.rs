@@ -7,7 +7,7 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, LitInt, LitStr};
 
-use crate::support::{Errors, debug_print, private, suggest};
+use crate::support::{Errors, debug_print, doc_text, private, suggest};
 
 const KEYS: &[&str] = &["display", "rank", "key", "mandatory", "read_only", "default", "max_length", "list"];
 
@@ -43,21 +43,6 @@ fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
 
 fn is_string(ty: &syn::Type) -> bool {
     matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "String"))
-}
-
-fn doc_text(attrs: &[syn::Attribute]) -> String {
-    let lines: Vec<String> = attrs
-        .iter()
-        .filter(|a| a.path().is_ident("doc"))
-        .filter_map(|a| match &a.meta {
-            syn::Meta::NameValue(nv) => match &nv.value {
-                syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value().trim().to_owned()),
-                _ => None,
-            },
-            _ => None,
-        })
-        .collect();
-    lines.join(" ").trim().to_owned()
 }
 
 fn humanize(ident: &syn::Ident) -> String {

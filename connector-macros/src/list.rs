@@ -4,22 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Data, DeriveInput, Fields, LitStr};
 
-use crate::support::{Errors, debug_print, private};
-
-fn doc_or(attrs: &[syn::Attribute], fallback: String) -> String {
-    let doc: Vec<String> = attrs
-        .iter()
-        .filter(|a| a.path().is_ident("doc"))
-        .filter_map(|a| match &a.meta {
-            syn::Meta::NameValue(nv) => match &nv.value {
-                syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value().trim().to_owned()),
-                _ => None,
-            },
-            _ => None,
-        })
-        .collect();
-    if doc.is_empty() { fallback } else { doc.join(" ") }
-}
+use crate::support::{Errors, debug_print, doc_text, private};
 
 pub fn expand(input: TokenStream) -> TokenStream {
     let input: DeriveInput = match syn::parse2(input) {
@@ -60,7 +45,8 @@ pub fn expand(input: TokenStream) -> TokenStream {
             continue;
         }
         let mut key = variant.ident.to_string();
-        let mut display = doc_or(&variant.attrs, variant.ident.to_string());
+        let doc = doc_text(&variant.attrs);
+        let mut display = if doc.is_empty() { variant.ident.to_string() } else { doc };
         for attr in variant.attrs.iter().filter(|a| a.path().is_ident("item")) {
             let result = attr.parse_nested_meta(|meta| {
                 if meta.path.is_ident("key") {

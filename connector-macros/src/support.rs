@@ -59,3 +59,19 @@ pub fn debug_print(what: &str, name: &str, tokens: &TokenStream) {
     };
     eprintln!("// ---- {what} for {name} ----\n{text}");
 }
+
+/// The item's doc comment, lines trimmed and joined with spaces ("" if none).
+pub fn doc_text(attrs: &[syn::Attribute]) -> String {
+    let lines: Vec<String> = attrs
+        .iter()
+        .filter(|a| a.path().is_ident("doc"))
+        .filter_map(|a| match &a.meta {
+            syn::Meta::NameValue(nv) => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => Some(s.value().trim().to_owned()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    lines.join(" ").trim().to_owned()
+}
