@@ -250,7 +250,7 @@ impl SoapEndpoint {
                 return self.fault(StatusCode::INTERNAL_SERVER_ERROR, &fault);
             }
         };
-        let span = tracing::info_span!("authenticate", connector);
+        let span = tracing::info_span!("authenticate", connector, tenant = tracing::field::Empty);
         let response = span.in_scope(|| match request.signed_token.as_deref().map(str::trim) {
             Some(token) if !token.is_empty() => {
                 std::panic::catch_unwind(AssertUnwindSafe(|| handler.authenticate(token))).unwrap_or_else(|_| {

@@ -29,6 +29,8 @@ impl Handshake {
         let secs = now.duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
         match self.validator.validate(signed_token, secs) {
             Ok(valid) => {
+                // The request span (if the caller opened one with a `tenant` field) names the tenant.
+                tracing::Span::current().record("tenant", valid.tenant.as_deref().unwrap_or(""));
                 let at = DateTime::from_timestamp(secs, 0).unwrap_or_default();
                 tracing::info!(tenant = valid.tenant.as_deref().unwrap_or(""), signed_by = %valid.signed_by, "Authenticate accepted");
                 AuthenticationResponse::success(self.key.sign_partner_token(&valid.nonce, at))
