@@ -133,17 +133,17 @@ impl SoapEndpoint {
     }
 
     /// The handler for the call's `?ConnectorName=`, or a fault naming the hosted ones.
-    fn handler_for(&self, req: &HttpRequest) -> Result<(&str, &dyn SoapHandler), Fault> {
+    fn handler_for(&self, req: &HttpRequest) -> Result<usize, Fault> {
         let handlers = &self.inner.handlers;
         let wanted = req.query_string().split('&').find_map(|pair| {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
             key.eq_ignore_ascii_case("ConnectorName").then(|| percent_decode(value))
         });
         let found = match &wanted {
-            None => handlers.first(),
-            Some(name) => handlers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)),
+            None => Some(0),
+            Some(name) => handlers.iter().position(|(n, _)| n.eq_ignore_ascii_case(name)),
         };
-        found.map(|(n, h)| (n.as_str(), h.as_ref())).ok_or_else(|| {
+        found.ok_or_else(|| {
             let names: Vec<_> = handlers.iter().map(|(n, _)| n.as_str()).collect();
             Fault::client(format!(
                 "unknown connector `{}`; this endpoint hosts: {}",
@@ -199,18 +199,19 @@ impl SoapEndpoint {
                 }
             }
         }
-        let (connector, handler) = match self.handler_for(&req) {
-            Ok(found) => found,
+        let index = match self.handler_for(&req) {
+            Ok(index) => index,
             Err(fault) => return self.fault(StatusCode::INTERNAL_SERVER_ERROR, &fault),
         };
+        let (connector, handler) = (self.inner.handlers[index].0.as_str(), self.inner.handlers[index].1.as_ref());
         let action = req.headers().get("SOAPAction").and_then(|v| v.to_str().ok());
         if action.is_some_and(soap::auth::is_authenticate_action) {
-            return self.authenticate(connector, handler, &body);
+            return self.authenticate(index, body.freeze()).await;
         }
         let request = match soap::read_request(&body, action, &settings.limits) {
             Ok(request) => request,
             Err(ReadError::UnknownOperation(element)) if soap::auth::is_authenticate_element(&element) => {
-                return self.authenticate(connector, handler, &body);
+                return self.authenticate(index, body.freeze()).await;
             }
             Err(e) => {
                 tracing::debug!(error = %e, "unreadable SOAP request");
@@ -240,29 +241,17 @@ impl SoapEndpoint {
         xml_response(StatusCode::OK, out)
     }
 
-    /// The `Authenticate` handshake: never a fault for a bad token, always an answer.
-    fn authenticate(&self, connector: &str, handler: &dyn SoapHandler, body: &[u8]) -> HttpResponse {
-        let settings = &self.inner.settings;
-        let request = match soap::auth::read_authenticate(body, &settings.limits) {
-            Ok(request) => request,
-            Err(e) => {
-                let fault = Fault::client(e.to_string()).with_detail(format!("{e:?}"));
-                return self.fault(StatusCode::INTERNAL_SERVER_ERROR, &fault);
-            }
-        };
-        let span = tracing::info_span!("authenticate", connector, tenant = tracing::field::Empty);
-        let response = span.in_scope(|| match request.signed_token.as_deref().map(str::trim) {
-            Some(token) if !token.is_empty() => {
-                std::panic::catch_unwind(AssertUnwindSafe(|| handler.authenticate(token))).unwrap_or_else(|_| {
-                    tracing::error!("Authenticate handler panicked");
-                    AuthenticationResponse::refused("Failed to validate authentication request")
-                })
-            }
-            _ => AuthenticationResponse::refused("the request carries no SignedToken"),
-        });
-        let mut out = Vec::with_capacity(1024);
-        soap::auth::write_authenticate_response(settings.auth_profile, &settings.auth_namespace, &response, &mut out);
-        xml_response(StatusCode::OK, out)
+    /// The `Authenticate` handshake: never a fault for a bad token, always an answer. It runs on
+    /// the blocking pool: an RSA signature takes milliseconds, which would stall the worker.
+    async fn authenticate(&self, index: usize, body: web::Bytes) -> HttpResponse {
+        let inner = self.inner.clone();
+        let span =
+            tracing::info_span!("authenticate", connector = %inner.handlers[index].0, tenant = tracing::field::Empty);
+        let job = move || span.in_scope(|| authenticate_blocking(&inner, index, &body));
+        match actix_web::rt::task::spawn_blocking(job).await {
+            Ok((status, out)) => xml_response(status, out),
+            Err(_) => self.fault(StatusCode::INTERNAL_SERVER_ERROR, &Fault::server("the Authenticate task failed")),
+        }
     }
 
     /// The handler's answer; a panic or a wrong response class becomes an error answer.
@@ -307,10 +296,39 @@ impl SoapEndpoint {
     }
 
     fn fault(&self, status: StatusCode, fault: &Fault) -> HttpResponse {
-        let mut out = Vec::with_capacity(512);
-        soap::write_fault(fault, self.inner.settings.fault_details, &mut out);
-        xml_response(status, out)
+        xml_response(status, fault_bytes(&self.inner.settings, fault))
     }
+}
+
+fn fault_bytes(settings: &EndpointSettings, fault: &Fault) -> Vec<u8> {
+    let mut out = Vec::with_capacity(512);
+    soap::write_fault(fault, settings.fault_details, &mut out);
+    out
+}
+
+/// Reads an `Authenticate` request, asks the connector, writes the answer (or a fault for an
+/// unreadable message).
+fn authenticate_blocking(inner: &Inner, index: usize, body: &[u8]) -> (StatusCode, Vec<u8>) {
+    let settings = &inner.settings;
+    let request = match soap::auth::read_authenticate(body, &settings.limits) {
+        Ok(request) => request,
+        Err(e) => {
+            let fault = Fault::client(e.to_string()).with_detail(format!("{e:?}"));
+            return (StatusCode::INTERNAL_SERVER_ERROR, fault_bytes(settings, &fault));
+        }
+    };
+    let handler = inner.handlers[index].1.as_ref();
+    let response = match request.signed_token.as_deref().map(str::trim) {
+        Some(token) if !token.is_empty() => std::panic::catch_unwind(AssertUnwindSafe(|| handler.authenticate(token)))
+            .unwrap_or_else(|_| {
+                tracing::error!("Authenticate handler panicked");
+                AuthenticationResponse::refused("Failed to validate authentication request")
+            }),
+        _ => AuthenticationResponse::refused("the request carries no SignedToken"),
+    };
+    let mut out = Vec::with_capacity(1024);
+    soap::auth::write_authenticate_response(settings.auth_profile, &settings.auth_namespace, &response, &mut out);
+    (StatusCode::OK, out)
 }
 
 /// Decodes `%XX` and `+` in a query value.
