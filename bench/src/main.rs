@@ -4,7 +4,10 @@
 //!   `WSGetActors` returns the requested actors with 10 fields each from memory;
 //! * `bench-connector ceiling <addr>`: plain actix-web answering every POST with the same response
 //!   bytes, built once: what the machine can do with no XML, store or dispatch work at all;
-//! * `bench-connector requests <dir> <guid>`: writes the request bodies wrk posts.
+//! * `bench-connector requests <dir> <guid>`: writes the request bodies wrk posts, and for
+//!   `Authenticate` a test issuer (key and certificate), an application key and a token;
+//! * `bench-connector raw-auth <dir> <seconds>`: the ceiling of a handshake, one RS256
+//!   verification plus one PKCS#1 signature on those keys, on every core, in handshakes/s.
 
 use std::collections::HashMap;
 
@@ -137,11 +140,100 @@ fn main() -> std::io::Result<()> {
                 std::fs::write(dir.join(format!("{name}.xml")), body)?;
                 std::fs::write(dir.join(format!("{name}.action")), request.operation().action())?;
             }
-            Ok(())
+            write_auth_material(&dir)
+        }
+        Some("raw-auth") => {
+            let dir = std::path::PathBuf::from(args.get(2).expect("a folder"));
+            let seconds: u64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(5);
+            raw_auth(&dir, seconds)
         }
         _ => {
-            eprintln!("usage: bench-connector serve [addr] | ceiling [addr] | requests <dir> <guid>");
+            eprintln!(
+                "usage: bench-connector serve [addr] | ceiling [addr] | requests <dir> <guid> | raw-auth <dir> [seconds]"
+            );
             std::process::exit(2)
         }
     }
+}
+
+const APP_ID: &str = "6cf25376616343b38d14ddcd804f2891";
+
+/// A test issuer (2048-bit key, self-signed certificate), an application key (2048-bit), a token
+/// valid for an hour, and the `Authenticate` request carrying it.
+fn write_auth_material(dir: &std::path::Path) -> std::io::Result<()> {
+    use erp_connector::auth::{AppKey, TrustedCert};
+    let issuer = AppKey::parse(&rsa_2048_pem(), "issuer").map_err(std::io::Error::other)?;
+    let pair = rcgen::KeyPair::from_pkcs8_pem_and_sign_algo(&issuer.private_key_pem(), &rcgen::PKCS_RSA_SHA256)
+        .map_err(std::io::Error::other)?;
+    let cert = rcgen::CertificateParams::new(vec!["sod.test".to_owned()])
+        .and_then(|p| p.self_signed(&pair))
+        .map_err(std::io::Error::other)?;
+    let kid = TrustedCert::from_pem(&cert.pem(), "issuer").map_err(std::io::Error::other)?.remove(0).thumbprint;
+    std::fs::write(dir.join("issuer.crt"), cert.pem())?;
+    std::fs::write(dir.join("issuer.pem"), issuer.private_key_pem())?;
+    std::fs::write(dir.join("app.pem"), rsa_2048_pem())?;
+    let now =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_err(std::io::Error::other)?.as_secs();
+    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+    header.kid = Some(kid);
+    let claims = serde_json::json!({
+        "nonce": "BDB65A558F193A8DD88E50E7416C0D86", "sub": "Cust10003", "nbf": now - 60, "exp": now + 3600,
+        "iss": "SuperOffice AS", "aud": format!("spn:{APP_ID}"),
+    });
+    let key =
+        jsonwebtoken::EncodingKey::from_rsa_pem(issuer.private_key_pem().as_bytes()).map_err(std::io::Error::other)?;
+    let jwt = jsonwebtoken::encode(&header, &claims, &key).map_err(std::io::Error::other)?;
+    std::fs::write(dir.join("jwt"), &jwt)?;
+    let body = format!(
+        r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><AuthenticationRequest xmlns="{}"><SignedToken>{jwt}</SignedToken></AuthenticationRequest></s:Body></s:Envelope>"#,
+        erp_connector::contract::auth::DEFAULT_NAMESPACE
+    );
+    std::fs::write(dir.join("authenticate.xml"), body)?;
+    std::fs::write(
+        dir.join("authenticate.action"),
+        format!(
+            "{}/{}/{}",
+            erp_connector::contract::auth::DEFAULT_NAMESPACE,
+            erp_connector::contract::auth::CONTRACT_NAME,
+            erp_connector::contract::auth::OPERATION
+        ),
+    )
+}
+
+/// A 2048-bit key, like SuperOffice's certificates and most application keys.
+fn rsa_2048_pem() -> String {
+    erp_connector::auth::AppKey::generate_with_bits(2048).expect("2048 bits are enough").private_key_pem()
+}
+
+/// Handshakes per second of the raw crypto (verify + sign), on every core, for `seconds`.
+fn raw_auth(dir: &std::path::Path, seconds: u64) -> std::io::Result<()> {
+    use erp_connector::auth::AppKey;
+    let jwt = std::fs::read_to_string(dir.join("jwt"))?;
+    let cert = std::fs::read(dir.join("issuer.crt"))?;
+    let app = std::sync::Arc::new(
+        AppKey::parse(&std::fs::read_to_string(dir.join("app.pem"))?, "app").map_err(std::io::Error::other)?,
+    );
+    let decoding = std::sync::Arc::new(jsonwebtoken::DecodingKey::from_rsa_pem(&cert).map_err(std::io::Error::other)?);
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    let at = chrono::DateTime::from_timestamp(0, 0).unwrap_or_default();
+    let workers: Vec<_> = (0..cores)
+        .map(|_| {
+            let (jwt, app, decoding) = (jwt.clone(), app.clone(), decoding.clone());
+            std::thread::spawn(move || {
+                let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::RS256);
+                validation.validate_aud = false;
+                let mut n = 0u64;
+                while std::time::Instant::now() < deadline {
+                    let data = jsonwebtoken::decode::<serde_json::Value>(&jwt, &decoding, &validation).expect("valid");
+                    std::hint::black_box(app.sign_partner_token(data.claims["nonce"].as_str().unwrap_or(""), at));
+                    n += 1;
+                }
+                n
+            })
+        })
+        .collect();
+    let total: u64 = workers.into_iter().map(|w| w.join().unwrap_or(0)).sum();
+    println!("{:.2}", total as f64 / seconds as f64);
+    Ok(())
 }

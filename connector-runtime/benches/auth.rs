@@ -58,9 +58,7 @@ fn bench(c: &mut Criterion) {
 
 /// A fresh 2048-bit key in PKCS#8 PEM.
 fn rsa_2048_pem() -> String {
-    use rsa::pkcs8::EncodePrivateKey as _;
-    let key = rsa::PrivateKey::new(&mut rsa::rand_core::UnwrapErr(getrandom::SysRng), 2048).unwrap();
-    key.to_pkcs8_pem(rsa::pkcs8::LineEnding::LF).unwrap().to_string()
+    AppKey::generate_with_bits(2048).unwrap().private_key_pem()
 }
 
 criterion_group!(benches, bench);

@@ -95,6 +95,9 @@ struct Inner {
     /// `(connector name, handler)`; the first answers when no `?ConnectorName=` is given.
     handlers: Vec<(String, Box<dyn SoapHandler>)>,
     settings: EndpointSettings,
+    /// Handshakes in flight at once: one per core, so that RSA work does not oversubscribe the
+    /// CPU (and the blocking pool's memory) under a burst of `Authenticate` calls.
+    auth_slots: tokio::sync::Semaphore,
     /// The size of the last answer per operation: the next answer's buffer starts that large,
     /// which saves the reallocations and copies of growing it (a quarter of the time of a large
     /// answer otherwise).
@@ -129,7 +132,9 @@ impl SoapEndpoint {
     pub fn hosting(handlers: Vec<(String, Box<dyn SoapHandler>)>, settings: EndpointSettings) -> Self {
         assert!(!handlers.is_empty(), "an endpoint needs at least one connector");
         let size_hints = std::array::from_fn(|_| AtomicUsize::new(4096));
-        SoapEndpoint { inner: Arc::new(Inner { handlers, settings, size_hints }) }
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+        let auth_slots = tokio::sync::Semaphore::new(cores);
+        SoapEndpoint { inner: Arc::new(Inner { handlers, settings, auth_slots, size_hints }) }
     }
 
     /// The handler for the call's `?ConnectorName=`, or a fault naming the hosted ones.
@@ -244,6 +249,9 @@ impl SoapEndpoint {
     /// The `Authenticate` handshake: never a fault for a bad token, always an answer. It runs on
     /// the blocking pool: an RSA signature takes milliseconds, which would stall the worker.
     async fn authenticate(&self, index: usize, body: web::Bytes) -> HttpResponse {
+        let Ok(_slot) = self.inner.auth_slots.acquire().await else {
+            return self.fault(StatusCode::INTERNAL_SERVER_ERROR, &Fault::server("the Authenticate queue is closed"));
+        };
         let inner = self.inner.clone();
         let span =
             tracing::info_span!("authenticate", connector = %inner.handlers[index].0, tenant = tracing::field::Empty);

@@ -176,6 +176,15 @@ impl AppKey {
         AppKey { key: PrivateKey::generate() }
     }
 
+    /// A new key of `bits` bits (at least [`MIN_BITS`]).
+    pub fn generate_with_bits(bits: usize) -> Result<AppKey, String> {
+        if bits < MIN_BITS {
+            return Err(format!("a key needs at least {MIN_BITS} bits"));
+        }
+        let mut rng = rsa::rand_core::UnwrapErr(getrandom::SysRng);
+        PrivateKey::new(&mut rng, bits).map(|key| AppKey { key }).map_err(|e| e.to_string())
+    }
+
     /// The modulus size in bits.
     pub fn bits(&self) -> usize {
         self.key.size() * 8
