@@ -4,7 +4,7 @@
 //!   .NET XML and PKCS#8 PEM, the public key as XML to register with SuperOffice;
 //! * `erp-connector token sign --nonce N [--at TIME]`: the partner token for a nonce, with the key
 //!   the service would use (same settings: `ERP_CONNECTOR_PRIVATE_KEY_FILE`, ...);
-//! * `erp-connector token verify JWT [--certs FILE..] [--app-id ID] [--at TIME]`: checks a
+//! * `erp-connector token verify JWT [--env ENV] [--certs FILE..] [--app-id ID] [--at TIME]`: checks a
 //!   SuperOffice token offline as the service would, prints its claims and a verdict; exits 0
 //!   only when the token is valid.
 
@@ -16,7 +16,7 @@ use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use clap::{Parser, Subcommand};
 use erp_connector::auth::{AppKey, TokenValidator};
-use erp_connector::service::{Settings, load_app_key, load_superoffice_certs};
+use erp_connector::service::{Settings, jwks_source, load_app_key, load_superoffice_certs};
 
 #[derive(Parser)]
 #[command(
@@ -67,6 +67,9 @@ enum Token {
         /// PEM certificates to trust (default: ERP_CONNECTOR_SUPEROFFICE_CERTS).
         #[arg(long, num_args = 1..)]
         certs: Vec<PathBuf>,
+        /// Trust this environment's pinned key from its JWKS: sod, stage or production.
+        #[arg(long)]
+        env: Option<String>,
         /// The application id (default: ERP_CONNECTOR_APP_ID).
         #[arg(long)]
         app_id: Option<String>,
@@ -146,14 +149,20 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             println!("{}", key.sign_partner_token(&nonce, time(at.as_deref())?));
             Ok(ExitCode::SUCCESS)
         }
-        Command::Token(Token::Verify { jwt, certs, app_id, at }) => {
+        Command::Token(Token::Verify { jwt, certs, env, app_id, at }) => {
             let mut settings = settings()?;
             if !certs.is_empty() {
                 settings.auth.superoffice_certs = certs;
             }
-            let certs = load_superoffice_certs(&settings).map_err(|e| e.to_string())?;
+            if env.is_some() {
+                settings.auth.superoffice_env = env;
+            }
+            let mut certs = load_superoffice_certs(&settings).map_err(|e| e.to_string())?;
+            if let Some((url, pins)) = jwks_source(&settings).map_err(|e| e.to_string())? {
+                certs.extend(erp_connector::auth::jwks::load(&url, &pins)?);
+            }
             if certs.is_empty() {
-                return Err("no certificates: pass --certs FILE or set ERP_CONNECTOR_SUPEROFFICE_CERTS".into());
+                return Err("no certificates: pass --certs FILE or --env sod|stage|production".into());
             }
             let app_id = app_id
                 .or(settings.auth.app_id.clone())

@@ -179,3 +179,73 @@ fn development_mode_creates_a_key_and_a_bad_key_file_stops_start_up() {
     let err = err.to_string();
     assert!(err.contains("broken.pem") && err.contains("PKCS#1"), "{err}");
 }
+
+/// Serves `/jwks` from a document that the test can change.
+fn jwks_server(doc: std::sync::Arc<std::sync::Mutex<String>>) -> u16 {
+    use std::io::{Read as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            let body = doc.lock().unwrap().clone();
+            let reply = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(reply.as_bytes());
+        }
+    });
+    port
+}
+
+fn jwk(issuer: &Issuer, der: &[u8]) -> serde_json::Value {
+    use base64::Engine as _;
+    let (n, e) = issuer.key.public_jwk_components();
+    serde_json::json!({
+        "kty": "RSA", "use": "sig", "kid": issuer.cert.thumbprint, "x5t": issuer.cert.x5t, "n": n, "e": e,
+        "x5c": [base64::engine::general_purpose::STANDARD.encode(der)],
+    })
+}
+
+fn der_of(pem: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    base64::engine::general_purpose::STANDARD.decode(body).unwrap()
+}
+
+#[test]
+fn keys_from_a_pinned_jwks_are_fetched_at_start_and_again_on_an_unknown_key() {
+    let dir = dir("jwks");
+    let (first, second, unpinned) = (issuer(), issuer(), issuer());
+    let doc = std::sync::Arc::new(std::sync::Mutex::new(
+        serde_json::json!({ "keys": [jwk(&first, &der_of(&first.cert_pem))] }).to_string(),
+    ));
+    let port = jwks_server(doc.clone());
+    let app_key = AppKey::generate();
+    std::fs::write(dir.join("app.pem"), app_key.private_key_pem()).unwrap();
+    let auth = AuthSettings {
+        private_key_file: Some(dir.join("app.pem")),
+        jwks_url: Some(format!("http://127.0.0.1:{port}/jwks")),
+        jwks_pins: vec![first.cert.thumbprint.clone(), second.cert.thumbprint.clone()],
+        ..AuthSettings::default()
+    };
+    let addr = serve(settings(&dir, auth, Profile::Production));
+    let audience = format!("spn:{APP_ID}");
+    let (_, ok) = authenticate(addr, &request(&first.token(&audience, "N1")), Some(ACTION));
+    assert!(ok.succeeded, "key from the JWKS fetched at start-up: {:?}", ok.reason);
+
+    // SuperOffice rotates: the new key appears in the JWKS, with one that is not pinned.
+    *doc.lock().unwrap() = serde_json::json!({ "keys": [
+        jwk(&first, &der_of(&first.cert_pem)),
+        jwk(&second, &der_of(&second.cert_pem)),
+        jwk(&unpinned, &der_of(&unpinned.cert_pem)),
+    ]})
+    .to_string();
+    let (_, rotated) = authenticate(addr, &request(&second.token(&audience, "N2")), Some(ACTION));
+    assert!(rotated.succeeded, "refetched on the unknown key: {:?}", rotated.reason);
+    let (_, refused) = authenticate(addr, &request(&unpinned.token(&audience, "N3")), Some(ACTION));
+    assert!(!refused.succeeded, "a key that is not pinned is never trusted");
+}

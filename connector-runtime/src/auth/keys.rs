@@ -200,6 +200,13 @@ impl AppKey {
         self.key.to_public_key()
     }
 
+    /// The public key's modulus and exponent as base64url, as a JWK carries them (`n`, `e`).
+    pub fn public_jwk_components(&self) -> (String, String) {
+        use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+        let public = self.public_key();
+        (URL_SAFE_NO_PAD.encode(be_bytes(public.n())), URL_SAFE_NO_PAD.encode(be_bytes(public.e())))
+    }
+
     /// The public key as `RSAKeyValue` XML, the form SuperOffice's developer portal takes.
     pub fn public_key_xml(&self) -> String {
         let public = self.public_key();

@@ -2,9 +2,11 @@
 //! token it signs ([`keys`]), and the validation of the JWT SuperOffice sends ([`token`]).
 
 mod handshake;
+pub mod jwks;
 pub mod keys;
 pub mod token;
 
-pub use handshake::Handshake;
+pub use handshake::{Handshake, KeyRefresh};
+pub use jwks::Environment;
 pub use keys::{AppKey, KeyLoadError, verify_partner_token};
 pub use token::{Rejection, TokenValidator, TrustedCert, ValidToken};

@@ -77,6 +77,22 @@ impl TrustedCert {
     }
 }
 
+impl TrustedCert {
+    /// A key published as a JWK (`n`, `e` base64url) under thumbprint `thumbprint`.
+    pub fn from_rsa_components(n: &str, e: &str, thumbprint: &str, source: &str) -> Result<TrustedCert, String> {
+        let key = DecodingKey::from_rsa_components(n, e).map_err(|e| format!("{source}: unusable RSA key ({e})"))?;
+        let digest: Vec<u8> = (0..thumbprint.len() / 2)
+            .filter_map(|i| u8::from_str_radix(thumbprint.get(2 * i..2 * i + 2)?, 16).ok())
+            .collect();
+        Ok(TrustedCert {
+            source: source.to_owned(),
+            thumbprint: thumbprint.to_ascii_uppercase(),
+            x5t: B64URL.encode(digest),
+            key,
+        })
+    }
+}
+
 /// What a valid token says.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValidToken {

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use actix_web::{App, HttpResponse, HttpServer, web};
 
-use crate::auth::{AppKey, Handshake, TrustedCert};
+use crate::auth::{AppKey, Handshake, KeyRefresh, TrustedCert};
 use crate::connector::ErpConnector;
 use crate::http::{EndpointSettings, SoapEndpoint, SoapHandler};
 use crate::store::crypto::{KeySource, Sealer, load_or_create_key};
@@ -39,6 +39,7 @@ type Mount =
 struct AuthMaterial {
     key: Arc<AppKey>,
     certs: Vec<TrustedCert>,
+    refresh: Option<KeyRefresh>,
 }
 
 /// A service hosting one or more connectors at one endpoint.
@@ -63,7 +64,11 @@ impl Service {
             if let Some(auth) = auth {
                 let app_id = settings.auth.app_id.as_deref().unwrap_or(T::APP_ID);
                 tracing::info!(connector = T::NAME, app_id, "Authenticate enabled");
-                hosted = hosted.with_handshake(Handshake::new(app_id, auth.key.clone(), auth.certs.clone()));
+                let mut handshake = Handshake::new(app_id, auth.key.clone(), auth.certs.clone());
+                if let Some(refresh) = &auth.refresh {
+                    handshake = handshake.with_refresh(refresh.clone());
+                }
+                hosted = hosted.with_handshake(handshake);
             }
             (T::NAME.to_owned(), Box::new(hosted) as Box<dyn SoapHandler>)
         }));
@@ -204,8 +209,21 @@ fn load_auth(settings: &Settings) -> std::io::Result<Option<AuthMaterial>> {
     if key.is_weak() {
         tracing::warn!(bits = key.bits(), "the application key is smaller than 2048 bits; consider a new one");
     }
-    let certs = load_superoffice_certs(settings)?;
-    if certs.is_empty() {
+    let mut certs = load_superoffice_certs(settings)?;
+    let refresh = match jwks_source(settings)? {
+        Some((url, pins)) => {
+            match crate::auth::jwks::load(&url, &pins) {
+                Ok(keys) => certs.extend(keys),
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot fetch SuperOffice's keys now; trying again on the first token")
+                }
+            }
+            let refresh: KeyRefresh = Arc::new(move || crate::auth::jwks::load(&url, &pins));
+            Some(refresh)
+        }
+        None => None,
+    };
+    if certs.is_empty() && refresh.is_none() {
         tracing::warn!(
             "no SuperOffice certificates (ERP_CONNECTOR_SUPEROFFICE_CERTS): Authenticate will refuse every token"
         );
@@ -213,7 +231,7 @@ fn load_auth(settings: &Settings) -> std::io::Result<Option<AuthMaterial>> {
     for cert in &certs {
         tracing::info!(source = %cert.source, kid = %cert.thumbprint, "trusting SuperOffice certificate");
     }
-    Ok(Some(AuthMaterial { key: Arc::new(key), certs }))
+    Ok(Some(AuthMaterial { key: Arc::new(key), certs, refresh }))
 }
 
 /// The application key as the settings give it: `ERP_CONNECTOR_PRIVATE_KEY`, else the key file,
@@ -234,6 +252,30 @@ pub fn load_app_key(settings: &Settings) -> std::io::Result<Option<AppKey>> {
         Profile::Development => development_key(&settings.auth.dev_keys_dir).map(Some),
         Profile::Production => Ok(None),
     }
+}
+
+/// The JWKS address and the accepted thumbprints the settings ask for, if any.
+pub fn jwks_source(settings: &Settings) -> std::io::Result<Option<(String, Vec<String>)>> {
+    let env = settings
+        .auth
+        .superoffice_env
+        .as_deref()
+        .map(|e| e.parse::<crate::auth::Environment>())
+        .transpose()
+        .map_err(std::io::Error::other)?;
+    let url = settings.auth.jwks_url.clone().or_else(|| env.map(|e| e.jwks_url()));
+    let Some(url) = url else { return Ok(None) };
+    let pins = if settings.auth.jwks_pins.is_empty() {
+        env.map(|e| vec![e.pinned_thumbprint().to_owned()]).unwrap_or_default()
+    } else {
+        settings.auth.jwks_pins.clone()
+    };
+    if pins.is_empty() {
+        return Err(std::io::Error::other(
+            "a JWKS address without an environment needs its accepted thumbprints (ERP_CONNECTOR_SUPEROFFICE_JWKS_PINS)",
+        ));
+    }
+    Ok(Some((url, pins)))
 }
 
 /// The SuperOffice certificates of the settings (every PEM file, every certificate in it).

@@ -30,6 +30,9 @@ use crate::soap::WireProfile;
 /// | application private key file | `auth.private_key_file` | `ERP_CONNECTOR_PRIVATE_KEY_FILE` | none |
 /// | application private key itself | — | `ERP_CONNECTOR_PRIVATE_KEY` | none |
 /// | SuperOffice certificates (PEM) | `auth.superoffice_certs` | `ERP_CONNECTOR_SUPEROFFICE_CERTS` (path list) | none |
+/// | SuperOffice environment (JWKS keys) | `auth.superoffice_env` | `ERP_CONNECTOR_SUPEROFFICE_ENV` | none |
+/// | JWKS address override | `auth.jwks_url` | `ERP_CONNECTOR_SUPEROFFICE_JWKS_URL` | the environment's |
+/// | JWKS thumbprint pins override | `auth.jwks_pins` | `ERP_CONNECTOR_SUPEROFFICE_JWKS_PINS` (comma list) | the environment's |
 /// | Authenticate namespace | `auth.namespace` | `ERP_CONNECTOR_AUTH_NAMESPACE` | inferred placeholder |
 /// | Authenticate body shape | `auth.wire_profile` | `ERP_CONNECTOR_AUTH_WIRE_PROFILE` | `message-contract` |
 /// | development keys folder | `auth.dev_keys_dir` | `ERP_CONNECTOR_DEV_KEYS_DIR` | `./.erp-connector-dev` |
@@ -105,6 +108,13 @@ pub struct AuthSettings {
     pub private_key_file: Option<PathBuf>,
     /// PEM files with the certificates SuperOffice signs its tokens with.
     pub superoffice_certs: Vec<PathBuf>,
+    /// `sod`, `stage` or `production`: trust that environment's keys from its JWKS endpoint,
+    /// fetched at start-up and again on an unknown key, pinned to its certificate thumbprint.
+    pub superoffice_env: Option<String>,
+    /// Another JWKS address (tests, private set-ups).
+    pub jwks_url: Option<String>,
+    /// Thumbprints accepted from `jwks_url` (default: the environment's pinned one).
+    pub jwks_pins: Vec<String>,
     /// The contract namespace of the `Authenticate` answer.
     pub namespace: String,
     /// The body shape of the `Authenticate` answer.
@@ -120,6 +130,9 @@ impl Default for AuthSettings {
             app_id: None,
             private_key_file: None,
             superoffice_certs: Vec::new(),
+            superoffice_env: None,
+            jwks_url: None,
+            jwks_pins: Vec::new(),
             namespace: crate::contract::auth::DEFAULT_NAMESPACE.to_owned(),
             wire_profile: WireProfile::MessageContract,
             dev_keys_dir: "./.erp-connector-dev".into(),
@@ -280,6 +293,20 @@ impl Settings {
         }
         if let Some((_, v)) = get("ERP_CONNECTOR_SUPEROFFICE_CERTS") {
             self.auth.superoffice_certs = std::env::split_paths(&v).collect();
+        }
+        if let Some((n, v)) = get("ERP_CONNECTOR_SUPEROFFICE_ENV") {
+            v.parse::<crate::auth::Environment>().map_err(|message| SettingsError::Env {
+                variable: n,
+                value: v.clone(),
+                message,
+            })?;
+            self.auth.superoffice_env = Some(v);
+        }
+        if let Some((_, v)) = get("ERP_CONNECTOR_SUPEROFFICE_JWKS_URL") {
+            self.auth.jwks_url = Some(v);
+        }
+        if let Some((_, v)) = get("ERP_CONNECTOR_SUPEROFFICE_JWKS_PINS") {
+            self.auth.jwks_pins = v.split(',').map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect();
         }
         if let Some((_, v)) = get("ERP_CONNECTOR_AUTH_NAMESPACE") {
             self.auth.namespace = v;
