@@ -3,7 +3,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use erp_connector::auth::{AppKey, TrustedCert, verify_partner_token};
+use erp_connector::auth::{AppKey, verify_partner_token};
+use erp_connector::testkit::TestIssuer;
 
 fn temp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("erp-cli-{}-{name}", std::process::id()));
@@ -72,23 +73,10 @@ fn keys_generate_then_token_sign_with_them() {
 #[test]
 fn token_verify_gives_a_verdict_and_the_exit_code() {
     let dir = temp("verify");
-    let key = AppKey::generate();
-    let pair = rcgen::KeyPair::from_pkcs8_pem_and_sign_algo(&key.private_key_pem(), &rcgen::PKCS_RSA_SHA256).unwrap();
-    let cert = rcgen::CertificateParams::new(vec!["issuer.test".to_owned()]).unwrap().self_signed(&pair).unwrap();
-    std::fs::write(dir.join("issuer.crt"), cert.pem()).unwrap();
-    let thumbprint = TrustedCert::from_pem(&cert.pem(), "x").unwrap().remove(0).thumbprint;
-    let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
-    header.kid = Some(thumbprint);
-    let claims = serde_json::json!({
-        "nonce": "N1", "sub": "Cust1", "nbf": 1_631_791_466, "exp": 1_631_791_826,
-        "iss": "SuperOffice AS", "aud": "spn:6cf25376616343b38d14ddcd804f2891",
-    });
-    let jwt = jsonwebtoken::encode(
-        &header,
-        &claims,
-        &jsonwebtoken::EncodingKey::from_rsa_pem(key.private_key_pem().as_bytes()).unwrap(),
-    )
-    .unwrap();
+    let issuer = TestIssuer::new();
+    std::fs::write(dir.join("issuer.crt"), &issuer.cert_pem).unwrap();
+    // Valid 2021-09-16T11:23:26Z to 11:29:26Z, like the captured SOD token.
+    let jwt = issuer.sign(&TestIssuer::claims("6cf25376616343b38d14ddcd804f2891", "N1", 1_631_791_526), |_| {});
     let certs = dir.join("issuer.crt");
     let args = |at: &'static str| {
         vec![

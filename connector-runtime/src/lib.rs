@@ -40,7 +40,7 @@ pub mod http;
 pub mod service;
 pub mod soap;
 pub mod store;
-#[cfg(feature = "testing")]
+#[cfg(any(test, feature = "testing"))]
 pub mod testkit;
 
 pub use erp_connector_macros::{ConfigList, ConnectionConfig, erp_connector};

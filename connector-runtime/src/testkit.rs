@@ -1,5 +1,6 @@
 //! Test support (feature `testing`): a blocking SOAP client for the 17 operations, built on the
-//! same contract table, reader and writer as the service.
+//! same contract table, reader and writer as the service, and a test issuer of SuperOffice-style
+//! tokens ([`TestIssuer`]).
 //!
 //! ```no_run
 //! use erp_connector::contract::{Operation, Request};
@@ -168,4 +169,68 @@ pub fn new_guid() -> ConnectionGuid {
 /// A free TCP port on loopback (the port is released before returning, so a race is possible).
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
+}
+
+/// SuperOffice in a box for tests: an RSA key and its self-signed certificate, made at test time,
+/// signing tokens shaped like SuperOffice's `Authenticate` JWTs. Trust it with
+/// [`TestIssuer::cert_pem`] (e.g. through `ERP_CONNECTOR_SUPEROFFICE_CERTS`).
+pub struct TestIssuer {
+    /// The signing key.
+    pub key: crate::auth::AppKey,
+    /// The certificate as the service trusts it (thumbprint = the tokens' `kid`).
+    pub cert: crate::auth::TrustedCert,
+    /// The certificate in PEM.
+    pub cert_pem: String,
+}
+
+impl TestIssuer {
+    /// A new issuer with a 2048-bit key.
+    pub fn new() -> Self {
+        let key = crate::auth::AppKey::generate_with_bits(2048).expect("2048 bits are enough");
+        let pair = rcgen::KeyPair::from_pkcs8_pem_and_sign_algo(&key.private_key_pem(), &rcgen::PKCS_RSA_SHA256)
+            .expect("an RSA key rcgen can sign with");
+        let cert = rcgen::CertificateParams::new(vec!["superoffice.test".to_owned()])
+            .and_then(|p| p.self_signed(&pair))
+            .expect("a self-signed certificate");
+        let cert_pem = cert.pem();
+        let trusted = crate::auth::TrustedCert::from_pem(&cert_pem, "test issuer").expect("our own PEM").remove(0);
+        TestIssuer { key, cert: trusted, cert_pem }
+    }
+
+    /// Signs `claims` (RS256, `kid` and `x5t` of the certificate), after `tweak` may change the
+    /// header.
+    pub fn sign(&self, claims: &serde_json::Value, tweak: impl FnOnce(&mut jsonwebtoken::Header)) -> String {
+        let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
+        header.kid = Some(self.cert.thumbprint.clone());
+        header.x5t = Some(self.cert.x5t.clone());
+        tweak(&mut header);
+        let key = jsonwebtoken::EncodingKey::from_rsa_pem(self.key.private_key_pem().as_bytes()).expect("our own PEM");
+        jsonwebtoken::encode(&header, claims, &key).expect("signing a test token")
+    }
+
+    /// The claims SuperOffice sends, for `app_id` and `nonce`, valid from `now - 60` to
+    /// `now + 300` (seconds since the epoch).
+    pub fn claims(app_id: &str, nonce: &str, now: i64) -> serde_json::Value {
+        serde_json::json!({
+            "sub": "Cust10003",
+            "nonce": nonce,
+            crate::auth::token::CTX_CLAIM: "Cust10003",
+            "nbf": now - 60,
+            "exp": now + 300,
+            "iss": crate::auth::token::ISSUER,
+            "aud": format!("spn:{app_id}"),
+        })
+    }
+
+    /// A token for `app_id` and `nonce`, valid now.
+    pub fn token(&self, app_id: &str, nonce: &str) -> String {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+        self.sign(&Self::claims(app_id, nonce, now), |_| {})
+    }
+}
+
+impl Default for TestIssuer {
+    fn default() -> Self {
+        Self::new()
+    }
 }

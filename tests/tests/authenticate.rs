@@ -9,13 +9,12 @@ use std::path::{Path, PathBuf};
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use erp_connector::auth::{AppKey, TrustedCert, verify_partner_token};
+use erp_connector::auth::{AppKey, verify_partner_token};
 use erp_connector::contract::auth::AuthenticationResponse;
 use erp_connector::prelude::*;
 use erp_connector::service::{AuthSettings, Profile, Service, Settings, StoreSettings};
 use erp_connector::soap::Limits;
-use erp_connector::testkit::{SoapClient, free_port};
-use jsonwebtoken::{Algorithm, EncodingKey, Header};
+use erp_connector::testkit::{SoapClient, TestIssuer, free_port};
 
 const APP_ID: &str = "6cf25376616343b38d14ddcd804f2891";
 const ACTION: &str =
@@ -26,42 +25,19 @@ struct Online;
 #[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891", name = "online")]
 impl ErpConnector for Online {}
 
-/// SuperOffice in a box: a key and a self-signed certificate.
-struct Issuer {
-    key: AppKey,
-    cert: TrustedCert,
-    cert_pem: String,
-}
-
-fn issuer() -> Issuer {
-    let key = AppKey::generate();
-    let pair = rcgen::KeyPair::from_pkcs8_pem_and_sign_algo(&key.private_key_pem(), &rcgen::PKCS_RSA_SHA256).unwrap();
-    let cert =
-        rcgen::CertificateParams::new(vec!["sod.superoffice.test".to_owned()]).unwrap().self_signed(&pair).unwrap();
-    let cert_pem = cert.pem();
-    let trusted = TrustedCert::from_pem(&cert_pem, "issuer").unwrap().remove(0);
-    Issuer { key, cert: trusted, cert_pem }
+fn issuer() -> TestIssuer {
+    TestIssuer::new()
 }
 
 fn now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
 }
 
-impl Issuer {
-    fn token(&self, audience: &str, nonce: &str) -> String {
-        let mut header = Header::new(Algorithm::RS256);
-        header.kid = Some(self.cert.thumbprint.clone());
-        let claims = serde_json::json!({
-            "sub": "Cust10003", "nonce": nonce, "http://schemes.superoffice.net/identity/ctx": "Cust10003",
-            "nbf": now() - 60, "exp": now() + 300, "iss": "SuperOffice AS", "aud": audience,
-        });
-        jsonwebtoken::encode(
-            &header,
-            &claims,
-            &EncodingKey::from_rsa_pem(self.key.private_key_pem().as_bytes()).unwrap(),
-        )
-        .unwrap()
-    }
+/// A token from `issuer` for `audience` (the whole `aud` claim) and `nonce`.
+fn token(issuer: &TestIssuer, audience: &str, nonce: &str) -> String {
+    let mut claims = TestIssuer::claims(APP_ID, nonce, now());
+    claims["aud"] = serde_json::json!(audience);
+    issuer.sign(&claims, |_| {})
 }
 
 fn dir(name: &str) -> PathBuf {
@@ -128,24 +104,25 @@ fn accepted_tokens_get_a_partner_token_and_refused_ones_a_reason() {
     let addr = serve(settings(&dir, auth, Profile::Production));
 
     let nonce = "0123456789ABCDEF0123456789ABCDEF";
-    let (status, ok) = authenticate(addr, &request(&superoffice.token(&format!("spn:{APP_ID}"), nonce)), Some(ACTION));
+    let (status, ok) =
+        authenticate(addr, &request(&token(&superoffice, &format!("spn:{APP_ID}"), nonce)), Some(ACTION));
     assert_eq!(status, 200);
     assert!(ok.succeeded, "{:?}", ok.reason);
     assert_eq!(ok.reason, None);
-    let token = ok.signed_application_token.unwrap();
+    let partner = ok.signed_application_token.unwrap();
     let at = chrono::DateTime::from_timestamp(now(), 0).unwrap();
-    verify_partner_token(&app_key.public_key(), &token, nonce, at).expect("verifies with the app's public key");
+    verify_partner_token(&app_key.public_key(), &partner, nonce, at).expect("verifies with the app's public key");
 
     // Found by the body element when there is no SOAPAction.
-    let (_, ok) = authenticate(addr, &request(&superoffice.token(&format!("spn:{APP_ID}"), nonce)), None);
+    let (_, ok) = authenticate(addr, &request(&token(&superoffice, &format!("spn:{APP_ID}"), nonce)), None);
     assert!(ok.succeeded);
 
-    for (what, token, reason) in [
-        ("another audience", superoffice.token("spn:0123456789abcdef0123456789abcdef", nonce), "wrong audience"),
-        ("an untrusted issuer", issuer().token(&format!("spn:{APP_ID}"), nonce), "unknown key"),
+    for (what, jwt, reason) in [
+        ("another audience", token(&superoffice, "spn:0123456789abcdef0123456789abcdef", nonce), "wrong audience"),
+        ("an untrusted issuer", token(&issuer(), &format!("spn:{APP_ID}"), nonce), "unknown key"),
         ("garbage", "not-a-jwt".to_owned(), "malformed"),
     ] {
-        let (status, refused) = authenticate(addr, &request(&token), Some(ACTION));
+        let (status, refused) = authenticate(addr, &request(&jwt), Some(ACTION));
         assert_eq!(status, 200, "{what}: an answer, not a fault");
         assert!(!refused.succeeded, "{what}");
         assert_eq!(refused.signed_application_token, None);
@@ -169,7 +146,7 @@ fn development_mode_creates_a_key_and_a_bad_key_file_stops_start_up() {
     assert!(dir.join("dev-keys/app-private-key.pem").exists());
     let public = std::fs::read_to_string(dir.join("dev-keys/app-public-key.xml")).unwrap();
     assert!(public.starts_with("<RSAKeyValue><Modulus>") && !public.contains("<D>"));
-    let (_, ok) = authenticate(addr, &request(&superoffice.token(&format!("spn:{APP_ID}"), "AB")), Some(ACTION));
+    let (_, ok) = authenticate(addr, &request(&token(&superoffice, &format!("spn:{APP_ID}"), "AB")), Some(ACTION));
     assert!(ok.succeeded, "{:?}", ok.reason);
 
     std::fs::write(dir.join("broken.pem"), "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n")
@@ -201,7 +178,7 @@ fn jwks_server(doc: std::sync::Arc<std::sync::Mutex<String>>) -> u16 {
     port
 }
 
-fn jwk(issuer: &Issuer, der: &[u8]) -> serde_json::Value {
+fn jwk(issuer: &TestIssuer, der: &[u8]) -> serde_json::Value {
     use base64::Engine as _;
     let (n, e) = issuer.key.public_jwk_components();
     serde_json::json!({
@@ -234,7 +211,7 @@ fn keys_from_a_pinned_jwks_are_fetched_at_start_and_again_on_an_unknown_key() {
     };
     let addr = serve(settings(&dir, auth, Profile::Production));
     let audience = format!("spn:{APP_ID}");
-    let (_, ok) = authenticate(addr, &request(&first.token(&audience, "N1")), Some(ACTION));
+    let (_, ok) = authenticate(addr, &request(&token(&first, &audience, "N1")), Some(ACTION));
     assert!(ok.succeeded, "key from the JWKS fetched at start-up: {:?}", ok.reason);
 
     // SuperOffice rotates: the new key appears in the JWKS, with one that is not pinned.
@@ -244,8 +221,8 @@ fn keys_from_a_pinned_jwks_are_fetched_at_start_and_again_on_an_unknown_key() {
         jwk(&unpinned, &der_of(&unpinned.cert_pem)),
     ]})
     .to_string();
-    let (_, rotated) = authenticate(addr, &request(&second.token(&audience, "N2")), Some(ACTION));
+    let (_, rotated) = authenticate(addr, &request(&token(&second, &audience, "N2")), Some(ACTION));
     assert!(rotated.succeeded, "refetched on the unknown key: {:?}", rotated.reason);
-    let (_, refused) = authenticate(addr, &request(&unpinned.token(&audience, "N3")), Some(ACTION));
+    let (_, refused) = authenticate(addr, &request(&token(&unpinned, &audience, "N3")), Some(ACTION));
     assert!(!refused.succeeded, "a key that is not pinned is never trusted");
 }

@@ -228,6 +228,7 @@ impl TokenValidator {
         validation.required_spec_claims.clear();
         let data = jsonwebtoken::decode::<Claims>(token, &cert.key, &validation).map_err(|e| match e.kind() {
             ErrorKind::InvalidSignature => Rejection::Signature,
+            ErrorKind::Base64(_) => Rejection::Malformed("bad base64"),
             ErrorKind::InvalidAlgorithm => Rejection::Algorithm(alg.clone()),
             _ => Rejection::Malformed("unreadable claims"),
         })?;
@@ -264,56 +265,21 @@ impl TokenValidator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::auth::AppKey;
+    use crate::testkit::TestIssuer;
     use jsonwebtoken::{EncodingKey, Header};
     use serde_json::json;
 
     const APP: &str = "6cf25376616343b38d14ddcd804f2891";
     const NOW: i64 = 1_800_000_000;
 
-    /// A test issuer: an RSA key and its self-signed certificate, made at test time.
-    struct Issuer {
-        key: AppKey,
-        cert: TrustedCert,
-        cert_pem: String,
-    }
-
-    fn issuer() -> Issuer {
-        let key = AppKey::generate();
-        let pair =
-            rcgen::KeyPair::from_pkcs8_pem_and_sign_algo(&key.private_key_pem(), &rcgen::PKCS_RSA_SHA256).unwrap();
-        let cert =
-            rcgen::CertificateParams::new(vec!["superoffice.test".to_owned()]).unwrap().self_signed(&pair).unwrap();
-        let cert_pem = cert.pem();
-        let trusted = TrustedCert::from_pem(&cert_pem, "test issuer").unwrap().remove(0);
-        Issuer { key, cert: trusted, cert_pem }
-    }
-
-    impl Issuer {
-        fn sign(&self, claims: serde_json::Value, tweak: impl FnOnce(&mut Header)) -> String {
-            let mut header = Header::new(Algorithm::RS256);
-            header.kid = Some(self.cert.thumbprint.clone());
-            header.x5t = Some(self.cert.x5t.clone());
-            tweak(&mut header);
-            jsonwebtoken::encode(
-                &header,
-                &claims,
-                &EncodingKey::from_rsa_pem(self.key.private_key_pem().as_bytes()).unwrap(),
-            )
-            .unwrap()
-        }
+    fn issuer() -> TestIssuer {
+        TestIssuer::new()
     }
 
     fn claims() -> serde_json::Value {
-        json!({
-            "sub": "Cust10003",
-            "nonce": "BDB65A558F193A8DD88E50E7416C0D86",
-            CTX_CLAIM: "Cust10003",
-            "nbf": NOW - 60,
-            "exp": NOW + 300,
-            "iss": "SuperOffice AS",
-            "aud": format!("SPN:{}", APP.to_uppercase()),
-        })
+        let mut claims = TestIssuer::claims(APP, "BDB65A558F193A8DD88E50E7416C0D86", NOW);
+        claims["aud"] = json!(format!("SPN:{}", APP.to_uppercase()));
+        claims
     }
 
     fn with(mut base: serde_json::Value, key: &str, value: serde_json::Value) -> serde_json::Value {
@@ -330,7 +296,7 @@ mod tests {
         let good = issuer();
         let other = issuer();
         let v = TokenValidator::new(APP, vec![good.cert.clone()]);
-        let token = good.sign(claims(), |_| {});
+        let token = good.sign(&claims(), |_| {});
         let valid = v.validate(&format!("  {token}\n"), NOW).unwrap();
         assert_eq!(valid.nonce, "BDB65A558F193A8DD88E50E7416C0D86");
         assert_eq!(valid.tenant.as_deref(), Some("Cust10003"));
@@ -360,7 +326,7 @@ mod tests {
             ),
             (
                 "unknown kid",
-                good.sign(claims(), |h| {
+                good.sign(&claims(), |h| {
                     h.kid = Some("00".repeat(20));
                     h.x5t = None;
                 }),
@@ -368,26 +334,32 @@ mod tests {
             ),
             (
                 "another issuer's key under our kid",
-                other.sign(claims(), |h| {
+                other.sign(&claims(), |h| {
                     h.kid = Some(good.cert.thumbprint.clone());
                 }),
                 Rejection::Signature,
             ),
-            ("expired", good.sign(with(claims(), "exp", json!(NOW - 301)), |_| {}), Rejection::Expired),
-            ("not yet valid", good.sign(with(claims(), "nbf", json!(NOW + 301)), |_| {}), Rejection::NotYetValid),
-            ("wrong iss", good.sign(with(claims(), "iss", json!("SuperOffice")), |_| {}), Rejection::Issuer),
+            ("expired", good.sign(&with(claims(), "exp", json!(NOW - 301)), |_| {}), Rejection::Expired),
+            ("not yet valid", good.sign(&with(claims(), "nbf", json!(NOW + 301)), |_| {}), Rejection::NotYetValid),
+            ("wrong iss", good.sign(&with(claims(), "iss", json!("SuperOffice")), |_| {}), Rejection::Issuer),
             (
                 "wrong aud",
-                good.sign(with(claims(), "aud", json!("spn:0123456789abcdef0123456789abcdef")), |_| {}),
+                good.sign(&with(claims(), "aud", json!("spn:0123456789abcdef0123456789abcdef")), |_| {}),
                 Rejection::Audience,
             ),
-            ("no nonce", good.sign(with(claims(), "nonce", json!(null)), |_| {}), Rejection::MissingClaim("nonce")),
-            ("nonce with a dot", good.sign(with(claims(), "nonce", json!("A.B")), |_| {}), Rejection::BadNonce),
-            ("no exp", good.sign(with(claims(), "exp", json!(null)), |_| {}), Rejection::MissingClaim("exp")),
-            ("no nbf", good.sign(with(claims(), "nbf", json!(null)), |_| {}), Rejection::MissingClaim("nbf")),
+            ("no nonce", good.sign(&with(claims(), "nonce", json!(null)), |_| {}), Rejection::MissingClaim("nonce")),
+            ("nonce with a dot", good.sign(&with(claims(), "nonce", json!("A.B")), |_| {}), Rejection::BadNonce),
+            ("no exp", good.sign(&with(claims(), "exp", json!(null)), |_| {}), Rejection::MissingClaim("exp")),
+            ("no nbf", good.sign(&with(claims(), "nbf", json!(null)), |_| {}), Rejection::MissingClaim("nbf")),
             (
                 "bad signature",
-                format!("{}.{}.{}", segments[0], segments[1], &segments[2][..segments[2].len() - 4]),
+                {
+                    // One character of the signature changed: same length, other bytes.
+                    let mut sig = segments[2].to_owned();
+                    let c = if sig.as_bytes()[10] == b'A' { "B" } else { "A" };
+                    sig.replace_range(10..11, c);
+                    format!("{}.{}.{sig}", segments[0], segments[1])
+                },
                 Rejection::Signature,
             ),
             (
@@ -408,9 +380,9 @@ mod tests {
             assert_eq!(v.validate(&token, NOW), Err(expected), "{what}");
         }
         // The leeway is 300 s on both sides.
-        assert!(v.validate(&good.sign(with(claims(), "exp", json!(NOW - 299)), |_| {}), NOW).is_ok());
+        assert!(v.validate(&good.sign(&with(claims(), "exp", json!(NOW - 299)), |_| {}), NOW).is_ok());
         // x5t alone selects the key too.
-        assert!(v.validate(&good.sign(claims(), |h| h.kid = None), NOW).is_ok());
+        assert!(v.validate(&good.sign(&claims(), |h| h.kid = None), NOW).is_ok());
         // Reasons carry no token material.
         assert!(!Rejection::Signature.reason().contains('.'));
     }
