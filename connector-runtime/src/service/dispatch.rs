@@ -106,6 +106,9 @@ impl<T: ErpConnector> Hosted<T> {
 
     async fn answer(&self, request: Request) -> ConnectorResult<Response> {
         let op = request.operation();
+        if let Some(response) = config_list_answer::<T::Config>(&request) {
+            return Ok(response);
+        }
         let c = &self.connector;
         Ok(match request {
             Request::GetConfigData => fields_response(T::Config::fields()),
@@ -200,17 +203,6 @@ impl<T: ErpConnector> Hosted<T> {
                 let conn = self.load(r.base.connection_guid).await?;
                 actors_response(c.save_actors(&conn, r.actors.unwrap_or_default()).await?)
             }
-            Request::GetList(r) if config_list::<T::Config>(r.list_name.as_deref()).is_some() => {
-                let list = config_list::<T::Config>(r.list_name.as_deref()).expect("checked");
-                list_response(list.to_dict())
-            }
-            Request::GetListItems(r) if config_list::<T::Config>(r.list_name.as_deref()).is_some() => {
-                let list = config_list::<T::Config>(r.list_name.as_deref()).expect("checked");
-                let keys = r.list_item_keys.unwrap_or_default();
-                list_response(
-                    list.items.iter().filter(|(k, _)| keys.iter().any(|w| w == k)).map(|(k, v)| (*k, *v)).collect(),
-                )
-            }
             Request::GetList(r) => {
                 let conn = self.setup_or_load(r.base.connection_guid).await?;
                 list_response(c.get_list(conn.as_deref(), &r.list_name.unwrap_or_default()).await?)
@@ -282,10 +274,17 @@ async fn blocking<R: Send + 'static>(
     }
 }
 
-/// The configuration's own list of this name (answered by the framework, no connection needed).
-fn config_list<C: ConnectionConfig>(name: Option<&str>) -> Option<&'static crate::connector::ConfigList> {
-    let name = name?;
-    C::lists().into_iter().find(|l| l.name == name)
+/// `GetList` / `GetListItems` of one of the configuration's own lists (`#[derive(ConfigList)]`),
+/// answered by the framework: no connection needed, also during set-up.
+fn config_list_answer<C: ConnectionConfig>(request: &Request) -> Option<Response> {
+    let (name, keys) = match request {
+        Request::GetList(r) => (r.list_name.as_deref()?, None),
+        Request::GetListItems(r) => (r.list_name.as_deref()?, Some(r.list_item_keys.as_deref().unwrap_or_default())),
+        _ => return None,
+    };
+    let list = C::lists().into_iter().find(|l| l.name == name)?;
+    let wanted = |key: &&str| keys.is_none_or(|keys| keys.iter().any(|w| w == key));
+    Some(list_response(list.items.iter().filter(|(k, _)| wanted(k)).map(|(k, v)| (*k, *v)).collect()))
 }
 
 fn parse_config<C: ConnectionConfig>(info: &StringDict) -> ConnectorResult<C> {
