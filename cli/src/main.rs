@@ -6,7 +6,12 @@
 //!   the service would use (same settings: `ERP_CONNECTOR_PRIVATE_KEY_FILE`, ...);
 //! * `erp-connector token verify JWT [--env ENV] [--certs FILE..] [--app-id ID] [--at TIME]`: checks a
 //!   SuperOffice token offline as the service would, prints its claims and a verdict; exits 0
-//!   only when the token is valid.
+//!   only when the token is valid;
+//! * `erp-connector emulate URL [--config K=V ..] [--app-id ID] ...`: plays SuperOffice's ERP
+//!   Integration Server against a connector and checks every answer against the contract's
+//!   rules; exits 0 only when no rule is broken.
+
+mod emulate;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -22,7 +27,7 @@ use erp_connector::service::{Settings, jwks_source, load_app_key, load_superoffi
 #[command(
     name = "erp-connector",
     version,
-    about = "Keys, partner tokens and token checks for SuperOffice ERP Sync connectors"
+    about = "Keys, partner tokens, token checks and an EIS emulator for SuperOffice ERP Sync connectors"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -37,6 +42,8 @@ enum Command {
     /// Partner tokens and SuperOffice tokens.
     #[command(subcommand)]
     Token(Token),
+    /// Play SuperOffice's ERP Integration Server against a connector and check its answers.
+    Emulate(emulate::Emulate),
 }
 
 #[derive(Subcommand)]
@@ -116,6 +123,7 @@ fn write_new(path: &Path, text: &str) -> Result<(), String> {
 
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
+        Command::Emulate(args) => emulate::run(args),
         Command::Keys(Keys::Generate { out }) => {
             std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
             let key = AppKey::generate();

@@ -34,6 +34,8 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+#[cfg(any(test, feature = "testing"))]
+pub mod conformance;
 pub mod connector;
 pub mod contract;
 pub mod http;

@@ -259,6 +259,19 @@ impl AppKey {
     }
 }
 
+/// Reads an application's public key from `RSAKeyValue` XML (the form SuperOffice registers and
+/// `keys generate` writes), e.g. to check partner tokens; `source_name` names it in errors.
+pub fn parse_public_key_xml(text: &str, source_name: &str) -> Result<PublicKey, KeyLoadError> {
+    let fail = |fault: String| KeyLoadError { source_name: source_name.to_owned(), fault };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text).trim();
+    let fields = xml_fields(text).map_err(fail)?;
+    let get = |name: &str| fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_slice());
+    let (Some(n), Some(e)) = (get("Modulus"), get("Exponent")) else {
+        return Err(fail("<RSAKeyValue> needs <Modulus> and <Exponent>".into()));
+    };
+    PublicKey::new(unsigned(n), unsigned(e)).map_err(|e| fail(format!("not a usable RSA public key: {e}")))
+}
+
 /// Checks a partner token as SuperOffice does (auth-protocol.md §3.2): three parts, the nonce
 /// sent, a timestamp within 15 minutes of `now`, a valid signature by `public`.
 pub fn verify_partner_token(

@@ -8,5 +8,5 @@ pub mod token;
 
 pub use handshake::{Handshake, KeyRefresh};
 pub use jwks::Environment;
-pub use keys::{AppKey, KeyLoadError, verify_partner_token};
+pub use keys::{AppKey, KeyLoadError, parse_public_key_xml, verify_partner_token};
 pub use token::{Rejection, TokenValidator, TrustedCert, ValidToken};

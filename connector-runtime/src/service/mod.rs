@@ -42,11 +42,15 @@ struct AuthMaterial {
     refresh: Option<KeyRefresh>,
 }
 
+/// Told the server's handle and its addresses once it listens (the testkit's `spawn`).
+pub(crate) type OnStarted = Box<dyn FnOnce(actix_web::dev::ServerHandle, Vec<std::net::SocketAddr>) + Send>;
+
 /// A service hosting one or more connectors at one endpoint.
 #[derive(Default)]
 pub struct Service {
     mounts: Vec<Mount>,
     settings: Option<Settings>,
+    on_started: Option<OnStarted>,
 }
 
 impl Service {
@@ -78,6 +82,13 @@ impl Service {
     /// Uses these settings instead of loading them from the file and the environment.
     pub fn settings(mut self, settings: Settings) -> Self {
         self.settings = Some(settings);
+        self
+    }
+
+    /// Calls `f` with the server's handle and addresses once it listens.
+    #[cfg_attr(not(any(test, feature = "testing")), allow(dead_code))]
+    pub(crate) fn on_started(mut self, f: OnStarted) -> Self {
+        self.on_started = Some(f);
         self
     }
 
@@ -119,6 +130,7 @@ impl Service {
         }
         let names = handlers.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>().join(", ");
         let endpoint = SoapEndpoint::hosting(handlers, endpoint_settings);
+        let on_started = self.on_started;
         let path = settings.path.clone();
         let ready_store = store.clone();
         actix_web::rt::System::new().block_on(async move {
@@ -154,10 +166,15 @@ impl Service {
                 None => server.bind(&settings.bind),
             }
             .map_err(listen_error)?;
-            for addr in server.addrs() {
+            let addrs = server.addrs();
+            for addr in &addrs {
                 tracing::info!(connectors = %names, "serving {scheme}://{addr}{} (WSDL at ?wsdl)", settings.path);
             }
-            server.run().await
+            let server = server.run();
+            if let Some(on_started) = on_started {
+                on_started(server.handle(), addrs);
+            }
+            server.await
         })
     }
 }
