@@ -311,7 +311,11 @@ impl Session<'_> {
                     Some(list) => self.violate(
                         &rules::SETUP_LISTS,
                         &call,
-                        format!("State={}: {}", list.result.state.wire_name(), list.result.user_explanation.unwrap_or_default()),
+                        format!(
+                            "State={}: {}",
+                            list.result.state.wire_name(),
+                            list.result.user_explanation.unwrap_or_default()
+                        ),
                     ),
                     None => {}
                 }
@@ -372,9 +376,12 @@ impl Session<'_> {
                 self.violate(&rules::RANKS_UNIQUE, call, format!("`{other}` and `{key}` both have Rank {}", f.rank));
             }
             if f.field_type == FieldType::List {
-                self.check(f.list_name.as_deref().is_some_and(|n| !n.is_empty()), &rules::LIST_FIELDS_NAMED, call, || {
-                    format!("List field `{key}` has no ListName")
-                });
+                self.check(
+                    f.list_name.as_deref().is_some_and(|n| !n.is_empty()),
+                    &rules::LIST_FIELDS_NAMED,
+                    call,
+                    || format!("List field `{key}` has no ListName"),
+                );
             }
         }
     }
@@ -480,10 +487,9 @@ impl Session<'_> {
                     FieldType::Integer => parsed.as_ref().ok().and_then(FieldValue::as_i64).is_some(),
                     FieldType::Checkbox => parsed.as_ref().ok().and_then(FieldValue::as_bool).is_some(),
                     FieldType::Double => parsed.as_ref().ok().and_then(FieldValue::as_f64).is_some(),
-                    FieldType::Datetime => parsed
-                        .as_ref()
-                        .ok()
-                        .is_some_and(|v| v.as_datetime().is_some() || v.as_date().is_some()),
+                    FieldType::Datetime => {
+                        parsed.as_ref().ok().is_some_and(|v| v.as_datetime().is_some() || v.as_date().is_some())
+                    }
                     _ => true,
                 };
                 self.check(readable, &rules::VALUES_ENCODED, call, || {
@@ -532,7 +538,9 @@ impl Session<'_> {
             self.violate(
                 &rules::LAST_MODIFIED_GLOBAL,
                 "WSGetActorsByTimestamp",
-                format!("`{first}` and `{other}` differ in width and are not numbers, so they may not sort in time order"),
+                format!(
+                    "`{first}` and `{other}` differ in width and are not numbers, so they may not sort in time order"
+                ),
             );
         }
         self.note(format!("{total} actors"));
@@ -566,9 +574,12 @@ impl Session<'_> {
             }
             for a in &polled {
                 let m = a.last_modified.as_deref().unwrap_or("");
-                self.check(m.is_empty() || stamp_cmp(m, &max) != Ordering::Less, &rules::SINCE_ONLY_NEWER, &call, || {
-                    format!("actor `{}` has LastModified `{m}`", a.erp_key.as_deref().unwrap_or(""))
-                });
+                self.check(
+                    m.is_empty() || stamp_cmp(m, &max) != Ordering::Less,
+                    &rules::SINCE_ONLY_NEWER,
+                    &call,
+                    || format!("actor `{}` has LastModified `{m}`", a.erp_key.as_deref().unwrap_or("")),
+                );
             }
         }
         self.note(format!("{returned} actors at or after each type's highest LastModified"));
@@ -584,9 +595,12 @@ impl Session<'_> {
             let mut keys: Vec<String> = sample.iter().filter_map(|a| a.erp_key.clone()).collect();
             keys.push(MISSING_KEY.into());
             let all_fields = self.field_keys(&t);
-            // Once with every field, once with only the first (to see that only it comes back).
-            let field_sets = [all_fields.clone(), all_fields.iter().take(1).cloned().collect::<Vec<_>>()];
-            for fields in field_sets {
+            // Every sampled key with every field; then only the first key with only the first
+            // field, to see that nothing else comes back.
+            let one_key = keys.iter().take(1).cloned().collect::<Vec<_>>();
+            let one_field = all_fields.iter().take(1).cloned().collect::<Vec<_>>();
+            let sample_one = sample.iter().take(1).copied().collect::<Vec<_>>();
+            for (keys, fields, sample) in [(keys, all_fields, sample), (one_key, one_field, sample_one)] {
                 let call = format!("WSGetActors {} ({} keys, {} fields)", t.as_str(), keys.len(), fields.len());
                 let Ok(answer) = self.call_ok(&call, |c, g| c.get_actors(g, &t, &keys, &fields)) else { continue };
                 let actors = answer.actors.unwrap_or_default();
@@ -612,9 +626,12 @@ impl Session<'_> {
                         Some(a) => {
                             let (before, now) =
                                 (s.last_modified.as_deref().unwrap_or(""), a.last_modified.as_deref().unwrap_or(""));
-                            self.check(stamp_cmp(now, before) != Ordering::Less, &rules::LAST_MODIFIED_MONOTONIC, &call, || {
-                                format!("actor `{key}`: LastModified `{before}` in the sync, now `{now}`")
-                            });
+                            self.check(
+                                stamp_cmp(now, before) != Ordering::Less,
+                                &rules::LAST_MODIFIED_MONOTONIC,
+                                &call,
+                                || format!("actor `{key}`: LastModified `{before}` in the sync, now `{now}`"),
+                            );
                         }
                     }
                 }
@@ -627,11 +644,8 @@ impl Session<'_> {
     /// A text to search for: the start of the first text value of the type's actors.
     fn search_text(&self, t: &ActorType) -> String {
         let fields = self.fields.get(t.as_str()).cloned().unwrap_or_default();
-        let text_fields: Vec<String> = fields
-            .iter()
-            .filter(|f| f.field_type == FieldType::Text)
-            .filter_map(|f| f.field_key.clone())
-            .collect();
+        let text_fields: Vec<String> =
+            fields.iter().filter(|f| f.field_type == FieldType::Text).filter_map(|f| f.field_key.clone()).collect();
         self.synced
             .get(t.as_str())
             .into_iter()
@@ -704,7 +718,11 @@ impl Session<'_> {
             if let Some(child) = synced.iter().find(|a| a.parent_erp_key.as_deref().is_some_and(|k| !k.is_empty())) {
                 let parent_key = child.parent_erp_key.clone().unwrap_or_default();
                 let parent_type = child.parent_actor_type.as_ref().map(|p| p.as_str().to_owned()).unwrap_or_default();
-                plan.push((t.clone(), SearchRestriction::new(special_keys::PARENT_ERP_KEY, "=", [parent_key]), FieldType::Label));
+                plan.push((
+                    t.clone(),
+                    SearchRestriction::new(special_keys::PARENT_ERP_KEY, "=", [parent_key]),
+                    FieldType::Label,
+                ));
                 plan.push((
                     t.clone(),
                     SearchRestriction::new(special_keys::PARENT_ACTOR_TYPE, "=", [parent_type]),
@@ -726,7 +744,11 @@ impl Session<'_> {
             };
             let special = key == special_keys::PARENT_ERP_KEY || key == special_keys::PARENT_ACTOR_TYPE;
             if special && !answer.result.is_ok {
-                self.violate(&rules::SPECIAL_KEYS, &call, format!("State=Error: {}", answer.result.user_explanation.clone().unwrap_or_default()));
+                self.violate(
+                    &rules::SPECIAL_KEYS,
+                    &call,
+                    format!("State=Error: {}", answer.result.user_explanation.clone().unwrap_or_default()),
+                );
             }
             let actors = answer.actors.unwrap_or_default();
             found += actors.len();
@@ -739,13 +761,20 @@ impl Session<'_> {
                     } else {
                         a.parent_actor_type.as_ref().map(|p| p.as_str().to_owned())
                     };
-                    self.check(actual.as_deref() == values.first().map(String::as_str), &rules::SPECIAL_KEYS, &call, || {
-                        format!("actor `{who}` has {key} {actual:?}")
-                    });
+                    self.check(
+                        actual.as_deref() == values.first().map(String::as_str),
+                        &rules::SPECIAL_KEYS,
+                        &call,
+                        || format!("actor `{who}` has {key} {actual:?}"),
+                    );
                 } else if let Some(value) = a.field(&key)
                     && matches(&op, *field_type, value, &values) == Some(false)
                 {
-                    self.violate(&rules::SEARCH_MATCHES, &call, format!("actor `{who}` has {key} = `{}`", short(value)));
+                    self.violate(
+                        &rules::SEARCH_MATCHES,
+                        &call,
+                        format!("actor `{who}` has {key} = `{}`", short(value)),
+                    );
                 }
             }
         }
@@ -787,7 +816,11 @@ impl Session<'_> {
                     self.violate(
                         &rules::LIST_ITEMS_SUBSET,
                         &call,
-                        format!("item `{key}` is `{}` here but `{}` in GetList", text.unwrap_or(""), list.get(key).unwrap_or("")),
+                        format!(
+                            "item `{key}` is `{}` here but `{}` in GetList",
+                            text.unwrap_or(""),
+                            list.get(key).unwrap_or("")
+                        ),
                     );
                 }
             }
@@ -956,7 +989,9 @@ fn restriction_values(op: &str, field_type: FieldType, sample: Option<&str>) -> 
     let part = |from: usize, to: usize| chars[from.min(chars.len())..to.min(chars.len())].iter().collect::<String>();
     match (field_type, op) {
         (FieldType::Text, operators::BEGINS | operators::NOT_BEGINS) => vec![part(0, 3)],
-        (FieldType::Text, operators::ENDS | operators::NOT_ENDS) => vec![part(chars.len().saturating_sub(3), chars.len())],
+        (FieldType::Text, operators::ENDS | operators::NOT_ENDS) => {
+            vec![part(chars.len().saturating_sub(3), chars.len())]
+        }
         (FieldType::Text, operators::CONTAINS | operators::NOT_CONTAINS) => vec![part(1, 4)],
         (_, operators::BETWEEN) => vec![v.clone(), v],
         _ => vec![v],

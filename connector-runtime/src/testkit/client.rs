@@ -4,7 +4,9 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use crate::contract::auth::{AuthenticationRequest, AuthenticationResponse, CONTRACT_NAME, DEFAULT_NAMESPACE, OPERATION};
+use crate::contract::auth::{
+    AuthenticationRequest, AuthenticationResponse, CONTRACT_NAME, DEFAULT_NAMESPACE, OPERATION,
+};
 use crate::contract::*;
 use crate::soap::writer::{ContractNamespaces, write_contract_message};
 use crate::soap::{self, Limits, ReadError, WireProfile};
@@ -179,7 +181,8 @@ impl SoapClient {
     pub fn authenticate(&self, signed_token: &str) -> Result<AuthenticationResponse, ClientError> {
         let request = AuthenticationRequest { signed_token: Some(signed_token.to_owned()) };
         let mut body = Vec::new();
-        let namespaces = ContractNamespaces { contract: &self.auth_namespace, poco: crate::contract::auth::POCO_NAMESPACE };
+        let namespaces =
+            ContractNamespaces { contract: &self.auth_namespace, poco: crate::contract::auth::POCO_NAMESPACE };
         write_contract_message(self.profile, namespaces, OPERATION, false, &request, &mut body);
         let action = format!("\"{}/{CONTRACT_NAME}/{OPERATION}\"", self.auth_namespace);
         let reply = self.post(&body, &[("SOAPAction", &action)])?;
@@ -313,7 +316,8 @@ mod tests {
 
     #[test]
     fn addresses_are_split_into_origin_and_path() {
-        let c = SoapClient::from_url("https://erp.example.com:8443/Services/ErpConnectorWS.svc?ConnectorName=a").unwrap();
+        let c =
+            SoapClient::from_url("https://erp.example.com:8443/Services/ErpConnectorWS.svc?ConnectorName=a").unwrap();
         assert_eq!(c.origin, "https://erp.example.com:8443");
         assert_eq!(c.path, "/Services/ErpConnectorWS.svc?ConnectorName=a");
         let c = SoapClient::from_url("http://localhost:8080").unwrap();

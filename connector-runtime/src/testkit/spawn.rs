@@ -79,23 +79,15 @@ pub fn spawn_with<T: Registered>(connector: T, adjust: impl FnOnce(&mut Settings
         .name(format!("spawned-{}", T::NAME))
         .spawn(move || Service::new().connector(connector).settings(settings).on_started(on_started).run())
         .expect("a thread for the connector");
-    let (handle, addrs): (actix_web::dev::ServerHandle, Vec<SocketAddr>) = match rx.recv_timeout(Duration::from_secs(60))
-    {
-        Ok(started) => started,
-        Err(_) => match thread.join() {
-            Ok(Err(e)) => panic!("the connector did not start: {e}"),
-            _ => panic!("the connector did not start within 60 s"),
-        },
-    };
-    Spawned {
-        addr: addrs[0],
-        dir,
-        app_id,
-        issuer,
-        app_key,
-        handle: Some(handle),
-        thread: Some(thread),
-    }
+    let (handle, addrs): (actix_web::dev::ServerHandle, Vec<SocketAddr>) =
+        match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(started) => started,
+            Err(_) => match thread.join() {
+                Ok(Err(e)) => panic!("the connector did not start: {e}"),
+                _ => panic!("the connector did not start within 60 s"),
+            },
+        };
+    Spawned { addr: addrs[0], dir, app_id, issuer, app_key, handle: Some(handle), thread: Some(thread) }
 }
 
 impl Spawned {

@@ -1,0 +1,88 @@
+//! The EIS emulator's session against connectors: a complete one passes every rule, and each
+//! broken rule is caught, one connector with one fault at a time.
+
+#[path = "support/ledger.rs"]
+mod ledger;
+
+use erp_connector::conformance::{Options, Report, rules};
+use erp_connector::testkit::{SoapClient, spawn};
+use ledger::{Fault, Ledger};
+
+fn session(fault: Option<Fault>) -> Report {
+    let connector = spawn(Ledger::new(fault));
+    connector.conformance(Options::default())
+}
+
+#[test]
+fn a_complete_connector_breaks_no_rule() {
+    let report = session(None);
+    assert!(report.is_clean(), "{report}");
+    // Every step ran and did something worth checking.
+    let step = |name: &str| report.steps.iter().find(|s| s.name == name).unwrap_or_else(|| panic!("{name}: {report}"));
+    assert_eq!(step("authenticate").note, "partner token verified");
+    assert!(step("advanced search").calls >= 30, "{report}");
+    assert!(step("create and save").note.starts_with("created and saved Customer"), "{report}");
+    assert!(step("lists").note.starts_with("1 lists, 3 items"), "{report}");
+    assert_eq!(step("initial sync").note, "6 actors");
+}
+
+#[test]
+fn every_fault_is_caught_by_its_rule() {
+    let cases = [
+        (Fault::StrictSince, &rules::SINCE_INCLUDES_EQUAL),
+        (Fault::PollReturnsAll, &rules::SINCE_ONLY_NEWER),
+        (Fault::AllFields, &rules::REQUESTED_FIELDS_ONLY),
+        (Fault::UndeclaredField, &rules::FIELDS_DECLARED),
+        (Fault::DuplicateRank, &rules::RANKS_UNIQUE),
+        (Fault::DuplicateFieldKey, &rules::FIELD_KEYS_UNIQUE),
+        (Fault::UnknownType, &rules::ACTOR_TYPES_KNOWN),
+        (Fault::NoLastModified, &rules::LAST_MODIFIED_PRESENT),
+        (Fault::MixedWidthStamps, &rules::LAST_MODIFIED_GLOBAL),
+        (Fault::IgnoresErpKeys, &rules::REQUESTED_ACTORS_ONLY),
+        (Fault::LosesKeys, &rules::ERP_KEY_STABLE),
+        (Fault::EmptyErpKey, &rules::ERP_KEY_PRESENT),
+        (Fault::WrongActorType, &rules::ACTOR_TYPE_MATCHES),
+        (Fault::UnencodedInteger, &rules::VALUES_ENCODED),
+        (Fault::LongName, &rules::MAX_LENGTH),
+        (Fault::SearchIgnoresRestrictions, &rules::SEARCH_MATCHES),
+        (Fault::SearchIgnoresRestrictions, &rules::SPECIAL_KEYS),
+        (Fault::ByParentReturnsAll, &rules::BY_PARENT_CHILDREN),
+        (Fault::ListItemsAll, &rules::LIST_ITEMS_SUBSET),
+        (Fault::CreateWithoutKey, &rules::CREATED_HAS_KEY),
+        (Fault::CreatedNotStored, &rules::CHANGES_POLLED),
+        (Fault::SaveGoesBack, &rules::LAST_MODIFIED_MONOTONIC),
+        (Fault::ParentWithoutKey, &rules::PARENT_WELL_FORMED),
+        (Fault::UndeclaredSearchable, &rules::SEARCHABLE_DECLARED),
+        (Fault::ListWithoutName, &rules::LIST_FIELDS_NAMED),
+        (Fault::SetupListNeedsConnection, &rules::SETUP_LISTS),
+    ];
+    let mut missed = Vec::new();
+    for (fault, rule) in cases {
+        let report = session(Some(fault));
+        if !report.broke(rule) {
+            missed.push(format!("{fault:?} did not break {}:\n{report}", rule.id));
+        }
+    }
+    assert!(missed.is_empty(), "{}", missed.join("\n\n"));
+}
+
+#[test]
+fn refusals_and_unreachable_endpoints_are_reported_not_panicked() {
+    // Values the connector refuses stop the session with its explanation.
+    let connector = spawn(Ledger::new(None));
+    let options = Options { config: vec![("PASSWORD".into(), "wrong".into())], ..Options::default() };
+    let report = connector.conformance(options);
+    assert!(report.broke(&rules::SETUP_WORKS), "{report}");
+    assert!(report.stopped.as_deref().unwrap().contains("Cannot log in."), "{report}");
+    // A configuration key the connector does not have is named.
+    let options = Options { config: vec![("company".into(), "x".into())], ..Options::default() };
+    let report = connector.conformance(options);
+    assert!(report.stopped.as_deref().unwrap().contains("the fields are: COMPANY, PASSWORD, CURRENCY"), "{report}");
+    // Read-only sessions create nothing.
+    let report = connector.conformance(Options { write: false, ..Options::default() });
+    assert!(report.is_clean() && !report.steps.iter().any(|s| s.name == "create and save"), "{report}");
+    // A path that is no SOAP endpoint breaks `answered` and stops.
+    let report = erp_connector::conformance::check(&format!("http://{}/nowhere", connector.addr()));
+    assert!(report.broke(&rules::ANSWERED) && report.stopped.is_some(), "{report}");
+    assert!(!SoapClient::from_url("http://127.0.0.1:1/x").unwrap().get("/health").is_ok());
+}

@@ -1,0 +1,399 @@
+//! An in-memory ERP that uses every part of the contract (all field types, lists, parents,
+//! advanced search, create and save with a global change counter) and, on request, breaks one
+//! rule: the subject of the conformance and real-client tests.
+
+use std::sync::Mutex;
+
+use erp_connector::prelude::*;
+
+/// One way to break the contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    StrictSince,
+    PollReturnsAll,
+    AllFields,
+    UndeclaredField,
+    DuplicateRank,
+    DuplicateFieldKey,
+    UnknownType,
+    NoLastModified,
+    MixedWidthStamps,
+    IgnoresErpKeys,
+    LosesKeys,
+    EmptyErpKey,
+    WrongActorType,
+    UnencodedInteger,
+    LongName,
+    SearchIgnoresRestrictions,
+    ByParentReturnsAll,
+    ListItemsAll,
+    CreateWithoutKey,
+    CreatedNotStored,
+    SaveGoesBack,
+    ParentWithoutKey,
+    UndeclaredSearchable,
+    ListWithoutName,
+    SetupListNeedsConnection,
+}
+
+/// Connection settings.
+#[derive(ConnectionConfig)]
+pub struct LedgerConfig {
+    /// The ERP company.
+    #[field(display = "Company", rank = 1, mandatory, max_length = 40)]
+    pub company: String,
+    /// Password of the ERP user.
+    #[field(display = "Password", rank = 2)]
+    pub password: Option<Password>,
+    /// Currency of new customers.
+    #[field(display = "Currency", rank = 3, list = "currencies")]
+    pub currency: Option<String>,
+}
+
+#[derive(Clone)]
+struct Row {
+    actor_type: ActorType,
+    key: String,
+    stamp: u64,
+    parent: Option<String>,
+    values: Vec<(&'static str, String)>,
+}
+
+struct Data {
+    counter: u64,
+    rows: Vec<Row>,
+}
+
+/// The in-memory ERP.
+pub struct Ledger {
+    fault: Option<Fault>,
+    data: Mutex<Data>,
+}
+
+const CURRENCIES: &[(&str, &str)] = &[("NOK", "Norwegian krone"), ("SEK", "Swedish krona"), ("EUR", "Euro")];
+
+impl Ledger {
+    pub fn new(fault: Option<Fault>) -> Self {
+        let customer = |key: &str, stamp, name: &str, employees: i64, turnover: f64, currency: &str, active| Row {
+            actor_type: ActorType::Customer,
+            key: key.into(),
+            stamp,
+            parent: None,
+            values: vec![
+                ("NAME", name.into()),
+                ("EMPLOYEES", FieldValue::Int(employees).to_string()),
+                ("TURNOVER", FieldValue::Float(turnover).to_string()),
+                ("CURRENCY", currency.into()),
+                ("ACTIVE", FieldValue::bool(active).to_string()),
+                ("FOUNDED", "[DT:03/15/1998 00:00:00.0000000]".into()),
+            ],
+        };
+        let person = |key: &str, stamp, first: &str, last: &str, parent: &str| Row {
+            actor_type: ActorType::Person,
+            key: key.into(),
+            stamp,
+            parent: Some(parent.into()),
+            values: vec![("FIRSTNAME", first.into()), ("LASTNAME", last.into())],
+        };
+        let rows = vec![
+            customer("1001", 1, "Orkdal Senter AS", 12, 1_250_000.5, "NOK", true),
+            customer("1002", 2, "Æbeltoft & Søn ApS", 3, 99_000.0, "EUR", false),
+            customer("1003", 4, "Göteborg <Hamn> AB", 250, 7_000_000.0, "SEK", true),
+            person("2001", 3, "Kari", "Nordmann", "1001"),
+            person("2002", 4, "Ola", "Nordmann", "1001"),
+            person("2003", 4, "Sven", "Svensson", "1003"),
+        ];
+        Ledger { fault, data: Mutex::new(Data { counter: 4, rows }) }
+    }
+
+    fn has(&self, fault: Fault) -> bool {
+        self.fault == Some(fault)
+    }
+
+    fn stamp(&self, n: u64) -> String {
+        if self.has(Fault::MixedWidthStamps) && n % 2 == 0 { format!("v{n}") } else { format!("{n:010}") }
+    }
+
+    fn to_actor(&self, row: &Row, fields: &[String]) -> ErpActor {
+        let key = if self.has(Fault::EmptyErpKey) { String::new() } else { row.key.clone() };
+        let actor_type = if self.has(Fault::WrongActorType) { ActorType::Supplier } else { row.actor_type.clone() };
+        let stamp = if self.has(Fault::NoLastModified) { String::new() } else { self.stamp(row.stamp) };
+        let mut actor = ErpActor::new(actor_type, key, stamp);
+        if let Some(parent) = &row.parent {
+            actor = actor.with_parent(ActorType::Customer, parent.clone());
+            if self.has(Fault::ParentWithoutKey) {
+                actor.parent_erp_key = None;
+            }
+        }
+        for (field, value) in &row.values {
+            if self.has(Fault::AllFields) || fields.iter().any(|f| f == field) {
+                let value = match *field {
+                    "EMPLOYEES" if self.has(Fault::UnencodedInteger) => "many".to_owned(),
+                    "NAME" if self.has(Fault::LongName) => value.repeat(10),
+                    _ => value.clone(),
+                };
+                actor = actor.with_field(*field, value);
+            }
+        }
+        if self.has(Fault::UndeclaredField) {
+            actor = actor.with_field("SECRET", "x");
+        }
+        actor
+    }
+
+    fn select(&self, actor_type: &ActorType, fields: &[String], keep: impl Fn(&Row) -> bool) -> Vec<ErpActor> {
+        let data = self.data.lock().unwrap();
+        data.rows.iter().filter(|r| &r.actor_type == actor_type && keep(r)).map(|r| self.to_actor(r, fields)).collect()
+    }
+}
+
+fn value<'a>(row: &'a Row, key: &str) -> Option<&'a str> {
+    row.values.iter().find(|(k, _)| *k == key).map(|(_, v)| v.as_str())
+}
+
+/// Whether a row matches one restriction (text case-insensitive, numbers by value, lists by key).
+fn restriction_matches(row: &Row, r: &SearchRestriction) -> bool {
+    let key = r.field_key.as_deref().unwrap_or("");
+    let op = r.operator.as_deref().unwrap_or("");
+    let values = r.values.clone().unwrap_or_default();
+    let first = values.first().cloned().unwrap_or_default();
+    if key == special_keys::PARENT_ERP_KEY {
+        return row.parent.as_deref() == Some(first.as_str());
+    }
+    if key == special_keys::PARENT_ACTOR_TYPE {
+        return row.parent.is_some() && first == "Customer";
+    }
+    let Some(v) = value(row, key) else { return false };
+    let number = |s: &str| FieldValue::parse_lenient(s).as_f64();
+    match (number(v), number(&first)) {
+        (Some(x), Some(q)) if !matches!(key, "NAME" | "CURRENCY") => match op {
+            "=" => x == q,
+            "!=" => x != q,
+            ">" => x > q,
+            "<" => x < q,
+            ">=" => x >= q,
+            "<=" => x <= q,
+            "between" => values.get(1).and_then(|h| number(h)).is_some_and(|h| q <= x && x <= h),
+            _ => false,
+        },
+        _ => {
+            let (v, q) = (v.to_lowercase(), first.to_lowercase());
+            match op {
+                "=" => v == q,
+                "isnot" => v != q,
+                "begins" => v.starts_with(&q),
+                "notbegins" => !v.starts_with(&q),
+                "contains" => v.contains(&q),
+                "notcontains" => !v.contains(&q),
+                "ends" => v.ends_with(&q),
+                "notends" => !v.ends_with(&q),
+                "oneof" => values.iter().any(|k| k.eq_ignore_ascii_case(&v)),
+                "notoneof" => !values.iter().any(|k| k.eq_ignore_ascii_case(&v)),
+                "between" => values.get(1).is_some_and(|h| q <= v && v <= h.to_lowercase()),
+                _ => false,
+            }
+        }
+    }
+}
+
+#[erp_connector(app_id = "0123456789abcdef0123456789abcdef", name = "ledger")]
+impl ErpConnector for Ledger {
+    type Config = LedgerConfig;
+
+    async fn test_config(&self, config: &LedgerConfig) -> ConnectorResult<()> {
+        if config.company.trim().is_empty() || config.currency.as_deref().is_some_and(|c| c.len() != 3) {
+            return Err(ConnectorError::new("Name the company and a currency code."));
+        }
+        match config.password.as_ref().map(Password::expose) {
+            Some("wrong") => Err(ConnectorError::new("Cannot log in.")),
+            _ => Ok(()),
+        }
+    }
+
+    async fn supported_actor_types(&self, _: &Connection<LedgerConfig>) -> ConnectorResult<Vec<ActorType>> {
+        let mut types = vec![ActorType::Customer, ActorType::Person];
+        if self.has(Fault::UnknownType) {
+            types.push(ActorType::parse("Vendor"));
+        }
+        Ok(types)
+    }
+
+    async fn actor_type_fields(
+        &self,
+        _: &Connection<LedgerConfig>,
+        t: &ActorType,
+    ) -> ConnectorResult<Vec<FieldMetadata>> {
+        let mut fields = if *t == ActorType::Customer {
+            let mut name = FieldMetadata::new("NAME", "Name", FieldType::Text, 1);
+            name.max_length = 40;
+            name.access = FieldAccess::Mandatory;
+            let mut currency = FieldMetadata::new("CURRENCY", "Currency", FieldType::List, 4);
+            if !self.has(Fault::ListWithoutName) {
+                currency.list_name = Some("currencies".into());
+            }
+            let mut founded = FieldMetadata::new("FOUNDED", "Founded", FieldType::Datetime, 6);
+            founded.access = FieldAccess::ReadOnly;
+            vec![
+                name,
+                FieldMetadata::new("EMPLOYEES", "Employees", FieldType::Integer, 2),
+                FieldMetadata::new("TURNOVER", "Turnover", FieldType::Double, 3),
+                currency,
+                FieldMetadata::new("ACTIVE", "Active", FieldType::Checkbox, 5),
+                founded,
+            ]
+        } else {
+            vec![
+                FieldMetadata::new("FIRSTNAME", "First name", FieldType::Text, 1),
+                FieldMetadata::new("LASTNAME", "Last name", FieldType::Text, 2),
+            ]
+        };
+        if self.has(Fault::DuplicateRank) {
+            fields[1].rank = fields[0].rank;
+        }
+        if self.has(Fault::DuplicateFieldKey) {
+            fields[1].field_key = fields[0].field_key.clone();
+        }
+        Ok(fields)
+    }
+
+    async fn searchable_fields(&self, _: &Connection<LedgerConfig>, t: &ActorType) -> ConnectorResult<Vec<String>> {
+        let mut keys: Vec<String> = if *t == ActorType::Customer {
+            ["NAME", "EMPLOYEES", "TURNOVER", "CURRENCY", "ACTIVE", "FOUNDED"].map(String::from).to_vec()
+        } else {
+            vec!["LASTNAME".into()]
+        };
+        if self.has(Fault::UndeclaredSearchable) {
+            keys.push("ZIP".into());
+        }
+        Ok(keys)
+    }
+
+    async fn get_actors(&self, _: &Connection<LedgerConfig>, q: GetActors) -> ConnectorResult<Vec<ErpActor>> {
+        if self.has(Fault::LosesKeys) {
+            return Ok(Vec::new());
+        }
+        let all = self.has(Fault::IgnoresErpKeys);
+        Ok(self.select(&q.actor_type, &q.field_keys, |r| all || q.erp_keys.contains(&r.key)))
+    }
+
+    async fn search_actors(&self, _: &Connection<LedgerConfig>, q: SearchActors) -> ConnectorResult<Vec<ErpActor>> {
+        let text = q.search_text.to_lowercase();
+        Ok(self
+            .select(&q.actor_type, &q.field_keys, |r| r.values.iter().any(|(_, v)| v.to_lowercase().contains(&text))))
+    }
+
+    async fn search_actor_by_parent(
+        &self,
+        _: &Connection<LedgerConfig>,
+        q: SearchByParent,
+    ) -> ConnectorResult<Vec<ErpActor>> {
+        let all = self.has(Fault::ByParentReturnsAll);
+        let text = q.search_text.to_lowercase();
+        Ok(self.select(&q.actor_type, &q.field_keys, |r| {
+            (all || r.parent.as_deref() == Some(q.parent_erp_key.as_str()))
+                && r.values.iter().any(|(_, v)| v.to_lowercase().contains(&text))
+        }))
+    }
+
+    async fn search_actors_advanced(
+        &self,
+        _: &Connection<LedgerConfig>,
+        q: AdvancedSearch,
+    ) -> ConnectorResult<Vec<ErpActor>> {
+        let ignore = self.has(Fault::SearchIgnoresRestrictions);
+        Ok(self.select(&q.actor_type, &q.field_keys, |r| {
+            ignore || q.restrictions.iter().all(|x| restriction_matches(r, x))
+        }))
+    }
+
+    async fn create_actor(&self, _: &Connection<LedgerConfig>, actor: ErpActor) -> ConnectorResult<ErpActor> {
+        let actor_type = actor.actor_type.clone().unwrap_or(ActorType::Customer);
+        let fields: Vec<String> = actor.field_values.iter().flat_map(|d| d.keys().map(str::to_owned)).collect();
+        let mut data = self.data.lock().unwrap();
+        data.counter += 1;
+        let row = Row {
+            actor_type,
+            key: format!("{}", 5000 + data.counter),
+            stamp: data.counter,
+            parent: actor.parent_erp_key.clone().filter(|k| !k.is_empty()),
+            values: actor
+                .field_values
+                .iter()
+                .flat_map(|d| d.iter())
+                .filter_map(|(k, v)| {
+                    let known = ["NAME", "EMPLOYEES", "TURNOVER", "CURRENCY", "ACTIVE", "FIRSTNAME", "LASTNAME"];
+                    known.iter().find(|n| **n == k).map(|n| (*n, v.unwrap_or("").to_owned()))
+                })
+                .collect(),
+        };
+        if !self.has(Fault::CreatedNotStored) {
+            data.rows.push(row.clone());
+        }
+        drop(data);
+        let mut created = self.to_actor(&row, &fields);
+        if self.has(Fault::CreateWithoutKey) {
+            created.erp_key = Some(String::new());
+        }
+        Ok(created)
+    }
+
+    async fn save_actors(&self, _: &Connection<LedgerConfig>, actors: Vec<ErpActor>) -> ConnectorResult<Vec<ErpActor>> {
+        let mut saved = Vec::new();
+        for actor in actors {
+            let key = actor.erp_key.clone().unwrap_or_default();
+            let fields: Vec<String> = actor.field_values.iter().flat_map(|d| d.keys().map(str::to_owned)).collect();
+            let mut data = self.data.lock().unwrap();
+            data.counter += 1;
+            let counter = data.counter;
+            let Some(row) = data.rows.iter_mut().find(|r| r.key == key) else {
+                return Err(ConnectorError::new(format!("No actor {key}.")).with_code(error_codes::UNKNOWN_FIELDKEY));
+            };
+            row.stamp = if self.has(Fault::SaveGoesBack) { 0 } else { counter };
+            for (k, v) in actor.field_values.iter().flat_map(|d| d.iter()) {
+                if let Some(slot) = row.values.iter_mut().find(|(n, _)| *n == k) {
+                    slot.1 = v.unwrap_or("").to_owned();
+                }
+            }
+            let row = row.clone();
+            drop(data);
+            saved.push(self.to_actor(&row, &fields));
+        }
+        Ok(saved)
+    }
+
+    async fn get_list(&self, conn: Option<&Connection<LedgerConfig>>, list: &str) -> ConnectorResult<StringDict> {
+        if conn.is_none() && self.has(Fault::SetupListNeedsConnection) {
+            return Err(ConnectorError::new("Save the connection first."));
+        }
+        match list {
+            "currencies" => Ok(CURRENCIES.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()),
+            _ => Err(ConnectorError::new(format!("No list {list}."))),
+        }
+    }
+
+    async fn get_list_items(
+        &self,
+        conn: Option<&Connection<LedgerConfig>>,
+        list: &str,
+        keys: Vec<String>,
+    ) -> ConnectorResult<StringDict> {
+        let all = self.get_list(conn, list).await?;
+        if self.has(Fault::ListItemsAll) {
+            return Ok(all);
+        }
+        Ok(keys.into_iter().filter_map(|k| all.get(&k).map(|v| (k.clone(), v.to_owned()))).collect())
+    }
+
+    async fn get_actors_by_timestamp(
+        &self,
+        _: &Connection<LedgerConfig>,
+        q: ActorsSince,
+    ) -> ConnectorResult<Vec<ErpActor>> {
+        // Stamps are zero-padded counters; anything unreadable (the first poll) means "all".
+        let since: u64 = q.updated_on_or_after.trim().trim_start_matches('v').parse().unwrap_or(0);
+        let strict = self.has(Fault::StrictSince);
+        let all = self.has(Fault::PollReturnsAll);
+        Ok(self
+            .select(&q.actor_type, &q.field_keys, |r| all || if strict { r.stamp > since } else { r.stamp >= since }))
+    }
+}
