@@ -111,7 +111,7 @@ impl Ledger {
     }
 
     fn stamp(&self, n: u64) -> String {
-        if self.has(Fault::MixedWidthStamps) && n % 2 == 0 { format!("v{n}") } else { format!("{n:010}") }
+        if self.has(Fault::MixedWidthStamps) && n.is_multiple_of(2) { format!("v{n}") } else { format!("{n:010}") }
     }
 
     fn to_actor(&self, row: &Row, fields: &[String]) -> ErpActor {
