@@ -6,6 +6,7 @@
 //!   the same contract table, reader and writer as the service;
 //! * [`TestIssuer`]: SuperOffice in a box, signing `Authenticate` tokens with its own key and
 //!   certificate made at test time;
+//! * [`to_json`]: a JSON view of any message, to compare answers;
 //! * [`crate::conformance`]: the EIS emulator's session and rules, for a whole-connector check.
 //!
 //! ```no_run
@@ -27,10 +28,12 @@
 
 mod client;
 mod issuer;
+mod json;
 mod spawn;
 
 pub use client::{ClientError, DEFAULT_PATH, HttpReply, SoapClient};
 pub use issuer::TestIssuer;
+pub use json::to_json;
 pub use spawn::{Spawned, spawn, spawn_with};
 
 use crate::contract::ConnectionGuid;

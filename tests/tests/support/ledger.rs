@@ -46,7 +46,7 @@ pub struct LedgerConfig {
     #[field(display = "Password", rank = 2)]
     pub password: Option<Password>,
     /// Currency of new customers.
-    #[field(display = "Currency", rank = 3, list = "currencies")]
+    #[field(display = "Currency", rank = 3, list = "currencies", default = "NOK")]
     pub currency: Option<String>,
 }
 
@@ -367,7 +367,7 @@ impl ErpConnector for Ledger {
         }
         match list {
             "currencies" => Ok(CURRENCIES.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()),
-            _ => Err(ConnectorError::new(format!("No list {list}."))),
+            _ => Err(ConnectorError::new(format!("No list {list}.")).with_tech(format!("lists table: no row `{list}`"))),
         }
     }
 
