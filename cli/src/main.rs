@@ -9,9 +9,12 @@
 //!   only when the token is valid;
 //! * `erp-connector emulate URL [--config K=V ..] [--app-id ID] ...`: plays SuperOffice's ERP
 //!   Integration Server against a connector and checks every answer against the contract's
-//!   rules; exits 0 only when no rule is broken.
+//!   rules; exits 0 only when no rule is broken;
+//! * `erp-connector replay FOLDER URL [--secret K=V ..] [--ignore MEMBER ..]`: resends the requests
+//!   a connector captured (`ERP_CONNECTOR_CAPTURE_DIR`) and shows where the answers differ.
 
 mod emulate;
+mod replay;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -44,6 +47,8 @@ enum Command {
     Token(Token),
     /// Play SuperOffice's ERP Integration Server against a connector and check its answers.
     Emulate(emulate::Emulate),
+    /// Resend captured requests to a connector and show where the answers differ.
+    Replay(replay::Replay),
 }
 
 #[derive(Subcommand)]
@@ -124,6 +129,7 @@ fn write_new(path: &Path, text: &str) -> Result<(), String> {
 fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Emulate(args) => emulate::run(args),
+        Command::Replay(args) => replay::run(args),
         Command::Keys(Keys::Generate { out }) => {
             std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
             let key = AppKey::generate();

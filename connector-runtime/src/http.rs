@@ -57,6 +57,11 @@ pub trait SoapHandler: Send + Sync + 'static {
         let _ = signed_token;
         AuthenticationResponse::refused("SuperOffice Online authentication is not set up for this connector")
     }
+
+    /// Configuration keys whose values are secrets (redacted in capture mode). Default: none.
+    fn secret_keys(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// Settings of a SOAP endpoint.
@@ -76,6 +81,8 @@ pub struct EndpointSettings {
     pub auth_namespace: String,
     /// The body shape of the `Authenticate` answer.
     pub auth_profile: WireProfile,
+    /// Capture mode: where every exchange is written, secrets redacted (see [`crate::capture`]).
+    pub capture: Option<Arc<crate::capture::Capture>>,
 }
 
 impl Default for EndpointSettings {
@@ -87,6 +94,7 @@ impl Default for EndpointSettings {
             fault_details: false,
             auth_namespace: crate::contract::auth::DEFAULT_NAMESPACE.to_owned(),
             auth_profile: WireProfile::MessageContract,
+            capture: None,
         }
     }
 }
@@ -204,24 +212,43 @@ impl SoapEndpoint {
                 }
             }
         }
-        let index = match self.handler_for(&req) {
+        let started = std::time::Instant::now();
+        let body = body.freeze();
+        let (status, out) = self.exchange(&req, body.clone()).await;
+        if let Some(capture) = &settings.capture {
+            capture.record(&crate::capture::Exchange {
+                action: req.headers().get("SOAPAction").and_then(|v| v.to_str().ok()),
+                query: req.query_string(),
+                request: &body,
+                status: status.as_u16(),
+                response: &out,
+                micros: started.elapsed().as_micros() as u64,
+            });
+        }
+        xml_response(status, out)
+    }
+
+    /// Answers a call whose body has been read: the response or a fault, as status and bytes.
+    async fn exchange(&self, req: &HttpRequest, body: web::Bytes) -> (StatusCode, Vec<u8>) {
+        let settings = &self.inner.settings;
+        let index = match self.handler_for(req) {
             Ok(index) => index,
-            Err(fault) => return self.fault(StatusCode::INTERNAL_SERVER_ERROR, &fault),
+            Err(fault) => return (StatusCode::INTERNAL_SERVER_ERROR, fault_bytes(settings, &fault)),
         };
         let (connector, handler) = (self.inner.handlers[index].0.as_str(), self.inner.handlers[index].1.as_ref());
         let action = req.headers().get("SOAPAction").and_then(|v| v.to_str().ok());
         if action.is_some_and(soap::auth::is_authenticate_action) {
-            return self.authenticate(index, body.freeze()).await;
+            return self.authenticate(index, body).await;
         }
         let request = match soap::read_request(&body, action, &settings.limits) {
             Ok(request) => request,
             Err(ReadError::UnknownOperation(element)) if soap::auth::is_authenticate_element(&element) => {
-                return self.authenticate(index, body.freeze()).await;
+                return self.authenticate(index, body).await;
             }
             Err(e) => {
                 tracing::debug!(error = %e, "unreadable SOAP request");
                 let fault = Fault::client(e.to_string()).with_detail(format!("{e:?}"));
-                return self.fault(StatusCode::INTERNAL_SERVER_ERROR, &fault);
+                return (StatusCode::INTERNAL_SERVER_ERROR, fault_bytes(settings, &fault));
             }
         };
         let operation = request.operation();
@@ -243,22 +270,27 @@ impl SoapEndpoint {
                 "answered"
             )
         });
-        xml_response(StatusCode::OK, out)
+        (StatusCode::OK, out)
     }
 
     /// The `Authenticate` handshake: never a fault for a bad token, always an answer. It runs on
     /// the blocking pool: an RSA signature takes milliseconds, which would stall the worker.
-    async fn authenticate(&self, index: usize, body: web::Bytes) -> HttpResponse {
+    async fn authenticate(&self, index: usize, body: web::Bytes) -> (StatusCode, Vec<u8>) {
+        let settings = &self.inner.settings;
         let Ok(_slot) = self.inner.auth_slots.acquire().await else {
-            return self.fault(StatusCode::INTERNAL_SERVER_ERROR, &Fault::server("the Authenticate queue is closed"));
+            let fault = Fault::server("the Authenticate queue is closed");
+            return (StatusCode::INTERNAL_SERVER_ERROR, fault_bytes(settings, &fault));
         };
         let inner = self.inner.clone();
         let span =
             tracing::info_span!("authenticate", connector = %inner.handlers[index].0, tenant = tracing::field::Empty);
         let job = move || span.in_scope(|| authenticate_blocking(&inner, index, &body));
         match actix_web::rt::task::spawn_blocking(job).await {
-            Ok((status, out)) => xml_response(status, out),
-            Err(_) => self.fault(StatusCode::INTERNAL_SERVER_ERROR, &Fault::server("the Authenticate task failed")),
+            Ok(answer) => answer,
+            Err(_) => {
+                let fault = Fault::server("the Authenticate task failed");
+                (StatusCode::INTERNAL_SERVER_ERROR, fault_bytes(settings, &fault))
+            }
         }
     }
 

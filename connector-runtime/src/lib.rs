@@ -34,6 +34,7 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+pub mod capture;
 #[cfg(any(test, feature = "testing"))]
 pub mod conformance;
 pub mod connector;

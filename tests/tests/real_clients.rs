@@ -65,7 +65,10 @@ fn our_answers(client: &SoapClient) -> Vec<(String, Value)> {
     push("WSGetSupportedActorTypes", &client.get_supported_actor_types(guid).unwrap());
     push("WSGetSupportedActorTypeFields", &client.get_supported_actor_type_fields(guid, &customer).unwrap());
     push("WSGetSearchableFields", &client.get_searchable_fields(guid, &customer).unwrap());
-    push("WSGetActors", &client.get_actors(guid, &customer, &s(&["1001", "1002", "1003"]), &customer_fields()).unwrap());
+    push(
+        "WSGetActors",
+        &client.get_actors(guid, &customer, &s(&["1001", "1002", "1003"]), &customer_fields()).unwrap(),
+    );
     push("WSSearchActors", &client.search_actors(guid, &customer, "senter", &customer_fields()).unwrap());
     push(
         "WSSearchActorByParent",
@@ -76,7 +79,8 @@ fn our_answers(client: &SoapClient) -> Vec<(String, Value)> {
         "WSSearchActorsAdvanced",
         &client.search_actors_advanced(guid, &customer, &[restriction], &s(&["NAME", "EMPLOYEES"])).unwrap(),
     );
-    let new = ErpActor::new(customer.clone(), "", "").with_field("NAME", "Ny Kunde & Co").with_field("EMPLOYEES", "[I:5]");
+    let new =
+        ErpActor::new(customer.clone(), "", "").with_field("NAME", "Ny Kunde & Co").with_field("EMPLOYEES", "[I:5]");
     push("WSCreateActor", &client.create_actor(guid, &new).unwrap());
     let changed = ErpActor::new(customer.clone(), "1002", "0000000002").with_field("NAME", "Æbeltoft & Søn A/S");
     push("WSSaveActors", &client.save_actors(guid, &[changed]).unwrap());
@@ -137,7 +141,12 @@ fn wcf_on_mono_reads_every_member_of_every_answer() {
         .arg(&source)
         .output()
         .unwrap();
-    assert!(built.status.success(), "mcs: {}{}", String::from_utf8_lossy(&built.stdout), String::from_utf8_lossy(&built.stderr));
+    assert!(
+        built.status.success(),
+        "mcs: {}{}",
+        String::from_utf8_lossy(&built.stdout),
+        String::from_utf8_lossy(&built.stderr)
+    );
 
     let theirs_connector = connector();
     let nonce = "wcf-nonce-1";

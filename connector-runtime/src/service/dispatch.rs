@@ -235,6 +235,14 @@ impl<T: ErpConnector> Hosted<T> {
 }
 
 impl<T: ErpConnector> SoapHandler for Hosted<T> {
+    fn secret_keys(&self) -> Vec<String> {
+        <T::Config as crate::connector::ConnectionConfig>::fields()
+            .into_iter()
+            .filter(|f| f.field_type == crate::contract::FieldType::Password)
+            .filter_map(|f| f.field_key)
+            .collect()
+    }
+
     fn authenticate(&self, signed_token: &str) -> crate::contract::auth::AuthenticationResponse {
         match &self.handshake {
             Some(handshake) => handshake.answer(signed_token, std::time::SystemTime::now()),

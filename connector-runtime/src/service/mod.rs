@@ -115,19 +115,32 @@ impl Service {
             ));
         }
         let auth = load_auth(&settings)?;
+        let handlers =
+            self.mounts.into_iter().map(|mount| mount(store.clone(), &settings, auth.as_ref())).collect::<Vec<_>>();
+        if handlers.is_empty() {
+            return Err(std::io::Error::other("no connector to serve"));
+        }
+        let capture = match &settings.capture_dir {
+            Some(dir) => {
+                let secrets = handlers.iter().flat_map(|(_, h)| h.secret_keys()).collect();
+                let capture = crate::capture::Capture::open(dir, secrets)?;
+                tracing::warn!(
+                    dir = %dir.display(),
+                    "CAPTURE MODE: every request and answer is written to this folder (tokens and passwords redacted)"
+                );
+                Some(Arc::new(capture))
+            }
+            None => None,
+        };
         let endpoint_settings = EndpointSettings {
             profile: settings.wire_profile,
             max_body_bytes: settings.max_body_bytes,
             fault_details: settings.fault_details,
             auth_namespace: settings.auth.namespace.clone(),
             auth_profile: settings.auth.wire_profile,
+            capture,
             ..EndpointSettings::default()
         };
-        let handlers =
-            self.mounts.into_iter().map(|mount| mount(store.clone(), &settings, auth.as_ref())).collect::<Vec<_>>();
-        if handlers.is_empty() {
-            return Err(std::io::Error::other("no connector to serve"));
-        }
         let names = handlers.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>().join(", ");
         let endpoint = SoapEndpoint::hosting(handlers, endpoint_settings);
         let on_started = self.on_started;

@@ -22,6 +22,7 @@ use crate::soap::WireProfile;
 /// | reuse parsed connections | `connection_cache_secs` | `ERP_CONNECTOR_CONNECTION_CACHE_SECS` | 60 (0: off) |
 /// | HTTPS certificate chain (PEM) | `tls_cert` | `ERP_CONNECTOR_TLS_CERT` | none: plain HTTP |
 /// | HTTPS private key (PEM) | `tls_key` | `ERP_CONNECTOR_TLS_KEY` | none |
+/// | capture exchanges to a folder | `capture_dir` | `ERP_CONNECTOR_CAPTURE_DIR` | none: off |
 /// | store file | `store.path` | `ERP_CONNECTOR_STORE_PATH` | `./erp-connector.db` |
 /// | store key file | `store.key_file` | `ERP_CONNECTOR_STORE_KEY_FILE` | `./erp-connector.key` |
 /// | store key itself | — | `ERP_CONNECTOR_STORE_KEY` | (from the key file) |
@@ -68,6 +69,9 @@ pub struct Settings {
     pub tls_cert: Option<PathBuf>,
     /// PEM private key for HTTPS; with `tls_cert`.
     pub tls_key: Option<PathBuf>,
+    /// Capture mode: every request and answer written to this folder, secrets redacted
+    /// ([`crate::capture`]); for troubleshooting, not for production traffic.
+    pub capture_dir: Option<PathBuf>,
     /// The connection store.
     pub store: StoreSettings,
     /// `development` or `production`: development creates missing keys, production never does.
@@ -165,6 +169,7 @@ impl Default for Settings {
             connection_cache_secs: 60,
             tls_cert: None,
             tls_key: None,
+            capture_dir: None,
             store: StoreSettings::default(),
             profile: Profile::default(),
             auth: AuthSettings::default(),
@@ -275,6 +280,9 @@ impl Settings {
         }
         if let Some((_, v)) = get("ERP_CONNECTOR_TLS_KEY") {
             self.tls_key = Some(v.into());
+        }
+        if let Some((_, v)) = get("ERP_CONNECTOR_CAPTURE_DIR") {
+            self.capture_dir = Some(v.into());
         }
         if let Some((_, v)) = get("ERP_CONNECTOR_STORE_PATH") {
             self.store.path = v.into();

@@ -141,9 +141,14 @@ impl SoapClient {
     }
 
     /// Builder: adds `ConnectorName=<name>` to the query, as EIS does for a named connector.
-    pub fn with_connector_name(mut self, name: &str) -> Self {
+    pub fn with_connector_name(self, name: &str) -> Self {
+        self.with_query(&format!("ConnectorName={name}"))
+    }
+
+    /// Builder: adds `query` (`key=value&...`) to the address's query.
+    pub fn with_query(mut self, query: &str) -> Self {
         let separator = if self.path.contains('?') { '&' } else { '?' };
-        self.path = format!("{}{separator}ConnectorName={name}", self.path);
+        self.path = format!("{}{separator}{query}", self.path);
         self
     }
 

@@ -42,6 +42,8 @@ fn value(r: Ref<'_>) -> Value {
                 .collect()
         }),
         Ref::Record(r) => r.map_or(Value::Null, to_json),
-        Ref::RecordArray(items) => items.map_or(Value::Null, |items| (0..items.len()).map(|i| to_json(items.item(i))).collect()),
+        Ref::RecordArray(items) => {
+            items.map_or(Value::Null, |items| (0..items.len()).map(|i| to_json(items.item(i))).collect())
+        }
     }
 }

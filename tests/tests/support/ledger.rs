@@ -367,7 +367,9 @@ impl ErpConnector for Ledger {
         }
         match list {
             "currencies" => Ok(CURRENCIES.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()),
-            _ => Err(ConnectorError::new(format!("No list {list}.")).with_tech(format!("lists table: no row `{list}`"))),
+            _ => {
+                Err(ConnectorError::new(format!("No list {list}.")).with_tech(format!("lists table: no row `{list}`")))
+            }
         }
     }
 

@@ -1,0 +1,191 @@
+//! `erp-connector emulate`, capture mode and `erp-connector replay`, as a user runs them against
+//! a connector.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use erp_connector::prelude::*;
+use erp_connector::testkit::{Spawned, TestIssuer, spawn_with};
+
+/// What SuperOffice asks for.
+#[derive(ConnectionConfig)]
+struct ShopConfig {
+    /// The shop.
+    #[field(display = "Shop", rank = 1, mandatory)]
+    shop: String,
+    /// The shop's password.
+    #[field(display = "Password", rank = 2, mandatory)]
+    password: Password,
+}
+
+/// A tiny connector; `strict` makes the change poll leave out equal timestamps.
+struct Shop {
+    strict: bool,
+}
+
+const STAMPS: &[(&str, &str)] =
+    &[("C1", "2024-01-01T00:00:00"), ("C2", "2024-02-01T00:00:00"), ("C3", "2024-02-01T00:00:00")];
+
+fn customers(keep: impl Fn(&str, &str) -> bool, fields: &[String]) -> Vec<ErpActor> {
+    STAMPS
+        .iter()
+        .filter(|(k, s)| keep(k, s))
+        .map(|(k, s)| {
+            let a = ErpActor::new(ActorType::Customer, *k, *s);
+            if fields.iter().any(|f| f == "NAME") { a.with_field("NAME", format!("Customer {k}")) } else { a }
+        })
+        .collect()
+}
+
+#[erp_connector(app_id = "fedcba9876543210fedcba9876543210", name = "shop")]
+impl ErpConnector for Shop {
+    type Config = ShopConfig;
+
+    async fn test_config(&self, config: &ShopConfig) -> ConnectorResult<()> {
+        if config.password.expose() != "s3cret-Pa55" {
+            return Err(ConnectorError::new(format!("Wrong password for {}.", config.shop)));
+        }
+        Ok(())
+    }
+
+    async fn supported_actor_types(&self, _: &Connection<ShopConfig>) -> ConnectorResult<Vec<ActorType>> {
+        Ok(vec![ActorType::Customer])
+    }
+
+    async fn actor_type_fields(
+        &self,
+        _: &Connection<ShopConfig>,
+        _: &ActorType,
+    ) -> ConnectorResult<Vec<FieldMetadata>> {
+        Ok(vec![FieldMetadata::new("NAME", "Name", FieldType::Text, 1)])
+    }
+
+    async fn get_actors(&self, _: &Connection<ShopConfig>, q: GetActors) -> ConnectorResult<Vec<ErpActor>> {
+        Ok(customers(|k, _| q.erp_keys.iter().any(|e| e == k), &q.field_keys))
+    }
+
+    async fn get_actors_by_timestamp(
+        &self,
+        _: &Connection<ShopConfig>,
+        q: ActorsSince,
+    ) -> ConnectorResult<Vec<ErpActor>> {
+        let since = q.updated_on_or_after.as_str();
+        Ok(customers(|_, s| if self.strict { s > since } else { s >= since }, &q.field_keys))
+    }
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("erp-cli-emulate-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn cli(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_erp-connector")).args(args).output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+/// A shop connector that trusts the emulator's issuer kept in `issuer_dir`.
+fn shop(strict: bool, issuer_dir: &Path, capture: Option<PathBuf>) -> Spawned {
+    let (_, _) = TestIssuer::load_or_create(issuer_dir).unwrap();
+    let cert = issuer_dir.join("issuer-cert.pem");
+    spawn_with(Shop { strict }, move |s| {
+        s.auth.superoffice_certs = vec![cert];
+        s.capture_dir = capture;
+    })
+}
+
+fn emulate(connector: &Spawned, issuer_dir: &Path, public_key: &Path) -> Output {
+    cli(&[
+        "emulate",
+        &connector.url(),
+        "--config",
+        "SHOP=Main street",
+        "--config",
+        "PASSWORD=s3cret-Pa55",
+        "--app-id",
+        connector.app_id(),
+        "--issuer-dir",
+        issuer_dir.to_str().unwrap(),
+        "--app-public-key",
+        public_key.to_str().unwrap(),
+    ])
+}
+
+#[test]
+fn emulate_passes_a_good_connector_and_names_the_rule_a_bad_one_breaks() {
+    let dir = temp("rules");
+    let issuer = dir.join("issuer");
+    let good = shop(false, &issuer, None);
+    let key = dir.join("app-public-key.xml");
+    std::fs::write(&key, good.app_key().public_key_xml()).unwrap();
+    let out = emulate(&good, &issuer, &key);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).lines().any(|l| l.starts_with("authenticate") && l.ends_with("partner token verified")));
+    assert!(text(&out).contains("PASSED: no rule broken"), "{}", text(&out));
+
+    let bad = shop(true, &issuer, None);
+    std::fs::write(&key, bad.app_key().public_key_xml()).unwrap();
+    let out = emulate(&bad, &issuer, &key);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("RULE since-includes-equal (spec §5.3)"), "{}", text(&out));
+    assert!(text(&out).contains("actor `C3` with LastModified equal to UpdatedOnOrAfter is missing"), "{}", text(&out));
+
+    // A wrong password stops the session with the connector's words; usage errors exit 2.
+    let out = cli(&["emulate", &good.url(), "--config", "SHOP=x", "--config", "PASSWORD=no"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out).contains("STOPPED: WSTestConfigData answered State=Error Wrong password for x."),
+        "{}",
+        text(&out)
+    );
+    let out = cli(&["emulate", &good.url(), "--config", "novalue"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn capture_redacts_secrets_and_replay_shows_where_answers_differ() {
+    let dir = temp("capture");
+    let issuer = dir.join("issuer");
+    let captured = dir.join("captured");
+    let key = dir.join("app-public-key.xml");
+    let original = shop(false, &issuer, Some(captured.clone()));
+    std::fs::write(&key, original.app_key().public_key_xml()).unwrap();
+    let out = emulate(&original, &issuer, &key);
+    assert!(out.status.success(), "{}", text(&out));
+    drop(original);
+
+    let files: Vec<PathBuf> = std::fs::read_dir(&captured).unwrap().map(|e| e.unwrap().path()).collect();
+    assert!(files.iter().any(|f| f.to_string_lossy().ends_with("-WSSaveConnection.request.xml")), "{files:?}");
+    assert!(files.iter().any(|f| f.to_string_lossy().ends_with("-Authenticate.response.xml")), "{files:?}");
+    for file in &files {
+        let content = std::fs::read_to_string(file).unwrap();
+        assert!(!content.contains("s3cret-Pa55"), "{} holds the password", file.display());
+        assert!(!content.contains("eyJ"), "{} holds a token", file.display());
+    }
+
+    // The same connector answers the same; the password comes back with --secret.
+    let replay = |connector: &Spawned| {
+        cli(&["replay", captured.to_str().unwrap(), &connector.url(), "--secret", "PASSWORD=s3cret-Pa55"])
+    };
+    let same = shop(false, &issuer, None);
+    let out = replay(&same);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains(" 0 differ, 2 skipped"), "{}", text(&out));
+    // Without the secret, the requests that carry it are skipped, not sent with `***`.
+    let out = cli(&["replay", captured.to_str().unwrap(), &same.url()]);
+    assert!(text(&out).contains("holds a redacted secret"), "{}", text(&out));
+
+    // A changed connector: the differing members are named.
+    let changed = shop(true, &issuer, None);
+    let out = replay(&changed);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("DIFFERS"), "{}", text(&out));
+    assert!(text(&out).contains("Actors: "), "{}", text(&out));
+    let _ = std::fs::remove_dir_all(&dir);
+}
