@@ -1,6 +1,6 @@
 //! hello-connector over real HTTP: every operation, implemented or not; the connection lifecycle
 //! with `UNKNOWN_CONNECTION_ID` and EIS's resend; the store surviving a restart with the password
-//! encrypted at rest; health and readiness.
+//! encrypted at rest; health and readiness; and the whole EIS emulator session.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -30,8 +30,13 @@ fn workdir(name: &str) -> PathBuf {
 }
 
 fn start(dir: &std::path::Path) -> Running {
+    start_with(dir, &[])
+}
+
+fn start_with(dir: &std::path::Path, env: &[(&str, &std::path::Path)]) -> Running {
     let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
     let child = Command::new(env!("CARGO_BIN_EXE_hello-connector"))
+        .envs(env.iter().map(|(k, v)| (*k, *v)))
         .env("ERP_CONNECTOR_BIND", addr.to_string())
         .env("ERP_CONNECTOR_STORE_PATH", dir.join("connections.db"))
         .env("ERP_CONNECTOR_STORE_KEY_FILE", dir.join("store.key"))
@@ -299,4 +304,24 @@ fn a_lost_store_key_makes_eis_resend_instead_of_failing() {
     assert_eq!(lost.result().error_code.as_deref(), Some(error_codes::UNKNOWN_CONNECTION_ID));
     assert!(save(&client, guid, "pw").result().is_ok, "EIS's resend is stored under the new key");
     assert!(client.call(&request(Operation::TestConnection, guid)).unwrap().result().is_ok);
+}
+
+#[test]
+fn passes_the_eis_emulator_with_authenticate() {
+    use erp_connector::conformance::{AuthCheck, Options, Silent, check_with};
+    let dir = workdir("emulator");
+    let (issuer, _) = erp_connector::testkit::TestIssuer::load_or_create(&dir.join("issuer")).unwrap();
+    let running = start_with(&dir, &[("ERP_CONNECTOR_SUPEROFFICE_CERTS", &dir.join("issuer/issuer-cert.pem"))]);
+    let public = std::fs::read_to_string(dir.join("dev-keys/app-public-key.xml")).unwrap();
+    let options = Options {
+        authenticate: Some(AuthCheck {
+            issuer: std::sync::Arc::new(issuer),
+            app_id: "6cf25376616343b38d14ddcd804f2891".into(),
+            app_public_key: Some(erp_connector::auth::parse_public_key_xml(&public, "dev key").unwrap()),
+        }),
+        ..Options::default()
+    };
+    let url = format!("http://{}/Services/ErpConnectorWS.svc", running.addr);
+    let report = check_with(&url, &options, &mut Silent);
+    assert!(report.is_clean(), "{report}");
 }
