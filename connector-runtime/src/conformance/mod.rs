@@ -11,7 +11,7 @@
 //! assert!(report.is_clean(), "{report}");
 //! ```
 //!
-//! What EIS sends as `UpdatedOnOrAfter` on the very first poll is not known (spec §5.3 [U]):
+//! What EIS sends as `UpdatedOnOrAfter` on the very first poll is not known (spec §5.3, marked unknown):
 //! [`Options::initial_since`] is the empty string by default and can be set.
 
 pub mod rules;

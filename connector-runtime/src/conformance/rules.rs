@@ -10,7 +10,7 @@ pub struct Rule {
     pub spec: &'static str,
     /// What the connector must do.
     pub text: &'static str,
-    /// Whether the spec marks the rule as inferred ([I]) rather than confirmed.
+    /// Whether the spec marks the rule as inferred (`[I]`) rather than confirmed.
     pub inferred: bool,
 }
 
