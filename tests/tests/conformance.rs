@@ -5,6 +5,7 @@
 mod ledger;
 
 use erp_connector::conformance::{Options, Report, rules};
+use erp_connector::contract::*;
 use erp_connector::testkit::{SoapClient, spawn};
 use ledger::{Fault, Ledger};
 
@@ -85,4 +86,48 @@ fn refusals_and_unreachable_endpoints_are_reported_not_panicked() {
     let report = erp_connector::conformance::check(&format!("http://{}/nowhere", connector.addr()));
     assert!(report.broke(&rules::ANSWERED) && report.stopped.is_some(), "{report}");
     assert!(SoapClient::from_url("http://127.0.0.1:1/x").unwrap().get("/health").is_err());
+}
+
+/// A SOAP endpoint that is not built on `#[erp_connector]`, answering what `answer` gives.
+fn serve_raw(answer: fn(Request) -> Response) -> std::net::SocketAddr {
+    use erp_connector::http::{LocalBoxFuture, SoapEndpoint, SoapHandler};
+    struct Raw(fn(Request) -> Response);
+    impl SoapHandler for Raw {
+        fn handle(&self, request: Request) -> LocalBoxFuture<'_, Response> {
+            let response = (self.0)(request);
+            Box::pin(async move { response })
+        }
+    }
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let endpoint = SoapEndpoint::new(Raw(answer));
+            let server = actix_web::HttpServer::new(move || {
+                actix_web::App::new().service(endpoint.resource("/Services/ErpConnectorWS.svc"))
+            })
+            .workers(1)
+            .bind("127.0.0.1:0")
+            .unwrap();
+            tx.send(server.addrs()[0]).unwrap();
+            server.run().await
+        })
+    });
+    rx.recv().unwrap()
+}
+
+#[test]
+fn status_rules_catch_answers_a_framework_would_never_give() {
+    let addr = serve_raw(|request| match request.operation() {
+        // State=Error with IsOk=true and no explanation.
+        Operation::GetConfigData => Response::FieldMetadata(FieldMetadataResponse {
+            result: ResponseStatus { is_ok: true, state: ResponseState::Error, ..ResponseStatus::ok() },
+            fields: Some(vec![]),
+        }),
+        op => Response::empty(op),
+    });
+    let report = erp_connector::conformance::check(&format!("http://{addr}/Services/ErpConnectorWS.svc"));
+    assert!(report.broke(&rules::IS_OK_STATE), "{report}");
+    assert!(report.broke(&rules::ERROR_EXPLAINED), "{report}");
+    // The empty answers elsewhere are fine until the lost connection, which this endpoint never notices.
+    assert!(report.broke(&rules::UNKNOWN_CONNECTION), "{report}");
 }

@@ -48,6 +48,9 @@ pub enum ClientError {
         /// What the reader found.
         error: ReadError,
     },
+    /// A readable response, but with an HTTP status other than 200 (WCF answers 200).
+    #[error("HTTP {0}: a response came with this status instead of 200")]
+    Status(u16),
     /// The answer is another operation's response class.
     #[error("the answer is not the response class of {0}")]
     WrongClass(Operation),
@@ -177,6 +180,7 @@ impl SoapClient {
         let action = format!("\"{}\"", request.operation().action());
         let reply = self.post(&body, &[("SOAPAction", &action)])?;
         match soap::read_response(&reply.body, request.operation(), &RESPONSE_LIMITS) {
+            Ok(_) if reply.status != 200 => Err(ClientError::Status(reply.status)),
             Ok(response) => Ok((response, reply)),
             Err(error) => Err(ClientError::Read { status: reply.status, error }),
         }
