@@ -845,7 +845,7 @@ impl Session<'_> {
             let value = match f.field_type {
                 FieldType::Text => {
                     let limit = if f.max_length > 0 { f.max_length as usize } else { usize::MAX };
-                    Some("EIS emulator".chars().take(limit).collect())
+                    Some(sample_text(&key).chars().take(limit).collect())
                 }
                 FieldType::Integer | FieldType::Checkbox => Some("[I:1]".to_owned()),
                 FieldType::Double => Some("[F:1.5]".to_owned()),
@@ -899,16 +899,18 @@ impl Session<'_> {
             format!("the created actor `{key}` is not found")
         });
         self.poll_sees(&t, before.as_deref(), &key, "created");
-        // Save: change the first writable text field.
-        let mut changed = created.clone();
+        // Save as EIS does after a CRM change: the actor's key with the changed field only (the
+        // first writable text field).
+        let mut changed = ErpActor::new(t.clone(), key.clone(), stamp.clone());
+        changed.parent_actor_type = created.parent_actor_type.clone();
+        changed.parent_erp_key = created.parent_erp_key.clone();
         let text_field = fields
             .iter()
             .find(|f| f.field_type == FieldType::Text && f.access != FieldAccess::ReadOnly)
             .and_then(|f| Some((f.field_key.clone()?, f.max_length)));
         if let Some((field, max)) = &text_field {
             let limit = if *max > 0 { *max as usize } else { usize::MAX };
-            let values = changed.field_values.get_or_insert_with(StringDict::new);
-            values.insert(field.clone(), "EIS emulator saved".chars().take(limit).collect::<String>());
+            changed = changed.with_field(field.clone(), "EIS emulator saved".chars().take(limit).collect::<String>());
         }
         let call = format!("WSSaveActors {} `{key}`", t.as_str());
         match self.call(&call, |c, g| c.save_actors(g, std::slice::from_ref(&changed))) {
@@ -973,6 +975,23 @@ impl Session<'_> {
         }
         self.note("UNKNOWN_CONNECTION_ID, resend, retry".into());
         self.end();
+    }
+}
+
+/// A plausible text for a field, by its key's SuperOffice mapping name (spec §5.6), so that a
+/// connector's own validation accepts what the emulator creates.
+fn sample_text(key: &str) -> &'static str {
+    let key = key.to_ascii_uppercase();
+    if key.contains("EMAIL") {
+        "eis.emulator@example.com"
+    } else if key.contains("URL") {
+        "https://eis-emulator.example.com"
+    } else if key.contains("PHONE") || key.contains("FAX") {
+        "+47 22 00 00 00"
+    } else if key.contains("ZIP") {
+        "0150"
+    } else {
+        "EIS emulator"
     }
 }
 

@@ -1,0 +1,322 @@
+//! The connector: the 15 methods of `ErpConnector` on the ERP database of each connection.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use erp_connector::prelude::*;
+use rusqlite::Connection as Db;
+use rusqlite::types::Value as Sql;
+
+use crate::db;
+use crate::fields::{self, TABLES, Table};
+use crate::search::{self, bind};
+
+/// What SuperOffice asks for when an administrator adds a connection.
+#[derive(ConnectionConfig, Clone)]
+pub struct ErpConfig {
+    /// Path of the ERP database file on the connector's host.
+    #[field(display = "Database file", rank = 1, mandatory, default = "erp.sqlite")]
+    pub database: String,
+    /// Currency of companies created from SuperOffice without one.
+    #[field(display = "Default currency", rank = 2, list = "currencies", default = "NOK")]
+    pub default_currency: Option<String>,
+}
+
+/// Most actors a free-text search returns (a dialog shows a page of them).
+const SEARCH_LIMIT: usize = 500;
+
+/// The connector. Each connection names its database; one handle per file is kept open and
+/// used from the blocking pool, so that SQLite never stalls a worker.
+#[derive(Default)]
+pub struct SqliteErp {
+    databases: Mutex<HashMap<PathBuf, Arc<Mutex<Db>>>>,
+}
+
+impl SqliteErp {
+    /// A connector with no database open yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Runs `f` on the database at `path`, on the blocking pool.
+    async fn with_db<R: Send + 'static>(
+        &self,
+        path: &str,
+        f: impl FnOnce(&Db) -> ConnectorResult<R> + Send + 'static,
+    ) -> ConnectorResult<R> {
+        let handle = self.handle(Path::new(path))?;
+        let joined = tokio::task::spawn_blocking(move || {
+            let db = handle.lock().map_err(|_| ConnectorError::new("The ERP database handle is poisoned."))?;
+            f(&db)
+        })
+        .await;
+        joined.map_err(|e| ConnectorError::new("The ERP query failed.").with_tech(e.to_string()))?
+    }
+
+    fn handle(&self, path: &Path) -> ConnectorResult<Arc<Mutex<Db>>> {
+        let mut open = self.databases.lock().map_err(|_| ConnectorError::new("The database cache is poisoned."))?;
+        if let Some(handle) = open.get(path) {
+            return Ok(handle.clone());
+        }
+        let handle = Arc::new(Mutex::new(db::open(path)?));
+        open.insert(path.to_owned(), handle.clone());
+        Ok(handle)
+    }
+}
+
+fn table(actor_type: &ActorType) -> ConnectorResult<&'static Table> {
+    fields::table(actor_type)
+        .ok_or_else(|| ConnectorError::new(format!("This ERP has no actor type {}.", actor_type.as_str())))
+}
+
+/// The condition `t.id IN (keys)`; keys that are not ids match nothing.
+fn ids(keys: &[String], params: &mut Vec<Sql>) -> String {
+    let marks: Vec<String> =
+        keys.iter().filter_map(|k| k.trim().parse::<i64>().ok()).map(|id| bind(params, Sql::Integer(id))).collect();
+    if marks.is_empty() { "0".into() } else { format!("t.id IN ({})", marks.join(", ")) }
+}
+
+/// The condition of a free-text search over the type's text columns.
+fn text_search(table: &Table, text: &str, params: &mut Vec<Sql>) -> String {
+    if text.trim().is_empty() {
+        return "1".into();
+    }
+    let p = bind(params, Sql::Text(text.trim().to_lowercase()));
+    let parts: Vec<String> =
+        table.text_columns.iter().map(|c| format!("instr(coalesce(ulower(t.{c}), ''), {p}) > 0")).collect();
+    parts.join(" OR ")
+}
+
+/// Reads back actors by id with all fields (what create and save answer).
+fn reread(db: &Db, table: &Table, ids_: &[i64]) -> ConnectorResult<Vec<ErpActor>> {
+    let mut params = Vec::new();
+    let keys: Vec<String> = ids_.iter().map(i64::to_string).collect();
+    let condition = ids(&keys, &mut params);
+    let all: Vec<_> = table.fields.iter().collect();
+    db::select(db, table, &all, &condition, &params, "ORDER BY t.id")
+}
+
+/// Inserts a new actor; returns its id.
+fn insert(db: &Db, table: &Table, actor: &ErpActor, config: &ErpConfig) -> ConnectorResult<i64> {
+    let mut values = db::columns(db, table, actor, true)?;
+    let change = db::next_change(db)?;
+    let now = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now());
+    if let Some(kind) = table.kind {
+        values.push(("kind", Sql::Text(kind.into())));
+        values.push(("created", Sql::Text(now.naive_utc().format(db::STORED_DATETIME).to_string())));
+        if !values.iter().any(|(c, _)| *c == "currency")
+            && let Some(currency) = &config.default_currency
+        {
+            values.push(("currency", Sql::Text(currency.clone())));
+        }
+    }
+    if let Some(parent) = &table.parent
+        && let Some(key) = actor.parent_erp_key.as_deref().filter(|k| !k.is_empty())
+    {
+        let id = key.parse::<i64>().map_err(|_| ConnectorError::new(format!("No parent with ERP key {key}.")))?;
+        values.push((parent.column, Sql::Integer(id)));
+    }
+    // The number is assigned by the ERP: a placeholder now, the id-based number below.
+    if table.fields.iter().any(|f| f.column == "number") {
+        values.push(("number", Sql::Text(String::new())));
+    }
+    values.push(("changed", Sql::Integer(change)));
+    let columns: Vec<&str> = values.iter().map(|(c, _)| *c).collect();
+    let marks: Vec<String> = (1..=values.len()).map(|i| format!("?{i}")).collect();
+    let sql =
+        format!("INSERT INTO {} ({}) VALUES ({}) RETURNING id", table.table, columns.join(", "), marks.join(", "));
+    let id: i64 = db.query_row(&sql, rusqlite::params_from_iter(values.into_iter().map(|(_, v)| v)), |r| r.get(0))?;
+    if columns.contains(&"number") {
+        db.execute(
+            &format!("UPDATE {} SET number = ?1 WHERE id = ?2", table.table),
+            rusqlite::params![(10_000 + id).to_string(), id],
+        )?;
+    }
+    Ok(id)
+}
+
+/// Updates an existing actor from the values sent; returns its id.
+fn update(db: &Db, table: &Table, actor: &ErpActor) -> ConnectorResult<i64> {
+    let key = actor.erp_key.as_deref().unwrap_or("");
+    let who = format!("{} {key}", table.actor_type);
+    let id: i64 = key.parse().map_err(|_| ConnectorError::new(format!("{who} does not exist.")))?;
+    let values = db::columns(db, table, actor, false)?;
+    let change = db::next_change(db)?;
+    let mut params: Vec<Sql> = Vec::new();
+    let mut sets: Vec<String> = values.into_iter().map(|(c, v)| format!("{c} = {}", bind(&mut params, v))).collect();
+    sets.push(format!("changed = {}", bind(&mut params, Sql::Integer(change))));
+    let sql = format!(
+        "UPDATE {} AS t SET {} WHERE t.id = {} AND {}",
+        table.table,
+        sets.join(", "),
+        bind(&mut params, Sql::Integer(id)),
+        table.filter
+    );
+    if db.execute(&sql, rusqlite::params_from_iter(params))? == 0 {
+        return Err(ConnectorError::new(format!("{who} does not exist.")));
+    }
+    Ok(id)
+}
+
+#[erp_connector(app_id = "0a1b2c3d4e5f60718293a4b5c6d7e8f9", name = "sqlite-erp")]
+impl ErpConnector for SqliteErp {
+    type Config = ErpConfig;
+
+    async fn test_config(&self, config: &ErpConfig) -> ConnectorResult<()> {
+        db::open(Path::new(&config.database)).map(drop)
+    }
+
+    async fn test_connection(&self, conn: &Connection<ErpConfig>) -> ConnectorResult<()> {
+        self.with_db(&conn.config.database, |db| Ok(db.query_row("SELECT count(*) FROM company", [], |_| Ok(()))?))
+            .await
+    }
+
+    async fn connection_deleted(&self, conn: &Connection<ErpConfig>) -> ConnectorResult<()> {
+        // Another connection may use the same file; the handle is cheap to keep.
+        let _ = conn;
+        Ok(())
+    }
+
+    async fn supported_actor_types(&self, _: &Connection<ErpConfig>) -> ConnectorResult<Vec<ActorType>> {
+        Ok(TABLES.iter().map(Table::actor_type).collect())
+    }
+
+    async fn actor_type_fields(&self, _: &Connection<ErpConfig>, t: &ActorType) -> ConnectorResult<Vec<FieldMetadata>> {
+        Ok(table(t)?.metadata())
+    }
+
+    async fn searchable_fields(&self, _: &Connection<ErpConfig>, t: &ActorType) -> ConnectorResult<Vec<String>> {
+        Ok(table(t)?.fields.iter().filter(|f| f.searchable).map(|f| f.key.to_owned()).collect())
+    }
+
+    async fn get_actors(&self, conn: &Connection<ErpConfig>, q: GetActors) -> ConnectorResult<Vec<ErpActor>> {
+        let table = table(&q.actor_type)?;
+        self.with_db(&conn.config.database, move |db| {
+            let mut params = Vec::new();
+            let condition = ids(&q.erp_keys, &mut params);
+            db::select(db, table, &db::requested(table, &q.field_keys), &condition, &params, "ORDER BY t.id")
+        })
+        .await
+    }
+
+    async fn search_actors(&self, conn: &Connection<ErpConfig>, q: SearchActors) -> ConnectorResult<Vec<ErpActor>> {
+        let table = table(&q.actor_type)?;
+        self.with_db(&conn.config.database, move |db| {
+            let mut params = Vec::new();
+            let condition = text_search(table, &q.search_text, &mut params);
+            let tail = format!("ORDER BY t.id LIMIT {SEARCH_LIMIT}");
+            db::select(db, table, &db::requested(table, &q.field_keys), &condition, &params, &tail)
+        })
+        .await
+    }
+
+    async fn search_actor_by_parent(
+        &self,
+        conn: &Connection<ErpConfig>,
+        q: SearchByParent,
+    ) -> ConnectorResult<Vec<ErpActor>> {
+        let table = table(&q.actor_type)?;
+        let Some(parent) = &table.parent else { return Ok(Vec::new()) };
+        self.with_db(&conn.config.database, move |db| {
+            let mut params = Vec::new();
+            let parent_key = bind(&mut params, Sql::Text(q.parent_erp_key.clone()));
+            let parent_type = bind(&mut params, Sql::Text(q.parent_actor_type.as_str().to_owned()));
+            let text = text_search(table, &q.search_text, &mut params);
+            let condition = format!(
+                "CAST(t.{} AS TEXT) = {parent_key} AND {} = {parent_type} AND ({text})",
+                parent.column, parent.type_sql
+            );
+            let tail = format!("ORDER BY t.id LIMIT {SEARCH_LIMIT}");
+            db::select(db, table, &db::requested(table, &q.field_keys), &condition, &params, &tail)
+        })
+        .await
+    }
+
+    async fn search_actors_advanced(
+        &self,
+        conn: &Connection<ErpConfig>,
+        q: AdvancedSearch,
+    ) -> ConnectorResult<Vec<ErpActor>> {
+        let table = table(&q.actor_type)?;
+        let (condition, params) = search::condition(table, &q.restrictions)?;
+        self.with_db(&conn.config.database, move |db| {
+            let tail = format!("ORDER BY t.id LIMIT {SEARCH_LIMIT}");
+            db::select(db, table, &db::requested(table, &q.field_keys), &condition, &params, &tail)
+        })
+        .await
+    }
+
+    async fn create_actor(&self, conn: &Connection<ErpConfig>, actor: ErpActor) -> ConnectorResult<ErpActor> {
+        let actor_type = actor.actor_type.clone().ok_or_else(|| ConnectorError::new("The actor has no ActorType."))?;
+        let table = table(&actor_type)?;
+        let config = conn.config.clone();
+        self.with_db(&conn.config.database, move |db| {
+            let tx = db.unchecked_transaction()?;
+            let id = insert(&tx, table, &actor, &config)?;
+            let created = reread(&tx, table, &[id])?;
+            tx.commit()?;
+            created.into_iter().next().ok_or_else(|| ConnectorError::new("The created actor is gone."))
+        })
+        .await
+    }
+
+    async fn save_actors(&self, conn: &Connection<ErpConfig>, actors: Vec<ErpActor>) -> ConnectorResult<Vec<ErpActor>> {
+        self.with_db(&conn.config.database, move |db| {
+            // All or nothing: one invalid actor saves none, and the answer names every problem.
+            let tx = db.unchecked_transaction()?;
+            let mut saved = Vec::new();
+            let mut errors = Vec::new();
+            for actor in &actors {
+                let result = actor
+                    .actor_type
+                    .as_ref()
+                    .ok_or_else(|| ConnectorError::new("An actor has no ActorType."))
+                    .and_then(table)
+                    .and_then(|table| update(&tx, table, actor).map(|id| (table, id)));
+                match result {
+                    Ok(done) => saved.push(done),
+                    Err(e) => errors.push(e.user_explanation),
+                }
+            }
+            if !errors.is_empty() {
+                return Err(ConnectorError::new(errors.join("\n")));
+            }
+            let mut answer = Vec::new();
+            for (table, id) in saved {
+                answer.extend(reread(&tx, table, &[id])?);
+            }
+            tx.commit()?;
+            Ok(answer)
+        })
+        .await
+    }
+
+    async fn get_list(&self, conn: Option<&Connection<ErpConfig>>, list_name: &str) -> ConnectorResult<StringDict> {
+        // During set-up (no connection, hence no database yet) the built-in lists answer.
+        let Some(conn) = conn else {
+            return db::builtin_list(list_name)
+                .ok_or_else(|| ConnectorError::new(format!("This ERP has no list {list_name}.")));
+        };
+        let name = list_name.to_owned();
+        self.with_db(&conn.config.database, move |db| {
+            db::list(db, &name)?.ok_or_else(|| ConnectorError::new(format!("This ERP has no list {name}.")))
+        })
+        .await
+    }
+
+    async fn get_actors_by_timestamp(
+        &self,
+        conn: &Connection<ErpConfig>,
+        q: ActorsSince,
+    ) -> ConnectorResult<Vec<ErpActor>> {
+        let table = table(&q.actor_type)?;
+        self.with_db(&conn.config.database, move |db| {
+            let mut params = Vec::new();
+            let condition =
+                format!("t.changed >= {}", bind(&mut params, Sql::Integer(db::parse_stamp(&q.updated_on_or_after))));
+            db::select(db, table, &db::requested(table, &q.field_keys), &condition, &params, "ORDER BY t.changed, t.id")
+        })
+        .await
+    }
+}
