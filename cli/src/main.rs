@@ -11,9 +11,12 @@
 //!   Integration Server against a connector and checks every answer against the contract's
 //!   rules; exits 0 only when no rule is broken;
 //! * `erp-connector replay FOLDER URL [--secret K=V ..] [--ignore MEMBER ..]`: resends the requests
-//!   a connector captured (`ERP_CONNECTOR_CAPTURE_DIR`) and shows where the answers differ.
+//!   a connector captured (`ERP_CONNECTOR_CAPTURE_DIR`) and shows where the answers differ;
+//! * `erp-connector new NAME [--from hello|sqlite-erp] [--app-id ID]`: a new connector crate
+//!   from an example, renamed, with its configuration file, README and passing tests.
 
 mod emulate;
+mod new;
 mod replay;
 
 use std::path::{Path, PathBuf};
@@ -49,6 +52,8 @@ enum Command {
     Emulate(emulate::Emulate),
     /// Resend captured requests to a connector and show where the answers differ.
     Replay(replay::Replay),
+    /// Create a new connector crate from an example.
+    New(new::New),
 }
 
 #[derive(Subcommand)]
@@ -130,6 +135,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
     match cli.command {
         Command::Emulate(args) => emulate::run(args),
         Command::Replay(args) => replay::run(args),
+        Command::New(args) => new::run(args),
         Command::Keys(Keys::Generate { out }) => {
             std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
             let key = AppKey::generate();

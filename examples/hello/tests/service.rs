@@ -260,14 +260,20 @@ fn the_store_survives_a_restart_and_keeps_passwords_encrypted() {
 
 #[test]
 fn connector_name_selects_and_unknown_names_fault() {
+    const CONNECTOR: &str = "hello";
     let dir = workdir("names");
     let running = start(&dir);
-    let ok = SoapClient::new(running.addr).with_path("/Services/ErpConnectorWS.svc?ConnectorName=Hello");
+    // Names match ignoring case, as in SuperOffice's host.
+    let ok = SoapClient::new(running.addr).with_connector_name(&CONNECTOR.to_uppercase());
     assert!(ok.call(&Request::GetConfigData).unwrap().result().is_ok);
     let wrong = SoapClient::new(running.addr).with_path("/Services/ErpConnectorWS.svc?ConnectorName=nope");
     let reply = wrong.post(b"<x/>", &[]).unwrap();
     assert_eq!(reply.status, 500);
-    assert!(reply.text().contains("unknown connector `nope`; this endpoint hosts: hello"), "{}", reply.text());
+    assert!(
+        reply.text().contains(&format!("unknown connector `nope`; this endpoint hosts: {CONNECTOR}")),
+        "{}",
+        reply.text()
+    );
 }
 
 #[test]

@@ -1,0 +1,106 @@
+//! `erp-connector new`: a crate made from each example builds on its own and its tests pass, with
+//! every name of the example replaced.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("erp-cli-new-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn cli(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_erp-connector")).args(args).output().unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() { out.extend(files(&path)) } else { out.push(path) }
+    }
+    out
+}
+
+/// Scaffolds `name` from `template` and runs its tests, offline, with the workspace's lock file.
+fn scaffold_and_test(template: &str, name: &str, forbidden: &[&str]) {
+    let dir = temp(name).join(name);
+    let out = cli(&[
+        "new",
+        name,
+        "--from",
+        template,
+        "--app-id",
+        "00112233445566778899AABBCCDDEEFF",
+        "--path",
+        dir.to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out));
+    for file in files(&dir) {
+        let content = std::fs::read_to_string(&file).unwrap();
+        for word in forbidden {
+            assert!(!content.contains(word), "{} still says {word}", file.display());
+        }
+    }
+    let main = std::fs::read_to_string(dir.join(if template == "hello" { "src/main.rs" } else { "src/connector.rs" }))
+        .unwrap();
+    assert!(main.contains(&format!("app_id = \"00112233445566778899aabbccddeeff\", name = \"{name}\"")), "{main}");
+    assert!(
+        dir.join("erp-connector.toml").is_file() && dir.join("README.md").is_file() && dir.join(".gitignore").is_file()
+    );
+
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    std::fs::copy(workspace.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    let test = Command::new(env!("CARGO"))
+        .args(["test", "--offline"])
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", workspace.join("target/scaffold"))
+        .env_remove("RUSTFLAGS")
+        .output()
+        .unwrap();
+    assert!(test.status.success(), "the new crate's tests failed:\n{}", text(&test));
+    let passed: usize = String::from_utf8_lossy(&test.stdout)
+        .lines()
+        .filter_map(|l| l.strip_prefix("test result: ok. ")?.split(' ').next()?.parse::<usize>().ok())
+        .sum();
+    assert!(passed >= 4, "only {passed} tests ran:\n{}", text(&test));
+    let _ = std::fs::remove_dir_all(dir.parent().unwrap());
+}
+
+#[test]
+fn a_crate_from_hello_passes_its_tests() {
+    scaffold_and_test(
+        "hello",
+        "acme-hello",
+        &["hello-connector", "6cf25376616343b38d14ddcd804f2891", "workspace = true"],
+    );
+}
+
+#[test]
+fn a_crate_from_sqlite_erp_passes_its_tests() {
+    scaffold_and_test(
+        "sqlite-erp",
+        "acme-erp",
+        &["sqlite_erp", "sqlite-erp-connector", "0a1b2c3d4e5f60718293a4b5c6d7e8f9", "workspace = true"],
+    );
+}
+
+#[test]
+fn bad_names_ids_and_occupied_folders_are_refused() {
+    let dir = temp("refused");
+    let out = cli(&["new", "Acme_ERP", "--path", dir.join("x").to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out).contains("`Acme_ERP` is not a usable crate name"), "{}", text(&out));
+    let out = cli(&["new", "acme", "--app-id", "xyz", "--path", dir.join("x").to_str().unwrap()]);
+    assert!(text(&out).contains("an application id is 32 hexadecimal digits"), "{}", text(&out));
+    std::fs::write(dir.join("occupied"), "x").unwrap();
+    let out = cli(&["new", "acme", "--path", dir.to_str().unwrap()]);
+    assert!(text(&out).contains("exists and is not empty"), "{}", text(&out));
+    let _ = std::fs::remove_dir_all(&dir);
+}
