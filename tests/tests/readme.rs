@@ -31,8 +31,7 @@ fn variables_in(dir: &Path, found: &mut Vec<String>) {
         } else if path.extension().is_some_and(|e| e == "rs") {
             let text = std::fs::read_to_string(&path).unwrap();
             for (i, _) in text.match_indices("\"ERP_CONNECTOR_") {
-                let name: String =
-                    text[i + 1..].chars().take_while(|c| c.is_ascii_uppercase() || *c == '_').collect();
+                let name: String = text[i + 1..].chars().take_while(|c| c.is_ascii_uppercase() || *c == '_').collect();
                 found.push(name);
             }
         }
@@ -69,10 +68,11 @@ fn the_quick_start_works_in_a_fresh_clone() {
 
     // The README's port, unless something here already listens on it.
     let port = if std::net::TcpListener::bind("127.0.0.1:8080").is_ok() { 8080 } else { free_port() };
+    // `exec`: cargo run replaces itself with the connector, so the child is the connector.
     let mut shell = Command::new("sh");
     shell
         .arg("-c")
-        .arg(&command)
+        .arg(format!("exec {command}"))
         .current_dir(&dir)
         .env("CARGO_TARGET_DIR", root.join("target/scaffold"))
         .stdout(Stdio::null())
@@ -83,10 +83,9 @@ fn the_quick_start_works_in_a_fresh_clone() {
     if port != 8080 {
         shell.env("ERP_CONNECTOR_BIND", format!("127.0.0.1:{port}"));
     }
-    std::os::unix::process::CommandExt::process_group(&mut shell, 0);
     let mut child = shell.spawn().unwrap();
     let stop = |child: &mut std::process::Child| {
-        let _ = Command::new("kill").args(["-TERM", &format!("-{}", child.id())]).status();
+        let _ = child.kill();
         let _ = child.wait();
     };
 
