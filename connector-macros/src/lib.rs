@@ -26,6 +26,39 @@ use proc_macro::TokenStream;
 /// misspelling), `async fn`, `&self`, and the number of parameters. Operations left out answer as
 /// the contract says an unsupported feature must. Without `type Config`, the connector has no
 /// configuration fields.
+///
+/// ```
+/// use erp_connector::prelude::*;
+///
+/// struct Hello;
+///
+/// #[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891", name = "hello")]
+/// impl ErpConnector for Hello {
+///     type Config = NoConfig;
+///
+///     async fn supported_actor_types(&self, _: &Connection<NoConfig>) -> ConnectorResult<Vec<ActorType>> {
+///         Ok(vec![ActorType::Customer])
+///     }
+/// }
+///
+/// use erp_connector::service::Registered as _;
+/// assert_eq!(Hello::NAME, "hello");
+/// assert_eq!(Hello::METHODS, ["supported_actor_types"]);
+/// ```
+///
+/// A misspelt method is a compile error with a suggestion:
+///
+/// ```compile_fail
+/// use erp_connector::prelude::*;
+/// struct Hello;
+/// #[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891")]
+/// impl ErpConnector for Hello {
+///     type Config = NoConfig;
+///     async fn get_actor(&self, _: &Connection<NoConfig>, _: GetActors) -> ConnectorResult<Vec<ErpActor>> {
+///         Ok(vec![]) // error: `get_actor` is not a method of ErpConnector; did you mean `get_actors`?
+///     }
+/// }
+/// ```
 #[proc_macro_attribute]
 pub fn erp_connector(args: TokenStream, item: TokenStream) -> TokenStream {
     connector::expand(args.into(), item.into()).into()
@@ -55,6 +88,30 @@ pub fn connection_config(item: TokenStream) -> TokenStream {
 /// `#[config_list(name = "...")]` on the enum sets the list name (default: the enum name);
 /// `#[item(key = "...", display = "...")]` on a variant sets its key (default: the variant name)
 /// and display text (default: its doc comment, else the variant name).
+///
+/// ```
+/// use erp_connector::prelude::*;
+/// use erp_connector::connector::{ConfigList as _, ConnectionConfig as _};
+///
+/// #[derive(ConfigList, Clone, Copy, PartialEq, Debug)]
+/// #[config_list(name = "environments")]
+/// enum Environment {
+///     /// Test company
+///     Test,
+///     #[item(key = "PROD", display = "Production")]
+///     Production,
+/// }
+///
+/// #[derive(ConnectionConfig)]
+/// struct Config {
+///     #[field(display = "Environment", default = "Test")]
+///     environment: Environment,
+/// }
+///
+/// assert_eq!(Config::fields()[0].list_name.as_deref(), Some("environments"));
+/// let config = Config::from_info(&StringDict::new().with("ENVIRONMENT", "PROD")).unwrap();
+/// assert_eq!(config.environment, Environment::Production);
+/// ```
 #[proc_macro_derive(ConfigList, attributes(config_list, item))]
 pub fn config_list(item: TokenStream) -> TokenStream {
     list::expand(item.into()).into()

@@ -26,6 +26,17 @@ const SECRET_ELEMENTS: &[&str] = &["SignedToken", "SignedApplicationToken"];
 const SECRET_WORDS: &[&str] = &["password", "passwd", "secret", "token", "apikey", "api_key"];
 
 /// Writes exchanges to a folder.
+///
+/// ```
+/// use erp_connector::capture::Capture;
+///
+/// let dir = std::env::temp_dir().join("erp-capture-doc");
+/// let capture = Capture::open(&dir, vec!["ERP_PASSWORD".into()]).unwrap();
+/// let body = br#"<e><KeyValueOfstringstring><Key>ERP_PASSWORD</Key><Value>hunter2</Value></KeyValueOfstringstring></e>"#;
+/// let kept = String::from_utf8(capture.redact(body).unwrap()).unwrap();
+/// assert_eq!(kept, "<e><KeyValueOfstringstring><Key>ERP_PASSWORD</Key><Value>***</Value></KeyValueOfstringstring></e>");
+/// # std::fs::remove_dir_all(&dir).ok();
+/// ```
 #[derive(Debug)]
 pub struct Capture {
     dir: PathBuf,

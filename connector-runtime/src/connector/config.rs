@@ -11,6 +11,31 @@ use zeroize::Zeroize;
 use crate::contract::{FieldAccess, FieldMetadata, FieldType, FieldValue, StringDict};
 
 /// A connection's typed configuration. Implement it with `#[derive(ConnectionConfig)]`.
+///
+/// ```
+/// use erp_connector::prelude::*;
+/// use erp_connector::connector::ConnectionConfig as _;
+///
+/// #[derive(ConnectionConfig)]
+/// struct Config {
+///     /// Host name of the ERP server.
+///     #[field(display = "Server", rank = 1, mandatory, max_length = 100)]
+///     server: String,
+///     /// Port, if not the default.
+///     #[field(rank = 2)]
+///     port: Option<u16>,
+///     #[field(rank = 3)]
+///     password: Option<Password>,
+/// }
+///
+/// let fields = Config::fields();
+/// assert_eq!(fields[0].field_key.as_deref(), Some("SERVER"));
+/// assert_eq!(fields[0].display_description.as_deref(), Some("Host name of the ERP server."));
+/// let config = Config::from_info(&StringDict::new().with("SERVER", "erp.local").with("PORT", "[I:8443]")).unwrap();
+/// assert_eq!((config.server.as_str(), config.port), ("erp.local", Some(8443)));
+/// let error = Config::from_info(&StringDict::new().with("PORT", "x")).err().unwrap();
+/// assert!(error.to_string().contains("SERVER"), "{error}");
+/// ```
 pub trait ConnectionConfig: Sized + Send + Sync + 'static {
     /// The fields of the "add connection" dialog (`WSGetConfigData`), ordered by rank.
     fn fields() -> Vec<FieldMetadata>;

@@ -90,6 +90,35 @@ pub struct ActorsSince {
 ///
 /// The value is shared by the service's worker threads (hence `Send + Sync`); the futures of
 /// its methods run on one worker each and need not be `Send`.
+///
+/// ```
+/// use erp_connector::prelude::*;
+///
+/// #[derive(ConnectionConfig)]
+/// struct Config {
+///     /// The ERP company code.
+///     #[field(display = "Company", mandatory)]
+///     company: String,
+/// }
+///
+/// struct MyErp;
+///
+/// #[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891")]
+/// impl ErpConnector for MyErp {
+///     type Config = Config;
+///
+///     async fn supported_actor_types(&self, _: &Connection<Config>) -> ConnectorResult<Vec<ActorType>> {
+///         Ok(vec![ActorType::Customer])
+///     }
+///
+///     async fn get_actors(&self, conn: &Connection<Config>, q: GetActors) -> ConnectorResult<Vec<ErpActor>> {
+///         Ok(q.erp_keys
+///             .iter()
+///             .map(|key| ErpActor::new(ActorType::Customer, key, "000000000001").with_field("NAME", &conn.config.company))
+///             .collect())
+///     }
+/// }
+/// ```
 #[allow(async_fn_in_trait)]
 pub trait ErpConnector: Send + Sync + Sized + 'static {
     /// The typed configuration of a connection (`#[derive(ConnectionConfig)]`).

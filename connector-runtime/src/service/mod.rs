@@ -46,6 +46,22 @@ struct AuthMaterial {
 pub(crate) type OnStarted = Box<dyn FnOnce(actix_web::dev::ServerHandle, Vec<std::net::SocketAddr>) + Send>;
 
 /// A service hosting one or more connectors at one endpoint.
+///
+/// ```no_run
+/// use erp_connector::prelude::*;
+///
+/// struct Shop;
+/// #[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891", name = "shop")]
+/// impl ErpConnector for Shop { type Config = NoConfig; }
+///
+/// struct Ledger;
+/// #[erp_connector(app_id = "0123456789abcdef0123456789abcdef", name = "ledger")]
+/// impl ErpConnector for Ledger { type Config = NoConfig; }
+///
+/// // `?ConnectorName=ledger` reaches Ledger; calls without the parameter reach Shop.
+/// erp_connector::Service::new().connector(Shop).connector(Ledger).run()?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
 #[derive(Default)]
 pub struct Service {
     mounts: Vec<Mount>,
@@ -194,6 +210,16 @@ impl Service {
 
 /// Serves `connector` with settings from the file and the environment: the whole `main` of a
 /// connector.
+///
+/// ```no_run
+/// # use erp_connector::prelude::*;
+/// # struct MyErp;
+/// # #[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891")]
+/// # impl ErpConnector for MyErp { type Config = NoConfig; }
+/// fn main() -> std::io::Result<()> {
+///     erp_connector::run(MyErp)
+/// }
+/// ```
 pub fn run<T: Registered>(connector: T) -> std::io::Result<()> {
     Service::new().connector(connector).run()
 }
