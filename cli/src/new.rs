@@ -17,7 +17,7 @@ pub struct New {
     /// with the real one when the app is registered.
     #[arg(long)]
     app_id: Option<String>,
-    /// Where to create the crate (default: ./<name>).
+    /// Where to create the crate (default: `./NAME`).
     #[arg(long)]
     path: Option<PathBuf>,
     /// The erp-connector source to depend on by path (default: the one this command was built
