@@ -62,16 +62,19 @@ pub struct Exchange<'a> {
 }
 
 impl Capture {
-    /// Captures into `dir` (created, readable by the owner only), numbering after any exchanges
+    /// Captures into `dir` (created if missing, readable by the owner only), numbering after any exchanges
     /// already there. `secret_keys` are dictionary keys whose values are redacted (ASCII case
     /// ignored), e.g. the Password fields of the hosted connectors.
     pub fn open(dir: &Path, secret_keys: Vec<String>) -> std::io::Result<Capture> {
         let fail = |e: std::io::Error| std::io::Error::new(e.kind(), format!("capture folder {}: {e}", dir.display()));
-        std::fs::create_dir_all(dir).map_err(fail)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(fail)?;
+        if !dir.exists() {
+            std::fs::create_dir_all(dir).map_err(fail)?;
+            // A folder made here is the owner's alone; an existing one keeps its permissions.
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt as _;
+                std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(fail)?;
+            }
         }
         let last = std::fs::read_dir(dir)
             .map_err(fail)?

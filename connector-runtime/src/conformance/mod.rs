@@ -183,6 +183,8 @@ impl fmt::Display for Report {
         let total = self.violations.len() + self.omitted.values().sum::<usize>();
         if self.is_clean() {
             write!(f, "\nPASSED: no rule broken ({} rules checked)", rules::ALL.len())
+        } else if total == 0 {
+            write!(f, "\nFAILED: the session stopped before its end")
         } else {
             write!(f, "\nFAILED: {total} violation(s) of {} rule(s)", seen.len())
         }
