@@ -26,6 +26,7 @@ const METHODS: &[(&str, usize)] = &[
     ("get_list", 2),
     ("get_list_items", 3),
     ("get_actors_by_timestamp", 2),
+    ("stream_actors_by_timestamp", 2),
 ];
 
 /// Names a user may reach for that the framework handles itself, with the explanation.

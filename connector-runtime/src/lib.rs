@@ -52,8 +52,8 @@ pub use service::{Service, run};
 /// Everything a connector author needs, in one import.
 pub mod prelude {
     pub use crate::connector::{
-        ActorsSince, AdvancedSearch, ConfigList, ConfigValue, Connection, ConnectionConfig, ConnectorError,
-        ConnectorResult, ErpConnector, GetActors, NoConfig, Password, SearchActors, SearchByParent,
+        ActorStream, ActorsSince, AdvancedSearch, ConfigList, ConfigValue, Connection, ConnectionConfig,
+        ConnectorError, ConnectorResult, ErpConnector, GetActors, NoConfig, Password, SearchActors, SearchByParent,
     };
     pub use crate::contract::{
         ActorType, ConnectionGuid, ErpActor, FieldAccess, FieldMetadata, FieldType, FieldValue, LocalizedText,

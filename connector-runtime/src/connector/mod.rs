@@ -9,11 +9,13 @@
 
 mod config;
 mod error;
+mod stream;
 
 #[doc(hidden)]
 pub use config::derive_support as config_derive;
 pub use config::{ConfigError, ConfigList, ConfigValue, ConnectionConfig, NoConfig, Password};
 pub use error::{ConnectorError, ConnectorResult};
+pub use stream::{ActorSender, ActorStream};
 
 use crate::contract::{ActorType, ConnectionGuid, ErpActor, FieldMetadata, SearchRestriction, StringDict};
 
@@ -250,5 +252,17 @@ pub trait ErpConnector: Send + Sync + Sized + 'static {
     ) -> ConnectorResult<Vec<ErpActor>> {
         let _ = (conn, query);
         Ok(Vec::new())
+    }
+
+    /// `WSGetActorsByTimestamp` as a stream: the answer is written while the actors come, so a
+    /// first sync of any size takes flat memory. Implement this instead of
+    /// [`ErpConnector::get_actors_by_timestamp`] when the result can be large; the default
+    /// answers with that method's actors.
+    async fn stream_actors_by_timestamp(
+        &self,
+        conn: &Connection<Self::Config>,
+        query: ActorsSince,
+    ) -> ConnectorResult<ActorStream> {
+        self.get_actors_by_timestamp(conn, query).await.map(ActorStream::from)
     }
 }

@@ -13,7 +13,9 @@ use crate::connector::{
     GetActors, SearchActors, SearchByParent,
 };
 use crate::contract::*;
-use crate::http::{LocalBoxFuture, SoapHandler};
+use futures_util::StreamExt as _;
+
+use crate::http::{Answer, LocalBoxFuture, SoapHandler};
 use crate::store::ConnectionStore;
 
 /// A connector as the service hosts it: the user's value, its name, the shared store, and a
@@ -77,6 +79,13 @@ impl<T: ErpConnector> Hosted<T> {
 
     fn failure(&self, op: Operation, error: ConnectorError) -> Response {
         Response::failure(op, error.into_wire(self.tech_explanations))
+    }
+
+    fn logged_failure(&self, op: Operation, error: ConnectorError) -> Response {
+        if error.error_code.as_deref() != Some(error_codes::UNKNOWN_CONNECTION_ID) {
+            tracing::warn!(operation = %op, error = %error, "connector answered with an error");
+        }
+        self.failure(op, error)
     }
 
     async fn load(&self, guid: Option<ConnectionGuid>) -> ConnectorResult<Arc<Connection<T::Config>>> {
@@ -257,12 +266,37 @@ impl<T: ErpConnector> SoapHandler for Hosted<T> {
             let op = request.operation();
             match self.answer(request).await {
                 Ok(response) => response,
-                Err(error) => {
-                    if error.error_code.as_deref() != Some(error_codes::UNKNOWN_CONNECTION_ID) {
-                        tracing::warn!(operation = %op, error = %error, "connector answered with an error");
-                    }
-                    self.failure(op, error)
+                Err(error) => self.logged_failure(op, error),
+            }
+        })
+    }
+
+    fn handle_streaming(&self, request: Request) -> LocalBoxFuture<'_, Answer> {
+        Box::pin(async move {
+            let Request::GetActorsByTimestamp(r) = request else {
+                return Answer::Whole(self.handle(request).await);
+            };
+            let op = Operation::GetActorsByTimestamp;
+            let stream = async {
+                let conn = self.load(r.base.connection_guid).await?;
+                let query = ActorsSince {
+                    actor_type: required(r.actor_type, "ActorType")?,
+                    updated_on_or_after: r.updated_on_or_after.unwrap_or_default(),
+                    field_keys: r.field_keys.unwrap_or_default(),
+                };
+                self.connector.stream_actors_by_timestamp(&conn, query).await
+            };
+            match stream.await {
+                Ok(actors) => {
+                    let include_tech = self.tech_explanations;
+                    Answer::Actors(Box::pin(actors.map(move |item| {
+                        item.map_err(|error| {
+                            tracing::warn!(operation = %op, error = %error, "connector failed while streaming actors");
+                            error.into_wire(include_tech)
+                        })
+                    })))
                 }
+                Err(error) => Answer::Whole(self.logged_failure(op, error)),
             }
         })
     }

@@ -16,4 +16,6 @@ pub mod wsdl;
 pub use fault::{Fault, FaultCode, write_fault};
 pub use profile::{UnknownProfile, WireProfile};
 pub use reader::{Limits, ReadError, operation_from_action, read_message, read_request, read_response};
-pub use writer::{CONTENT_TYPE, escape_text, write_request, write_response, write_response_record};
+pub use writer::{
+    CONTENT_TYPE, StreamedActors, escape_text, write_array_item, write_request, write_response, write_response_record,
+};

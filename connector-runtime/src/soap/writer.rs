@@ -20,8 +20,9 @@ use quick_xml::Writer;
 use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 
 use crate::contract::ns;
+use crate::contract::schema::RecordType as _;
 use crate::contract::schema::{Level, Record, Ref, TypeSchema};
-use crate::contract::{Operation, Request, Response};
+use crate::contract::{ActorArrayResponse, ActorType, ErpActor, Operation, Request, Response, ResponseStatus};
 
 use super::profile::WireProfile;
 
@@ -47,6 +48,76 @@ pub fn write_response_record(profile: WireProfile, operation: Operation, respons
 pub fn write_request(profile: WireProfile, request: &Request, out: &mut Vec<u8>) {
     let mut w = MessageWriter::new(profile, out);
     w.envelope(|w| w.message(request.operation().name(), Direction::Request, request.record()));
+}
+
+/// An `ActorArrayPluginResponseWS` answer written in parts, around actors that are streamed:
+/// the head (envelope, wrapper, the opening `Actors`), each actor as an array item, and the
+/// tail (the rest, with the final status). The parts are cut from what [`write_response`]
+/// writes, so a streamed answer is byte for byte the whole one.
+#[derive(Debug)]
+pub struct StreamedActors {
+    profile: WireProfile,
+    operation: Operation,
+    head: Vec<u8>,
+}
+
+/// The key of the placeholder actor the parts are cut around.
+const STREAM_SENTINEL: &str = "erp-connector:streamed-actors:9f41c2";
+
+impl StreamedActors {
+    /// The parts for `operation` (whose answer is `ActorArrayPluginResponseWS`); `None` if the
+    /// profile writes the status before the actors, which must then be known first.
+    pub fn new(profile: WireProfile, operation: Operation) -> Option<Self> {
+        let (head, _) = Self::split(profile, operation, &ResponseStatus::ok())?;
+        Some(StreamedActors { profile, operation, head })
+    }
+
+    fn split(profile: WireProfile, operation: Operation, status: &ResponseStatus) -> Option<(Vec<u8>, Vec<u8>)> {
+        let sentinel = ErpActor::new(ActorType::Customer, STREAM_SENTINEL, "");
+        let mut item = Vec::new();
+        write_array_item(profile, &sentinel, &mut item);
+        let response =
+            Response::ActorArray(ActorArrayResponse { result: status.clone(), actors: Some(vec![sentinel]) });
+        if operation.spec().response.name != ActorArrayResponse::SCHEMA.name {
+            return None;
+        }
+        let mut whole = Vec::new();
+        write_response(profile, operation, &response, &mut whole);
+        let at = whole.windows(item.len()).position(|w| w == item.as_slice())?;
+        let head = &whole[..at];
+        // The status must come after the actors.
+        if head.windows(5).any(|w| w == b"IsOk>") {
+            return None;
+        }
+        Some((head.to_vec(), whole[at + item.len()..].to_vec()))
+    }
+
+    /// The bytes before the first actor.
+    pub fn head(&self) -> &[u8] {
+        &self.head
+    }
+
+    /// Appends one actor.
+    pub fn actor(&self, actor: &ErpActor, out: &mut Vec<u8>) {
+        write_array_item(self.profile, actor, out);
+    }
+
+    /// Appends the bytes after the last actor, with the final status.
+    pub fn tail(&self, status: &ResponseStatus, out: &mut Vec<u8>) {
+        if let Some((_, tail)) = Self::split(self.profile, self.operation, status) {
+            out.extend_from_slice(&tail);
+        }
+    }
+}
+
+/// Writes one carrier as an item of an array member (e.g. `<ErpActorWS>…</ErpActorWS>`), as
+/// it appears inside its array.
+pub fn write_array_item(profile: WireProfile, item: &dyn Record, out: &mut Vec<u8>) {
+    let mut w = MessageWriter::new(profile, out);
+    let name = item.schema().name;
+    w.start(BytesStart::new(name));
+    w.members(item, true, false);
+    w.end(name);
 }
 
 /// The namespaces of a service contract other than the ERP one (e.g. the `Authenticate`
@@ -372,6 +443,35 @@ pub fn escape_text(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_streamed_answer_is_the_whole_answer_byte_for_byte() {
+        let actors: Vec<ErpActor> = (0..3)
+            .map(|i| {
+                ErpActor::new(ActorType::Person, format!("k{i}"), "000001")
+                    .with_field("NAME", format!("<{i}> & co\r"))
+                    .with_parent(ActorType::Customer, "c")
+            })
+            .collect();
+        let op = Operation::GetActorsByTimestamp;
+        for status in [ResponseStatus::ok(), ResponseStatus::error("Gone.").with_error_code("X")] {
+            let whole =
+                Response::ActorArray(ActorArrayResponse { result: status.clone(), actors: Some(actors.clone()) });
+            let mut expected = Vec::new();
+            write_response(WireProfile::MessageContract, op, &whole, &mut expected);
+            let parts = StreamedActors::new(WireProfile::MessageContract, op).unwrap();
+            let mut streamed = parts.head().to_vec();
+            for actor in &actors {
+                parts.actor(actor, &mut streamed);
+            }
+            parts.tail(&status, &mut streamed);
+            assert_eq!(String::from_utf8(streamed).unwrap(), String::from_utf8(expected).unwrap());
+        }
+        // The wrapped profiles write the status first: not streamable. Nor is another class.
+        assert!(StreamedActors::new(WireProfile::WrappedEis, op).is_none());
+        assert!(StreamedActors::new(WireProfile::WrappedPoco, op).is_none());
+        assert!(StreamedActors::new(WireProfile::MessageContract, Operation::GetList).is_none());
+    }
 
     #[test]
     fn escaping_matches_dotnet() {

@@ -28,10 +28,11 @@ impl ErpConnector for Everything {
     async fn get_list(&self, _: Option<&Connection<Config>>, _: &str) -> ConnectorResult<StringDict> { Ok(StringDict::new()) }
     async fn get_list_items(&self, _: Option<&Connection<Config>>, _: &str, _: Vec<String>) -> ConnectorResult<StringDict> { Ok(StringDict::new()) }
     async fn get_actors_by_timestamp(&self, _: &Connection<Config>, _: ActorsSince) -> ConnectorResult<Vec<ErpActor>> { Ok(vec![]) }
+    async fn stream_actors_by_timestamp(&self, _: &Connection<Config>, _: ActorsSince) -> ConnectorResult<ActorStream> { Ok(ActorStream::from(vec![])) }
 }
 
 fn main() {
     use erp_connector::service::Registered;
-    assert_eq!(Everything::METHODS.len(), 15);
+    assert_eq!(Everything::METHODS.len(), 16);
     assert_eq!(Everything::NAME, "everything");
 }

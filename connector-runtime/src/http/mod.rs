@@ -30,6 +30,8 @@
 //! }
 //! ```
 
+mod streaming;
+
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -43,6 +45,7 @@ use futures_util::{FutureExt as _, StreamExt as _};
 use tracing::Instrument as _;
 
 use crate::contract::auth::AuthenticationResponse;
+use crate::contract::schema::RecordType as _;
 use crate::contract::{Operation, Request, Response, ResponseStatus};
 use crate::soap::{self, Fault, Limits, ReadError, WireProfile};
 
@@ -58,11 +61,30 @@ pub trait SoapHandler: Send + Sync + 'static {
         AuthenticationResponse::refused("SuperOffice Online authentication is not set up for this connector")
     }
 
+    /// Answers one call, possibly with actors still to come (`WSGetActorsByTimestamp`), which
+    /// the endpoint then writes as they come. Default: [`SoapHandler::handle`].
+    fn handle_streaming(&self, request: Request) -> LocalBoxFuture<'_, Answer> {
+        Box::pin(async move { Answer::Whole(self.handle(request).await) })
+    }
+
     /// Configuration keys whose values are secrets (redacted in capture mode). Default: none.
     fn secret_keys(&self) -> Vec<String> {
         Vec::new()
     }
 }
+
+/// A handler's answer: whole, or an `ActorArrayPluginResponseWS` whose actors are still to
+/// come; an `Err` item ends the answer with that status after the actors before it.
+#[allow(clippy::large_enum_variant)] // made once per call and moved at once; boxing buys nothing
+pub enum Answer {
+    /// The whole response.
+    Whole(Response),
+    /// The actors of the response, as they come.
+    Actors(futures_util::stream::LocalBoxStream<'static, Result<crate::contract::ErpActor, ResponseStatus>>),
+}
+
+/// Bytes gathered before a chunk of a streamed answer is handed to the connection.
+const STREAM_CHUNK: usize = 64 * 1024;
 
 /// Settings of a SOAP endpoint.
 #[derive(Clone, Debug)]
@@ -110,6 +132,12 @@ struct Inner {
     /// which saves the reallocations and copies of growing it (a quarter of the time of a large
     /// answer otherwise).
     size_hints: [AtomicUsize; OPERATION_COUNT],
+}
+
+/// What the endpoint sends: bytes, or a response whose body streams.
+enum Reply {
+    Bytes(StatusCode, Vec<u8>),
+    Streamed(HttpResponse),
 }
 
 /// Operations of the contract (checked against the table by a unit test).
@@ -214,7 +242,11 @@ impl SoapEndpoint {
         }
         let started = std::time::Instant::now();
         let body = body.freeze();
-        let (status, out) = self.exchange(&req, body.clone()).await;
+        // Capture keeps whole answers, so it turns streaming off.
+        let (status, out) = match self.exchange(&req, body.clone(), settings.capture.is_none()).await {
+            Reply::Bytes(status, out) => (status, out),
+            Reply::Streamed(response) => return response,
+        };
         if let Some(capture) = &settings.capture {
             capture.record(&crate::capture::Exchange {
                 action: req.headers().get("SOAPAction").and_then(|v| v.to_str().ok()),
@@ -228,34 +260,60 @@ impl SoapEndpoint {
         xml_response(status, out)
     }
 
-    /// Answers a call whose body has been read: the response or a fault, as status and bytes.
-    async fn exchange(&self, req: &HttpRequest, body: web::Bytes) -> (StatusCode, Vec<u8>) {
+    /// Answers a call whose body has been read: the response or a fault, as status and bytes, or
+    /// (when `may_stream`) a response whose body is written as the actors come.
+    async fn exchange(&self, req: &HttpRequest, body: web::Bytes, may_stream: bool) -> Reply {
+        match self.exchange_inner(req, body, may_stream).await {
+            Ok((status, out)) => Reply::Bytes(status, out),
+            Err(streamed) => Reply::Streamed(streamed),
+        }
+    }
+
+    async fn exchange_inner(
+        &self,
+        req: &HttpRequest,
+        body: web::Bytes,
+        may_stream: bool,
+    ) -> Result<(StatusCode, Vec<u8>), HttpResponse> {
         let settings = &self.inner.settings;
         let index = match self.handler_for(req) {
             Ok(index) => index,
-            Err(fault) => return (StatusCode::INTERNAL_SERVER_ERROR, fault_bytes(settings, &fault)),
+            Err(fault) => return Ok((StatusCode::INTERNAL_SERVER_ERROR, fault_bytes(settings, &fault))),
         };
         let (connector, handler) = (self.inner.handlers[index].0.as_str(), self.inner.handlers[index].1.as_ref());
         let action = req.headers().get("SOAPAction").and_then(|v| v.to_str().ok());
         if action.is_some_and(soap::auth::is_authenticate_action) {
-            return self.authenticate(index, body).await;
+            return Ok(self.authenticate(index, body).await);
         }
         let request = match soap::read_request(&body, action, &settings.limits) {
             Ok(request) => request,
             Err(ReadError::UnknownOperation(element)) if soap::auth::is_authenticate_element(&element) => {
-                return self.authenticate(index, body).await;
+                return Ok(self.authenticate(index, body).await);
             }
             Err(e) => {
                 tracing::debug!(error = %e, "unreadable SOAP request");
                 let fault = Fault::client(e.to_string()).with_detail(format!("{e:?}"));
-                return (StatusCode::INTERNAL_SERVER_ERROR, fault_bytes(settings, &fault));
+                return Ok((StatusCode::INTERNAL_SERVER_ERROR, fault_bytes(settings, &fault)));
             }
         };
         let operation = request.operation();
         let guid = request.connection_guid();
         let span = tracing::info_span!("call", %operation, connector, connection = ?guid);
         let started = std::time::Instant::now();
-        let response = Self::answer(handler, operation, request).instrument(span.clone()).await;
+        let answer = Self::answer(handler, operation, request).instrument(span.clone()).await;
+        let response = match answer {
+            Answer::Whole(response) => response,
+            Answer::Actors(actors) => {
+                let parts = if may_stream { soap::StreamedActors::new(settings.profile, operation) } else { None };
+                match parts {
+                    Some(parts) => match streaming::start(parts, operation, actors, span.clone(), started).await {
+                        Ok(streamed) => return Err(streamed),
+                        Err(whole) => whole,
+                    },
+                    None => streaming::collect(operation, actors).instrument(span.clone()).await,
+                }
+            }
+        };
         let hint = &self.inner.size_hints[operation as usize];
         let mut out = Vec::with_capacity(hint.load(Ordering::Relaxed));
         soap::write_response(settings.profile, operation, &response, &mut out);
@@ -270,7 +328,7 @@ impl SoapEndpoint {
                 "answered"
             )
         });
-        (StatusCode::OK, out)
+        Ok((StatusCode::OK, out))
     }
 
     /// The `Authenticate` handshake: never a fault for a bad token, always an answer. It runs on
@@ -295,8 +353,19 @@ impl SoapEndpoint {
     }
 
     /// The handler's answer; a panic or a wrong response class becomes an error answer.
-    async fn answer(handler: &dyn SoapHandler, operation: Operation, request: Request) -> Response {
-        let outcome = AssertUnwindSafe(handler.handle(request)).catch_unwind().await;
+    async fn answer(handler: &dyn SoapHandler, operation: Operation, request: Request) -> Answer {
+        let outcome = AssertUnwindSafe(handler.handle_streaming(request)).catch_unwind().await;
+        let actors_expected = operation.spec().response.name == crate::contract::ActorArrayResponse::SCHEMA.name;
+        match outcome {
+            Ok(Answer::Actors(actors)) if actors_expected => Answer::Actors(actors),
+            Ok(Answer::Whole(response)) => Answer::Whole(Self::checked(operation, Ok(response))),
+            Ok(Answer::Actors(_)) => Answer::Whole(Self::checked(operation, Ok(Response::empty(Operation::GetActors)))),
+            Err(panic) => Answer::Whole(Self::checked(operation, Err(panic))),
+        }
+    }
+
+    /// A whole answer of the right response class; a panic or a wrong class becomes an error answer.
+    fn checked(operation: Operation, outcome: Result<Response, Box<dyn std::any::Any + Send>>) -> Response {
         match outcome {
             Ok(response) if response.record().schema().name == operation.spec().response.name => response,
             Ok(response) => {

@@ -1,0 +1,122 @@
+//! Streamed `ActorArrayPluginResponseWS` answers: the actors are written into a chunked HTTP body
+//! as the connector produces them, so memory stays flat whatever their number. The first actor
+//! is awaited before anything is sent, so that an answer with no actors, or one that fails at
+//! once, is a whole answer like any other.
+
+use std::panic::AssertUnwindSafe;
+use std::time::Instant;
+
+use actix_web::HttpResponse;
+use actix_web::http::header::{self, HeaderValue};
+use futures_util::stream::LocalBoxStream;
+use futures_util::{FutureExt as _, StreamExt as _};
+
+use super::{STREAM_CHUNK, internal_error};
+use crate::contract::{ActorArrayResponse, ErpActor, Operation, Response, ResponseStatus};
+use crate::soap::{self, StreamedActors};
+
+type Actors = LocalBoxStream<'static, Result<ErpActor, ResponseStatus>>;
+
+/// The next actor; a panic in the connector's stream is an error answer.
+async fn next(actors: &mut Actors, operation: Operation) -> Option<Result<ErpActor, ResponseStatus>> {
+    match AssertUnwindSafe(actors.next()).catch_unwind().await {
+        Ok(item) => item,
+        Err(_) => {
+            tracing::error!(%operation, "connector panicked while streaming actors");
+            Some(Err(internal_error(operation).result().clone()))
+        }
+    }
+}
+
+/// All the actors as one response (for profiles that write the status first, and capture mode).
+pub(super) async fn collect(operation: Operation, mut actors: Actors) -> Response {
+    let mut all = Vec::new();
+    while let Some(item) = next(&mut actors, operation).await {
+        match item {
+            Ok(actor) => all.push(actor),
+            Err(status) => return Response::failure(operation, status),
+        }
+    }
+    Response::ActorArray(ActorArrayResponse { actors: Some(all), ..Default::default() })
+}
+
+/// A streamed response once the first actor is there; `Err` with a whole response when there
+/// is none or the stream fails at once.
+pub(super) async fn start(
+    parts: StreamedActors,
+    operation: Operation,
+    mut actors: Actors,
+    span: tracing::Span,
+    started: Instant,
+) -> Result<HttpResponse, Response> {
+    let first = match next(&mut actors, operation).await {
+        None => {
+            return Err(Response::ActorArray(ActorArrayResponse { actors: Some(Vec::new()), ..Default::default() }));
+        }
+        Some(Err(status)) => return Err(Response::failure(operation, status)),
+        Some(Ok(actor)) => actor,
+    };
+    let mut buf = Vec::with_capacity(STREAM_CHUNK + STREAM_CHUNK / 4);
+    buf.extend_from_slice(parts.head());
+    parts.actor(&first, &mut buf);
+    let state = Streaming { parts, operation, actors, buf, count: 1, bytes: 0, done: false, span, started };
+    let body = futures_util::stream::unfold(state, |mut st| async move {
+        if st.done {
+            return None;
+        }
+        st.fill().await;
+        let chunk = actix_web::web::Bytes::from(std::mem::replace(
+            &mut st.buf,
+            Vec::with_capacity(STREAM_CHUNK + STREAM_CHUNK / 4),
+        ));
+        st.bytes += chunk.len();
+        Some((Ok::<_, std::convert::Infallible>(chunk), st))
+    });
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(soap::CONTENT_TYPE)))
+        .streaming(body))
+}
+
+struct Streaming {
+    parts: StreamedActors,
+    operation: Operation,
+    actors: Actors,
+    buf: Vec<u8>,
+    count: usize,
+    bytes: usize,
+    done: bool,
+    span: tracing::Span,
+    started: Instant,
+}
+
+impl Streaming {
+    /// Writes actors until a chunk is full or the stream ends (then with the tail).
+    async fn fill(&mut self) {
+        while self.buf.len() < STREAM_CHUNK {
+            let status = match next(&mut self.actors, self.operation).await {
+                Some(Ok(actor)) => {
+                    self.parts.actor(&actor, &mut self.buf);
+                    self.count += 1;
+                    continue;
+                }
+                Some(Err(status)) => status,
+                None => ResponseStatus::ok(),
+            };
+            self.parts.tail(&status, &mut self.buf);
+            self.done = true;
+            let (count, bytes, micros) =
+                (self.count, self.bytes + self.buf.len(), self.started.elapsed().as_micros() as u64);
+            self.span.in_scope(|| {
+                tracing::info!(
+                    state = %status.state,
+                    error_code = status.error_code.as_deref().unwrap_or(""),
+                    micros,
+                    bytes,
+                    actors = count,
+                    "answered (streamed)"
+                )
+            });
+            return;
+        }
+    }
+}

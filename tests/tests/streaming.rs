@@ -1,0 +1,184 @@
+//! Streamed `WSGetActorsByTimestamp` answers over HTTP: a chunked body byte-identical in meaning
+//! to the whole answer, errors and panics part-way ending it with `State=Error`, a producer that
+//! stops when the client goes away, and whole answers where streaming is not possible.
+
+use std::io::{Read as _, Write as _};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use erp_connector::contract::*;
+use erp_connector::prelude::*;
+use erp_connector::soap::WireProfile;
+use erp_connector::testkit::{Spawned, new_guid, spawn_with};
+
+/// Streams `UpdatedOnOrAfter` actors (a number); `FAIL@k` / `PANIC@k` suffixes break at actor k.
+struct Big {
+    produced: Arc<AtomicUsize>,
+}
+
+fn actor(i: usize) -> ErpActor {
+    let mut a = ErpActor::new(ActorType::Customer, i.to_string(), format!("{i:012}"));
+    for f in 0..10 {
+        a = a.with_field(format!("F{f}"), format!("value {f} of actor {i} & <co>"));
+    }
+    a
+}
+
+#[erp_connector(app_id = "0123456789abcdef0123456789abcdef", name = "big")]
+impl ErpConnector for Big {
+    type Config = NoConfig;
+
+    async fn stream_actors_by_timestamp(
+        &self,
+        _: &Connection<NoConfig>,
+        q: ActorsSince,
+    ) -> ConnectorResult<ActorStream> {
+        let (count, fault) = q.updated_on_or_after.split_once(' ').unwrap_or((&q.updated_on_or_after, ""));
+        let count: usize = count.parse().map_err(|_| ConnectorError::new("not a count"))?;
+        let fault = fault.to_owned();
+        let produced = self.produced.clone();
+        Ok(ActorStream::from_blocking(move |out| {
+            for i in 0..count {
+                if fault == format!("FAIL@{i}") {
+                    return Err(ConnectorError::new("The ERP went away."));
+                }
+                if fault == format!("PANIC@{i}") {
+                    panic!("cursor broke");
+                }
+                out.send(actor(i))?;
+                produced.fetch_add(1, Ordering::SeqCst);
+            }
+            Ok(())
+        }))
+    }
+}
+
+fn serve(adjust: impl FnOnce(&mut erp_connector::service::Settings)) -> (Spawned, Arc<AtomicUsize>) {
+    let produced = Arc::new(AtomicUsize::new(0));
+    (spawn_with(Big { produced: produced.clone() }, adjust), produced)
+}
+
+fn poll(connector: &Spawned, since: &str) -> (ActorArrayResponse, erp_connector::testkit::HttpReply) {
+    let client = connector.client();
+    let guid = new_guid();
+    assert!(client.save_connection(guid, &StringDict::new()).unwrap().is_ok);
+    let request = Request::GetActorsByTimestamp(GetActorsByTimestampRequest {
+        base: RequestBase { connection_guid: Some(guid) },
+        updated_on_or_after: Some(since.into()),
+        actor_type: Some(ActorType::Customer),
+        field_keys: Some(vec![]),
+    });
+    match client.exchange(&request).unwrap() {
+        (Response::ActorArray(r), reply) => (r, reply),
+        (other, _) => panic!("{other:?}"),
+    }
+}
+
+fn chunked(reply: &erp_connector::testkit::HttpReply) -> bool {
+    reply.header("transfer-encoding").is_some_and(|v| v.contains("chunked")) && reply.header("content-length").is_none()
+}
+
+#[test]
+fn many_actors_stream_in_a_chunked_body() {
+    let (connector, produced) = serve(|_| {});
+    let (answer, reply) = poll(&connector, "20000");
+    assert!(chunked(&reply), "{:?}", reply.headers);
+    assert!(answer.result.is_ok, "{:?}", answer.result);
+    let actors = answer.actors.unwrap();
+    assert_eq!(actors.len(), 20_000);
+    assert!(actors.iter().enumerate().all(|(i, a)| *a == actor(i)));
+    assert_eq!(produced.load(Ordering::SeqCst), 20_000);
+    // No actors: a whole, ordinary answer.
+    let (answer, reply) = poll(&connector, "0");
+    assert!(!chunked(&reply) && answer.result.is_ok && answer.actors == Some(vec![]));
+}
+
+#[test]
+fn an_error_or_a_panic_part_way_ends_the_answer_with_state_error() {
+    let (connector, _) = serve(|_| {});
+    let (answer, reply) = poll(&connector, "9000 FAIL@7000");
+    assert!(chunked(&reply));
+    assert_eq!(
+        (answer.result.state, answer.result.user_explanation.as_deref()),
+        (ResponseState::Error, Some("The ERP went away."))
+    );
+    assert!(!answer.result.is_ok);
+    assert_eq!(answer.actors.unwrap().len(), 7000, "the actors before the error are in the body");
+
+    let (answer, _) = poll(&connector, "9000 PANIC@8000");
+    assert_eq!(answer.result.state, ResponseState::Error);
+    assert_eq!(answer.result.user_explanation.as_deref(), Some("The connector failed while reading the actors."));
+    // At once: a whole error answer.
+    let (answer, reply) = poll(&connector, "5 FAIL@0");
+    assert!(!chunked(&reply) && answer.result.state == ResponseState::Error && answer.actors.is_none());
+    // The service serves on.
+    let (answer, _) = poll(&connector, "3");
+    assert_eq!(answer.actors.unwrap().len(), 3);
+}
+
+#[test]
+fn the_producer_stops_when_the_client_goes_away() {
+    let (connector, produced) = serve(|_| {});
+    let client = connector.client();
+    let guid = new_guid();
+    assert!(client.save_connection(guid, &StringDict::new()).unwrap().is_ok);
+    let body = format!(
+        r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><GetActorsByTimestampRequestWS xmlns="http://www.superoffice.net/EIS/Connector/1.0"><ActorType>Customer</ActorType><ConnectionGuid>{guid}</ConnectionGuid><UpdatedOnOrAfter>10000000</UpdatedOnOrAfter></GetActorsByTimestampRequestWS></s:Body></s:Envelope>"#
+    );
+    let mut socket = std::net::TcpStream::connect(connector.addr()).unwrap();
+    write!(
+        socket,
+        "POST /Services/ErpConnectorWS.svc HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml; charset=utf-8\r\nSOAPAction: \"http://www.superoffice.net/EIS/Connector/1.0/IErpConnectorWS/WSGetActorsByTimestamp\"\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut first = [0u8; 4096];
+    let n = socket.read(&mut first).unwrap();
+    assert!(String::from_utf8_lossy(&first[..n]).starts_with("HTTP/1.1 200"));
+    drop(socket);
+    // The producer notices within moments and ends; it never made the ten million.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut last = produced.load(Ordering::SeqCst);
+    loop {
+        std::thread::sleep(Duration::from_millis(300));
+        let now = produced.load(Ordering::SeqCst);
+        if now == last {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the producer keeps going: {now}");
+        last = now;
+    }
+    assert!(last < 1_000_000, "{last}");
+}
+
+#[test]
+fn wrapped_profiles_and_capture_mode_answer_whole() {
+    let (connector, _) = serve(|s| s.wire_profile = WireProfile::WrappedEis);
+    let client = connector.client().with_profile(WireProfile::WrappedEis);
+    let guid = new_guid();
+    assert!(client.save_connection(guid, &StringDict::new()).unwrap().is_ok);
+    let request = Request::GetActorsByTimestamp(GetActorsByTimestampRequest {
+        base: RequestBase { connection_guid: Some(guid) },
+        updated_on_or_after: Some("1000 FAIL@900".into()),
+        actor_type: Some(ActorType::Customer),
+        field_keys: None,
+    });
+    let (response, reply) = client.exchange(&request).unwrap();
+    assert!(!chunked(&reply));
+    assert_eq!(response.result().state, ResponseState::Error, "the status comes first, so it must be known");
+
+    let dir = std::env::temp_dir().join(format!("erp-streaming-capture-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let capture = dir.clone();
+    let (connector, _) = serve(move |s| s.capture_dir = Some(capture));
+    let (answer, reply) = poll(&connector, "500");
+    assert!(!chunked(&reply) && answer.actors.unwrap().len() == 500);
+    let captured = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with("-WSGetActorsByTimestamp.response.xml"))
+        .count();
+    assert_eq!(captured, 1);
+    let _ = std::fs::remove_dir_all(&dir);
+}
