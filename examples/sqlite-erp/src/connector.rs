@@ -1,4 +1,4 @@
-//! The connector: the 15 methods of `ErpConnector` on the ERP database of each connection.
+//! The connector: the methods of `ErpConnector` on the ERP database of each connection.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -305,18 +305,18 @@ impl ErpConnector for SqliteErp {
         .await
     }
 
-    async fn get_actors_by_timestamp(
-        &self,
-        conn: &Connection<ErpConfig>,
-        q: ActorsSince,
-    ) -> ConnectorResult<Vec<ErpActor>> {
+    /// The change poll, streamed: a first sync may return every actor of the ERP. It reads on a
+    /// connection of its own (SQLite's WAL lets readers run beside the writer), row by row, and
+    /// hands each actor to the answer as it is read.
+    async fn stream_actors_by_timestamp(&self, conn: &Connection<ErpConfig>, q: ActorsSince) -> ConnectorResult<ActorStream> {
         let table = table(&q.actor_type)?;
-        self.with_db(&conn.config.database, move |db| {
+        let path = PathBuf::from(&conn.config.database);
+        Ok(ActorStream::from_blocking(move |out| {
+            let db = db::open(&path)?;
             let mut params = Vec::new();
-            let condition =
-                format!("t.changed >= {}", bind(&mut params, Sql::Integer(db::parse_stamp(&q.updated_on_or_after))));
-            db::select(db, table, &db::requested(table, &q.field_keys), &condition, &params, "ORDER BY t.changed, t.id")
-        })
-        .await
+            let condition = format!("t.changed >= {}", bind(&mut params, Sql::Integer(db::parse_stamp(&q.updated_on_or_after))));
+            let fields = db::requested(table, &q.field_keys);
+            db::select_each(&db, table, &fields, &condition, &params, "ORDER BY t.changed, t.id", |actor| out.send(actor))
+        }))
     }
 }

@@ -178,6 +178,24 @@ pub fn select(
     params: &[Sql],
     tail: &str,
 ) -> Result<Vec<ErpActor>, ConnectorError> {
+    let mut actors = Vec::new();
+    select_each(conn, table, fields, condition, params, tail, |actor| {
+        actors.push(actor);
+        Ok(())
+    })?;
+    Ok(actors)
+}
+
+/// [`select`], handing each actor to `each` as its row is read (for streamed answers).
+pub fn select_each(
+    conn: &Connection,
+    table: &Table,
+    fields: &[&Field],
+    condition: &str,
+    params: &[Sql],
+    tail: &str,
+    mut each: impl FnMut(ErpActor) -> Result<(), ConnectorError>,
+) -> Result<(), ConnectorError> {
     let sql = format!(
         "SELECT {} FROM {} t WHERE {} AND ({condition}) {tail}",
         select_list(table, fields),
@@ -186,7 +204,6 @@ pub fn select(
     );
     let mut statement = conn.prepare_cached(&sql)?;
     let mut rows = statement.query(params_from_iter(params.iter()))?;
-    let mut actors = Vec::new();
     while let Some(row) = rows.next()? {
         let id: i64 = row.get(0)?;
         let mut actor = ErpActor::new(table.actor_type(), id.to_string(), stamp(row.get(1)?));
@@ -196,9 +213,9 @@ pub fn select(
         for (i, f) in fields.iter().enumerate() {
             actor = actor.with_field(f.key, encode(f, row.get(4 + i)?));
         }
-        actors.push(actor);
+        each(actor)?;
     }
-    Ok(actors)
+    Ok(())
 }
 
 /// A column value in SuperOffice's encoded form (spec §3.7); NULL is the empty string.
