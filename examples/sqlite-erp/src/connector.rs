@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use erp_connector::prelude::*;
@@ -26,11 +27,40 @@ pub struct ErpConfig {
 /// Most actors a free-text search returns (a dialog shows a page of them).
 const SEARCH_LIMIT: usize = 500;
 
-/// The connector. Each connection names its database; one handle per file is kept open and
-/// used from the blocking pool, so that SQLite never stalls a worker.
+/// The connector. Each connection names its database; a few handles per file are kept open
+/// (one per core: SQLite's WAL lets them read side by side) and used from the blocking pool,
+/// so that SQLite never stalls a worker.
 #[derive(Default)]
 pub struct SqliteErp {
-    databases: Mutex<HashMap<PathBuf, Arc<Mutex<Db>>>>,
+    databases: Mutex<HashMap<PathBuf, Arc<Pool>>>,
+}
+
+/// Open handles to one database file.
+struct Pool {
+    handles: Vec<Mutex<Db>>,
+    next: AtomicUsize,
+}
+
+impl Pool {
+    fn open(path: &Path) -> ConnectorResult<Pool> {
+        let size = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(1, 8);
+        let handles = (0..size).map(|_| db::open(path).map(Mutex::new)).collect::<ConnectorResult<_>>()?;
+        Ok(Pool { handles, next: AtomicUsize::new(0) })
+    }
+
+    /// A free handle if there is one, else the next in turn (waiting for it).
+    fn run<R>(&self, f: impl FnOnce(&Db) -> ConnectorResult<R>) -> ConnectorResult<R> {
+        let start = self.next.fetch_add(1, Ordering::Relaxed);
+        let n = self.handles.len();
+        let free = (0..n).find_map(|i| self.handles[(start + i) % n].try_lock().ok());
+        let guard = match free {
+            Some(guard) => guard,
+            None => self.handles[start % n]
+                .lock()
+                .map_err(|_| ConnectorError::new("The ERP database handle is poisoned."))?,
+        };
+        f(&guard)
+    }
 }
 
 impl SqliteErp {
@@ -45,23 +75,19 @@ impl SqliteErp {
         path: &str,
         f: impl FnOnce(&Db) -> ConnectorResult<R> + Send + 'static,
     ) -> ConnectorResult<R> {
-        let handle = self.handle(Path::new(path))?;
-        let joined = tokio::task::spawn_blocking(move || {
-            let db = handle.lock().map_err(|_| ConnectorError::new("The ERP database handle is poisoned."))?;
-            f(&db)
-        })
-        .await;
+        let pool = self.pool(Path::new(path))?;
+        let joined = tokio::task::spawn_blocking(move || pool.run(f)).await;
         joined.map_err(|e| ConnectorError::new("The ERP query failed.").with_tech(e.to_string()))?
     }
 
-    fn handle(&self, path: &Path) -> ConnectorResult<Arc<Mutex<Db>>> {
+    fn pool(&self, path: &Path) -> ConnectorResult<Arc<Pool>> {
         let mut open = self.databases.lock().map_err(|_| ConnectorError::new("The database cache is poisoned."))?;
-        if let Some(handle) = open.get(path) {
-            return Ok(handle.clone());
+        if let Some(pool) = open.get(path) {
+            return Ok(pool.clone());
         }
-        let handle = Arc::new(Mutex::new(db::open(path)?));
-        open.insert(path.to_owned(), handle.clone());
-        Ok(handle)
+        let pool = Arc::new(Pool::open(path)?);
+        open.insert(path.to_owned(), pool.clone());
+        Ok(pool)
     }
 }
 
@@ -308,15 +334,22 @@ impl ErpConnector for SqliteErp {
     /// The change poll, streamed: a first sync may return every actor of the ERP. It reads on a
     /// connection of its own (SQLite's WAL lets readers run beside the writer), row by row, and
     /// hands each actor to the answer as it is read.
-    async fn stream_actors_by_timestamp(&self, conn: &Connection<ErpConfig>, q: ActorsSince) -> ConnectorResult<ActorStream> {
+    async fn stream_actors_by_timestamp(
+        &self,
+        conn: &Connection<ErpConfig>,
+        q: ActorsSince,
+    ) -> ConnectorResult<ActorStream> {
         let table = table(&q.actor_type)?;
         let path = PathBuf::from(&conn.config.database);
         Ok(ActorStream::from_blocking(move |out| {
             let db = db::open(&path)?;
             let mut params = Vec::new();
-            let condition = format!("t.changed >= {}", bind(&mut params, Sql::Integer(db::parse_stamp(&q.updated_on_or_after))));
+            let condition =
+                format!("t.changed >= {}", bind(&mut params, Sql::Integer(db::parse_stamp(&q.updated_on_or_after))));
             let fields = db::requested(table, &q.field_keys);
-            db::select_each(&db, table, &fields, &condition, &params, "ORDER BY t.changed, t.id", |actor| out.send(actor))
+            db::select_each(&db, table, &fields, &condition, &params, "ORDER BY t.changed, t.id", |actor| {
+                out.send(actor)
+            })
         }))
     }
 }
