@@ -1,8 +1,11 @@
 //! `erp-connector emulate`, capture mode and `erp-connector replay`, as a user runs them against
 //! a connector.
 
+mod common;
+
+use common::{cli, text};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use erp_connector::prelude::*;
 use erp_connector::testkit::{Spawned, TestIssuer, spawn_with};
@@ -75,18 +78,7 @@ impl ErpConnector for Shop {
 }
 
 fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("erp-cli-emulate-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn cli(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_erp-connector")).args(args).output().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    common::temp("emulate", name)
 }
 
 /// A shop connector that trusts the emulator's issuer kept in `issuer_dir`.

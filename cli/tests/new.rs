@@ -1,22 +1,14 @@
 //! `erp-connector new`: a crate made from each example builds on its own and its tests pass, with
 //! every name of the example replaced.
 
+mod common;
+
+use common::{cli, text};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("erp-cli-new-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn cli(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_erp-connector")).args(args).output().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    common::temp("new", name)
 }
 
 fn files(dir: &Path) -> Vec<PathBuf> {
