@@ -28,7 +28,11 @@ use crate::contract::ErpActor;
 ///     }
 ///     Ok(())
 /// });
-/// # drop(stream);
+/// let actors = block_on(stream.collect()).unwrap();
+/// assert_eq!(actors.len(), 3);
+/// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
+/// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+/// # }
 /// ```
 pub struct ActorStream {
     inner: LocalBoxStream<'static, ConnectorResult<ErpActor>>,
@@ -50,11 +54,10 @@ impl ActorStream {
     /// client reads slowly, and fails once the answer is abandoned, which ends the producer
     /// through `?`.
     ///
-    /// Must be called within the service (a Tokio runtime), as connector methods are.
     pub fn from_blocking(produce: impl FnOnce(&ActorSender) -> ConnectorResult<()> + Send + 'static) -> Self {
         let (tx, rx) = tokio::sync::mpsc::channel(ActorSender::CAPACITY);
         let sender = ActorSender { tx };
-        tokio::task::spawn_blocking(move || {
+        let job = move || {
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| produce(&sender)));
             let failure = match outcome {
                 Ok(Ok(())) => None,
@@ -64,7 +67,13 @@ impl ActorStream {
             if let Some(e) = failure {
                 let _ = sender.tx.blocking_send(Err(e));
             }
-        });
+        };
+        // In the service (a Tokio runtime) on its blocking pool; elsewhere (a unit test) on a
+        // thread of its own.
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => drop(runtime.spawn_blocking(job)),
+            Err(_) => drop(std::thread::spawn(job)),
+        }
         Self::new(futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) }))
     }
 
