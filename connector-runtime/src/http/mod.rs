@@ -359,7 +359,10 @@ impl SoapEndpoint {
         match outcome {
             Ok(Answer::Actors(actors)) if actors_expected => Answer::Actors(actors),
             Ok(Answer::Whole(response)) => Answer::Whole(Self::checked(operation, Ok(response))),
-            Ok(Answer::Actors(_)) => Answer::Whole(Self::checked(operation, Ok(Response::empty(Operation::GetActors)))),
+            Ok(Answer::Actors(_)) => {
+                tracing::error!(%operation, "handler answered with actors, but the response class has none");
+                Answer::Whole(internal_error(operation))
+            }
             Err(panic) => Answer::Whole(Self::checked(operation, Err(panic))),
         }
     }
