@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 
 use erp_connector::contract::{ActorArrayResponse, ActorType, ErpActor, Operation, Request, Response};
-use erp_connector::http::{EndpointSettings, LocalBoxFuture, SoapEndpoint, SoapHandler};
+use erp_connector::http::{Answer, EndpointSettings, LocalBoxFuture, SoapEndpoint, SoapHandler};
 use erp_connector::soap::{self, Limits, WireProfile};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -33,6 +33,14 @@ impl SoapHandler for Handler {
                 other => Response::empty(other.operation()),
             }
         })
+    }
+
+    fn handle_streaming(&self, request: Request) -> LocalBoxFuture<'_, Answer> {
+        match request {
+            // Actors for an operation whose response has none: refused.
+            Request::TestConnection(_) => Box::pin(async { Answer::Actors(Box::pin(futures_util::stream::empty())) }),
+            other => Box::pin(async move { Answer::Whole(self.handle(other).await) }),
+        }
     }
 }
 
@@ -213,6 +221,9 @@ async fn panics_and_wrong_classes_become_error_answers() {
     let response =
         soap::read_response(reply.body.as_bytes(), Operation::GetSearchableFields, &Limits::default()).unwrap();
     assert!(matches!(response, Response::StringArray(ref r) if !r.result.is_ok));
+    let reply = call(addr, &Request::empty(Operation::TestConnection)).await;
+    let response = soap::read_response(reply.body.as_bytes(), Operation::TestConnection, &Limits::default()).unwrap();
+    assert!(!response.result().is_ok, "{}", reply.body);
     // The worker lives on.
     assert_eq!(call(addr, &get_actors()).await.status, 200);
 }
