@@ -182,3 +182,38 @@ fn wrapped_profiles_and_capture_mode_answer_whole() {
     assert_eq!(captured, 1);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[actix_web::test]
+async fn a_connector_that_only_streams_answers_a_direct_call_too() {
+    use erp_connector::http::SoapHandler as _;
+    use erp_connector::store::crypto::{Sealer, StoreKey};
+    let dir = std::env::temp_dir().join(format!("erp-streaming-direct-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = erp_connector::store::SqliteStore::open(&dir.join("c.db"), Sealer::new(&StoreKey::generate().unwrap()))
+        .unwrap();
+    let hosted = erp_connector::service::Hosted::new(
+        Big { produced: Arc::default() },
+        "big",
+        Arc::new(store),
+        false,
+        Duration::from_secs(60),
+    );
+    let guid = new_guid();
+    let save = SaveConnectionRequest {
+        base: RequestBase { connection_guid: Some(guid) },
+        connection_info: Some(StringDict::new()),
+    };
+    assert!(hosted.handle(Request::SaveConnection(save)).await.result().is_ok);
+    let poll = GetActorsByTimestampRequest {
+        base: RequestBase { connection_guid: Some(guid) },
+        updated_on_or_after: Some("7".into()),
+        actor_type: Some(ActorType::Customer),
+        field_keys: None,
+    };
+    match hosted.handle(Request::GetActorsByTimestamp(poll)).await {
+        Response::ActorArray(r) => assert_eq!(r.actors.map(|a| a.len()), Some(7)),
+        other => panic!("{other:?}"),
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

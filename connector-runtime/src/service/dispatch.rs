@@ -228,7 +228,9 @@ impl<T: ErpConnector> Hosted<T> {
                     updated_on_or_after: r.updated_on_or_after.unwrap_or_default(),
                     field_keys: r.field_keys.unwrap_or_default(),
                 };
-                actors_response(c.get_actors_by_timestamp(&conn, query).await?)
+                // Through the streaming method, so that a connector implementing only it answers
+                // here too (`handle_streaming` writes the same actors as they come).
+                actors_response(c.stream_actors_by_timestamp(&conn, query).await?.collect().await?)
             }
         })
     }
