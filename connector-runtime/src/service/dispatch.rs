@@ -81,6 +81,15 @@ impl<T: ErpConnector> Hosted<T> {
         Response::failure(op, error.into_wire(self.tech_explanations))
     }
 
+    /// The answer to a call, failures included.
+    async fn respond(&self, request: Request) -> Response {
+        let op = request.operation();
+        match self.answer(request).await {
+            Ok(response) => response,
+            Err(error) => self.logged_failure(op, error),
+        }
+    }
+
     fn logged_failure(&self, op: Operation, error: ConnectorError) -> Response {
         if error.error_code.as_deref() != Some(error_codes::UNKNOWN_CONNECTION_ID) {
             tracing::warn!(operation = %op, error = %error, "connector answered with an error");
@@ -264,19 +273,14 @@ impl<T: ErpConnector> SoapHandler for Hosted<T> {
     }
 
     fn handle(&self, request: Request) -> LocalBoxFuture<'_, Response> {
-        Box::pin(async move {
-            let op = request.operation();
-            match self.answer(request).await {
-                Ok(response) => response,
-                Err(error) => self.logged_failure(op, error),
-            }
-        })
+        Box::pin(self.respond(request))
     }
 
     fn handle_streaming(&self, request: Request) -> LocalBoxFuture<'_, Answer> {
         Box::pin(async move {
             let Request::GetActorsByTimestamp(r) = request else {
-                return Answer::Whole(self.handle(request).await);
+                // One boxed future per call on the request path, not one inside another.
+                return Answer::Whole(self.respond(request).await);
             };
             let op = Operation::GetActorsByTimestamp;
             let stream = async {
