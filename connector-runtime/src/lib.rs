@@ -56,8 +56,8 @@ pub mod prelude {
         ConnectorError, ConnectorResult, ErpConnector, GetActors, NoConfig, Password, SearchActors, SearchByParent,
     };
     pub use crate::contract::{
-        ActorType, ConnectionGuid, ErpActor, FieldAccess, FieldMetadata, FieldType, FieldValue, LocalizedText,
-        ResponseState, SearchRestriction, StringDict, error_codes, operators, special_keys,
+        ActorType, CompactString, ConnectionGuid, ErpActor, FieldAccess, FieldMetadata, FieldType, FieldValue,
+        LocalizedText, ResponseState, SearchRestriction, StringDict, error_codes, operators, special_keys,
     };
     pub use crate::{ConfigList, ConnectionConfig, erp_connector};
 }

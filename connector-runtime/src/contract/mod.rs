@@ -26,8 +26,8 @@ pub use localized::LocalizedText;
 pub use messages::*;
 pub use operations::{OPERATIONS, Operation, OperationSpec, Request, Response};
 pub use types::{
-    ActorType, ConnectionGuid, ErpActor, FieldAccess, FieldMetadata, FieldType, InvalidGuid, ResponseState,
-    SearchRestriction, StringDict, UnknownEnumValue,
+    ActorType, CompactString, ConnectionGuid, ErpActor, FieldAccess, FieldMetadata, FieldType, InvalidGuid,
+    ResponseState, SearchRestriction, StringDict, UnknownEnumValue,
 };
 pub use value::{FieldValue, ValueError};
 

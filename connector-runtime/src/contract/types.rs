@@ -6,6 +6,7 @@ use std::borrow::Borrow;
 use std::fmt;
 use std::str::FromStr;
 
+pub use compact_str::CompactString;
 use indexmap::IndexMap;
 
 use super::schema::{EnumSchema, EnumSlot, Field, Kind, Ref, Slot, wire_record};
@@ -331,8 +332,12 @@ pub struct InvalidGuid {
 /// A `Dictionary<string,string>` as the contract uses it (`ConnectionInfo`, `FieldValues`,
 /// `ListItems`): keys in insertion order, values that may be null (`i:nil`). A repeated key keeps
 /// its first position and takes the last value.
+///
+/// Keys and values are [`CompactString`]s: text of up to 24 bytes (most field keys and values) is
+/// kept inline, so filling an actor's fields costs no allocation per field. Anything that converts
+/// into a `CompactString` can be inserted: `&str`, `String` (its buffer is kept), `Cow<str>`.
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct StringDict(IndexMap<String, Option<String>, DictHasher>);
+pub struct StringDict(IndexMap<CompactString, Option<CompactString>, DictHasher>);
 
 /// foldhash with a per-process random seed: several times faster than SipHash on the short keys
 /// of field dictionaries, and still seeded so that hostile keys cannot be precomputed to collide.
@@ -350,44 +355,46 @@ impl StringDict {
     }
 
     /// Sets `key` to `value`; returns the previous value if the key was present.
-    pub fn insert(&mut self, key: impl Into<String>, value: impl Into<String>) -> Option<Option<String>> {
+    pub fn insert(
+        &mut self,
+        key: impl Into<CompactString>,
+        value: impl Into<CompactString>,
+    ) -> Option<Option<CompactString>> {
         self.0.insert(key.into(), Some(value.into()))
     }
 
     /// Sets `key` to a possibly-null value.
-    pub fn insert_opt(&mut self, key: impl Into<String>, value: Option<String>) -> Option<Option<String>> {
+    pub fn insert_opt(
+        &mut self,
+        key: impl Into<CompactString>,
+        value: Option<CompactString>,
+    ) -> Option<Option<CompactString>> {
         self.0.insert(key.into(), value)
     }
 
     /// Builder form of [`StringDict::insert`].
-    pub fn with(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn with(mut self, key: impl Into<CompactString>, value: impl Into<CompactString>) -> Self {
         self.insert(key, value);
         self
     }
 
     /// The value of `key`; `None` if the key is absent or its value is null.
-    pub fn get<Q: ?Sized + std::hash::Hash + indexmap::Equivalent<String>>(&self, key: &Q) -> Option<&str> {
+    pub fn get(&self, key: &str) -> Option<&str> {
         self.0.get(key).and_then(|v| v.as_deref())
     }
 
     /// The entry of `key`: `None` if absent, `Some(None)` if present and null.
-    pub fn entry_value<Q: ?Sized + std::hash::Hash + indexmap::Equivalent<String>>(
-        &self,
-        key: &Q,
-    ) -> Option<Option<&str>> {
+    pub fn entry_value(&self, key: &str) -> Option<Option<&str>> {
         self.0.get(key).map(|v| v.as_deref())
     }
 
     /// Whether `key` is present (null or not).
-    pub fn contains_key<Q: ?Sized + std::hash::Hash + indexmap::Equivalent<String>>(&self, key: &Q) -> bool {
+    pub fn contains_key(&self, key: &str) -> bool {
         self.0.contains_key(key)
     }
 
     /// Removes `key`, keeping the order of the others.
-    pub fn remove<Q: ?Sized + std::hash::Hash + indexmap::Equivalent<String>>(
-        &mut self,
-        key: &Q,
-    ) -> Option<Option<String>> {
+    pub fn remove(&mut self, key: &str) -> Option<Option<CompactString>> {
         self.0.shift_remove(key)
     }
 
@@ -408,7 +415,7 @@ impl StringDict {
 
     /// The keys in order.
     pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
-        self.0.keys().map(String::as_str)
+        self.0.keys().map(CompactString::as_str)
     }
 }
 
@@ -418,13 +425,13 @@ impl fmt::Debug for StringDict {
     }
 }
 
-impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for StringDict {
+impl<K: Into<CompactString>, V: Into<CompactString>> FromIterator<(K, V)> for StringDict {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         StringDict(iter.into_iter().map(|(k, v)| (k.into(), Some(v.into()))).collect())
     }
 }
 
-impl<K: Into<String>, V: Into<String>> Extend<(K, V)> for StringDict {
+impl<K: Into<CompactString>, V: Into<CompactString>> Extend<(K, V)> for StringDict {
     fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
         self.0.extend(iter.into_iter().map(|(k, v)| (k.into(), Some(v.into()))));
     }
@@ -439,8 +446,8 @@ impl<'a> IntoIterator for &'a StringDict {
 }
 
 impl<S: Borrow<str>> std::ops::Index<&S> for StringDict {
-    type Output = Option<String>;
-    fn index(&self, key: &S) -> &Option<String> {
+    type Output = Option<CompactString>;
+    fn index(&self, key: &S) -> &Option<CompactString> {
         &self.0[key.borrow()]
     }
 }
@@ -478,8 +485,15 @@ impl ErpActor {
     }
 
     /// Builder: sets one field value (already encoded, see [`crate::contract::FieldValue`]).
-    pub fn with_field(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+    pub fn with_field(mut self, key: impl Into<CompactString>, value: impl Into<CompactString>) -> Self {
         self.field_values.get_or_insert_with(StringDict::new).insert(key, value);
+        self
+    }
+
+    /// Builder: sets all field values at once, replacing any set before. Building the
+    /// dictionary with [`StringDict::with_capacity`] first saves its re-growth on every actor.
+    pub fn with_fields(mut self, fields: StringDict) -> Self {
+        self.field_values = Some(fields);
         self
     }
 

@@ -4,8 +4,6 @@
 
 use std::fmt;
 
-use quick_xml::events::BytesStart;
-
 use crate::contract::ns;
 
 use super::profile::WireProfile;
@@ -83,17 +81,19 @@ impl fmt::Display for Fault {
 pub fn write_fault(fault: &Fault, include_detail: bool, out: &mut Vec<u8>) {
     let mut w = MessageWriter::new(WireProfile::MessageContract, out);
     w.envelope(|w| {
-        w.start(BytesStart::new("s:Fault"));
+        w.start("s:Fault");
         w.text_element("faultcode", fault.code.as_qname());
-        w.start(BytesStart::new("faultstring").with_attributes([("xml:lang", "en-US")]));
+        w.open("faultstring");
+        w.attr("xml:lang", "en-US");
+        w.close();
         w.text(&fault.message);
         w.end("faultstring");
         if let (true, Some(detail)) = (include_detail, &fault.detail) {
-            w.start(BytesStart::new("detail"));
-            w.start(BytesStart::new("ExceptionDetail").with_attributes([
-                ("xmlns", "http://schemas.datacontract.org/2004/07/System.ServiceModel"),
-                ("xmlns:i", ns::XSI),
-            ]));
+            w.start("detail");
+            w.open("ExceptionDetail");
+            w.attr("xmlns", "http://schemas.datacontract.org/2004/07/System.ServiceModel");
+            w.attr("xmlns:i", ns::XSI);
+            w.close();
             w.text_element("Message", detail);
             w.end("ExceptionDetail");
             w.end("detail");

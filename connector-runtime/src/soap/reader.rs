@@ -18,7 +18,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{Namespace, ResolveResult};
 
 use crate::contract::schema::{Record, Slot};
-use crate::contract::{ActorType, ConnectionGuid, Operation, Request, Response, StringDict, ns};
+use crate::contract::{ActorType, CompactString, ConnectionGuid, Operation, Request, Response, StringDict, ns};
 
 use super::fault::{Fault, FaultCode};
 
@@ -403,6 +403,11 @@ impl<'i, 'l> XmlIn<'i, 'l> {
 
     /// The text content of the element just opened (which must hold no elements).
     fn text(&mut self, member: &str) -> Result<String, ReadError> {
+        self.text_cow(member).map(Cow::into_owned)
+    }
+
+    /// [`Self::text`], borrowed from the input when it holds no entity or character reference.
+    fn text_cow(&mut self, member: &str) -> Result<Cow<'i, str>, ReadError> {
         let mut text: Option<Cow<'i, str>> = None;
         loop {
             match self.next()? {
@@ -424,7 +429,7 @@ impl<'i, 'l> XmlIn<'i, 'l> {
                         found: el.local.into_owned(),
                     });
                 }
-                Ev::End => return Ok(text.map(Cow::into_owned).unwrap_or_default()),
+                Ev::End => return Ok(text.unwrap_or_default()),
                 Ev::Eof => return Err(self.unexpected_eof()),
             }
         }
@@ -695,7 +700,8 @@ impl<'i, 'l> XmlIn<'i, 'l> {
     }
 
     /// One `KeyValueOfstringstring` entry.
-    fn entry(&mut self, entry: El<'i>, member: &str) -> Result<(String, Option<String>), ReadError> {
+    /// A dictionary entry; short keys and values are kept inline, without an allocation.
+    fn entry(&mut self, entry: El<'i>, member: &str) -> Result<(CompactString, Option<CompactString>), ReadError> {
         let (mut key, mut value) = (None, None);
         if !entry.empty {
             loop {
@@ -707,7 +713,7 @@ impl<'i, 'l> XmlIn<'i, 'l> {
                             }
                             None
                         } else {
-                            Some(self.text_of(&child, member)?)
+                            Some(if child.empty { CompactString::default() } else { self.text_cow(member)?.into() })
                         };
                         match child.local.as_ref() {
                             "Key" => key = text,

@@ -14,10 +14,6 @@
 //! (control characters as `&#x..;`, quotes left raw) are not one of quick-xml's escape modes.
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
-
-use quick_xml::Writer;
-use quick_xml::events::{BytesEnd, BytesStart, BytesText, Event};
 
 use crate::contract::ns;
 use crate::contract::schema::RecordType as _;
@@ -115,7 +111,7 @@ impl StreamedActors {
 pub fn write_array_item(profile: WireProfile, item: &dyn Record, out: &mut Vec<u8>) {
     let mut w = MessageWriter::new(profile, out);
     let name = item.schema().name;
-    w.start(BytesStart::new(name));
+    w.start(name);
     w.members(item, true, false);
     w.end(name);
 }
@@ -181,7 +177,7 @@ const ARRAYS_B: ArrayNames = ArrayNames {
 const POCO_PREFIX: &str = "a";
 
 pub(crate) struct MessageWriter<'o> {
-    w: Writer<&'o mut Vec<u8>>,
+    out: &'o mut Vec<u8>,
     profile: WireProfile,
     /// The contract namespace of wrappers and members (the EIS one unless told otherwise).
     namespace: &'o str,
@@ -196,7 +192,7 @@ impl<'o> MessageWriter<'o> {
     pub(crate) fn new(profile: WireProfile, out: &'o mut Vec<u8>) -> Self {
         let arrays = if profile == WireProfile::WrappedPoco { &ARRAYS_B } else { &ARRAYS_A };
         MessageWriter {
-            w: Writer::new(out),
+            out,
             profile,
             namespace: ns::EIS,
             poco_namespace: ns::DATACONTRACT_POCO,
@@ -205,42 +201,72 @@ impl<'o> MessageWriter<'o> {
         }
     }
 
-    fn event(&mut self, e: Event<'_>) {
-        // Writing into a Vec cannot fail.
-        self.w.write_event(e).expect("writing to a Vec<u8> is infallible");
+    /// Opens a start tag, `<name`; attributes follow, then [`Self::close`] or [`Self::close_empty`].
+    pub(crate) fn open(&mut self, name: &str) {
+        self.out.push(b'<');
+        self.out.extend_from_slice(name.as_bytes());
     }
 
-    pub(crate) fn start(&mut self, e: BytesStart<'_>) {
-        self.event(Event::Start(e));
+    /// Appends ` name="value"` to an open start tag.
+    pub(crate) fn attr(&mut self, name: &str, value: &str) {
+        self.out.push(b' ');
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.extend_from_slice(b"=\"");
+        self.out.extend_from_slice(quick_xml::escape::escape(value).as_bytes());
+        self.out.push(b'"');
     }
 
-    pub(crate) fn empty(&mut self, e: BytesStart<'_>) {
-        self.event(Event::Empty(e));
+    pub(crate) fn close(&mut self) {
+        self.out.push(b'>');
+    }
+
+    pub(crate) fn close_empty(&mut self) {
+        self.out.extend_from_slice(b"/>");
+    }
+
+    pub(crate) fn start(&mut self, name: &str) {
+        self.open(name);
+        self.close();
+    }
+
+    pub(crate) fn empty(&mut self, name: &str) {
+        self.open(name);
+        self.close_empty();
     }
 
     pub(crate) fn end(&mut self, name: &str) {
-        self.event(Event::End(BytesEnd::new(name)));
+        self.out.extend_from_slice(b"</");
+        self.out.extend_from_slice(name.as_bytes());
+        self.out.push(b'>');
     }
 
+    /// Appends escaped element text.
     pub(crate) fn text(&mut self, text: &str) {
-        if !text.is_empty() {
-            self.event(Event::Text(BytesText::from_escaped(escape_text(text))));
-        }
+        escape_into(text, self.out);
     }
 
     pub(crate) fn text_element(&mut self, name: &str, text: &str) {
         if text.is_empty() {
-            self.empty(BytesStart::new(name));
+            self.empty(name);
         } else {
-            self.start(BytesStart::new(name));
+            self.start(name);
             self.text(text);
             self.end(name);
         }
     }
 
+    /// `<name xmlns="namespace">` (or `<name xmlns="namespace"/>` when `empty`).
+    fn start_in(&mut self, name: &str, namespace: &str, empty: bool) {
+        self.open(name);
+        self.attr("xmlns", namespace);
+        if empty { self.close_empty() } else { self.close() }
+    }
+
     pub(crate) fn envelope(&mut self, body: impl FnOnce(&mut Self)) {
-        self.start(BytesStart::new("s:Envelope").with_attributes([("xmlns:s", ns::SOAP11_ENVELOPE)]));
-        self.start(BytesStart::new("s:Body"));
+        self.open("s:Envelope");
+        self.attr("xmlns:s", ns::SOAP11_ENVELOPE);
+        self.close();
+        self.start("s:Body");
         body(self);
         self.end("s:Body");
         self.end("s:Envelope");
@@ -250,12 +276,12 @@ impl<'o> MessageWriter<'o> {
         let namespace = self.namespace;
         let Some(record) = record else {
             // WSGetConfigData has no request class: the body is the empty operation element.
-            self.empty(BytesStart::new(operation).with_attributes([("xmlns", namespace)]));
+            self.start_in(operation, namespace, true);
             return;
         };
         if !self.profile.is_wrapped() {
             let wrapper = record.schema().name;
-            self.start(BytesStart::new(wrapper).with_attributes([("xmlns", namespace)]));
+            self.start_in(wrapper, namespace, false);
             self.members(record, false, true);
             self.end(wrapper);
             return;
@@ -264,13 +290,13 @@ impl<'o> MessageWriter<'o> {
             Direction::Request => (operation.to_owned(), Cow::Borrowed("request")),
             Direction::Response => (format!("{operation}Response"), Cow::Owned(format!("{operation}Result"))),
         };
-        self.start(BytesStart::new(outer.as_str()).with_attributes([("xmlns", namespace)]));
-        let mut start = BytesStart::new(inner.as_ref());
+        self.start_in(&outer, namespace, false);
+        self.open(&inner);
         if self.profile == WireProfile::WrappedPoco {
-            start.push_attribute(("xmlns:a", self.poco_namespace));
+            self.attr("xmlns:a", self.poco_namespace);
         }
-        start.push_attribute(("xmlns:i", ns::XSI));
-        self.start(start);
+        self.attr("xmlns:i", ns::XSI);
+        self.close();
         self.members(record, true, true);
         self.end(&inner);
         self.end(&outer);
@@ -327,11 +353,15 @@ impl<'o> MessageWriter<'o> {
                 if self.open_collection(name, true, value.is_nil(), empty, xsi_in_scope) {
                     let arrays = self.arrays;
                     for (key, value) in dict.into_iter().flat_map(|d| d.iter()) {
-                        self.start(BytesStart::new(arrays.entry));
+                        self.start(arrays.entry);
                         self.text_element(arrays.key, key);
                         match value {
                             Some(v) => self.text_element(arrays.value, v),
-                            None => self.empty(BytesStart::new(arrays.value).with_attributes([("i:nil", "true")])),
+                            None => {
+                                self.open(arrays.value);
+                                self.attr("i:nil", "true");
+                                self.close_empty();
+                            }
                         }
                         self.end(arrays.entry);
                     }
@@ -353,7 +383,7 @@ impl<'o> MessageWriter<'o> {
                 if self.open_collection(name, false, value.is_nil(), len == 0, xsi_in_scope) {
                     for item in (0..len).filter_map(|i| items.map(|items| items.item(i))) {
                         let item_name = item.schema().name;
-                        self.start(BytesStart::new(item_name));
+                        self.start(item_name);
                         self.members(item, true, false);
                         self.end(item_name);
                     }
@@ -364,33 +394,33 @@ impl<'o> MessageWriter<'o> {
     }
 
     fn nil_scalar(&mut self, name: &str, xsi_in_scope: bool) {
-        let mut e = BytesStart::new(name);
-        e.push_attribute(("i:nil", "true"));
+        self.open(name);
+        self.attr("i:nil", "true");
         if !xsi_in_scope {
-            e.push_attribute(("xmlns:i", ns::XSI));
+            self.attr("xmlns:i", ns::XSI);
         }
-        self.empty(e);
+        self.close_empty();
     }
 
     /// Opens a collection or carrier member with `DataContractSerializer`'s declarations
     /// (Arrays namespace, then `i:nil`, then `xmlns:i`). A nil or empty one is written whole as
     /// `<X .../>` and `false` returned; otherwise the start tag is open and `true` returned.
     fn open_collection(&mut self, name: &str, arrays: bool, nil: bool, empty: bool, xsi_in_scope: bool) -> bool {
-        let mut e = BytesStart::new(name);
+        self.open(name);
         if arrays {
-            e.push_attribute((self.arrays.decl, ns::ARRAYS));
+            self.attr(self.arrays.decl, ns::ARRAYS);
         }
         if nil {
-            e.push_attribute(("i:nil", "true"));
+            self.attr("i:nil", "true");
         }
         if !xsi_in_scope {
-            e.push_attribute(("xmlns:i", ns::XSI));
+            self.attr("xmlns:i", ns::XSI);
         }
         if nil || empty {
-            self.empty(e);
+            self.close_empty();
             false
         } else {
-            self.start(e);
+            self.close();
             true
         }
     }
@@ -413,31 +443,43 @@ const NEEDS_ESCAPE: [bool; 256] = {
 /// Escapes element text as .NET's `XmlUTF8NodeWriter` does. Borrowed when nothing needs escaping,
 /// which is the common case.
 pub fn escape_text(text: &str) -> Cow<'_, str> {
-    let bytes = text.as_bytes();
-    let Some(first) = bytes.iter().position(|&b| NEEDS_ESCAPE[b as usize]) else {
+    if !text.bytes().any(|b| NEEDS_ESCAPE[b as usize]) {
         return Cow::Borrowed(text);
-    };
-    let mut out = String::with_capacity(text.len() + 16);
-    out.push_str(&text[..first]);
-    let mut last = first;
-    for (i, &b) in bytes.iter().enumerate().skip(first) {
+    }
+    let mut out = Vec::with_capacity(text.len() + 16);
+    escape_into(text, &mut out);
+    // Only ASCII bytes were replaced, by ASCII.
+    Cow::Owned(String::from_utf8(out).expect("escaping keeps UTF-8"))
+}
+
+/// Appends `text` escaped (see [`escape_text`]) to `out`: the clean runs between characters to
+/// replace are copied whole.
+fn escape_into(text: &str, out: &mut Vec<u8>) {
+    let bytes = text.as_bytes();
+    let mut last = 0;
+    for (i, &b) in bytes.iter().enumerate() {
         if !NEEDS_ESCAPE[b as usize] {
             continue;
         }
-        out.push_str(&text[last..i]);
+        out.extend_from_slice(&bytes[last..i]);
         match b {
-            b'&' => out.push_str("&amp;"),
-            b'<' => out.push_str("&lt;"),
-            b'>' => out.push_str("&gt;"),
+            b'&' => out.extend_from_slice(b"&amp;"),
+            b'<' => out.extend_from_slice(b"&lt;"),
+            b'>' => out.extend_from_slice(b"&gt;"),
+            // .NET writes the code point in upper-case hex without leading zeros: `&#xD;`.
             _ => {
-                // .NET writes the code point in upper-case hex without leading zeros: `&#xD;`.
-                let _ = write!(out, "&#x{b:X};");
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                out.extend_from_slice(b"&#x");
+                if b >= 0x10 {
+                    out.push(HEX[usize::from(b >> 4)]);
+                }
+                out.push(HEX[usize::from(b & 0xF)]);
+                out.push(b';');
             }
         }
         last = i + 1;
     }
-    out.push_str(&text[last..]);
-    Cow::Owned(out)
+    out.extend_from_slice(&bytes[last..]);
 }
 
 #[cfg(test)]

@@ -135,7 +135,7 @@ impl ConnectionStore for SqliteStore {
                 ),
                 other => other,
             };
-            info.insert_opt(k, v);
+            info.insert_opt(k, v.map(Into::into));
         }
         Ok(Some(info))
     }

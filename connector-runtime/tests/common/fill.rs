@@ -57,7 +57,7 @@ fn fill_slot(slot: Slot<'_>, name: &str, kind: Kind, nil: bool, g: &mut dyn Gen)
                 for i in 0..g.count() {
                     let key = format!("{}{i}", g.string("Key"));
                     let value = (!g.nil()).then(|| g.string(name));
-                    dict.insert_opt(key, value);
+                    dict.insert_opt(key, value.map(Into::into));
                 }
                 dict
             })

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use erp_connector::prelude::*;
-use rusqlite::types::Value as Sql;
+use rusqlite::types::{Value as Sql, ValueRef as SqlRef};
 use rusqlite::{Connection, OpenFlags, OptionalExtension as _, params_from_iter};
 
 use crate::fields::{Field, LISTS, Table};
@@ -210,29 +210,34 @@ pub fn select_each(
         if let (Some(parent), Some(parent_type)) = (row.get::<_, Option<i64>>(2)?, row.get::<_, Option<String>>(3)?) {
             actor = actor.with_parent(ActorType::parse(&parent_type), parent.to_string());
         }
+        let mut values = StringDict::with_capacity(fields.len());
         for (i, f) in fields.iter().enumerate() {
-            actor = actor.with_field(f.key, encode(f, row.get(4 + i)?));
+            values.insert(f.key, encode(f, row.get_ref(4 + i)?));
         }
-        each(actor)?;
+        each(actor.with_fields(values))?;
     }
     Ok(())
 }
 
-/// A column value in SuperOffice's encoded form (spec §3.7); NULL is the empty string.
-fn encode(field: &Field, value: Sql) -> String {
+/// A column value in SuperOffice's encoded form (spec §3.7); NULL is the empty string. Text is
+/// copied straight from SQLite's row buffer.
+fn encode(field: &Field, value: SqlRef<'_>) -> CompactString {
     match (field.kind, value) {
-        (_, Sql::Null) => String::new(),
-        (FieldType::Integer, Sql::Integer(i)) => FieldValue::Int(i).to_string(),
-        (FieldType::Checkbox, Sql::Integer(i)) => FieldValue::bool(i != 0).to_string(),
-        (FieldType::Double, Sql::Real(x)) => FieldValue::Float(x).to_string(),
-        (FieldType::Double, Sql::Integer(i)) => FieldValue::Float(i as f64).to_string(),
-        (FieldType::Datetime, Sql::Text(t)) => chrono::NaiveDateTime::parse_from_str(&t, STORED_DATETIME)
-            .map(|dt| FieldValue::DateTime(dt).to_string())
-            .unwrap_or(t),
-        (_, Sql::Text(t)) => t,
-        (_, Sql::Integer(i)) => i.to_string(),
-        (_, Sql::Real(x)) => x.to_string(),
-        (_, Sql::Blob(_)) => String::new(),
+        (_, SqlRef::Null | SqlRef::Blob(_)) => CompactString::default(),
+        (FieldType::Integer, SqlRef::Integer(i)) => FieldValue::Int(i).to_string().into(),
+        (FieldType::Checkbox, SqlRef::Integer(i)) => FieldValue::bool(i != 0).to_string().into(),
+        (FieldType::Double, SqlRef::Real(x)) => FieldValue::Float(x).to_string().into(),
+        (FieldType::Double, SqlRef::Integer(i)) => FieldValue::Float(i as f64).to_string().into(),
+        (kind, SqlRef::Text(bytes)) => {
+            let text = String::from_utf8_lossy(bytes);
+            match kind {
+                FieldType::Datetime => chrono::NaiveDateTime::parse_from_str(&text, STORED_DATETIME)
+                    .map_or_else(|_| text.into(), |dt| FieldValue::DateTime(dt).to_string().into()),
+                _ => text.into(),
+            }
+        }
+        (_, SqlRef::Integer(i)) => i.to_string().into(),
+        (_, SqlRef::Real(x)) => x.to_string().into(),
     }
 }
 
