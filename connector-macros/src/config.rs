@@ -7,7 +7,7 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, LitInt, LitStr};
 
-use crate::support::{Errors, debug_print, doc_text, private, suggest};
+use crate::support::{Errors, Timing, debug_print, doc_text, private, suggest};
 
 const KEYS: &[&str] = &["display", "rank", "key", "mandatory", "read_only", "default", "max_length", "list"];
 
@@ -144,10 +144,12 @@ fn parse_field(position: usize, f: &syn::Field, errors: &mut Errors) -> Option<F
 }
 
 pub fn expand(input: TokenStream) -> TokenStream {
+    let mut timing = Timing::start("#[derive(ConnectionConfig)]");
     let input: DeriveInput = match syn::parse2(input) {
         Ok(i) => i,
         Err(e) => return e.to_compile_error(),
     };
+    timing.mark("parse");
     let mut errors = Errors::default();
     let named = match &input.data {
         Data::Struct(s) => match &s.fields {
@@ -275,5 +277,7 @@ pub fn expand(input: TokenStream) -> TokenStream {
         };
     };
     debug_print("#[derive(ConnectionConfig)]", &ident.to_string(), &expanded);
+    timing.mark("checks and expansion");
+    timing.report(&ident.to_string());
     expanded
 }

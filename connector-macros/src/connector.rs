@@ -5,7 +5,7 @@ use quote::{ToTokens, quote};
 use syn::spanned::Spanned;
 use syn::{FnArg, ImplItem, ItemImpl, LitStr};
 
-use crate::support::{Errors, debug_print, private, suggest};
+use crate::support::{Errors, Timing, debug_print, private, suggest};
 
 /// The methods of the runtime's `ErpConnector` trait and their parameter counts after `&self`.
 /// A test in the runtime (`tests/ui/pass/all_methods.rs`) implements every one, so this list and
@@ -183,6 +183,7 @@ fn is_erp_connector_trait(item: &ItemImpl) -> bool {
 }
 
 pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
+    let mut timing = Timing::start("#[erp_connector]");
     let mut errors = Errors::default();
     let mut item: ItemImpl = match syn::parse2(input.clone()) {
         Ok(item) => item,
@@ -207,6 +208,7 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     };
     let args = parse_args(args, &mut errors);
     let private = private(&args.krate);
+    timing.mark("parse");
     if !is_erp_connector_trait(&item) {
         let found = match &item.trait_ {
             Some((path, _)) => format!("this impl is of `{}`", path.to_token_stream()),
@@ -225,6 +227,7 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     for index in dropped.into_iter().rev() {
         item.items.remove(index);
     }
+    timing.mark("checks");
     let has_config = item.items.iter().any(|i| matches!(i, ImplItem::Type(t) if t.ident == "Config"));
     if !has_config {
         item.items.push(syn::parse_quote!(type Config = #private::NoConfig;));
@@ -243,5 +246,8 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     };
     let errors = errors.to_compile_errors();
     debug_print("#[erp_connector]", &name, &expanded);
-    quote!(#expanded #errors)
+    let output = quote!(#expanded #errors);
+    timing.mark("expand");
+    timing.report(&name);
+    output
 }

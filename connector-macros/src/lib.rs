@@ -4,7 +4,8 @@
 //! problem as a spanned error, and expands onto the runtime's hidden, version-stamped
 //! `__private::v0_1` module. All SOAP, XML, store and key logic lives in the runtime crate.
 //!
-//! Set `ERP_CONNECTOR_MACROS_DEBUG=1` while building to print each expansion.
+//! Set `ERP_CONNECTOR_MACROS_DEBUG=1` while building to print each expansion, and
+//! `ERP_CONNECTOR_MACROS_TIMING=1` to print how long each expansion and its checks took.
 
 mod config;
 mod connector;

@@ -75,3 +75,36 @@ pub fn doc_text(attrs: &[syn::Attribute]) -> String {
         .collect();
     lines.join(" ").trim().to_owned()
 }
+
+/// Times the phases of one expansion and prints them to stderr when
+/// `ERP_CONNECTOR_MACROS_TIMING` is set: how the compile cost of the macros is measured
+/// (docs/performance.md). Changes nothing in the expansion.
+pub struct Timing {
+    what: &'static str,
+    started: Option<std::time::Instant>,
+    last: Option<std::time::Instant>,
+    phases: Vec<(&'static str, std::time::Duration)>,
+}
+
+impl Timing {
+    pub fn start(what: &'static str) -> Self {
+        let now = std::env::var_os("ERP_CONNECTOR_MACROS_TIMING").map(|_| std::time::Instant::now());
+        Timing { what, started: now, last: now, phases: Vec::new() }
+    }
+
+    /// Ends the phase named `phase`.
+    pub fn mark(&mut self, phase: &'static str) {
+        if let Some(last) = self.last {
+            let now = std::time::Instant::now();
+            self.phases.push((phase, now - last));
+            self.last = Some(now);
+        }
+    }
+
+    pub fn report(&self, name: &str) {
+        if let Some(started) = self.started {
+            let phases: Vec<String> = self.phases.iter().map(|(p, d)| format!("{p} {} µs", d.as_micros())).collect();
+            eprintln!("// {} for {name}: {} µs ({})", self.what, started.elapsed().as_micros(), phases.join(", "));
+        }
+    }
+}

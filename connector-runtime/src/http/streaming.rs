@@ -89,6 +89,24 @@ struct Streaming {
     started: Instant,
 }
 
+/// A body dropped before its end means the client went away (or the server is stopping): say
+/// how far the answer got, as the "answered" line would have.
+impl Drop for Streaming {
+    fn drop(&mut self) {
+        if !self.done {
+            let (count, bytes, micros) = (self.count, self.bytes, self.started.elapsed().as_micros() as u64);
+            self.span.in_scope(|| {
+                tracing::warn!(
+                    micros,
+                    bytes,
+                    actors = count,
+                    "the client went away before the streamed answer ended (bytes: handed to the connection)"
+                )
+            });
+        }
+    }
+}
+
 impl Streaming {
     /// Writes actors until a chunk is full or the stream ends (then with the tail).
     async fn fill(&mut self) {
@@ -118,5 +136,68 @@ impl Streaming {
             });
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use actix_web::body::MessageBody as _;
+
+    use super::*;
+    use crate::contract::ActorType;
+
+    #[derive(Clone, Default)]
+    struct Logs(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Logs {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// Streams `count` actors and reads `chunks` chunks of the body before dropping it.
+    fn stream(count: usize, chunks: usize) -> String {
+        let logs = Logs::default();
+        let writer = logs.clone();
+        let subscriber = tracing_subscriber::fmt().with_ansi(false).with_writer(move || writer.clone()).finish();
+        tracing::subscriber::with_default(subscriber, || {
+            let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            runtime.block_on(async {
+                let op = Operation::GetActorsByTimestamp;
+                let parts = StreamedActors::new(soap::WireProfile::MessageContract, op).unwrap();
+                let actors: Actors = futures_util::stream::iter(
+                    (0..count).map(|i| Ok(ErpActor::new(ActorType::Customer, i.to_string(), "000001"))),
+                )
+                .boxed_local();
+                let span = tracing::info_span!("call");
+                let response = start(parts, op, actors, span, Instant::now()).await.ok().unwrap();
+                let mut body = response.into_body();
+                for _ in 0..chunks {
+                    std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_next(cx)).await;
+                }
+            });
+        });
+        String::from_utf8(logs.0.lock().unwrap().clone()).unwrap()
+    }
+
+    #[test]
+    fn a_streamed_answer_cut_short_says_how_far_it_got() {
+        let logs = stream(100_000, 1);
+        assert!(logs.contains("the client went away before the streamed answer ended"), "{logs}");
+        assert!(logs.contains("actors="), "{logs}");
+        assert!(!logs.contains("answered (streamed)"), "{logs}");
+    }
+
+    #[test]
+    fn a_streamed_answer_read_to_the_end_says_answered() {
+        let logs = stream(10, 2);
+        assert!(logs.contains("answered (streamed)") && logs.contains("actors=10"), "{logs}");
+        assert!(!logs.contains("went away"), "{logs}");
     }
 }

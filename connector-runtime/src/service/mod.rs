@@ -180,13 +180,7 @@ impl Service {
                     )
             })
             .shutdown_timeout(settings.shutdown_timeout_secs)
-            // A streamed answer ends with a small chunk; without NODELAY it waits for the
-            // client's delayed ACK (40 ms on Linux) before leaving.
-            .on_connect(|connection, _| {
-                if let Some(tcp) = connection.downcast_ref::<actix_web::rt::net::TcpStream>() {
-                    let _ = tcp.set_nodelay(true);
-                }
-            });
+            .on_connect(|connection, _| set_nodelay(connection));
             if let Some(workers) = settings.workers {
                 server = server.workers(workers);
             }
@@ -236,6 +230,18 @@ async fn readiness(store: Arc<dyn ConnectionStore>) -> HttpResponse {
         Ok(Ok(())) => HttpResponse::Ok().content_type("text/plain").body("ready\n"),
         Ok(Err(e)) => HttpResponse::ServiceUnavailable().content_type("text/plain").body(format!("not ready: {e}\n")),
         Err(_) => HttpResponse::ServiceUnavailable().content_type("text/plain").body("not ready\n"),
+    }
+}
+
+/// Sets TCP_NODELAY on a new connection, plain or TLS. A streamed answer ends with a small
+/// chunk; under Nagle's algorithm it waits for the client's delayed ACK (40 ms on Linux).
+fn set_nodelay(connection: &dyn std::any::Any) {
+    if let Some(tcp) = connection.downcast_ref::<actix_web::rt::net::TcpStream>() {
+        let _ = tcp.set_nodelay(true);
+    }
+    #[cfg(feature = "tls")]
+    if let Some(tls) = connection.downcast_ref::<tls::Stream>() {
+        let _ = tls.get_ref().0.set_nodelay(true);
     }
 }
 
@@ -382,4 +388,61 @@ fn init_tracing(filter: &str) {
         tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     // A second service in one process (tests) keeps the first subscriber.
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::rt::net::{TcpListener, TcpStream};
+
+    use super::set_nodelay;
+
+    async fn pair() -> (TcpStream, TcpStream) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap());
+        let (client, accepted) = tokio::join!(client, listener.accept());
+        (accepted.unwrap().0, client.unwrap())
+    }
+
+    #[actix_web::test]
+    async fn plain_connections_get_nodelay() {
+        let (server, _client) = pair().await;
+        assert!(!server.nodelay().unwrap());
+        set_nodelay(&server);
+        assert!(server.nodelay().unwrap());
+    }
+
+    #[cfg(feature = "tls")]
+    #[actix_web::test]
+    async fn tls_connections_get_nodelay() {
+        use std::sync::Arc;
+
+        use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName};
+
+        let cert = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+        let der = CertificateDer::from(cert.cert.der().to_vec());
+        let key = PrivateKeyDer::try_from(cert.signing_key.serialize_der()).unwrap();
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let server_config = rustls::ServerConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(vec![der.clone()], key)
+            .unwrap();
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(der).unwrap();
+        let client_config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let (server, client) = pair().await;
+        let accept = tokio_rustls::TlsAcceptor::from(Arc::new(server_config)).accept(server);
+        let connect = tokio_rustls::TlsConnector::from(Arc::new(client_config))
+            .connect(ServerName::try_from("localhost").unwrap(), client);
+        let (accepted, _connected) = tokio::join!(accept, connect);
+        let tls = super::tls::Stream::from(accepted.unwrap());
+        assert!(!tls.get_ref().0.nodelay().unwrap());
+        set_nodelay(&tls);
+        assert!(tls.get_ref().0.nodelay().unwrap());
+    }
 }

@@ -8,6 +8,10 @@ pub type ServerConfig = rustls::ServerConfig;
 #[cfg(not(feature = "tls"))]
 pub type ServerConfig = std::convert::Infallible;
 
+/// A connection as actix-web's rustls acceptor hands it over.
+#[cfg(feature = "tls")]
+pub type Stream = actix_tls::accept::rustls_0_23::TlsStream<actix_web::rt::net::TcpStream>;
+
 /// The TLS configuration the settings ask for, if any.
 pub fn server_config(settings: &Settings) -> std::io::Result<Option<ServerConfig>> {
     let (cert, key) = match (&settings.tls_cert, &settings.tls_key) {
