@@ -1,6 +1,7 @@
 //! The ERP database: schema, the global change counter behind `LastModified`, reading rows as
 //! actors and writing actors as rows, with per-field validation.
 
+use std::borrow::Cow;
 use std::path::Path;
 
 use erp_connector::prelude::*;
@@ -159,7 +160,8 @@ fn select_list(table: &Table, fields: &[&Field]) -> String {
     };
     let mut sql = format!("t.id, t.changed, {parent}, {parent_type}");
     for f in fields {
-        sql.push_str(&format!(", t.{}", f.column));
+        sql.push_str(", t.");
+        sql.push_str(f.column);
     }
     sql
 }
@@ -229,7 +231,7 @@ fn encode(field: &Field, value: SqlRef<'_>) -> CompactString {
         (FieldType::Double, SqlRef::Real(x)) => FieldValue::Float(x).to_string().into(),
         (FieldType::Double, SqlRef::Integer(i)) => FieldValue::Float(i as f64).to_string().into(),
         (kind, SqlRef::Text(bytes)) => {
-            let text = String::from_utf8_lossy(bytes);
+            let text = std::str::from_utf8(bytes).map_or_else(|_| String::from_utf8_lossy(bytes), Cow::Borrowed);
             match kind {
                 FieldType::Datetime => chrono::NaiveDateTime::parse_from_str(&text, STORED_DATETIME)
                     .map_or_else(|_| text.into(), |dt| FieldValue::DateTime(dt).to_string().into()),
