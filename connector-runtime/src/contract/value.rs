@@ -340,7 +340,14 @@ fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
     DT_FORMATS
         .iter()
         .find_map(|f| NaiveDateTime::parse_from_str(s, f).ok())
+        .map(|dt| dt.with_nanosecond(whole_ticks(dt.nanosecond())).unwrap_or(dt))
         .or_else(|| parse_date(s).and_then(|d| d.and_hms_opt(0, 0, 0)))
+}
+
+/// Nanoseconds cut to .NET's resolution, whole 100 ns ticks (what the canonical form can hold;
+/// `%.f` reads up to nine digits).
+fn whole_ticks(nanos: u32) -> u32 {
+    nanos - nanos % 100
 }
 
 fn parse_date(s: &str) -> Option<NaiveDate> {
@@ -350,7 +357,10 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
 
 fn parse_time(s: &str) -> Option<NaiveTime> {
     let s = s.trim();
-    TIME_FORMATS.iter().find_map(|f| NaiveTime::parse_from_str(s, f).ok())
+    TIME_FORMATS
+        .iter()
+        .find_map(|f| NaiveTime::parse_from_str(s, f).ok())
+        .map(|t| t.with_nanosecond(whole_ticks(t.nanosecond())).unwrap_or(t))
 }
 
 /// .NET `TimeSpan` invariant form `[-][d.]hh:mm:ss[.fffffff]`.
@@ -423,6 +433,18 @@ fn parse_int_array(s: &str) -> Option<Vec<i64>> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// Found by fuzzing (fuzz/fuzz_targets/field_value.rs): more than seven fractional digits
+    /// read as nanoseconds printed as ticks, so the value did not survive a round trip.
+    #[test]
+    fn fractions_finer_than_a_tick_are_cut_to_ticks() {
+        let t = FieldValue::parse("[T:1:0:0.0204111111111111111111111111111111111111105555555955]").unwrap();
+        assert_eq!(t, FieldValue::Time(NaiveTime::from_hms_nano_opt(1, 0, 0, 20_411_100).unwrap()));
+        assert_eq!(FieldValue::parse(&t.to_string()), Ok(t));
+        let dt = FieldValue::parse("[DT:2024-05-01T10:15:00.123456789]").unwrap();
+        assert_eq!(dt.to_string(), "[DT:05/01/2024 10:15:00.1234567]");
+        assert_eq!(FieldValue::parse(&dt.to_string()), Ok(dt));
+    }
 
     #[test]
     fn reads_every_documented_form() {
