@@ -105,7 +105,17 @@ pub struct EndpointSettings {
     pub auth_profile: WireProfile,
     /// Capture mode: where every exchange is written, secrets redacted (see [`crate::capture`]).
     pub capture: Option<Arc<crate::capture::Capture>>,
+    /// Longest a connector method may take before the call is answered with `State=Error`
+    /// (for a streamed answer: the longest wait for the next actor). `None`: no limit.
+    pub call_timeout: Option<std::time::Duration>,
+    /// Longest a client may take to send a request body; a slower one is answered with a
+    /// fault (HTTP 408) and its connection closed.
+    pub body_timeout: std::time::Duration,
 }
+
+/// The default [`EndpointSettings::call_timeout`]. EIS's own timeouts are unknown (spec §10);
+/// a WCF client gives up after one minute by default, so the connector answers before that.
+pub const DEFAULT_CALL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(55);
 
 impl Default for EndpointSettings {
     fn default() -> Self {
@@ -117,6 +127,8 @@ impl Default for EndpointSettings {
             auth_namespace: crate::contract::auth::DEFAULT_NAMESPACE.to_owned(),
             auth_profile: WireProfile::MessageContract,
             capture: None,
+            call_timeout: Some(DEFAULT_CALL_TIMEOUT),
+            body_timeout: std::time::Duration::from_secs(30),
         }
     }
 }
@@ -223,21 +235,55 @@ impl SoapEndpoint {
             let fault = Fault::client("SOAP 1.2 (application/soap+xml) is not supported; send SOAP 1.1 as text/xml");
             return self.fault(StatusCode::UNSUPPORTED_MEDIA_TYPE, &fault);
         }
-        let mut body = web::BytesMut::new();
-        while let Some(chunk) = payload.next().await {
-            match chunk {
-                Ok(chunk) if body.len() + chunk.len() > settings.max_body_bytes => {
-                    let fault = Fault::client(format!(
-                        "the request body exceeds the limit of {} bytes",
-                        settings.max_body_bytes
-                    ));
-                    return self.fault(StatusCode::PAYLOAD_TOO_LARGE, &fault);
+        if let Some(encoding) = req.headers().get(header::CONTENT_ENCODING) {
+            // Decompressing would let a small body expand without bound; EIS does not compress.
+            if !encoding.as_bytes().eq_ignore_ascii_case(b"identity") {
+                let fault = Fault::client(format!(
+                    "compressed request bodies (Content-Encoding: {}) are not accepted; send the body as is",
+                    String::from_utf8_lossy(encoding.as_bytes())
+                ));
+                return self.fault(StatusCode::UNSUPPORTED_MEDIA_TYPE, &fault);
+            }
+        }
+        let too_large = || {
+            let fault =
+                Fault::client(format!("the request body exceeds the limit of {} bytes", settings.max_body_bytes));
+            self.fault(StatusCode::PAYLOAD_TOO_LARGE, &fault)
+        };
+        let announced = req
+            .headers()
+            .get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        // Refused before a byte of it is read.
+        if announced.is_some_and(|n| n > settings.max_body_bytes as u64) {
+            return too_large();
+        }
+        let mut body = web::BytesMut::with_capacity(announced.unwrap_or(0) as usize);
+        let read = async {
+            while let Some(chunk) = payload.next().await {
+                match chunk {
+                    Ok(chunk) if body.len() + chunk.len() > settings.max_body_bytes => return Err(too_large()),
+                    Ok(chunk) => body.extend_from_slice(&chunk),
+                    Err(e) => {
+                        let fault = Fault::client("the request body could not be read").with_detail(e.to_string());
+                        return Err(self.fault(StatusCode::BAD_REQUEST, &fault));
+                    }
                 }
-                Ok(chunk) => body.extend_from_slice(&chunk),
-                Err(e) => {
-                    let fault = Fault::client("the request body could not be read").with_detail(e.to_string());
-                    return self.fault(StatusCode::BAD_REQUEST, &fault);
-                }
+            }
+            Ok(())
+        };
+        match actix_web::rt::time::timeout(settings.body_timeout, read).await {
+            Ok(Ok(())) => {}
+            Ok(Err(refusal)) => return refusal,
+            Err(_) => {
+                let fault = Fault::client(format!(
+                    "the request body did not arrive within {} seconds",
+                    settings.body_timeout.as_secs_f64()
+                ));
+                let mut response = self.fault(StatusCode::REQUEST_TIMEOUT, &fault);
+                response.head_mut().set_connection_type(actix_web::http::ConnectionType::Close);
+                return response;
             }
         }
         let started = std::time::Instant::now();
@@ -300,17 +346,35 @@ impl SoapEndpoint {
         let guid = request.connection_guid();
         let span = tracing::info_span!("call", %operation, connector, connection = ?guid);
         let started = std::time::Instant::now();
-        let answer = Self::answer(handler, operation, request).instrument(span.clone()).await;
+        let answer = match settings.call_timeout {
+            None => Self::answer(handler, operation, request).instrument(span.clone()).await,
+            Some(limit) => {
+                let answer = Self::answer(handler, operation, request).instrument(span.clone());
+                match actix_web::rt::time::timeout(limit, answer).await {
+                    Ok(answer) => answer,
+                    Err(_) => {
+                        span.in_scope(|| {
+                            tracing::warn!(seconds = limit.as_secs_f64(), "the connector did not answer in time")
+                        });
+                        Answer::Whole(timed_out(operation, limit))
+                    }
+                }
+            }
+        };
         let response = match answer {
             Answer::Whole(response) => response,
             Answer::Actors(actors) => {
                 let parts = if may_stream { soap::StreamedActors::new(settings.profile, operation) } else { None };
                 match parts {
-                    Some(parts) => match streaming::start(parts, operation, actors, span.clone(), started).await {
-                        Ok(streamed) => return Err(streamed),
-                        Err(whole) => whole,
-                    },
-                    None => streaming::collect(operation, actors).instrument(span.clone()).await,
+                    Some(parts) => {
+                        match streaming::start(parts, operation, actors, span.clone(), started, settings.call_timeout)
+                            .await
+                        {
+                            Ok(streamed) => return Err(streamed),
+                            Err(whole) => whole,
+                        }
+                    }
+                    None => streaming::collect(operation, actors, settings.call_timeout).instrument(span.clone()).await,
                 }
             }
         };
@@ -469,6 +533,17 @@ fn percent_decode(value: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The answer to a call the connector did not finish within `limit`.
+pub(super) fn timed_out(operation: Operation, limit: std::time::Duration) -> Response {
+    Response::failure(
+        operation,
+        ResponseStatus::error(format!(
+            "The connector did not answer {operation} within {} seconds; see the connector's log.",
+            limit.as_secs_f64()
+        )),
+    )
 }
 
 fn internal_error(operation: Operation) -> Response {

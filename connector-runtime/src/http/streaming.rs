@@ -4,22 +4,37 @@
 //! once, is a whole answer like any other.
 
 use std::panic::AssertUnwindSafe;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix_web::HttpResponse;
 use actix_web::http::header::{self, HeaderValue};
 use futures_util::stream::LocalBoxStream;
 use futures_util::{FutureExt as _, StreamExt as _};
 
-use super::{STREAM_CHUNK, internal_error};
+use super::{STREAM_CHUNK, internal_error, timed_out};
 use crate::contract::{ActorArrayResponse, ErpActor, Operation, Response, ResponseStatus};
 use crate::soap::{self, StreamedActors};
 
 type Actors = LocalBoxStream<'static, Result<ErpActor, ResponseStatus>>;
 
-/// The next actor; a panic in the connector's stream is an error answer.
-async fn next(actors: &mut Actors, operation: Operation) -> Option<Result<ErpActor, ResponseStatus>> {
-    match AssertUnwindSafe(actors.next()).catch_unwind().await {
+/// The next actor; a panic in the connector's stream, or no actor within `limit`, is an error.
+async fn next(
+    actors: &mut Actors,
+    operation: Operation,
+    limit: Option<Duration>,
+) -> Option<Result<ErpActor, ResponseStatus>> {
+    let item = AssertUnwindSafe(actors.next()).catch_unwind();
+    let outcome = match limit {
+        None => item.await,
+        Some(limit) => match actix_web::rt::time::timeout(limit, item).await {
+            Ok(outcome) => outcome,
+            Err(_) => {
+                tracing::warn!(%operation, seconds = limit.as_secs_f64(), "the connector's stream gave no actor in time");
+                return Some(Err(timed_out(operation, limit).result().clone()));
+            }
+        },
+    };
+    match outcome {
         Ok(item) => item,
         Err(_) => {
             tracing::error!(%operation, "connector panicked while streaming actors");
@@ -29,9 +44,9 @@ async fn next(actors: &mut Actors, operation: Operation) -> Option<Result<ErpAct
 }
 
 /// All the actors as one response (for profiles that write the status first, and capture mode).
-pub(super) async fn collect(operation: Operation, mut actors: Actors) -> Response {
+pub(super) async fn collect(operation: Operation, mut actors: Actors, limit: Option<Duration>) -> Response {
     let mut all = Vec::new();
-    while let Some(item) = next(&mut actors, operation).await {
+    while let Some(item) = next(&mut actors, operation, limit).await {
         match item {
             Ok(actor) => all.push(actor),
             Err(status) => return Response::failure(operation, status),
@@ -48,8 +63,9 @@ pub(super) async fn start(
     mut actors: Actors,
     span: tracing::Span,
     started: Instant,
+    limit: Option<Duration>,
 ) -> Result<HttpResponse, Response> {
-    let first = match next(&mut actors, operation).await {
+    let first = match next(&mut actors, operation, limit).await {
         None => {
             return Err(Response::ActorArray(ActorArrayResponse { actors: Some(Vec::new()), ..Default::default() }));
         }
@@ -59,7 +75,7 @@ pub(super) async fn start(
     let mut buf = Vec::with_capacity(STREAM_CHUNK + STREAM_CHUNK / 4);
     buf.extend_from_slice(parts.head());
     parts.actor(&first, &mut buf);
-    let state = Streaming { parts, operation, actors, buf, count: 1, bytes: 0, done: false, span, started };
+    let state = Streaming { parts, operation, actors, buf, count: 1, bytes: 0, done: false, span, started, limit };
     let body = futures_util::stream::unfold(state, |mut st| async move {
         if st.done {
             return None;
@@ -87,6 +103,7 @@ struct Streaming {
     done: bool,
     span: tracing::Span,
     started: Instant,
+    limit: Option<Duration>,
 }
 
 /// A body dropped before its end means the client went away (or the server is stopping): say
@@ -111,7 +128,7 @@ impl Streaming {
     /// Writes actors until a chunk is full or the stream ends (then with the tail).
     async fn fill(&mut self) {
         while self.buf.len() < STREAM_CHUNK {
-            let status = match next(&mut self.actors, self.operation).await {
+            let status = match next(&mut self.actors, self.operation, self.limit).await {
                 Some(Ok(actor)) => {
                     self.parts.actor(&actor, &mut self.buf);
                     self.count += 1;
@@ -176,7 +193,7 @@ mod tests {
                 )
                 .boxed_local();
                 let span = tracing::info_span!("call");
-                let response = start(parts, op, actors, span, Instant::now()).await.ok().unwrap();
+                let response = start(parts, op, actors, span, Instant::now(), None).await.ok().unwrap();
                 let mut body = response.into_body();
                 for _ in 0..chunks {
                     std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_next(cx)).await;

@@ -12,6 +12,7 @@ pub use dispatch::Hosted;
 pub use settings::{AuthSettings, Profile, Settings, SettingsError, StoreSettings};
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::{App, HttpResponse, HttpServer, web};
 
@@ -155,6 +156,8 @@ impl Service {
             auth_namespace: settings.auth.namespace.clone(),
             auth_profile: settings.auth.wire_profile,
             capture,
+            call_timeout: (settings.call_timeout_secs > 0).then(|| Duration::from_secs(settings.call_timeout_secs)),
+            body_timeout: Duration::from_secs(settings.client_timeout_secs.max(1)),
             ..EndpointSettings::default()
         };
         let names = handlers.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>().join(", ");
@@ -180,6 +183,8 @@ impl Service {
                     )
             })
             .shutdown_timeout(settings.shutdown_timeout_secs)
+            .client_request_timeout(Duration::from_secs(settings.client_timeout_secs.max(1)))
+            .max_connections(settings.max_connections.max(1))
             .on_connect(|connection, _| set_nodelay(connection));
             if let Some(workers) = settings.workers {
                 server = server.workers(workers);

@@ -19,6 +19,9 @@ use crate::soap::WireProfile;
 /// | log filter | `log` | `ERP_CONNECTOR_LOG` | `info` |
 /// | worker threads | `workers` | `ERP_CONNECTOR_WORKERS` | one per core |
 /// | shutdown grace | `shutdown_timeout_secs` | `ERP_CONNECTOR_SHUTDOWN_TIMEOUT_SECS` | 30 |
+/// | longest connector call | `call_timeout_secs` | `ERP_CONNECTOR_CALL_TIMEOUT_SECS` | 55 (0: none) |
+/// | longest request upload | `client_timeout_secs` | `ERP_CONNECTOR_CLIENT_TIMEOUT_SECS` | 30 |
+/// | open connections per worker | `max_connections` | `ERP_CONNECTOR_MAX_CONNECTIONS` | 2048 |
 /// | reuse parsed connections | `connection_cache_secs` | `ERP_CONNECTOR_CONNECTION_CACHE_SECS` | 60 (0: off) |
 /// | HTTPS certificate chain (PEM) | `tls_cert` | `ERP_CONNECTOR_TLS_CERT` | none: plain HTTP |
 /// | HTTPS private key (PEM) | `tls_key` | `ERP_CONNECTOR_TLS_KEY` | none |
@@ -62,6 +65,15 @@ pub struct Settings {
     pub workers: Option<usize>,
     /// Seconds open requests get to finish on shutdown.
     pub shutdown_timeout_secs: u64,
+    /// Seconds a connector method may take before the call is answered with `State=Error`
+    /// (streamed answers: the longest wait for the next actor); 0 for no limit. The default is
+    /// inferred: EIS's timeouts are not known, a WCF client's default is one minute.
+    pub call_timeout_secs: u64,
+    /// Seconds a client gets to send a request's head, and again its body; slower clients are
+    /// answered with HTTP 408 and disconnected.
+    pub client_timeout_secs: u64,
+    /// Connections each worker keeps open at once; further ones wait in the listen backlog.
+    pub max_connections: usize,
     /// Seconds a parsed connection is reused before the store is read again. Saves and deletes
     /// through this process take effect at once; through another replica, within this time.
     pub connection_cache_secs: u64,
@@ -166,6 +178,9 @@ impl Default for Settings {
             log: "info".into(),
             workers: None,
             shutdown_timeout_secs: 30,
+            call_timeout_secs: 55,
+            client_timeout_secs: 30,
+            max_connections: 2048,
             connection_cache_secs: 60,
             tls_cert: None,
             tls_key: None,
@@ -271,6 +286,15 @@ impl Settings {
         }
         if let Some((n, v)) = get("ERP_CONNECTOR_SHUTDOWN_TIMEOUT_SECS") {
             self.shutdown_timeout_secs = parsed(n, v)?;
+        }
+        if let Some((n, v)) = get("ERP_CONNECTOR_CALL_TIMEOUT_SECS") {
+            self.call_timeout_secs = parsed(n, v)?;
+        }
+        if let Some((n, v)) = get("ERP_CONNECTOR_CLIENT_TIMEOUT_SECS") {
+            self.client_timeout_secs = parsed(n, v)?;
+        }
+        if let Some((n, v)) = get("ERP_CONNECTOR_MAX_CONNECTIONS") {
+            self.max_connections = parsed(n, v)?;
         }
         if let Some((n, v)) = get("ERP_CONNECTOR_CONNECTION_CACHE_SECS") {
             self.connection_cache_secs = parsed(n, v)?;
