@@ -1,0 +1,79 @@
+//! `ledger-connector` as a child process on a free port, with its store where the test says.
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use erp_connector::testkit::SoapClient;
+
+pub struct Connector {
+    pub child: Child,
+    pub addr: SocketAddr,
+}
+
+impl Connector {
+    /// Starts the connector in `dir` with its store at `store` and `env` on top, and waits
+    /// until it answers `/health`. Its output goes to `dir/stdout.log` and `dir/stderr.log`.
+    pub fn start(dir: &Path, store: &Path, store_key: &str, env: &[(&str, &str)]) -> Connector {
+        let addr = free_addr();
+        let log = |name: &str| std::fs::OpenOptions::new().create(true).append(true).open(dir.join(name)).unwrap();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_ledger-connector"));
+        command
+            .current_dir(dir)
+            .env("ERP_CONNECTOR_BIND", addr.to_string())
+            .env("ERP_CONNECTOR_STORE_PATH", store)
+            .env("ERP_CONNECTOR_STORE_KEY", store_key)
+            .env("ERP_CONNECTOR_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(log("stdout.log"))
+            .stderr(log("stderr.log"));
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child = command.spawn().expect("ledger-connector starts");
+        let client = SoapClient::new(addr);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if client.get("/health").is_ok_and(|r| r.status == 200) {
+                break;
+            }
+            if let Some(status) = child.try_wait().unwrap() {
+                let stderr = std::fs::read_to_string(dir.join("stderr.log")).unwrap_or_default();
+                panic!("ledger-connector exited with {status}: {stderr}");
+            }
+            assert!(Instant::now() < deadline, "ledger-connector did not come up");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Connector { child, addr }
+    }
+
+    pub fn client(&self) -> SoapClient {
+        SoapClient::new(self.addr)
+    }
+
+    /// SIGKILL: no shutdown code runs.
+    pub fn kill(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+impl Drop for Connector {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_addr() -> SocketAddr {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap()
+}
+
+/// A fresh folder under the system's temporary folder.
+pub fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("erp-connector-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
