@@ -95,6 +95,8 @@ impl Handshake {
                 // The request span (if the caller opened one with a `tenant` field) names the tenant.
                 tracing::Span::current().record("tenant", valid.tenant.as_deref().unwrap_or(""));
                 let at = DateTime::from_timestamp(secs, 0).unwrap_or_default();
+                // Never the token or the nonce: with the signature they are the partner token.
+                tracing::debug!(signed_at = %at, token_bytes = signed_token.len(), "signing the partner token");
                 tracing::info!(tenant = valid.tenant.as_deref().unwrap_or(""), signed_by = %valid.signed_by, "Authenticate accepted");
                 AuthenticationResponse::success(self.key.sign_partner_token(&valid.nonce, at))
             }

@@ -288,6 +288,12 @@ impl SoapEndpoint {
         }
         let started = std::time::Instant::now();
         let body = body.freeze();
+        tracing::debug!(
+            action = req.headers().get("SOAPAction").and_then(|v| v.to_str().ok()).unwrap_or(""),
+            query = req.query_string(),
+            bytes = body.len(),
+            "request received"
+        );
         // Capture keeps whole answers, so it turns streaming off.
         let (status, out) = match self.exchange(&req, body.clone(), settings.capture.is_none()).await {
             Reply::Bytes(status, out) => (status, out),

@@ -101,6 +101,7 @@ impl<T: ErpConnector> Hosted<T> {
         let guid =
             guid.ok_or_else(|| ConnectorError::new("The request names no connection (ConnectionGuid is missing)."))?;
         if let Some(conn) = self.cache.get(guid) {
+            tracing::debug!(connection = %guid, "connection from the cache");
             return Ok(conn);
         }
         let (store, name) = (self.store.clone(), self.name.clone());
@@ -117,6 +118,8 @@ impl<T: ErpConnector> Hosted<T> {
         let config = T::Config::from_info(&info).map_err(|e| {
             ConnectorError::new(format!("The saved configuration of this connection is no longer valid: {e}. Edit and save the connection again."))
         })?;
+        // Keys only: values may be passwords.
+        tracing::debug!(connection = %guid, keys = ?info.keys().collect::<Vec<_>>(), "connection read from the store");
         let conn = Arc::new(Connection { guid, config });
         self.cache.put(conn.clone());
         Ok(conn)
@@ -139,9 +142,12 @@ impl<T: ErpConnector> Hosted<T> {
                 let guid = r.base.connection_guid.ok_or_else(|| ConnectorError::new("ConnectionGuid is missing."))?;
                 let info = r.connection_info.unwrap_or_default();
                 let config = parse_config::<T::Config>(&info)?;
+                let secret = T::Config::secret_keys();
+                // Keys only: values may be passwords.
+                tracing::debug!(connection = %guid, keys = ?info.keys().collect::<Vec<_>>(), sealed = ?secret, "saving connection");
                 let (store, name) = (self.store.clone(), self.name.clone());
                 self.cache.remove(guid);
-                blocking(move || store.save(&name, guid, &info, &T::Config::secret_keys())).await?;
+                blocking(move || store.save(&name, guid, &info, &secret)).await?;
                 self.cache.put(Arc::new(Connection { guid, config }));
                 tracing::info!(connection = %guid, "connection saved");
                 Response::empty(op)
