@@ -7,7 +7,11 @@
 //! * `bench-connector requests <dir> <guid>`: writes the request bodies wrk posts, and for
 //!   `Authenticate` a test issuer (key and certificate), an application key and a token;
 //! * `bench-connector raw-auth <dir> <seconds>`: the ceiling of a handshake, one RS256
-//!   verification plus one PKCS#1 signature on those keys, on every core, in handshakes/s.
+//!   verification plus one PKCS#1 signature on those keys, on every core, in handshakes/s;
+//! * `bench-connector soak <addr> <path> <action> <body file> <rate> <connections> <seconds>`:
+//!   a constant-rate load for `bench/soak` (see `soak.rs`).
+
+mod soak;
 
 use std::collections::HashMap;
 
@@ -147,9 +151,24 @@ fn main() -> std::io::Result<()> {
             let seconds: u64 = args.get(3).and_then(|s| s.parse().ok()).unwrap_or(5);
             raw_auth(&dir, seconds)
         }
+        Some("soak") if args.len() == 9 => {
+            let number = |i: usize| {
+                args[i].parse::<f64>().map_err(|_| std::io::Error::other(format!("not a number: {}", args[i])))
+            };
+            soak::run(soak::Load {
+                addr: args[2].clone(),
+                path: args[3].clone(),
+                action: args[4].clone(),
+                body: std::fs::read(&args[5])?,
+                rate: number(6)?,
+                connections: number(7)? as usize,
+                seconds: number(8)? as u64,
+            })
+        }
         _ => {
             eprintln!(
-                "usage: bench-connector serve [addr] | ceiling [addr] | requests <dir> <guid> | raw-auth <dir> [seconds]"
+                "usage: bench-connector serve [addr] | ceiling [addr] | requests <dir> <guid> | raw-auth <dir> [seconds] \
+                 | soak <addr> <path> <action> <body file> <rate> <connections> <seconds>"
             );
             std::process::exit(2)
         }
