@@ -2,13 +2,23 @@
 //! GUID. SuperOffice sends the values once (`WSSaveConnection`) and then only the GUID, so the
 //! store must be durable before `WSSaveConnection` answers (spec §1, §5.2).
 //!
-//! [`ConnectionStore`] is the interface; [`SqliteStore`] the embedded default. Secret values
-//! (Password fields) are encrypted at rest with AES-256-GCM ([`crypto`]).
+//! [`ConnectionStore`] is the interface; [`SqliteStore`] the embedded default, `PostgresStore`
+//! (feature `postgres`) the one several replicas share. Both keep the same record: secret values
+//! (Password fields) encrypted at rest with AES-256-GCM ([`crypto`]).
 
 pub mod crypto;
+#[cfg(feature = "postgres")]
+mod postgres;
+mod record;
 mod sqlite;
+#[cfg(test)]
+mod suite;
 
+#[cfg(feature = "postgres")]
+pub use postgres::{PostgresOptions, PostgresStore, redacted as redacted_postgres_url};
 pub use sqlite::SqliteStore;
+
+use std::sync::Arc;
 
 use crate::contract::{ConnectionGuid, StringDict};
 
@@ -33,6 +43,31 @@ pub trait ConnectionStore: Send + Sync + 'static {
 
     /// Whether the store can serve (for `/ready`).
     fn check(&self) -> Result<(), StoreError>;
+
+    /// Tells `listener` of changes made to the store, by this process or another sharing it, so
+    /// that caches of parsed connections can forget them. A store only this process writes
+    /// (SQLite) has nothing to tell: the default ignores the listener.
+    fn watch(&self, listener: ChangeListener) {
+        let _ = listener;
+    }
+}
+
+/// Hears of [`StoreChange`]s; called on the store's own thread, so it must return quickly.
+pub type ChangeListener = Arc<dyn Fn(StoreChange<'_>) + Send + Sync>;
+
+/// A change seen in a shared store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreChange<'a> {
+    /// This connection was saved or deleted.
+    Connection {
+        /// The connector name.
+        connector: &'a str,
+        /// The connection.
+        guid: ConnectionGuid,
+    },
+    /// Changes may have been missed (the store's notifications were interrupted): anything
+    /// cached may be out of date.
+    Unknown,
 }
 
 /// A store failure.
@@ -41,7 +76,7 @@ pub enum StoreError {
     /// The database could not be opened or prepared.
     #[error("connection store {path}: {message}")]
     Open {
-        /// The database file.
+        /// The database file, or the server's address (without password).
         path: String,
         /// What failed.
         message: String,

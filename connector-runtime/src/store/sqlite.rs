@@ -5,10 +5,8 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use rusqlite::{Connection, OptionalExtension, params};
-use serde::{Deserialize, Serialize};
-
 use super::crypto::Sealer;
-use super::{ConnectionStore, StoreError};
+use super::{ConnectionStore, StoreError, record};
 use crate::contract::{ConnectionGuid, StringDict};
 
 /// Schema version kept in `PRAGMA user_version`.
@@ -18,19 +16,6 @@ const SCHEMA_VERSION: i32 = 1;
 pub struct SqliteStore {
     db: Mutex<Connection>,
     sealer: Sealer,
-}
-
-/// One stored entry: key, value (null allowed), and whether the value is sealed.
-#[derive(Serialize, Deserialize)]
-struct Entry {
-    k: String,
-    v: Option<String>,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    sealed: bool,
-}
-
-fn aad(connector: &str, guid: ConnectionGuid, key: &str) -> Vec<u8> {
-    format!("{connector}\0{guid}\0{key}").into_bytes()
 }
 
 fn db_error(e: rusqlite::Error) -> StoreError {
@@ -91,18 +76,7 @@ impl ConnectionStore for SqliteStore {
         info: &StringDict,
         secret_keys: &[&str],
     ) -> Result<(), StoreError> {
-        let mut entries = Vec::with_capacity(info.len());
-        for (k, v) in info.iter() {
-            let sealed = secret_keys.contains(&k) && v.is_some();
-            let v = match v {
-                Some(v) if sealed => {
-                    Some(self.sealer.seal(&aad(connector, guid, k), v).map_err(|e| StoreError::Crypto(e.to_string()))?)
-                }
-                other => other.map(str::to_owned),
-            };
-            entries.push(Entry { k: k.to_owned(), v, sealed });
-        }
-        let json = serde_json::to_string(&entries).expect("entries serialise");
+        let json = record::seal(&self.sealer, connector, guid, info, secret_keys)?;
         self.db()
             .execute(
                 "INSERT INTO connections (connector, guid, info) VALUES (?1, ?2, ?3)
@@ -125,19 +99,7 @@ impl ConnectionStore for SqliteStore {
             .optional()
             .map_err(db_error)?;
         let Some(json) = json else { return Ok(None) };
-        let entries: Vec<Entry> =
-            serde_json::from_str(&json).map_err(|e| StoreError::Corrupt { guid, message: e.to_string() })?;
-        let mut info = StringDict::with_capacity(entries.len());
-        for Entry { k, v, sealed } in entries {
-            let v = match v {
-                Some(v) if sealed => Some(
-                    self.sealer.open(&aad(connector, guid, &k), &v).map_err(|e| StoreError::Crypto(e.to_string()))?,
-                ),
-                other => other,
-            };
-            info.insert_opt(k, v.map(Into::into));
-        }
-        Ok(Some(info))
+        record::open(&self.sealer, connector, guid, &json).map(Some)
     }
 
     fn delete(&self, connector: &str, guid: ConnectionGuid) -> Result<bool, StoreError> {
@@ -165,30 +127,15 @@ mod tests {
         dir.join("store.db")
     }
 
-    #[test]
-    fn saves_loads_replaces_deletes_and_survives_reopening() {
-        let path = temp("lifecycle");
-        let key = StoreKey::generate().unwrap();
-        let guid = ConnectionGuid::new_random();
-        let mut info = StringDict::new().with("USER", "admin").with("PASSWORD", "p&ss<w>rd");
-        info.insert_opt("NOTE", None);
-        {
-            let store = SqliteStore::open(&path, Sealer::new(&key)).unwrap();
-            assert_eq!(store.load("shop", guid).unwrap(), None);
-            store.save("shop", guid, &info, &["PASSWORD"]).unwrap();
-            assert_eq!(store.load("shop", guid).unwrap().as_ref(), Some(&info));
-            assert_eq!(store.load("other", guid).unwrap(), None, "connectors are kept apart");
-            store.check().unwrap();
-        }
-        let store = SqliteStore::open(&path, Sealer::new(&key)).unwrap();
-        assert_eq!(store.load("shop", guid).unwrap(), Some(info.clone()), "durable across reopening");
-        let replaced = StringDict::new().with("USER", "other");
-        store.save("shop", guid, &replaced, &["PASSWORD"]).unwrap();
-        assert_eq!(store.load("shop", guid).unwrap(), Some(replaced));
-        assert!(store.delete("shop", guid).unwrap());
-        assert!(!store.delete("shop", guid).unwrap());
-        assert_eq!(store.load("shop", guid).unwrap(), None);
+    /// One file for the whole suite: its tests use connector names of their own.
+    fn suite_path() -> &'static std::path::Path {
+        static PATH: std::sync::OnceLock<std::path::PathBuf> = std::sync::OnceLock::new();
+        PATH.get_or_init(|| temp("suite"))
     }
+
+    crate::store::suite::store_suite!(|key: &StoreKey| {
+        Box::new(SqliteStore::open(suite_path(), Sealer::new(key)).unwrap()) as Box<dyn ConnectionStore>
+    });
 
     #[test]
     fn secrets_are_not_in_the_file_and_need_the_key() {

@@ -1,0 +1,166 @@
+//! The behaviour every backend owes: one suite, run against each by [`store_suite!`].
+
+use std::sync::Arc;
+
+use proptest::prelude::*;
+
+use super::ConnectionStore;
+use super::crypto::StoreKey;
+use crate::contract::{ConnectionGuid, StringDict};
+
+/// Opens the backend's store under test (the same database each time) with a key.
+pub(crate) type Open<'a> = &'a dyn Fn(&StoreKey) -> Box<dyn ConnectionStore>;
+
+/// A connector name no other test uses, so that tests sharing a database stay apart.
+fn connector(case: &str) -> String {
+    format!("{case}-{}", ConnectionGuid::new_random())
+}
+
+pub(crate) fn lifecycle(open: Open<'_>) {
+    let key = StoreKey::generate().unwrap();
+    let store = open(&key);
+    let (shop, other) = (connector("shop"), connector("other"));
+    let guid = ConnectionGuid::new_random();
+    let mut info = StringDict::new().with("USER", "admin").with("PASSWORD", "p&ss<w>rd").with("URL", "https://erp");
+    info.insert_opt("NOTE", None);
+    assert_eq!(store.load(&shop, guid).unwrap(), None);
+    store.save(&shop, guid, &info, &["PASSWORD"]).unwrap();
+    let back = store.load(&shop, guid).unwrap().expect("saved");
+    assert_eq!(back, info);
+    assert_eq!(back.keys().collect::<Vec<_>>(), ["USER", "PASSWORD", "URL", "NOTE"], "order kept");
+    assert_eq!(store.load(&other, guid).unwrap(), None, "connectors are kept apart");
+    assert_eq!(store.load(&shop, ConnectionGuid::new_random()).unwrap(), None);
+    store.check().unwrap();
+    let replaced = StringDict::new().with("USER", "other");
+    store.save(&shop, guid, &replaced, &["PASSWORD"]).unwrap();
+    assert_eq!(store.load(&shop, guid).unwrap(), Some(replaced), "a save replaces every value");
+    assert!(!store.delete(&other, guid).unwrap(), "another connector's delete leaves it");
+    assert!(store.delete(&shop, guid).unwrap());
+    assert!(!store.delete(&shop, guid).unwrap());
+    assert_eq!(store.load(&shop, guid).unwrap(), None);
+}
+
+pub(crate) fn durable_across_reopening(open: Open<'_>) {
+    let key = StoreKey::generate().unwrap();
+    let (shop, guid) = (connector("shop"), ConnectionGuid::new_random());
+    let info = StringDict::new().with("USER", "admin").with("PASSWORD", "secret");
+    open(&key).save(&shop, guid, &info, &["PASSWORD"]).unwrap();
+    assert_eq!(open(&key).load(&shop, guid).unwrap(), Some(info));
+}
+
+pub(crate) fn secrets_need_the_key(open: Open<'_>) {
+    let (shop, guid) = (connector("shop"), ConnectionGuid::new_random());
+    let info = StringDict::new().with("USER", "admin").with("PASSWORD", "secret");
+    open(&StoreKey::generate().unwrap()).save(&shop, guid, &info, &["PASSWORD"]).unwrap();
+    let err = open(&StoreKey::generate().unwrap()).load(&shop, guid).unwrap_err();
+    assert!(matches!(err, super::StoreError::Crypto(_)), "{err}");
+    assert!(err.to_string().contains("store key"), "{err}");
+}
+
+pub(crate) fn concurrent_saves(open: Open<'_>) {
+    let key = StoreKey::generate().unwrap();
+    let store: Arc<dyn ConnectionStore> = Arc::from(open(&key));
+    let shop = Arc::new(connector("shop"));
+    let shared = ConnectionGuid::new_random();
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let (store, shop) = (store.clone(), shop.clone());
+            std::thread::spawn(move || {
+                let mut own = Vec::new();
+                for i in 0..25 {
+                    let guid = ConnectionGuid::new_random();
+                    let info = StringDict::new().with("THREAD", t.to_string()).with("PASSWORD", format!("pw-{t}-{i}"));
+                    store.save(&shop, guid, &info, &["PASSWORD"]).unwrap();
+                    store.save(&shop, shared, &info, &["PASSWORD"]).unwrap();
+                    own.push((guid, info));
+                }
+                own
+            })
+        })
+        .collect();
+    for thread in threads {
+        for (guid, info) in thread.join().unwrap() {
+            assert_eq!(store.load(&shop, guid).unwrap(), Some(info));
+        }
+    }
+    let last = store.load(&shop, shared).unwrap().expect("the contended row exists");
+    assert!(last.get("PASSWORD").unwrap().starts_with("pw-"), "one whole save won");
+}
+
+/// Any keys and values come back as they were saved, sealed or not.
+pub(crate) fn any_values_round_trip(open: Open<'_>) {
+    let key = StoreKey::generate().unwrap();
+    let store = open(&key);
+    let shop = connector("shop");
+    let entries = proptest::collection::vec(("\\PC{0,12}", proptest::option::of(any::<String>()), any::<bool>()), 0..12);
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig { cases: 48, ..ProptestConfig::default() });
+    runner
+        .run(&entries, |entries| {
+            let guid = ConnectionGuid::new_random();
+            let mut info = StringDict::new();
+            let mut secret = Vec::new();
+            for (k, v, sealed) in &entries {
+                info.insert_opt(k.as_str(), v.as_deref().map(Into::into));
+                if *sealed {
+                    secret.push(k.as_str());
+                }
+            }
+            store.save(&shop, guid, &info, &secret).unwrap();
+            prop_assert_eq!(store.load(&shop, guid).unwrap(), Some(info));
+            Ok(())
+        })
+        .unwrap();
+}
+
+/// One `#[test]` per case of the suite for the backend `open` (an expression of type
+/// `impl Fn(&StoreKey) -> Box<dyn ConnectionStore>`, evaluated in each test); each test returns
+/// at once where `skip` is true (a backend not available here).
+macro_rules! store_suite {
+    ($open:expr) => {
+        $crate::store::suite::store_suite!($open, skip: false);
+    };
+    ($open:expr, skip: $skip:expr) => {
+        mod suite {
+            #[allow(unused_imports)]
+            use super::*;
+            use crate::store::suite;
+
+            #[test]
+            fn lifecycle() {
+                if $skip {
+                    return;
+                }
+                suite::lifecycle(&$open);
+            }
+            #[test]
+            fn durable_across_reopening() {
+                if $skip {
+                    return;
+                }
+                suite::durable_across_reopening(&$open);
+            }
+            #[test]
+            fn secrets_need_the_key() {
+                if $skip {
+                    return;
+                }
+                suite::secrets_need_the_key(&$open);
+            }
+            #[test]
+            fn concurrent_saves() {
+                if $skip {
+                    return;
+                }
+                suite::concurrent_saves(&$open);
+            }
+            #[test]
+            fn any_values_round_trip() {
+                if $skip {
+                    return;
+                }
+                suite::any_values_round_trip(&$open);
+            }
+        }
+    };
+}
+pub(crate) use store_suite;
