@@ -16,7 +16,7 @@ use crate::contract::*;
 use futures_util::StreamExt as _;
 
 use crate::http::{Answer, LocalBoxFuture, SoapHandler};
-use crate::store::ConnectionStore;
+use crate::store::{ConnectionStore, StoreChange};
 
 /// A connector as the service hosts it: the user's value, its name, the shared store, and a
 /// cache of parsed connections.
@@ -25,35 +25,75 @@ pub struct Hosted<T: ErpConnector> {
     name: String,
     store: Arc<dyn ConnectionStore>,
     tech_explanations: bool,
-    cache: ConnectionCache<T::Config>,
+    cache: Arc<ConnectionCache<T::Config>>,
     handshake: Option<crate::auth::Handshake>,
 }
 
 /// Parsed connections kept for a while, so that a call does not wait for the store. Saves and
-/// deletes through this process update it at once; changes made through another replica are
-/// seen once an entry is older than the time to live.
+/// deletes through this process update it at once; a shared store tells of changes through other
+/// replicas ([`ConnectionStore::watch`]); otherwise they are seen once an entry is older than the
+/// time to live.
 struct ConnectionCache<C> {
     ttl: Duration,
-    entries: RwLock<HashMap<ConnectionGuid, Cached<C>>>,
+    entries: RwLock<CacheEntries<C>>,
+}
+
+struct CacheEntries<C> {
+    by_guid: HashMap<ConnectionGuid, Cached<C>>,
+    /// Counts changes heard of, so that a read that began before one is not cached after it.
+    generation: u64,
 }
 
 /// When an entry was read, and the connection.
 type Cached<C> = (Instant, Arc<Connection<C>>);
 
 impl<C> ConnectionCache<C> {
-    fn get(&self, guid: ConnectionGuid) -> Option<Arc<Connection<C>>> {
-        let entries = self.entries.read().unwrap_or_else(|p| p.into_inner());
-        entries.get(&guid).filter(|(at, _)| at.elapsed() < self.ttl).map(|(_, c)| c.clone())
+    fn entries(&self) -> std::sync::RwLockReadGuard<'_, CacheEntries<C>> {
+        self.entries.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn put(&self, conn: Arc<Connection<C>>) {
+    fn entries_mut(&self) -> std::sync::RwLockWriteGuard<'_, CacheEntries<C>> {
+        self.entries.write().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn get(&self, guid: ConnectionGuid) -> Option<Arc<Connection<C>>> {
+        self.entries().by_guid.get(&guid).filter(|(at, _)| at.elapsed() < self.ttl).map(|(_, c)| c.clone())
+    }
+
+    /// The mark to give [`Self::put`] for a read starting now.
+    fn generation(&self) -> u64 {
+        self.entries().generation
+    }
+
+    /// Keeps `conn`, read since `generation`, unless a change was heard of in the meantime.
+    fn put(&self, conn: Arc<Connection<C>>, generation: u64) {
         if !self.ttl.is_zero() {
-            self.entries.write().unwrap_or_else(|p| p.into_inner()).insert(conn.guid, (Instant::now(), conn));
+            let mut entries = self.entries_mut();
+            if entries.generation == generation {
+                entries.by_guid.insert(conn.guid, (Instant::now(), conn));
+            }
         }
     }
 
-    fn remove(&self, guid: ConnectionGuid) {
-        self.entries.write().unwrap_or_else(|p| p.into_inner()).remove(&guid);
+    /// Keeps `conn`, just saved, in place of anything read before the save.
+    fn saved(&self, conn: Arc<Connection<C>>) {
+        let mut entries = self.entries_mut();
+        entries.generation += 1;
+        if !self.ttl.is_zero() {
+            entries.by_guid.insert(conn.guid, (Instant::now(), conn));
+        }
+    }
+
+    fn forget(&self, guid: ConnectionGuid) {
+        let mut entries = self.entries_mut();
+        entries.generation += 1;
+        entries.by_guid.remove(&guid);
+    }
+
+    fn forget_all(&self) {
+        let mut entries = self.entries_mut();
+        entries.generation += 1;
+        entries.by_guid.clear();
     }
 }
 
@@ -67,8 +107,19 @@ impl<T: ErpConnector> Hosted<T> {
         tech_explanations: bool,
         cache_ttl: Duration,
     ) -> Self {
-        let cache = ConnectionCache { ttl: cache_ttl, entries: RwLock::new(HashMap::new()) };
-        Hosted { connector, name: name.into(), store, tech_explanations, cache, handshake: None }
+        let entries = CacheEntries { by_guid: HashMap::new(), generation: 0 };
+        let cache = Arc::new(ConnectionCache { ttl: cache_ttl, entries: RwLock::new(entries) });
+        let name = name.into();
+        let (watched, connector_name) = (Arc::downgrade(&cache), name.clone());
+        store.watch(Arc::new(move |change| {
+            let Some(cache) = watched.upgrade() else { return };
+            match change {
+                StoreChange::Connection { connector, guid } if connector == connector_name => cache.forget(guid),
+                StoreChange::Connection { .. } => {}
+                StoreChange::Unknown => cache.forget_all(),
+            }
+        }));
+        Hosted { connector, name, store, tech_explanations, cache, handshake: None }
     }
 
     /// Answers `Authenticate` with this handshake (application id, key, trusted certificates).
@@ -104,6 +155,7 @@ impl<T: ErpConnector> Hosted<T> {
             tracing::debug!(connection = %guid, "connection from the cache");
             return Ok(conn);
         }
+        let generation = self.cache.generation();
         let (store, name) = (self.store.clone(), self.name.clone());
         let loaded = blocking(move || match store.load(&name, guid) {
             // Saved under another store key (lost or replaced): as good as unknown, so that EIS
@@ -121,7 +173,7 @@ impl<T: ErpConnector> Hosted<T> {
         // Keys only: values may be passwords.
         tracing::debug!(connection = %guid, keys = ?info.keys().collect::<Vec<_>>(), "connection read from the store");
         let conn = Arc::new(Connection { guid, config });
-        self.cache.put(conn.clone());
+        self.cache.put(conn.clone(), generation);
         Ok(conn)
     }
 
@@ -146,9 +198,9 @@ impl<T: ErpConnector> Hosted<T> {
                 // Keys only: values may be passwords.
                 tracing::debug!(connection = %guid, keys = ?info.keys().collect::<Vec<_>>(), sealed = ?secret, "saving connection");
                 let (store, name) = (self.store.clone(), self.name.clone());
-                self.cache.remove(guid);
+                self.cache.forget(guid);
                 blocking(move || store.save(&name, guid, &info, &secret)).await?;
-                self.cache.put(Arc::new(Connection { guid, config }));
+                self.cache.saved(Arc::new(Connection { guid, config }));
                 tracing::info!(connection = %guid, "connection saved");
                 Response::empty(op)
             }
@@ -160,8 +212,10 @@ impl<T: ErpConnector> Hosted<T> {
                     tracing::warn!(connection = %guid, error = %e, "connection_deleted hook failed; deleting anyway");
                 }
                 let (store, name) = (self.store.clone(), self.name.clone());
-                self.cache.remove(guid);
+                self.cache.forget(guid);
                 blocking(move || store.delete(&name, guid)).await?;
+                // A call that read the connection while it was being deleted must not keep it.
+                self.cache.forget(guid);
                 Response::empty(op)
             }
             Request::TestConnection(r) => {
@@ -364,4 +418,102 @@ fn actors_response(actors: Vec<ErpActor>) -> Response {
 
 fn list_response(items: StringDict) -> Response {
     Response::ListItems(ListItemsResponse { list_items: Some(items), ..Default::default() })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::connector::NoConfig;
+    use crate::store::{ChangeListener, StoreError};
+
+    /// A store in memory that lets the test announce changes, as a shared store does.
+    #[derive(Default)]
+    struct Announcing {
+        rows: Mutex<HashMap<(String, ConnectionGuid), StringDict>>,
+        listeners: Mutex<Vec<ChangeListener>>,
+    }
+
+    impl Announcing {
+        /// A change made by "another replica": the row goes, and the change is told.
+        fn delete_elsewhere(&self, connector: &str, guid: ConnectionGuid, tell: bool) {
+            self.rows.lock().unwrap().remove(&(connector.to_owned(), guid));
+            if tell {
+                for listener in self.listeners.lock().unwrap().iter() {
+                    listener(StoreChange::Connection { connector, guid });
+                }
+            }
+        }
+    }
+
+    impl ConnectionStore for Announcing {
+        fn save(&self, connector: &str, guid: ConnectionGuid, info: &StringDict, _: &[&str]) -> Result<(), StoreError> {
+            self.rows.lock().unwrap().insert((connector.to_owned(), guid), info.clone());
+            Ok(())
+        }
+        fn load(&self, connector: &str, guid: ConnectionGuid) -> Result<Option<StringDict>, StoreError> {
+            Ok(self.rows.lock().unwrap().get(&(connector.to_owned(), guid)).cloned())
+        }
+        fn delete(&self, connector: &str, guid: ConnectionGuid) -> Result<bool, StoreError> {
+            Ok(self.rows.lock().unwrap().remove(&(connector.to_owned(), guid)).is_some())
+        }
+        fn check(&self) -> Result<(), StoreError> {
+            Ok(())
+        }
+        fn watch(&self, listener: ChangeListener) {
+            self.listeners.lock().unwrap().push(listener);
+        }
+    }
+
+    struct Quiet;
+    impl ErpConnector for Quiet {
+        type Config = NoConfig;
+    }
+
+    #[actix_web::test]
+    async fn changes_told_by_the_store_reach_the_cache_and_others_wait_for_the_ttl() {
+        let store = Arc::new(Announcing::default());
+        let hosted = Hosted::new(Quiet, "shop", store.clone(), false, Duration::from_secs(3600));
+        let (told, untold, elsewhere) =
+            (ConnectionGuid::new_random(), ConnectionGuid::new_random(), ConnectionGuid::new_random());
+        for guid in [told, untold, elsewhere] {
+            store.save("shop", guid, &StringDict::new(), &[]).unwrap();
+            hosted.load(Some(guid)).await.expect("saved");
+        }
+        store.delete_elsewhere("shop", untold, false);
+        store.delete_elsewhere("shop", told, true);
+        store.rows.lock().unwrap().remove(&("shop".to_owned(), elsewhere));
+        store.delete_elsewhere("ledger", elsewhere, true);
+        assert!(hosted.load(Some(untold)).await.is_ok(), "untold: served from the cache until the TTL");
+        assert!(hosted.load(Some(elsewhere)).await.is_ok(), "another connector's change is not this one's");
+        let err = hosted.load(Some(told)).await.err().expect("told: the cache forgot it");
+        assert_eq!(err.error_code.as_deref(), Some(error_codes::UNKNOWN_CONNECTION_ID));
+        for listener in store.listeners.lock().unwrap().iter() {
+            listener(StoreChange::Unknown);
+        }
+        assert!(hosted.load(Some(untold)).await.is_err(), "Unknown: everything forgotten");
+    }
+
+    #[test]
+    fn a_read_that_began_before_a_change_is_not_kept() {
+        let cache = ConnectionCache {
+            ttl: Duration::from_secs(60),
+            entries: RwLock::new(CacheEntries { by_guid: HashMap::new(), generation: 0 }),
+        };
+        let guid = ConnectionGuid::new_random();
+        let conn = || Arc::new(Connection { guid, config: NoConfig });
+        let before = cache.generation();
+        cache.forget(guid);
+        cache.put(conn(), before);
+        assert!(cache.get(guid).is_none(), "read before the change, put after it: dropped");
+        cache.put(conn(), cache.generation());
+        assert!(cache.get(guid).is_some());
+        let before = cache.generation();
+        cache.forget_all();
+        assert!(cache.get(guid).is_none());
+        cache.saved(conn());
+        cache.put(conn(), before);
+        assert!(cache.get(guid).is_some(), "a save is kept");
+    }
 }

@@ -263,10 +263,36 @@ fn open_store(settings: &Settings) -> std::io::Result<Arc<dyn ConnectionStore>> 
         KeySource::File(path) => tracing::info!("connection-store key from {}", path.display()),
         KeySource::Environment => tracing::info!("connection-store key from ERP_CONNECTOR_STORE_KEY"),
     }
-    let store =
-        SqliteStore::open(&settings.store.path, Sealer::new(&key)).map_err(|e| std::io::Error::other(e.to_string()))?;
-    tracing::info!("connection store {}", settings.store.path.display());
+    let sealer = Sealer::new(&key);
+    let Some(url) = &settings.store.url else {
+        let store = SqliteStore::open(&settings.store.path, sealer).map_err(|e| std::io::Error::other(e.to_string()))?;
+        tracing::info!("connection store {}", settings.store.path.display());
+        return Ok(Arc::new(store));
+    };
+    open_shared_store(url, settings, sealer)
+}
+
+/// The PostgreSQL store named by `ERP_CONNECTOR_STORE_URL`.
+#[cfg(feature = "postgres")]
+fn open_shared_store(url: &str, settings: &Settings, sealer: Sealer) -> std::io::Result<Arc<dyn ConnectionStore>> {
+    use crate::store::{PostgresOptions, PostgresStore, redacted_postgres_url};
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://") || url.contains('=')) {
+        return Err(std::io::Error::other(
+            "ERP_CONNECTOR_STORE_URL: expected postgres://user:password@host:port/database (for the SQLite file, set ERP_CONNECTOR_STORE_PATH instead)",
+        ));
+    }
+    let options = PostgresOptions { pool_size: settings.store.pool_size, ..PostgresOptions::new(url) };
+    let store = PostgresStore::open(&options, sealer).map_err(|e| std::io::Error::other(e.to_string()))?;
+    tracing::info!(pool_size = options.pool_size, "connection store {}", redacted_postgres_url(url));
     Ok(Arc::new(store))
+}
+
+/// Without the `postgres` feature a store URL is a start-up error, not silently the SQLite file.
+#[cfg(not(feature = "postgres"))]
+fn open_shared_store(_: &str, _: &Settings, _: Sealer) -> std::io::Result<Arc<dyn ConnectionStore>> {
+    Err(std::io::Error::other(
+        "ERP_CONNECTOR_STORE_URL is set, but this connector was built without the PostgreSQL store: enable the `postgres` feature of erp-connector",
+    ))
 }
 
 /// The application key (configured, or in development created on first start) and the

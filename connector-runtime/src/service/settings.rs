@@ -26,7 +26,9 @@ use crate::soap::WireProfile;
 /// | HTTPS certificate chain (PEM) | `tls_cert` | `ERP_CONNECTOR_TLS_CERT` | none: plain HTTP |
 /// | HTTPS private key (PEM) | `tls_key` | `ERP_CONNECTOR_TLS_KEY` | none |
 /// | capture exchanges to a folder | `capture_dir` | `ERP_CONNECTOR_CAPTURE_DIR` | none: off |
-/// | store file | `store.path` | `ERP_CONNECTOR_STORE_PATH` | `./erp-connector.db` |
+/// | store file (SQLite) | `store.path` | `ERP_CONNECTOR_STORE_PATH` | `./erp-connector.db` |
+/// | shared store (PostgreSQL) | `store.url` | `ERP_CONNECTOR_STORE_URL` | none: the SQLite file |
+/// | shared store connections | `store.pool_size` | `ERP_CONNECTOR_STORE_POOL_SIZE` | 8 |
 /// | store key file | `store.key_file` | `ERP_CONNECTOR_STORE_KEY_FILE` | `./erp-connector.key` |
 /// | store key itself | — | `ERP_CONNECTOR_STORE_KEY` | (from the key file) |
 /// | deployment profile | `profile` | `ERP_CONNECTOR_PROFILE` | `development` |
@@ -156,14 +158,32 @@ impl Default for AuthSettings {
     }
 }
 
-/// Where connections are kept.
-#[derive(Clone, Debug, Deserialize)]
+/// Where connections are kept: the SQLite file, or with `url` a PostgreSQL database that
+/// several replicas share.
+#[derive(Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct StoreSettings {
-    /// The SQLite file.
+    /// The SQLite file (when `url` is not set).
     pub path: PathBuf,
+    /// `postgres://user:password@host:port/database`: the shared store (feature `postgres`). It
+    /// may hold a password: prefer the environment variable to the file, and it is never logged.
+    pub url: Option<String>,
+    /// Most connections open to PostgreSQL at once (one more listens for changes).
+    pub pool_size: u32,
     /// The file holding the encryption key of secrets, created on first start.
     pub key_file: PathBuf,
+}
+
+impl std::fmt::Debug for StoreSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The URL may hold a password.
+        f.debug_struct("StoreSettings")
+            .field("path", &self.path)
+            .field("url", &self.url.as_ref().map(|_| "(set, not shown)"))
+            .field("pool_size", &self.pool_size)
+            .field("key_file", &self.key_file)
+            .finish()
+    }
 }
 
 impl Default for Settings {
@@ -194,7 +214,12 @@ impl Default for Settings {
 
 impl Default for StoreSettings {
     fn default() -> Self {
-        StoreSettings { path: "./erp-connector.db".into(), key_file: "./erp-connector.key".into() }
+        StoreSettings {
+            path: "./erp-connector.db".into(),
+            url: None,
+            pool_size: 8,
+            key_file: "./erp-connector.key".into(),
+        }
     }
 }
 
@@ -311,6 +336,12 @@ impl Settings {
         if let Some((_, v)) = get("ERP_CONNECTOR_STORE_PATH") {
             self.store.path = v.into();
         }
+        if let Some((_, v)) = get("ERP_CONNECTOR_STORE_URL") {
+            self.store.url = Some(v);
+        }
+        if let Some((n, v)) = get("ERP_CONNECTOR_STORE_POOL_SIZE") {
+            self.store.pool_size = parsed(n, v)?;
+        }
         if let Some((_, v)) = get("ERP_CONNECTOR_STORE_KEY_FILE") {
             self.store.key_file = v.into();
         }
@@ -394,5 +425,21 @@ mod tests {
         let err = Settings::from_file(&file).unwrap_err().to_string();
         assert!(err.contains("c.toml") && err.contains("bnid"), "{err}");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_shared_store_comes_from_the_environment_and_its_url_is_not_shown() {
+        let url = "postgres://erp:S3cret@db:5432/erp";
+        let env = |name: &str| match name {
+            "ERP_CONNECTOR_STORE_URL" => Some(url.to_owned()),
+            "ERP_CONNECTOR_STORE_POOL_SIZE" => Some("3".to_owned()),
+            _ => None,
+        };
+        let s = Settings::default().with_env(env).unwrap();
+        assert_eq!((s.store.url.as_deref(), s.store.pool_size), (Some(url), 3));
+        let shown = format!("{s:?}");
+        assert!(!shown.contains("S3cret") && shown.contains("not shown"), "{shown}");
+        let bad = Settings::default().with_env(|n| (n == "ERP_CONNECTOR_STORE_POOL_SIZE").then(|| "many".to_owned()));
+        assert!(bad.unwrap_err().to_string().contains("ERP_CONNECTOR_STORE_POOL_SIZE"));
     }
 }

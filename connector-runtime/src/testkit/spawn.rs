@@ -61,7 +61,11 @@ pub fn spawn_with<T: Registered>(connector: T, adjust: impl FnOnce(&mut Settings
         log: std::env::var("ERP_CONNECTOR_LOG").unwrap_or_else(|_| "off".into()),
         profile: Profile::Production,
         shutdown_timeout_secs: 1,
-        store: StoreSettings { path: dir.join("connections.db"), key_file: dir.join("store.key") },
+        store: StoreSettings {
+            path: dir.join("connections.db"),
+            key_file: dir.join("store.key"),
+            ..StoreSettings::default()
+        },
         auth: AuthSettings {
             private_key_file: Some(write("app-key.pem", &app_key.private_key_pem())),
             superoffice_certs: vec![write("superoffice-cert.pem", &issuer.cert_pem)],
