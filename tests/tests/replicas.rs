@@ -1,0 +1,133 @@
+//! Several replicas on one PostgreSQL store (issue 9): what one saves the other serves, what one
+//! deletes the other stops serving (its cache is told, not left to its time to live), and
+//! killing one in the middle of a load loses no answered save.
+//!
+//! Needs `ERP_CONNECTOR_TEST_POSTGRES_URL` (each test makes a schema of its own); without it the
+//! tests print SKIPPED, unless `ERP_CONNECTOR_REQUIRE_POSTGRES` is set (CI), which fails them.
+
+#[path = "support/process.rs"]
+mod process;
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use erp_connector::contract::{ConnectionGuid, StringDict};
+use erp_connector::store::crypto::{Sealer, StoreKey};
+use erp_connector::store::{ConnectionStore as _, PostgresOptions, PostgresStore};
+use erp_connector::testkit::{SoapClient, new_guid, scratch_postgres};
+use process::{Connector, temp_dir};
+
+fn info(i: usize, password: &str) -> StringDict {
+    StringDict::new().with("COMPANY", format!("Company {i}")).with("PASSWORD", password).with("CURRENCY", "NOK")
+}
+
+/// Two replicas of `ledger-connector` on the store at `url`, each in a folder of its own (no
+/// shared files: only the store and its key are shared). The cache keeps connections an hour,
+/// so that only the store's change notifications can explain a replica seeing another's change.
+fn replicas(name: &str, url: &str, key: &StoreKey) -> (Connector, Connector) {
+    let start = |replica: &str| {
+        let dir = temp_dir(&format!("{name}-{replica}"));
+        let store_unused = dir.join("unused.db");
+        let env = [("ERP_CONNECTOR_STORE_URL", url), ("ERP_CONNECTOR_CONNECTION_CACHE_SECS", "3600")];
+        Connector::start(&dir, &store_unused, &key.to_base64(), &env)
+    };
+    let (a, b) = (start("a"), start("b"));
+    for replica in [&a, &b] {
+        let ready = replica.client().get("/ready").unwrap();
+        assert_eq!(ready.status, 200, "{}", ready.text());
+    }
+    (a, b)
+}
+
+/// Waits until `client` answers TestConnection for `guid` as `known`; false after 10 s.
+fn becomes(client: &SoapClient, guid: ConnectionGuid, known: bool) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < deadline {
+        if client.test_connection(guid).unwrap().is_ok == known {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+#[test]
+fn a_connection_saved_or_deleted_through_one_replica_is_seen_by_the_other() {
+    let Some(url) = scratch_postgres("replicas_share_connections") else { return };
+    let key = StoreKey::generate().unwrap();
+    let (a, b) = replicas("share", &url, &key);
+    let (a_client, b_client) = (a.client(), b.client());
+    let guid = new_guid();
+    assert!(!b_client.test_connection(guid).unwrap().is_ok, "unknown before the save");
+    assert!(a_client.save_connection(guid, &info(1, "secret")).unwrap().is_ok);
+    let served = b_client.test_connection(guid).unwrap();
+    assert!(served.is_ok, "saved through A, served by B: {served:?}");
+    assert!(a_client.test_connection(guid).unwrap().is_ok);
+
+    // B has it cached for an hour; the delete through A must still reach it.
+    assert!(a_client.delete_connection(guid).unwrap().is_ok);
+    assert!(becomes(&b_client, guid, false), "deleted through A, still served by B");
+    assert!(!a_client.test_connection(guid).unwrap().is_ok);
+
+    // And the other way round (unknown connections are never cached, so A reads the store).
+    assert!(b_client.save_connection(guid, &info(2, "again")).unwrap().is_ok);
+    assert!(a_client.test_connection(guid).unwrap().is_ok);
+    assert!(b_client.delete_connection(guid).unwrap().is_ok);
+    assert!(becomes(&a_client, guid, false), "deleted through B, still served by A");
+}
+
+#[test]
+fn killing_one_replica_under_load_loses_no_answered_save() {
+    let Some(url) = scratch_postgres("replicas_kill_under_load") else { return };
+    let key = StoreKey::generate().unwrap();
+    let (a, b) = replicas("kill", &url, &key);
+    let clients = [a.client(), b.client()];
+    let a_alive = Arc::new(AtomicBool::new(true));
+    let answered = Arc::new(Mutex::new(Vec::new()));
+    let after_kill = Arc::new(AtomicUsize::new(0));
+    let load: Vec<_> = (0..4)
+        .map(|t| {
+            let (clients, a_alive, answered, after_kill) =
+                (clients.clone(), a_alive.clone(), answered.clone(), after_kill.clone());
+            std::thread::spawn(move || {
+                // Round robin over the replicas, as a balancer does; a save that A could not
+                // answer goes to B (the same GUID: a save is idempotent).
+                for i in 0..usize::MAX {
+                    let (guid, sent) = (new_guid(), info(t * 1_000_000 + i, &format!("secret-{t}-{i}")));
+                    let first = if a_alive.load(Ordering::SeqCst) { i % 2 } else { 1 };
+                    let status = match clients[first].save_connection(guid, &sent) {
+                        Ok(status) => status,
+                        Err(_) if first == 0 => clients[1].save_connection(guid, &sent).expect("B answers"),
+                        Err(e) => panic!("B failed: {e}"),
+                    };
+                    assert!(status.is_ok, "a save was refused: {status:?}");
+                    answered.lock().unwrap().push((guid, sent));
+                    if !a_alive.load(Ordering::SeqCst) && after_kill.fetch_add(1, Ordering::SeqCst) >= 200 {
+                        break;
+                    }
+                }
+            })
+        })
+        .collect();
+    while answered.lock().unwrap().len() < 300 {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    a.kill();
+    a_alive.store(false, Ordering::SeqCst);
+    for t in load {
+        t.join().unwrap();
+    }
+    let answered = answered.lock().unwrap().clone();
+    eprintln!("{} saves answered, {} after A was killed", answered.len(), after_kill.load(Ordering::SeqCst));
+
+    // B serves every one of them, and the store holds each as it was sent.
+    let store = PostgresStore::open(&PostgresOptions::new(&url), Sealer::new(&key)).unwrap();
+    for (guid, sent) in &answered {
+        assert_eq!(store.load("ledger", *guid).unwrap().as_ref(), Some(sent), "connection {guid}");
+    }
+    for (guid, _) in answered.iter().step_by(7) {
+        assert!(clients[1].test_connection(*guid).unwrap().is_ok, "B serves {guid}");
+    }
+    drop(b);
+}
