@@ -54,7 +54,7 @@ fn settings(dir: &Path, auth: AuthSettings, profile: Profile) -> Settings {
         log: "off".into(),
         profile,
         auth,
-        store: StoreSettings { path: dir.join("c.db"), key_file: dir.join("c.key") },
+        store: StoreSettings { path: dir.join("c.db"), key_file: dir.join("c.key"), ..StoreSettings::default() },
         ..Settings::default()
     }
 }

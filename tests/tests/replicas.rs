@@ -16,28 +16,10 @@ use erp_connector::contract::{ConnectionGuid, StringDict};
 use erp_connector::store::crypto::{Sealer, StoreKey};
 use erp_connector::store::{ConnectionStore as _, PostgresOptions, PostgresStore};
 use erp_connector::testkit::{SoapClient, new_guid, scratch_postgres};
-use process::{Connector, temp_dir};
+use process::Connector;
 
 fn info(i: usize, password: &str) -> StringDict {
     StringDict::new().with("COMPANY", format!("Company {i}")).with("PASSWORD", password).with("CURRENCY", "NOK")
-}
-
-/// Two replicas of `ledger-connector` on the store at `url`, each in a folder of its own (no
-/// shared files: only the store and its key are shared). The cache keeps connections an hour,
-/// so that only the store's change notifications can explain a replica seeing another's change.
-fn replicas(name: &str, url: &str, key: &StoreKey) -> (Connector, Connector) {
-    let start = |replica: &str| {
-        let dir = temp_dir(&format!("{name}-{replica}"));
-        let store_unused = dir.join("unused.db");
-        let env = [("ERP_CONNECTOR_STORE_URL", url), ("ERP_CONNECTOR_CONNECTION_CACHE_SECS", "3600")];
-        Connector::start(&dir, &store_unused, &key.to_base64(), &env)
-    };
-    let (a, b) = (start("a"), start("b"));
-    for replica in [&a, &b] {
-        let ready = replica.client().get("/ready").unwrap();
-        assert_eq!(ready.status, 200, "{}", ready.text());
-    }
-    (a, b)
 }
 
 /// Waits until `client` answers TestConnection for `guid` as `known`; false after 10 s.
@@ -56,7 +38,7 @@ fn becomes(client: &SoapClient, guid: ConnectionGuid, known: bool) -> bool {
 fn a_connection_saved_or_deleted_through_one_replica_is_seen_by_the_other() {
     let Some(url) = scratch_postgres("replicas_share_connections") else { return };
     let key = StoreKey::generate().unwrap();
-    let (a, b) = replicas("share", &url, &key);
+    let (a, b) = Connector::replicas("share", &url, &key);
     let (a_client, b_client) = (a.client(), b.client());
     let guid = new_guid();
     assert!(!b_client.test_connection(guid).unwrap().is_ok, "unknown before the save");
@@ -81,7 +63,7 @@ fn a_connection_saved_or_deleted_through_one_replica_is_seen_by_the_other() {
 fn killing_one_replica_under_load_loses_no_answered_save() {
     let Some(url) = scratch_postgres("replicas_kill_under_load") else { return };
     let key = StoreKey::generate().unwrap();
-    let (a, b) = replicas("kill", &url, &key);
+    let (a, b) = Connector::replicas("kill", &url, &key);
     let clients = [a.client(), b.client()];
     let a_alive = Arc::new(AtomicBool::new(true));
     let answered = Arc::new(Mutex::new(Vec::new()));

@@ -78,7 +78,7 @@ fn serve(tech_explanations: bool) -> SocketAddr {
         tech_explanations,
         log: "off".into(),
         profile: erp_connector::service::Profile::Production,
-        store: StoreSettings { path: dir.join("c.db"), key_file: dir.join("c.key") },
+        store: StoreSettings { path: dir.join("c.db"), key_file: dir.join("c.key"), ..StoreSettings::default() },
         ..Settings::default()
     };
     std::thread::spawn(move || {

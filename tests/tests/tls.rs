@@ -31,7 +31,7 @@ fn settings(dir: &std::path::Path, port: u16) -> Settings {
         profile: erp_connector::service::Profile::Production,
         tls_cert: Some(dir.join("cert.pem")),
         tls_key: Some(dir.join("key.pem")),
-        store: StoreSettings { path: dir.join("c.db"), key_file: dir.join("c.key") },
+        store: StoreSettings { path: dir.join("c.db"), key_file: dir.join("c.key"), ..StoreSettings::default() },
         ..Settings::default()
     }
 }

@@ -487,7 +487,7 @@ mod tests {
         store.delete_elsewhere("ledger", elsewhere, true);
         assert!(hosted.load(Some(untold)).await.is_ok(), "untold: served from the cache until the TTL");
         assert!(hosted.load(Some(elsewhere)).await.is_ok(), "another connector's change is not this one's");
-        let err = hosted.load(Some(told)).await.err().expect("told: the cache forgot it");
+        let Err(err) = hosted.load(Some(told)).await else { panic!("told: the cache forgot it") };
         assert_eq!(err.error_code.as_deref(), Some(error_codes::UNKNOWN_CONNECTION_ID));
         for listener in store.listeners.lock().unwrap().iter() {
             listener(StoreChange::Unknown);

@@ -265,7 +265,8 @@ fn open_store(settings: &Settings) -> std::io::Result<Arc<dyn ConnectionStore>> 
     }
     let sealer = Sealer::new(&key);
     let Some(url) = &settings.store.url else {
-        let store = SqliteStore::open(&settings.store.path, sealer).map_err(|e| std::io::Error::other(e.to_string()))?;
+        let store =
+            SqliteStore::open(&settings.store.path, sealer).map_err(|e| std::io::Error::other(e.to_string()))?;
         tracing::info!("connection store {}", settings.store.path.display());
         return Ok(Arc::new(store));
     };

@@ -115,7 +115,9 @@ pub struct PostgresStore {
     address: String,
     sealer: Sealer,
     listeners: Arc<RwLock<Vec<ChangeListener>>>,
-    listening: Once,
+    start_listening: Once,
+    /// Whether the listener hears changes now; while it does not, the store is not ready.
+    listening: Arc<AtomicBool>,
     stop: Arc<AtomicBool>,
 }
 
@@ -170,7 +172,8 @@ impl PostgresStore {
             address,
             sealer,
             listeners: Arc::default(),
-            listening: Once::new(),
+            start_listening: Once::new(),
+            listening: Arc::default(),
             stop: Arc::default(),
         })
     }
@@ -196,10 +199,11 @@ impl PostgresStore {
 
     /// Starts the thread that turns notifications into [`StoreChange`]s.
     fn listen(&self) {
-        let (config, listeners, stop) = (self.config.clone(), self.listeners.clone(), self.stop.clone());
+        let (config, listeners) = (self.config.clone(), self.listeners.clone());
+        let (listening, stop) = (self.listening.clone(), self.stop.clone());
         let spawned = std::thread::Builder::new()
             .name("erp-store-listen".into())
-            .spawn(move || listen(&config, &listeners, &stop));
+            .spawn(move || listen(&config, &listeners, &listening, &stop));
         if let Err(e) = spawned {
             tracing::error!(error = %e, "connection store: cannot start the change listener; caches rely on their time to live");
         }
@@ -240,9 +244,10 @@ fn migrate(client: &mut Client) -> Result<(), String> {
 }
 
 /// Listens for changes until `stop`; reconnects after a lost connection. Changes made while
-/// not listening are unknown, so each loss and each recovery is announced as
+/// not listening are unknown (including those before the first connection, while caches may
+/// already have read), so each start of listening and each loss is announced as
 /// [`StoreChange::Unknown`].
-fn listen(config: &Config, listeners: &RwLock<Vec<ChangeListener>>, stop: &AtomicBool) {
+fn listen(config: &Config, listeners: &RwLock<Vec<ChangeListener>>, listening: &AtomicBool, stop: &AtomicBool) {
     let tell = |change: StoreChange<'_>| {
         for listener in listeners.read().unwrap_or_else(|p| p.into_inner()).iter() {
             listener(change);
@@ -251,20 +256,22 @@ fn listen(config: &Config, listeners: &RwLock<Vec<ChangeListener>>, stop: &Atomi
     let mut retry = Duration::from_millis(100);
     let mut first = true;
     while !stop.load(Ordering::Relaxed) {
-        let mut client = match config.connect(NoTls).and_then(|mut c| c.batch_execute(&format!("LISTEN {CHANNEL}")).map(|()| c)) {
-            Ok(client) => client,
-            Err(e) => {
-                tracing::warn!(error = %e, retry_in = ?retry, "connection store: cannot listen for changes");
-                std::thread::sleep(retry);
-                retry = (retry * 2).min(Duration::from_secs(10));
-                continue;
-            }
-        };
+        let mut client =
+            match config.connect(NoTls).and_then(|mut c| c.batch_execute(&format!("LISTEN {CHANNEL}")).map(|()| c)) {
+                Ok(client) => client,
+                Err(e) => {
+                    tracing::warn!(error = %e, retry_in = ?retry, "connection store: cannot listen for changes");
+                    std::thread::sleep(retry);
+                    retry = (retry * 2).min(Duration::from_secs(10));
+                    continue;
+                }
+            };
         if !first {
             tracing::info!("connection store: listening for changes again");
-            tell(StoreChange::Unknown);
         }
         first = false;
+        listening.store(true, Ordering::SeqCst);
+        tell(StoreChange::Unknown);
         retry = Duration::from_millis(100);
         let mut idle = Duration::ZERO;
         let tick = Duration::from_secs(1);
@@ -291,6 +298,7 @@ fn listen(config: &Config, listeners: &RwLock<Vec<ChangeListener>>, stop: &Atomi
                 _ => break,
             }
         }
+        listening.store(false, Ordering::SeqCst);
         if !stop.load(Ordering::Relaxed) {
             tracing::warn!("connection store: lost the change listener's connection; reconnecting");
             tell(StoreChange::Unknown);
@@ -340,12 +348,18 @@ impl ConnectionStore for PostgresStore {
     }
 
     fn check(&self) -> Result<(), StoreError> {
-        self.with_client(|c| c.query_typed("SELECT 1 FROM erp_connector_connections LIMIT 1", &[]).map(drop))
+        self.with_client(|c| c.query_typed("SELECT 1 FROM erp_connector_connections LIMIT 1", &[]).map(drop))?;
+        // A replica that cannot hear of changes through the others might serve a deleted
+        // connection from its cache.
+        if self.start_listening.is_completed() && !self.listening.load(Ordering::SeqCst) {
+            return Err(StoreError::Database("not listening for changes made through other replicas (yet)".into()));
+        }
+        Ok(())
     }
 
     fn watch(&self, listener: ChangeListener) {
         self.listeners.write().unwrap_or_else(|p| p.into_inner()).push(listener);
-        self.listening.call_once(|| self.listen());
+        self.start_listening.call_once(|| self.listen());
     }
 }
 
@@ -422,10 +436,11 @@ mod tests {
         let options = PostgresOptions { connect_timeout: Duration::from_secs(2), ..PostgresOptions::new(url) };
         let err = PostgresStore::open(&options, Sealer::new(&StoreKey::generate().unwrap())).err().unwrap().to_string();
         assert!(err.contains("postgres://erp@127.0.0.1:1/nowhere") && !err.contains("S3cret"), "{err}");
-        let err = PostgresStore::open(&PostgresOptions::new("postgres://[bad"), Sealer::new(&StoreKey::generate().unwrap()))
-            .err()
-            .unwrap()
-            .to_string();
+        let err =
+            PostgresStore::open(&PostgresOptions::new("postgres://[bad"), Sealer::new(&StoreKey::generate().unwrap()))
+                .err()
+                .unwrap()
+                .to_string();
         assert!(err.contains("ERP_CONNECTOR_STORE_URL"), "{err}");
     }
 
@@ -435,8 +450,11 @@ mod tests {
         let store = open(&url, &StoreKey::generate().unwrap());
         let info = StringDict::new().with("USER", "visible-user").with("PASSWORD", "Very-Secret-42");
         store.save("shop", ConnectionGuid::new_random(), &info, &["PASSWORD"]).unwrap();
-        let raw: String =
-            Client::connect(&url, NoTls).unwrap().query_one("SELECT info FROM erp_connector_connections", &[]).unwrap().get(0);
+        let raw: String = Client::connect(&url, NoTls)
+            .unwrap()
+            .query_one("SELECT info FROM erp_connector_connections", &[])
+            .unwrap()
+            .get(0);
         assert!(raw.contains("visible-user") && !raw.contains("Very-Secret-42"), "{raw}");
     }
 

@@ -45,7 +45,12 @@ pub(super) fn seal(
 }
 
 /// The values stored as `json`, sealed ones opened.
-pub(super) fn open(sealer: &Sealer, connector: &str, guid: ConnectionGuid, json: &str) -> Result<StringDict, StoreError> {
+pub(super) fn open(
+    sealer: &Sealer,
+    connector: &str,
+    guid: ConnectionGuid,
+    json: &str,
+) -> Result<StringDict, StoreError> {
     let entries: Vec<Entry> =
         serde_json::from_str(json).map_err(|e| StoreError::Corrupt { guid, message: e.to_string() })?;
     let mut info = StringDict::with_capacity(entries.len());

@@ -4,10 +4,10 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use rusqlite::{Connection, OptionalExtension, params};
 use super::crypto::Sealer;
 use super::{ConnectionStore, StoreError, record};
 use crate::contract::{ConnectionGuid, StringDict};
+use rusqlite::{Connection, OptionalExtension, params};
 
 /// Schema version kept in `PRAGMA user_version`.
 const SCHEMA_VERSION: i32 = 1;

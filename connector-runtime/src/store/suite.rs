@@ -92,7 +92,8 @@ pub(crate) fn any_values_round_trip(open: Open<'_>) {
     let key = StoreKey::generate().unwrap();
     let store = open(&key);
     let shop = connector("shop");
-    let entries = proptest::collection::vec(("\\PC{0,12}", proptest::option::of(any::<String>()), any::<bool>()), 0..12);
+    let entries =
+        proptest::collection::vec(("\\PC{0,12}", proptest::option::of(any::<String>()), any::<bool>()), 0..12);
     let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig { cases: 48, ..ProptestConfig::default() });
     runner
         .run(&entries, |entries| {

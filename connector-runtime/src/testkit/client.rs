@@ -2,6 +2,7 @@
 //! typed, written and read by the same contract table, writer and reader as the service.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::contract::auth::{
@@ -123,13 +124,17 @@ impl SoapClient {
     }
 
     fn with_origin(origin: String, path: String) -> Self {
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(120)))
-            .max_redirects(0)
-            .build()
-            .into();
+        let agent = agent(ureq::tls::TlsConfig::default());
         SoapClient { origin, path, profile: WireProfile::default(), auth_namespace: DEFAULT_NAMESPACE.into(), agent }
+    }
+
+    /// Trusts, for an `https://` address, the certificates in `pem` and no others: a test
+    /// proxy's self-signed certificate, or a private certificate authority.
+    pub fn with_trusted_pem(mut self, pem: &[u8]) -> Result<Self, String> {
+        let certs = pem_certificates(pem)?;
+        let tls = ureq::tls::TlsConfig::builder().root_certs(ureq::tls::RootCerts::Specific(Arc::new(certs))).build();
+        self.agent = agent(tls);
+        Ok(self)
     }
 
     /// The endpoint address.
@@ -214,6 +219,31 @@ impl SoapClient {
     pub fn get(&self, path: &str) -> std::io::Result<HttpReply> {
         reply(self.agent.get(format!("{}{path}", self.origin)).call())
     }
+}
+
+fn agent(tls: ureq::tls::TlsConfig) -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(120)))
+        .max_redirects(0)
+        .tls_config(tls)
+        .build()
+        .into()
+}
+
+/// Every certificate in a PEM text.
+fn pem_certificates(pem: &[u8]) -> Result<Vec<ureq::tls::Certificate<'static>>, String> {
+    let certs: Vec<_> = ureq::tls::parse_pem(pem)
+        .filter_map(|item| match item {
+            Ok(ureq::tls::PemItem::Certificate(cert)) => Some(Ok(cert)),
+            Ok(_) => None,
+            Err(e) => Some(Err(e.to_string())),
+        })
+        .collect::<Result<_, _>>()?;
+    if certs.is_empty() {
+        return Err("no certificate in the PEM text".into());
+    }
+    Ok(certs)
 }
 
 fn reply(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> std::io::Result<HttpReply> {

@@ -10,6 +10,9 @@ use erp_connector::testkit::SoapClient;
 pub struct Connector {
     pub child: Child,
     pub addr: SocketAddr,
+    /// Where its logs are.
+    #[allow(dead_code)]
+    pub dir: PathBuf,
 }
 
 impl Connector {
@@ -45,7 +48,34 @@ impl Connector {
             assert!(Instant::now() < deadline, "ledger-connector did not come up");
             std::thread::sleep(Duration::from_millis(50));
         }
-        Connector { child, addr }
+        Connector { child, addr, dir: dir.to_owned() }
+    }
+
+    /// Two replicas on the PostgreSQL store at `url`, each in a folder of its own (no shared
+    /// files: only the store and its key are shared), both ready. The cache keeps connections an
+    /// hour, so that only the store's change notifications can explain a replica seeing
+    /// another's change.
+    #[allow(dead_code)]
+    pub fn replicas(name: &str, url: &str, key: &erp_connector::store::crypto::StoreKey) -> (Connector, Connector) {
+        let start = |replica: &str| {
+            let dir = temp_dir(&format!("{name}-{replica}"));
+            let env = [("ERP_CONNECTOR_STORE_URL", url), ("ERP_CONNECTOR_CONNECTION_CACHE_SECS", "3600")];
+            Connector::start(&dir, &dir.join("unused.db"), &key.to_base64(), &env)
+        };
+        let (a, b) = (start("a"), start("b"));
+        // Ready once the store is reachable and the replica hears of changes through others.
+        for replica in [&a, &b] {
+            let deadline = Instant::now() + Duration::from_secs(30);
+            loop {
+                let ready = replica.client().get("/ready").unwrap();
+                if ready.status == 200 {
+                    break;
+                }
+                assert!(Instant::now() < deadline, "not ready: {}", ready.text());
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+        (a, b)
     }
 
     pub fn client(&self) -> SoapClient {
