@@ -2,8 +2,9 @@
 # seeds a sqlite-erp database with 10,000 actors (4,000 customers) in target/stream-bench/,
 # writes the request bodies to $WORK, starts the connector at $ADDR (its pid in $PID, $LOG
 # names its log, /dev/null by default) and saves the benchmark connection.
+# BENCH_FEATURES adds cargo features to the build (bench/replicas: sqlite-erp-connector/postgres).
 # Defines: action OPERATION (its SOAPAction) and post OPERATION (curl).
-cargo build --release --quiet -p sqlite-erp-connector -p erp-connector-bench
+cargo build --release --quiet -p sqlite-erp-connector -p erp-connector-bench ${BENCH_FEATURES:+--features "$BENCH_FEATURES"}
 BIN=$PWD/target/release/sqlite-erp-connector
 DATA=$PWD/target/stream-bench
 DB=$DATA/erp-bench-10000.sqlite
