@@ -38,6 +38,10 @@ pub struct Emulate {
     /// Actors per type to fetch by key.
     #[arg(long, default_value_t = 50)]
     sample: usize,
+    /// For an https:// address: trust the certificates in this PEM file (a self-signed or
+    /// private-authority certificate) instead of the public roots.
+    #[arg(long, value_name = "PEM")]
+    trust: Option<PathBuf>,
 }
 
 /// A progress bar per step on a terminal, a line per finished step.
@@ -112,6 +116,10 @@ pub fn run(args: Emulate) -> Result<ExitCode, String> {
             None
         }
     };
+    let trusted_pem = match &args.trust {
+        Some(path) => Some(std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?),
+        None => None,
+    };
     let options = Options {
         connector_name: args.connector_name,
         config,
@@ -119,6 +127,7 @@ pub fn run(args: Emulate) -> Result<ExitCode, String> {
         initial_since: args.since,
         write: !args.read_only,
         sample: args.sample,
+        trusted_pem,
     };
     let report = conformance::check_with(&args.url, &options, &mut Bars { bar: None });
     println!("{report}");

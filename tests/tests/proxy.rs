@@ -1,7 +1,7 @@
 //! The reverse-proxy configurations in `deploy/` (issue 9), run as written but for the replica
 //! addresses, the port and the certificate: nginx and HAProxy terminate TLS and balance over two
 //! replicas on one PostgreSQL store; a killed replica (nginx) or a hung one (HAProxy's checks on
-//! `/ready`) is left out and the calls go on.
+//! `/ready`) is left out and the calls go on. Through nginx, the EIS emulator's whole session.
 //!
 //! Needs nginx and haproxy (`ERP_CONNECTOR_REQUIRE_PROXIES` turns their absence into a failure)
 //! and `ERP_CONNECTOR_TEST_POSTGRES_URL`; otherwise the tests print SKIPPED.
@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use erp_connector::conformance::{Options, Silent, check_with};
 use erp_connector::contract::StringDict;
 use erp_connector::store::crypto::StoreKey;
 use erp_connector::testkit::{SoapClient, free_port, new_guid, scratch_postgres};
@@ -172,6 +173,19 @@ fn nginx_terminates_tls_balances_and_leaves_out_a_dead_replica() {
     assert!(wsdl.contains(&address), "the WSDL names the proxy's address {address}");
     assert_eq!(client.get("/ready").unwrap().status, 404, "only the endpoint is published");
 
+    // EIS's whole session (the emulator) over TLS, its calls spread over both replicas. Read
+    // only: the ledger's actors live in each process (an ERP of its own per replica), so an actor
+    // created through one replica is rightly unknown to the other.
+    let options = Options {
+        config: vec![("COMPANY".into(), "Acme".into()), ("PASSWORD".into(), "secret".into())],
+        write: false,
+        trusted_pem: Some(proxy.cert_pem.clone().into_bytes()),
+        ..Options::default()
+    };
+    let report = check_with(&address, &options, &mut Silent);
+    assert!(report.stopped.is_none() && report.violations.is_empty(), "{report}");
+
+    let on_b = calls(&b, "WSTestConnection");
     a.kill();
     for _ in 0..20 {
         let status = client.test_connection(guid).unwrap();

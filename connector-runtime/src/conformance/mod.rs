@@ -42,6 +42,9 @@ pub struct Options {
     pub write: bool,
     /// How many actors per type GetActors is asked for.
     pub sample: usize,
+    /// For an `https://` address: trust the certificates in this PEM text (a test proxy's
+    /// self-signed certificate, a private authority) instead of the public roots.
+    pub trusted_pem: Option<Vec<u8>>,
 }
 
 impl Default for Options {
@@ -53,6 +56,7 @@ impl Default for Options {
             initial_since: String::new(),
             write: true,
             sample: 50,
+            trusted_pem: None,
         }
     }
 }

@@ -15,7 +15,10 @@ const MISSING_KEY: &str = "eis-emulator-no-such-key";
 
 pub(super) fn run(url: &str, options: &Options, progress: &mut dyn Progress) -> Report {
     let mut report = Report { url: url.to_owned(), ..Report::default() };
-    let client = match SoapClient::from_url(url) {
+    let client = match SoapClient::from_url(url).and_then(|c| match &options.trusted_pem {
+        Some(pem) => c.with_trusted_pem(pem),
+        None => Ok(c),
+    }) {
         Ok(c) => c,
         Err(e) => {
             report.stopped = Some(e);

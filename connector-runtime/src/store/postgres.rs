@@ -4,8 +4,9 @@
 //!
 //! The client is `postgres`, the blocking face of `tokio-postgres`: the store's interface blocks
 //! (the service calls it off its request threads), and each statement is one round trip
-//! (`*_typed`: no prepare step, so transaction-mode poolers such as PgBouncer work too).
-//! Connections are pooled with `r2d2`.
+//! (`*_typed`: no prepare step). Connections are pooled with `r2d2`. The change listener holds a
+//! session (`LISTEN`), so the URL must reach PostgreSQL itself or a session-mode pooler.
+//! No TLS to the database in this version: `sslmode=require` fails at start-up.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Once, RwLock};
@@ -121,6 +122,16 @@ pub struct PostgresStore {
     stop: Arc<AtomicBool>,
 }
 
+/// Whether `e` says the server ended the session (the client may not know yet that it is
+/// closed): the statement can run again on another connection.
+fn connection_lost(e: &postgres::Error) -> bool {
+    use postgres::error::SqlState;
+    e.is_closed()
+        || e.code().is_some_and(|c| {
+            [SqlState::ADMIN_SHUTDOWN, SqlState::CRASH_SHUTDOWN, SqlState::CANNOT_CONNECT_NOW].contains(c)
+        })
+}
+
 fn db_error(e: postgres::Error) -> StoreError {
     StoreError::Database(e.to_string())
 }
@@ -190,7 +201,7 @@ impl PostgresStore {
                 .map_err(|e| StoreError::Database(format!("no database connection to {}: {e}", self.address)))?;
             match f(&mut client) {
                 Ok(r) => return Ok(r),
-                Err(e) if client.is_closed() => last = Some(e),
+                Err(e) if client.is_closed() || connection_lost(&e) => last = Some(e),
                 Err(e) => return Err(db_error(e)),
             }
         }
@@ -205,7 +216,7 @@ impl PostgresStore {
             .name("erp-store-listen".into())
             .spawn(move || listen(&config, &listeners, &listening, &stop));
         if let Err(e) = spawned {
-            tracing::error!(error = %e, "connection store: cannot start the change listener; caches rely on their time to live");
+            tracing::error!(error = %e, "connection store: cannot start the change listener; /ready will answer 503");
         }
     }
 }
@@ -504,5 +515,37 @@ mod tests {
             )
             .unwrap();
         assert_eq!(store.load("shop", guid).unwrap(), Some(StringDict::new().with("A", "1")));
+    }
+
+    #[test]
+    fn a_lost_listener_empties_caches_and_is_back_after_reconnecting() {
+        let Some(url) = scratch_postgres("a_lost_listener") else { return };
+        let url = format!("{url}&application_name=erp_lost_listener_test");
+        let store = open(&url, &StoreKey::generate().unwrap());
+        let (tx, rx) = std::sync::mpsc::channel::<Option<ConnectionGuid>>();
+        let tx = std::sync::Mutex::new(tx);
+        store.watch(Arc::new(move |change| {
+            let _ = tx.lock().unwrap().send(match change {
+                StoreChange::Connection { guid, .. } => Some(guid),
+                StoreChange::Unknown => None,
+            });
+        }));
+        let wait = Duration::from_secs(15);
+        assert_eq!(rx.recv_timeout(wait).ok(), Some(None), "listening starts with Unknown");
+        store.check().expect("ready while listening");
+        Client::connect(&url, NoTls)
+            .unwrap()
+            .execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                 WHERE application_name = 'erp_lost_listener_test' AND query LIKE 'LISTEN%'",
+                &[],
+            )
+            .unwrap();
+        assert_eq!(rx.recv_timeout(wait).ok(), Some(None), "the loss is told");
+        assert_eq!(rx.recv_timeout(wait).ok(), Some(None), "and listening again");
+        store.check().expect("ready again");
+        let guid = ConnectionGuid::new_random();
+        store.save("shop", guid, &StringDict::new(), &[]).unwrap();
+        assert_eq!(rx.recv_timeout(wait).ok(), Some(Some(guid)), "changes are heard again");
     }
 }
