@@ -120,23 +120,43 @@ fn calls(replica: &Connector, operation: &str) -> usize {
     log.lines().filter(|l| l.contains(operation)).count()
 }
 
+/// What each test starts from: the proxy program, two replicas on a fresh PostgreSQL schema, a
+/// folder, a certificate for localhost, a port, and the configuration file from `deploy/`.
+struct Stage {
+    program: PathBuf,
+    a: Connector,
+    b: Connector,
+    dir: PathBuf,
+    cert: String,
+    tls_key: String,
+    port: u16,
+    template: String,
+}
+
+/// `None` (SKIPPED) without the proxy program or PostgreSQL.
+fn stage(proxy: &str, config: &str) -> Option<Stage> {
+    let program = program(proxy)?;
+    let url = scratch_postgres(proxy)?;
+    let (a, b) = Connector::replicas(proxy, &url, &StoreKey::generate().unwrap());
+    let (cert, tls_key) = certificate();
+    let template =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy").join(config)).unwrap();
+    Some(Stage { program, a, b, dir: temp_dir(proxy), cert, tls_key, port: free_port(), template })
+}
+
 fn info() -> StringDict {
     StringDict::new().with("COMPANY", "Proxied").with("PASSWORD", "secret").with("CURRENCY", "NOK")
 }
 
 #[test]
 fn nginx_terminates_tls_balances_and_leaves_out_a_dead_replica() {
-    let Some(nginx) = program("nginx") else { return };
-    let Some(url) = scratch_postgres("nginx") else { return };
-    let key = StoreKey::generate().unwrap();
-    let (a, b) = Connector::replicas("nginx", &url, &key);
-    let dir = temp_dir("nginx");
-    let (cert, tls_key) = certificate();
+    let Some(Stage { program: nginx, a, b, dir, cert, tls_key, port, template }) =
+        stage("nginx", "nginx/erp-connector.conf")
+    else {
+        return;
+    };
     std::fs::write(dir.join("cert.pem"), &cert).unwrap();
     std::fs::write(dir.join("key.pem"), &tls_key).unwrap();
-    let port = free_port();
-    let template =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/nginx/erp-connector.conf")).unwrap();
     let site = render(
         &template,
         &[a.addr, b.addr],
@@ -196,16 +216,12 @@ fn nginx_terminates_tls_balances_and_leaves_out_a_dead_replica() {
 
 #[test]
 fn haproxy_checks_ready_and_leaves_out_a_hung_replica() {
-    let Some(haproxy) = program("haproxy") else { return };
-    let Some(url) = scratch_postgres("haproxy") else { return };
-    let key = StoreKey::generate().unwrap();
-    let (a, b) = Connector::replicas("haproxy", &url, &key);
-    let dir = temp_dir("haproxy");
-    let (cert, tls_key) = certificate();
+    let Some(Stage { program: haproxy, a, b, dir, cert, tls_key, port, template }) =
+        stage("haproxy", "haproxy/erp-connector.cfg")
+    else {
+        return;
+    };
     std::fs::write(dir.join("both.pem"), format!("{cert}{tls_key}")).unwrap();
-    let port = free_port();
-    let template =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/haproxy/erp-connector.cfg")).unwrap();
     let site = render(&template, &[a.addr, b.addr], port, &[("/etc/ssl/erp.example.com.pem", &dir.join("both.pem"))]);
     std::fs::write(dir.join("erp-connector.cfg"), site).unwrap();
     let socket = dir.join("admin.sock");
