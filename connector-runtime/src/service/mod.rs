@@ -282,9 +282,14 @@ fn open_shared_store(url: &str, settings: &Settings, sealer: Sealer) -> std::io:
             "ERP_CONNECTOR_STORE_URL: expected postgres://user:password@host:port/database (for the SQLite file, set ERP_CONNECTOR_STORE_PATH instead)",
         ));
     }
-    let options = PostgresOptions { pool_size: settings.store.pool_size, ..PostgresOptions::new(url) };
+    let options = PostgresOptions {
+        pool_size: settings.store.pool_size,
+        ca_file: settings.store.ca_file.clone(),
+        ..PostgresOptions::new(url)
+    };
     let store = PostgresStore::open(&options, sealer).map_err(|e| std::io::Error::other(e.to_string()))?;
-    tracing::info!(pool_size = options.pool_size, "connection store {}", redacted_postgres_url(url));
+    let server_checked = options.ca_file.is_some();
+    tracing::info!(pool_size = options.pool_size, server_checked, "connection store {}", redacted_postgres_url(url));
     Ok(Arc::new(store))
 }
 

@@ -29,6 +29,7 @@ use crate::soap::WireProfile;
 /// | store file (SQLite) | `store.path` | `ERP_CONNECTOR_STORE_PATH` | `./erp-connector.db` |
 /// | shared store (PostgreSQL) | `store.url` | `ERP_CONNECTOR_STORE_URL` | none: the SQLite file |
 /// | shared store connections | `store.pool_size` | `ERP_CONNECTOR_STORE_POOL_SIZE` | 8 |
+/// | shared store's CA certificates (PEM) | `store.ca_file` | `ERP_CONNECTOR_STORE_CA_FILE` | none: TLS unverified |
 /// | store key file | `store.key_file` | `ERP_CONNECTOR_STORE_KEY_FILE` | `./erp-connector.key` |
 /// | store key itself | — | `ERP_CONNECTOR_STORE_KEY` | (from the key file) |
 /// | deployment profile | `profile` | `ERP_CONNECTOR_PROFILE` | `development` |
@@ -170,6 +171,10 @@ pub struct StoreSettings {
     pub url: Option<String>,
     /// Most connections open to PostgreSQL at once (one more listens for changes).
     pub pool_size: u32,
+    /// PEM certificates to check PostgreSQL's TLS certificate against (chain and host name);
+    /// without, TLS (`sslmode=prefer` or `require` in the URL) encrypts but does not
+    /// authenticate the server, as libpq does.
+    pub ca_file: Option<PathBuf>,
     /// The file holding the encryption key of secrets, created on first start.
     pub key_file: PathBuf,
 }
@@ -181,6 +186,7 @@ impl std::fmt::Debug for StoreSettings {
             .field("path", &self.path)
             .field("url", &self.url.as_ref().map(|_| "(set, not shown)"))
             .field("pool_size", &self.pool_size)
+            .field("ca_file", &self.ca_file)
             .field("key_file", &self.key_file)
             .finish()
     }
@@ -218,6 +224,7 @@ impl Default for StoreSettings {
             path: "./erp-connector.db".into(),
             url: None,
             pool_size: 8,
+            ca_file: None,
             key_file: "./erp-connector.key".into(),
         }
     }
@@ -342,6 +349,9 @@ impl Settings {
         if let Some((n, v)) = get("ERP_CONNECTOR_STORE_POOL_SIZE") {
             self.store.pool_size = parsed(n, v)?;
         }
+        if let Some((_, v)) = get("ERP_CONNECTOR_STORE_CA_FILE") {
+            self.store.ca_file = Some(v.into());
+        }
         if let Some((_, v)) = get("ERP_CONNECTOR_STORE_KEY_FILE") {
             self.store.key_file = v.into();
         }
@@ -433,10 +443,12 @@ mod tests {
         let env = |name: &str| match name {
             "ERP_CONNECTOR_STORE_URL" => Some(url.to_owned()),
             "ERP_CONNECTOR_STORE_POOL_SIZE" => Some("3".to_owned()),
+            "ERP_CONNECTOR_STORE_CA_FILE" => Some("/etc/ssl/db-ca.pem".to_owned()),
             _ => None,
         };
         let s = Settings::default().with_env(env).unwrap();
         assert_eq!((s.store.url.as_deref(), s.store.pool_size), (Some(url), 3));
+        assert_eq!(s.store.ca_file, Some(PathBuf::from("/etc/ssl/db-ca.pem")));
         let shown = format!("{s:?}");
         assert!(!shown.contains("S3cret") && shown.contains("not shown"), "{shown}");
         let bad = Settings::default().with_env(|n| (n == "ERP_CONNECTOR_STORE_POOL_SIZE").then(|| "many".to_owned()));

@@ -9,6 +9,8 @@
 pub mod crypto;
 #[cfg(feature = "postgres")]
 mod postgres;
+#[cfg(feature = "postgres")]
+mod postgres_tls;
 mod record;
 mod sqlite;
 #[cfg(test)]

@@ -6,7 +6,7 @@
 //! (the service calls it off its request threads), and each statement is one round trip
 //! (`*_typed`: no prepare step). Connections are pooled with `r2d2`. The change listener holds a
 //! session (`LISTEN`), so the URL must reach PostgreSQL itself or a session-mode pooler.
-//! No TLS to the database in this version: `sslmode=require` fails at start-up.
+//! TLS: [`super::postgres_tls`].
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Once, RwLock};
@@ -14,8 +14,9 @@ use std::time::Duration;
 
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::Type;
-use postgres::{Client, Config, NoTls};
+use postgres::{Client, Config};
 use r2d2_postgres::PostgresConnectionManager;
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::crypto::Sealer;
 use super::{ChangeListener, ConnectionStore, StoreChange, StoreError, record};
@@ -64,12 +65,17 @@ pub struct PostgresOptions {
     pub pool_size: u32,
     /// How long to wait for a connection (opening one, or a free one from the pool).
     pub connect_timeout: Duration,
+    /// PEM certificates of the authority that signed the server's certificate: with it, TLS
+    /// connections check the server's chain and name; without it, they are encrypted but the
+    /// server is not authenticated (as libpq's `sslmode=require`). `sslmode` in the URL says
+    /// whether TLS is used: `disable`, `prefer` (default: if the server offers it), `require`.
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 impl PostgresOptions {
     /// Options for `url` with the default pool (8 connections, 10 s timeout).
     pub fn new(url: impl Into<String>) -> Self {
-        PostgresOptions { url: url.into(), pool_size: 8, connect_timeout: Duration::from_secs(10) }
+        PostgresOptions { url: url.into(), pool_size: 8, connect_timeout: Duration::from_secs(10), ca_file: None }
     }
 }
 
@@ -80,6 +86,7 @@ impl std::fmt::Debug for PostgresOptions {
             .field("url", &redacted(&self.url))
             .field("pool_size", &self.pool_size)
             .field("connect_timeout", &self.connect_timeout)
+            .field("ca_file", &self.ca_file)
             .finish()
     }
 }
@@ -107,12 +114,13 @@ fn describe(config: &Config) -> String {
     format!("postgres://{user}@{host}:{port}/{db}")
 }
 
-type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+type Pool = r2d2::Pool<PostgresConnectionManager<MakeRustlsConnect>>;
 
 /// The PostgreSQL connection store.
 pub struct PostgresStore {
     pool: Pool,
     config: Config,
+    tls: MakeRustlsConnect,
     address: String,
     sealer: Sealer,
     listeners: Arc<RwLock<Vec<ChangeListener>>>,
@@ -133,7 +141,21 @@ fn connection_lost(e: &postgres::Error) -> bool {
 }
 
 fn db_error(e: postgres::Error) -> StoreError {
-    StoreError::Database(e.to_string())
+    StoreError::Database(with_causes(&e))
+}
+
+/// `e` and what caused it: "error performing TLS handshake: invalid peer certificate: ...".
+fn with_causes(e: &postgres::Error) -> String {
+    let mut text = e.to_string();
+    let mut cause = std::error::Error::source(e);
+    while let Some(c) = cause {
+        let more = c.to_string();
+        if !text.contains(&more) {
+            text = format!("{text}: {more}");
+        }
+        cause = c.source();
+    }
+    text
 }
 
 /// Pool errors go to the log, not to stderr.
@@ -142,7 +164,7 @@ struct LogPoolErrors;
 
 impl r2d2::HandleError<postgres::Error> for LogPoolErrors {
     fn handle_error(&self, error: postgres::Error) {
-        tracing::warn!(error = %error, "connection store: cannot open a database connection");
+        tracing::warn!(error = %with_causes(&error), "connection store: cannot open a database connection");
     }
 }
 
@@ -163,7 +185,13 @@ impl PostgresStore {
             config.application_name("erp-connector");
         }
         config.connect_timeout(options.connect_timeout);
-        let manager = PostgresConnectionManager::new(config.clone(), NoTls);
+        let tls = super::postgres_tls::connector(options.ca_file.as_deref()).map_err(open_error)?;
+        // One connection first, for the schema, and for an error that says what went wrong
+        // (the pool reports only that it timed out).
+        let mut client = config.connect(tls.clone()).map_err(|e| open_error(with_causes(&e)))?;
+        migrate(&mut client).map_err(open_error)?;
+        drop(client);
+        let manager = PostgresConnectionManager::new(config.clone(), tls.clone());
         let pool = r2d2::Pool::builder()
             .max_size(options.pool_size)
             .min_idle(Some(1))
@@ -174,12 +202,10 @@ impl PostgresStore {
             .error_handler(Box::new(LogPoolErrors))
             .build(manager)
             .map_err(|e| open_error(e.to_string()))?;
-        let mut client = pool.get().map_err(|e| open_error(e.to_string()))?;
-        migrate(&mut client).map_err(open_error)?;
-        drop(client);
         Ok(PostgresStore {
             pool,
             config,
+            tls,
             address,
             sealer,
             listeners: Arc::default(),
@@ -210,11 +236,11 @@ impl PostgresStore {
 
     /// Starts the thread that turns notifications into [`StoreChange`]s.
     fn listen(&self) {
-        let (config, listeners) = (self.config.clone(), self.listeners.clone());
+        let (config, tls, listeners) = (self.config.clone(), self.tls.clone(), self.listeners.clone());
         let (listening, stop) = (self.listening.clone(), self.stop.clone());
         let spawned = std::thread::Builder::new()
             .name("erp-store-listen".into())
-            .spawn(move || listen(&config, &listeners, &listening, &stop));
+            .spawn(move || listen(&config, &tls, &listeners, &listening, &stop));
         if let Err(e) = spawned {
             tracing::error!(error = %e, "connection store: cannot start the change listener; /ready will answer 503");
         }
@@ -258,7 +284,13 @@ fn migrate(client: &mut Client) -> Result<(), String> {
 /// not listening are unknown (including those before the first connection, while caches may
 /// already have read), so each start of listening and each loss is announced as
 /// [`StoreChange::Unknown`].
-fn listen(config: &Config, listeners: &RwLock<Vec<ChangeListener>>, listening: &AtomicBool, stop: &AtomicBool) {
+fn listen(
+    config: &Config,
+    tls: &MakeRustlsConnect,
+    listeners: &RwLock<Vec<ChangeListener>>,
+    listening: &AtomicBool,
+    stop: &AtomicBool,
+) {
     let tell = |change: StoreChange<'_>| {
         for listener in listeners.read().unwrap_or_else(|p| p.into_inner()).iter() {
             listener(change);
@@ -267,16 +299,18 @@ fn listen(config: &Config, listeners: &RwLock<Vec<ChangeListener>>, listening: &
     let mut retry = Duration::from_millis(100);
     let mut first = true;
     while !stop.load(Ordering::Relaxed) {
-        let mut client =
-            match config.connect(NoTls).and_then(|mut c| c.batch_execute(&format!("LISTEN {CHANNEL}")).map(|()| c)) {
-                Ok(client) => client,
-                Err(e) => {
-                    tracing::warn!(error = %e, retry_in = ?retry, "connection store: cannot listen for changes");
-                    std::thread::sleep(retry);
-                    retry = (retry * 2).min(Duration::from_secs(10));
-                    continue;
-                }
-            };
+        let mut client = match config
+            .connect(tls.clone())
+            .and_then(|mut c| c.batch_execute(&format!("LISTEN {CHANNEL}")).map(|()| c))
+        {
+            Ok(client) => client,
+            Err(e) => {
+                tracing::warn!(error = %with_causes(&e), retry_in = ?retry, "connection store: cannot listen for changes");
+                std::thread::sleep(retry);
+                retry = (retry * 2).min(Duration::from_secs(10));
+                continue;
+            }
+        };
         if !first {
             tracing::info!("connection store: listening for changes again");
         }
@@ -394,6 +428,7 @@ mod tests {
 
     use crate::store::crypto::StoreKey;
     use crate::testkit::scratch_postgres;
+    use postgres::NoTls;
 
     /// One schema for the suite: its tests use connector names of their own.
     fn suite_url() -> Option<&'static str> {
@@ -547,5 +582,52 @@ mod tests {
         let guid = ConnectionGuid::new_random();
         store.save("shop", guid, &StringDict::new(), &[]).unwrap();
         assert_eq!(rx.recv_timeout(wait).ok(), Some(Some(guid)), "changes are heard again");
+    }
+
+    /// Whether every connection named `application` is encrypted, asked from another session.
+    fn all_encrypted(url: &str, application: &str) -> bool {
+        let row = Client::connect(url, NoTls)
+            .unwrap()
+            .query_one(
+                "SELECT count(*), coalesce(bool_and(s.ssl), false) FROM pg_stat_ssl s
+                 JOIN pg_stat_activity a USING (pid) WHERE a.application_name = $1",
+                &[&application],
+            )
+            .unwrap();
+        row.get::<_, i64>(0) > 0 && row.get::<_, bool>(1)
+    }
+
+    #[test]
+    fn tls_is_used_when_the_url_asks_for_it_and_the_server_is_checked_against_a_ca_file() {
+        let Some(url) = scratch_postgres("tls") else { return };
+        // The server must offer TLS (Debian's PostgreSQL does, with its snakeoil certificate).
+        let plain = url.clone();
+        let url = format!("{url}&sslmode=require&application_name=erp_tls_test");
+        let key = StoreKey::generate().unwrap();
+        let store = open(&url, &key);
+        let guid = ConnectionGuid::new_random();
+        store.save("shop", guid, &StringDict::new().with("A", "1"), &[]).unwrap();
+        assert!(all_encrypted(&plain, "erp_tls_test"), "the store's connections are encrypted");
+
+        // A CA that did not sign the server's certificate: refused, and the error says why.
+        let dir = std::env::temp_dir().join(format!("erp-pg-tls-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let other_ca = dir.join("other-ca.pem");
+        let ca = rcgen::generate_simple_self_signed(vec!["db.example".to_owned()]).unwrap();
+        std::fs::write(&other_ca, ca.cert.pem()).unwrap();
+        let options = PostgresOptions {
+            ca_file: Some(other_ca),
+            connect_timeout: Duration::from_secs(5),
+            ..PostgresOptions::new(&url)
+        };
+        let err = PostgresStore::open(&options, Sealer::new(&key)).err().expect("an unknown server is refused");
+        assert!(err.to_string().to_lowercase().contains("certificate"), "{err}");
+
+        // A CA file that is not one: a start-up error naming the file.
+        let not_pem = dir.join("not-a-ca.pem");
+        std::fs::write(&not_pem, "hello").unwrap();
+        let options = PostgresOptions { ca_file: Some(not_pem), ..PostgresOptions::new(&url) };
+        let err = PostgresStore::open(&options, Sealer::new(&key)).err().unwrap().to_string();
+        assert!(err.contains("not-a-ca.pem"), "{err}");
     }
 }
