@@ -3,7 +3,8 @@
 # writes the request bodies to $WORK, starts the connector at $ADDR (its pid in $PID, $LOG
 # names its log, /dev/null by default) and saves the benchmark connection.
 # BENCH_FEATURES adds cargo features to the build (bench/replicas: sqlite-erp-connector/postgres).
-# Defines: action OPERATION (its SOAPAction) and post OPERATION (curl).
+# Defines: action OPERATION (its SOAPAction), post OPERATION (curl), and
+# wrk_point OPERATION CONNECTIONS URL (wrk with that request; sets RPS, P50, P99, BAD).
 cargo build --release --quiet -p sqlite-erp-connector -p erp-connector-bench ${BENCH_FEATURES:+--features "$BENCH_FEATURES"}
 BIN=$PWD/target/release/sqlite-erp-connector
 DATA=$PWD/target/stream-bench
@@ -41,3 +42,14 @@ until curl -sf -o /dev/null "http://$ADDR/health"; do sleep 0.1; done
 action() { if [ "$1" = Authenticate ]; then cat "$WORK/req/authenticate.action"; else echo "$NS/IErpConnectorWS/$1"; fi; }
 post() { curl -sf -H "Content-Type: text/xml; charset=utf-8" -H "SOAPAction: \"$(action "$1")\"" --data-binary "@$WORK/$1.xml" "http://$ADDR$PATH_"; }
 post WSSaveConnection | grep -q "<IsOk>true</IsOk>" || { echo "could not save the benchmark connection" >&2; exit 1; }
+
+wrk_point() {
+  local threads=2 out
+  [ "$2" = 1 ] && threads=1
+  out=$(BODY="$WORK/$1.xml" ACTION="$(action "$1")" \
+    wrk -t"$threads" -c"$2" -d"${DURATION}s" --latency -s bench/post.lua "$3")
+  RPS=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  P50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  P99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  BAD=$(awk '/Non-2xx/ {print $5}' <<<"$out"); BAD=${BAD:-0}
+}
