@@ -198,8 +198,9 @@ impl<T: ErpConnector> Hosted<T> {
                 // Keys only: values may be passwords.
                 tracing::debug!(connection = %guid, keys = ?info.keys().collect::<Vec<_>>(), sealed = ?secret, "saving connection");
                 let (store, name) = (self.store.clone(), self.name.clone());
-                self.cache.forget(guid);
                 blocking(move || store.save(&name, guid, &info, &secret)).await?;
+                // Replaces anything read before the save, and stops reads begun before it from
+                // being kept.
                 self.cache.saved(Arc::new(Connection { guid, config }));
                 tracing::info!(connection = %guid, "connection saved");
                 Response::empty(op)
@@ -212,9 +213,8 @@ impl<T: ErpConnector> Hosted<T> {
                     tracing::warn!(connection = %guid, error = %e, "connection_deleted hook failed; deleting anyway");
                 }
                 let (store, name) = (self.store.clone(), self.name.clone());
-                self.cache.forget(guid);
                 blocking(move || store.delete(&name, guid)).await?;
-                // A call that read the connection while it was being deleted must not keep it.
+                // Also stops a read begun before the delete from being kept.
                 self.cache.forget(guid);
                 Response::empty(op)
             }

@@ -223,7 +223,7 @@ impl Default for StoreSettings {
         StoreSettings {
             path: "./erp-connector.db".into(),
             url: None,
-            pool_size: 8,
+            pool_size: crate::store::DEFAULT_POOL_SIZE,
             ca_file: None,
             key_file: "./erp-connector.key".into(),
         }

@@ -22,6 +22,9 @@ pub use sqlite::SqliteStore;
 
 use std::sync::Arc;
 
+/// Connections to PostgreSQL a replica keeps at most unless told otherwise (`store.pool_size`).
+pub const DEFAULT_POOL_SIZE: u32 = 8;
+
 use crate::contract::{ConnectionGuid, StringDict};
 
 /// Storage of connection configurations. Calls block (they wait for the disk); the service runs

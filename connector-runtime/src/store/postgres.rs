@@ -49,7 +49,8 @@ const MIGRATIONS: &[&str] = &["
 /// The advisory lock replicas take to migrate one at a time ("erp_conn" in ASCII).
 const MIGRATION_LOCK: i64 = 0x6572_705f_636f_6e6e;
 
-/// The notification channel of changes (the trigger's first argument to `pg_notify`).
+/// The notification channel of changes: the trigger's first argument to `pg_notify`, which a
+/// migration cannot take from here (a test checks they agree).
 const CHANNEL: &str = "erp_connector_connections";
 
 /// How often an idle notification connection is checked, so that a dead one is noticed.
@@ -73,9 +74,15 @@ pub struct PostgresOptions {
 }
 
 impl PostgresOptions {
-    /// Options for `url` with the default pool (8 connections, 10 s timeout).
+    /// Options for `url` with the default pool ([`super::DEFAULT_POOL_SIZE`] connections, 10 s
+    /// timeout).
     pub fn new(url: impl Into<String>) -> Self {
-        PostgresOptions { url: url.into(), pool_size: 8, connect_timeout: Duration::from_secs(10), ca_file: None }
+        PostgresOptions {
+            url: url.into(),
+            pool_size: super::DEFAULT_POOL_SIZE,
+            connect_timeout: Duration::from_secs(10),
+            ca_file: None,
+        }
     }
 }
 
@@ -629,5 +636,28 @@ mod tests {
         let options = PostgresOptions { ca_file: Some(not_pem), ..PostgresOptions::new(&url) };
         let err = PostgresStore::open(&options, Sealer::new(&key)).err().unwrap().to_string();
         assert!(err.contains("not-a-ca.pem"), "{err}");
+    }
+
+    #[test]
+    fn the_trigger_announces_on_the_channel_listened_to() {
+        let announced = format!("pg_notify('{CHANNEL}', ");
+        assert_eq!(MIGRATIONS.concat().matches(&announced).count(), 2, "insert/update and delete");
+    }
+
+    #[test]
+    fn not_ready_while_not_hearing_changes() {
+        let Some(url) = scratch_postgres("not_ready_while_not_hearing_changes") else { return };
+        let store = open(&url, &StoreKey::generate().unwrap());
+        store.check().expect("ready: nobody watches, nothing to hear");
+        store.watch(Arc::new(|_| {}));
+        let deadline = std::time::Instant::now() + Duration::from_secs(15);
+        while store.check().is_err() {
+            assert!(std::time::Instant::now() < deadline, "the listener never started");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // What the listener thread records when its connection is lost.
+        store.listening.store(false, Ordering::SeqCst);
+        let err = store.check().expect_err("not ready while not listening").to_string();
+        assert!(err.contains("not listening for changes"), "{err}");
     }
 }

@@ -37,7 +37,7 @@ pub use client::{ClientError, DEFAULT_PATH, HttpReply, SoapClient};
 pub use issuer::TestIssuer;
 pub use json::to_json;
 #[cfg(feature = "postgres")]
-pub use postgres::{REQUIRE_VAR as REQUIRE_POSTGRES_VAR, TEST_DATABASE_VAR as TEST_POSTGRES_VAR, scratch_postgres};
+pub use postgres::scratch_postgres;
 pub use spawn::{Spawned, spawn, spawn_with};
 
 use crate::contract::ConnectionGuid;

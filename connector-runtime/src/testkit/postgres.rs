@@ -3,10 +3,10 @@
 use crate::contract::ConnectionGuid;
 
 /// The variable naming a PostgreSQL database tests may create schemas in.
-pub const TEST_DATABASE_VAR: &str = "ERP_CONNECTOR_TEST_POSTGRES_URL";
+const TEST_DATABASE_VAR: &str = "ERP_CONNECTOR_TEST_POSTGRES_URL";
 
 /// When set, a missing [`TEST_DATABASE_VAR`] fails the tests instead of skipping them (CI).
-pub const REQUIRE_VAR: &str = "ERP_CONNECTOR_REQUIRE_POSTGRES";
+const REQUIRE_VAR: &str = "ERP_CONNECTOR_REQUIRE_POSTGRES";
 
 /// The URL of a new, empty schema in the database named by `ERP_CONNECTOR_TEST_POSTGRES_URL`,
 /// for a test of its own: the store's tables go there (`search_path`). `None` (after printing
