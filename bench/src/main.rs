@@ -178,7 +178,7 @@ fn main() -> std::io::Result<()> {
 const APP_ID: &str = "6cf25376616343b38d14ddcd804f2891";
 
 /// A test issuer (2048-bit key, self-signed certificate), an application key (2048-bit), a token
-/// valid for an hour, and the `Authenticate` request carrying it.
+/// valid for ten minutes (SuperOffice's span; longer ones are refused), and the `Authenticate` request carrying it.
 fn write_auth_material(dir: &std::path::Path) -> std::io::Result<()> {
     use erp_connector::auth::{AppKey, TrustedCert};
     let issuer = AppKey::parse(&rsa_2048_pem(), "issuer").map_err(std::io::Error::other)?;
@@ -196,7 +196,7 @@ fn write_auth_material(dir: &std::path::Path) -> std::io::Result<()> {
     let mut header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::RS256);
     header.kid = Some(kid);
     let claims = serde_json::json!({
-        "nonce": "BDB65A558F193A8DD88E50E7416C0D86", "sub": "Cust10003", "nbf": now - 60, "exp": now + 3600,
+        "nonce": "BDB65A558F193A8DD88E50E7416C0D86", "sub": "Cust10003", "nbf": now - 60, "exp": now + 300,
         "iss": "SuperOffice AS", "aud": format!("spn:{APP_ID}"),
     });
     let key =

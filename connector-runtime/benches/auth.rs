@@ -25,19 +25,23 @@ fn bench(c: &mut Criterion) {
     let mut header = Header::new(Algorithm::RS256);
     header.kid = Some(trusted[0].thumbprint.clone());
     let claims = serde_json::json!({
-        "nonce": "BDB65A558F193A8DD88E50E7416C0D86", "sub": "Cust10003", "nbf": now - 60, "exp": now + 3600,
+        "nonce": "BDB65A558F193A8DD88E50E7416C0D86", "sub": "Cust10003", "nbf": now - 60, "exp": now + 300,
         "iss": "SuperOffice AS", "aud": format!("spn:{APP_ID}"),
     });
-    let jwt = jsonwebtoken::encode(
-        &header,
-        &claims,
-        &EncodingKey::from_rsa_pem(issuer.private_key_pem().as_bytes()).unwrap(),
-    )
-    .unwrap();
+    let issuer_key = EncodingKey::from_rsa_pem(issuer.private_key_pem().as_bytes()).unwrap();
+    let jwt = jsonwebtoken::encode(&header, &claims, &issuer_key).unwrap();
+    // A token is accepted once (its nonce is remembered): the handshake gets a fresh one each time.
+    let mut serial = 0u64;
+    let mut fresh = || {
+        serial += 1;
+        let mut claims = claims.clone();
+        claims["nonce"] = serde_json::json!(format!("N{serial:031}"));
+        jsonwebtoken::encode(&header, &claims, &issuer_key).unwrap()
+    };
     // The application's side: a 2048-bit key.
     let app = Arc::new(AppKey::parse(&rsa_2048_pem(), "app").unwrap());
     let handshake = Handshake::new(APP_ID, app.clone(), trusted);
-    assert!(handshake.answer(&jwt, SystemTime::now()).succeeded);
+    assert!(handshake.answer(&fresh(), SystemTime::now()).succeeded);
 
     let decoding = DecodingKey::from_rsa_pem(cert.pem().as_bytes()).unwrap();
     let mut validation = Validation::new(Algorithm::RS256);
@@ -51,7 +55,21 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.bench_function("handshake (validate, sign, answer)", |b| {
+        b.iter_batched(
+            &mut fresh,
+            |jwt| black_box(handshake.answer(black_box(&jwt), SystemTime::now())),
+            criterion::BatchSize::SmallInput,
+        )
+    });
+    group.bench_function("replayed token refused", |b| {
         b.iter(|| black_box(handshake.answer(black_box(&jwt), SystemTime::now())))
+    });
+    // The signature alone, by each library (the same bytes: PKCS#1 v1.5 is deterministic).
+    let nonce = "BDB65A558F193A8DD88E50E7416C0D86";
+    assert_eq!(app.sign_partner_token(nonce, at), app.sign_partner_token_with_rsa_crate(nonce, at));
+    group.bench_function("sign: aws-lc-rs", |b| b.iter(|| black_box(app.sign_partner_token(black_box(nonce), at))));
+    group.bench_function("sign: rsa", |b| {
+        b.iter(|| black_box(app.sign_partner_token_with_rsa_crate(black_box(nonce), at)))
     });
     group.finish();
 }

@@ -45,6 +45,7 @@ pub mod soap;
 pub mod store;
 #[cfg(any(test, feature = "testing"))]
 pub mod testkit;
+pub mod untrusted;
 
 pub use erp_connector_macros::{ConfigList, ConnectionConfig, erp_connector};
 pub use service::{Service, run};

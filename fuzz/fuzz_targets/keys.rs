@@ -15,5 +15,6 @@ fuzz_target!(|text: &str| {
         assert!(e.to_string().contains("fuzz-input"), "{e}");
     }
     let _ = TrustedCert::from_pem(text, "fuzz-input");
-    let _ = parse_jwks(text, &["0123456789ABCDEF0123456789ABCDEF01234567".to_owned()], "fuzz-input");
+    let pins = [erp_connector::auth::Environment::Production.pin()];
+    let _ = parse_jwks(text, &pins, "fuzz-input");
 });

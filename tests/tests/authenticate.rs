@@ -187,6 +187,11 @@ fn jwk(issuer: &TestIssuer, der: &[u8]) -> serde_json::Value {
     })
 }
 
+fn base64_std(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
 fn der_of(pem: &str) -> Vec<u8> {
     use base64::Engine as _;
     let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
@@ -206,7 +211,7 @@ fn keys_from_a_pinned_jwks_are_fetched_at_start_and_again_on_an_unknown_key() {
     let auth = AuthSettings {
         private_key_file: Some(dir.join("app.pem")),
         jwks_url: Some(format!("http://127.0.0.1:{port}/jwks")),
-        jwks_pins: vec![first.cert.thumbprint.clone(), second.cert.thumbprint.clone()],
+        jwks_pins: [&first, &second].map(|i| format!("sha256/{}", base64_std(&i.key_pin()))).to_vec(),
         ..AuthSettings::default()
     };
     let addr = serve(settings(&dir, auth, Profile::Production));

@@ -196,8 +196,7 @@ async fn a_connector_that_only_streams_answers_a_direct_call_too() {
         Big { produced: Arc::default() },
         "big",
         Arc::new(store),
-        false,
-        Duration::from_secs(60),
+        erp_connector::service::HostOptions::default(),
     );
     let guid = new_guid();
     let save = SaveConnectionRequest {

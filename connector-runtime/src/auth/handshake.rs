@@ -1,7 +1,12 @@
 //! The `Authenticate` answer: validate SuperOffice's token, then sign its nonce with the
 //! application key (auth-protocol.md §1.1, §3). Signing happens only after validation, so the
 //! private key never operates on data an unauthenticated caller chose.
+//!
+//! A token is accepted once: its nonce is remembered until the token expires, so that a captured
+//! token replayed to this process is refused before the (expensive) signature. The memory is per
+//! process; replicas each keep their own (docs/security.md).
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -17,15 +22,24 @@ pub type KeyRefresh = Arc<dyn Fn() -> Result<Vec<TrustedCert>, String> + Send + 
 
 /// Keys are fetched again at most this often, whatever tokens arrive.
 const REFRESH_INTERVAL: Duration = Duration::from_secs(60);
+/// How long a token with an unknown key waits for the fetch; the fetch goes on after that on
+/// its own thread, so that a slow key server holds no `Authenticate` slot for long.
+const REFRESH_WAIT: Duration = Duration::from_secs(2);
+/// Nonces remembered at most (tokens live minutes; SuperOffice sends a few per tenant and hour).
+const MAX_REMEMBERED_NONCES: usize = 100_000;
 
 /// What a connector needs to answer `Authenticate`: its application id, key and the trusted
 /// SuperOffice certificates (optionally refreshed on an unknown key).
 pub struct Handshake {
     app_id: String,
-    validator: RwLock<TokenValidator>,
+    /// The configured certificates, always trusted; a refresh adds to them.
+    configured: Vec<TrustedCert>,
+    validator: Arc<RwLock<TokenValidator>>,
     key: Arc<AppKey>,
     refresh: Option<KeyRefresh>,
     last_refresh: Mutex<Option<Instant>>,
+    /// Nonces of accepted tokens, with the last second their token is valid.
+    seen: Mutex<HashMap<String, i64>>,
 }
 
 impl std::fmt::Debug for Handshake {
@@ -39,10 +53,12 @@ impl Handshake {
     pub fn new(app_id: &str, key: Arc<AppKey>, certs: Vec<TrustedCert>) -> Self {
         Handshake {
             app_id: app_id.to_owned(),
-            validator: RwLock::new(TokenValidator::new(app_id, certs)),
+            validator: Arc::new(RwLock::new(TokenValidator::new(app_id, certs.clone()))),
+            configured: certs,
             key,
             refresh: None,
             last_refresh: Mutex::new(None),
+            seen: Mutex::new(HashMap::new()),
         }
     }
 
@@ -56,7 +72,9 @@ impl Handshake {
         self.validator.read().unwrap_or_else(|p| p.into_inner()).validate(token, now)
     }
 
-    /// Replaces the keys from the refresh source, at most once per [`REFRESH_INTERVAL`].
+    /// Fetches the keys from the refresh source, at most once per [`REFRESH_INTERVAL`], and
+    /// trusts them beside the configured ones. Waits [`REFRESH_WAIT`] at most; returns whether
+    /// the keys changed by then.
     fn refresh_keys(&self) -> bool {
         let Some(refresh) = &self.refresh else { return false };
         {
@@ -66,21 +84,56 @@ impl Handshake {
             }
             *last = Some(Instant::now());
         }
-        match refresh() {
-            Ok(certs) if !certs.is_empty() => {
-                tracing::info!(keys = certs.len(), "SuperOffice keys refreshed");
-                *self.validator.write().unwrap_or_else(|p| p.into_inner()) = TokenValidator::new(&self.app_id, certs);
-                true
-            }
-            Ok(_) => {
-                tracing::warn!("SuperOffice key refresh found no pinned key");
-                false
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "SuperOffice key refresh failed");
-                false
+        let (refresh, validator) = (refresh.clone(), self.validator.clone());
+        let (configured, app_id) = (self.configured.clone(), self.app_id.clone());
+        let (done, finished) = std::sync::mpsc::channel();
+        let fetch = move || {
+            let changed = match refresh() {
+                Ok(fetched) if !fetched.is_empty() => {
+                    tracing::info!(keys = fetched.len(), "SuperOffice keys refreshed");
+                    let mut certs = configured;
+                    for cert in fetched {
+                        if !certs.iter().any(|c| c.thumbprint.eq_ignore_ascii_case(&cert.thumbprint)) {
+                            certs.push(cert);
+                        }
+                    }
+                    *validator.write().unwrap_or_else(|p| p.into_inner()) = TokenValidator::new(&app_id, certs);
+                    true
+                }
+                Ok(_) => {
+                    tracing::warn!("SuperOffice key refresh found no pinned key");
+                    false
+                }
+                Err(e) => {
+                    tracing::warn!(error = %crate::untrusted::shown(&e), "SuperOffice key refresh failed");
+                    false
+                }
+            };
+            let _ = done.send(changed);
+        };
+        if std::thread::Builder::new().name("jwks-refresh".into()).spawn(fetch).is_err() {
+            return false;
+        }
+        finished.recv_timeout(REFRESH_WAIT).unwrap_or(false)
+    }
+
+    /// Remembers the nonce of an accepted token; `false` if it was accepted before.
+    fn first_use(&self, nonce: &str, valid_until: i64, now: i64) -> bool {
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        if seen.get(nonce).is_some_and(|until| *until >= now) {
+            return false;
+        }
+        if seen.len() >= MAX_REMEMBERED_NONCES {
+            seen.retain(|_, until| *until >= now);
+            if seen.len() >= MAX_REMEMBERED_NONCES {
+                // Only SuperOffice-signed tokens get here; forget the one closest to expiry.
+                if let Some(oldest) = seen.iter().min_by_key(|(_, until)| **until).map(|(n, _)| n.clone()) {
+                    seen.remove(&oldest);
+                }
             }
         }
+        seen.insert(nonce.to_owned(), valid_until);
+        true
     }
 
     /// The answer to `signed_token` at time `now`.
@@ -90,14 +143,18 @@ impl Handshake {
             Err(Rejection::UnknownKey) if self.refresh_keys() => self.validate(signed_token, secs),
             other => other,
         };
+        let result = result.and_then(|valid| {
+            if self.first_use(&valid.nonce, valid.valid_until, secs) { Ok(valid) } else { Err(Rejection::Replayed) }
+        });
         match result {
             Ok(valid) => {
+                let tenant = valid.tenant.as_deref().map(crate::untrusted::shown).unwrap_or_default();
                 // The request span (if the caller opened one with a `tenant` field) names the tenant.
-                tracing::Span::current().record("tenant", valid.tenant.as_deref().unwrap_or(""));
+                tracing::Span::current().record("tenant", tenant.as_ref());
                 let at = DateTime::from_timestamp(secs, 0).unwrap_or_default();
                 // Never the token or the nonce: with the signature they are the partner token.
                 tracing::debug!(signed_at = %at, token_bytes = signed_token.len(), "signing the partner token");
-                tracing::info!(tenant = valid.tenant.as_deref().unwrap_or(""), signed_by = %valid.signed_by, "Authenticate accepted");
+                tracing::info!(tenant = %tenant, signed_by = %valid.signed_by, "Authenticate accepted");
                 AuthenticationResponse::success(self.key.sign_partner_token(&valid.nonce, at))
             }
             Err(rejection) => {
@@ -105,5 +162,41 @@ impl Handshake {
                 AuthenticationResponse::refused(rejection.reason())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testkit::TestIssuer;
+
+    const APP: &str = "6cf25376616343b38d14ddcd804f2891";
+
+    #[test]
+    fn a_token_is_accepted_once() {
+        let issuer = TestIssuer::new();
+        let key = Arc::new(AppKey::generate_with_bits(1024).unwrap());
+        let handshake = Handshake::new(APP, key, vec![issuer.cert.clone()]);
+        let token = issuer.token(APP, "N1");
+        assert!(handshake.answer(&token, SystemTime::now()).succeeded);
+        let again = handshake.answer(&token, SystemTime::now());
+        assert!(!again.succeeded);
+        assert_eq!(again.reason.as_deref(), Some("token already used"));
+        // Another nonce is another token.
+        assert!(handshake.answer(&issuer.token(APP, "N2"), SystemTime::now()).succeeded);
+    }
+
+    #[test]
+    fn a_refresh_adds_keys_and_never_drops_the_configured_ones() {
+        let (file, rotated, other) = (TestIssuer::new(), TestIssuer::new(), TestIssuer::new());
+        let fetched = rotated.cert.clone();
+        let refresh: KeyRefresh = Arc::new(move || Ok(vec![fetched.clone()]));
+        let key = Arc::new(AppKey::generate_with_bits(1024).unwrap());
+        let handshake = Handshake::new(APP, key, vec![file.cert.clone()]).with_refresh(refresh);
+        // A token with a key nobody knows triggers the refresh ...
+        assert!(!handshake.answer(&other.token(APP, "N1"), SystemTime::now()).succeeded);
+        // ... after which both the fetched and the file's key are trusted.
+        assert!(handshake.answer(&rotated.token(APP, "N2"), SystemTime::now()).succeeded);
+        assert!(handshake.answer(&file.token(APP, "N3"), SystemTime::now()).succeeded, "the file's key stays");
     }
 }

@@ -18,6 +18,9 @@ use sha1::{Digest as _, Sha1};
 pub const ISSUER: &str = "SuperOffice AS";
 /// Clock leeway on `exp` and `nbf`, .NET's default `ClockSkew`.
 pub const LEEWAY_SECS: i64 = 300;
+/// Longest validity accepted, `exp - nbf` (SuperOffice's span 360 s): a token valid for longer
+/// would stay replayable for longer than the nonce memory can be expected to last.
+pub const MAX_LIFETIME_SECS: i64 = 900;
 /// Largest token accepted (real ones are about 1 KB).
 pub const MAX_TOKEN_LEN: usize = 16 * 1024;
 /// The tenant claim.
@@ -102,6 +105,8 @@ pub struct ValidToken {
     pub tenant: Option<String>,
     /// The thumbprint of the certificate that verified it (tells the environment).
     pub signed_by: String,
+    /// The last second it is accepted (`exp` plus the leeway): its nonce is remembered until then.
+    pub valid_until: i64,
 }
 
 /// Why a token was refused.
@@ -140,6 +145,12 @@ pub enum Rejection {
     /// The nonce is empty, too long, or has characters that cannot travel in a partner token.
     #[error("token nonce unusable")]
     BadNonce,
+    /// `exp - nbf` is over [`MAX_LIFETIME_SECS`].
+    #[error("token validity too long")]
+    LifetimeTooLong,
+    /// A token with this nonce was accepted before.
+    #[error("token already used")]
+    Replayed,
 }
 
 impl Rejection {
@@ -209,7 +220,7 @@ impl TokenValidator {
             .and_then(|a| a.as_str().map(str::to_owned))
             .ok_or(Rejection::Malformed("header has no alg"))?;
         if alg != "RS256" {
-            return Err(Rejection::Algorithm(alg.chars().take(16).collect()));
+            return Err(Rejection::Algorithm(crate::untrusted::shown_within(&alg, 16).into_owned()));
         }
         let header = jsonwebtoken::decode_header(token).map_err(|_| Rejection::Malformed("unreadable header"))?;
         let cert = self
@@ -229,7 +240,7 @@ impl TokenValidator {
         let data = jsonwebtoken::decode::<Claims>(token, &cert.key, &validation).map_err(|e| match e.kind() {
             ErrorKind::InvalidSignature => Rejection::Signature,
             ErrorKind::Base64(_) => Rejection::Malformed("bad base64"),
-            ErrorKind::InvalidAlgorithm => Rejection::Algorithm(alg.clone()),
+            ErrorKind::InvalidAlgorithm => Rejection::Algorithm(crate::untrusted::shown_within(&alg, 16).into_owned()),
             _ => Rejection::Malformed("unreadable claims"),
         })?;
         let claims = data.claims;
@@ -252,13 +263,17 @@ impl TokenValidator {
         if now < nbf.saturating_sub(LEEWAY_SECS) {
             return Err(Rejection::NotYetValid);
         }
+        if exp.saturating_sub(nbf) > MAX_LIFETIME_SECS {
+            return Err(Rejection::LifetimeTooLong);
+        }
         let nonce = claims.nonce.ok_or(Rejection::MissingClaim("nonce"))?;
         let sane = !nonce.is_empty() && nonce.len() <= 256 && nonce.bytes().all(|b| b.is_ascii_graphic() && b != b'.');
         if !sane {
             return Err(Rejection::BadNonce);
         }
         let tenant = claims.ctx.or(claims.sub).filter(|t| !t.is_empty());
-        Ok(ValidToken { nonce, tenant, signed_by: cert.thumbprint.clone() })
+        let valid_until = exp.saturating_add(LEEWAY_SECS);
+        Ok(ValidToken { nonce, tenant, signed_by: cert.thumbprint.clone(), valid_until })
     }
 }
 
@@ -351,6 +366,11 @@ mod tests {
             ("nonce with a dot", good.sign(&with(claims(), "nonce", json!("A.B")), |_| {}), Rejection::BadNonce),
             ("no exp", good.sign(&with(claims(), "exp", json!(null)), |_| {}), Rejection::MissingClaim("exp")),
             ("no nbf", good.sign(&with(claims(), "nbf", json!(null)), |_| {}), Rejection::MissingClaim("nbf")),
+            (
+                "valid for years",
+                good.sign(&with(claims(), "exp", json!(NOW + 1_000_000_000)), |_| {}),
+                Rejection::LifetimeTooLong,
+            ),
             (
                 "bad signature",
                 {

@@ -10,8 +10,13 @@ pub type ConnectorResult<T> = Result<T, ConnectorError>;
 /// A failure reported to SuperOffice inside the response: `IsOk=false` (unless the state says
 /// otherwise), a text for the user, optionally technical details and an error code.
 ///
-/// Any `std::error::Error` converts into it with `?`: its message becomes the user text and its
-/// source chain the technical details (sent only when the service enables them).
+/// Any `std::error::Error` converts into it with `?`: the user text is a generic one (an error's
+/// own message may name the ERP's address, a file or a query, and SuperOffice users see the user
+/// text), its message and source chain become the technical details (logged, and sent only
+/// when the service enables them). Say what went wrong for the user with [`ConnectorError::new`].
+///
+/// Texts reach the answer escaped and bounded (control characters but line breaks and tabs
+/// escaped, at most 4 KiB each: [`crate::untrusted::for_answer`]).
 ///
 /// ```
 /// use erp_connector::connector::{ConnectorError, ConnectorResult};
@@ -82,8 +87,12 @@ impl ConnectorError {
             error_code: self.error_code,
             is_ok: self.state.is_ok(),
             state: self.state,
-            tech_explanation: if include_tech { self.tech_explanation } else { None },
-            user_explanation: Some(self.user_explanation),
+            tech_explanation: if include_tech {
+                self.tech_explanation.map(|t| crate::untrusted::for_answer(&t).into_owned())
+            } else {
+                None
+            },
+            user_explanation: Some(crate::untrusted::for_answer(&self.user_explanation).into_owned()),
         }
     }
 }
@@ -109,15 +118,36 @@ impl fmt::Display for ConnectorError {
     }
 }
 
+/// The user text of an error converted with `?`.
+pub const GENERIC_USER_TEXT: &str = "The connector could not complete the request; its log has the details.";
+
 impl<E: std::error::Error> From<E> for ConnectorError {
     fn from(e: E) -> Self {
-        let mut tech = format!("{e:?}");
+        let mut tech = e.to_string();
         let mut source = e.source();
         while let Some(s) = source {
             tech.push_str("\ncaused by: ");
             tech.push_str(&s.to_string());
             source = s.source();
         }
-        ConnectorError::new(e.to_string()).with_tech(tech)
+        ConnectorError::new(GENERIC_USER_TEXT).with_tech(tech)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_converted_error_keeps_its_text_out_of_the_user_text() {
+        let io = std::io::Error::other("connect to https://erp.internal:8443/api failed");
+        let error = ConnectorError::from(io);
+        assert_eq!(error.user_explanation, GENERIC_USER_TEXT);
+        assert!(error.tech_explanation.as_deref().unwrap().contains("erp.internal"));
+        let wire = error.clone().into_wire(false);
+        assert!(wire.tech_explanation.is_none());
+        let huge = ConnectorError::new(format!("bad value {}\u{1b}[2J", "x".repeat(1 << 20))).into_wire(true);
+        let text = huge.user_explanation.unwrap();
+        assert!(text.len() <= crate::untrusted::MAX_ANSWER_BYTES + 24 && !text.contains('\u{1b}'), "{}", text.len());
     }
 }

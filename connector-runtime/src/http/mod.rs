@@ -30,7 +30,10 @@
 //! }
 //! ```
 
+mod guard;
 mod streaming;
+
+pub use guard::{Origin, SourcePolicy};
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -111,6 +114,27 @@ pub struct EndpointSettings {
     /// Longest a client may take to send a request body; a slower one is answered with a
     /// fault (HTTP 408) and its connection closed.
     pub body_timeout: std::time::Duration,
+    /// Who may call, and whose forwarded headers are believed.
+    pub sources: SourcePolicy,
+}
+
+/// The default [`EndpointSettings::max_body_bytes`]: requests are small (the largest, a
+/// `WSSaveActors` of many actors, is some hundred KiB; the large messages are answers), and a
+/// body is held in memory whole before it is read.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// Largest buffer reserved for a body before its bytes arrive, whatever `Content-Length` says.
+const MAX_INITIAL_BODY_CAPACITY: usize = 64 * 1024;
+
+tokio::task_local! {
+    /// The client of the call being answered (after the trusted-proxy rules).
+    static CALLER: std::net::IpAddr;
+}
+
+/// The client address of the call being answered, inside a [`SoapHandler`] (after the
+/// trusted-proxy rules); `None` outside a call.
+pub fn caller() -> Option<std::net::IpAddr> {
+    CALLER.try_with(|ip| *ip).ok()
 }
 
 /// The default [`EndpointSettings::call_timeout`]. EIS's own timeouts are unknown (spec §10);
@@ -122,13 +146,14 @@ impl Default for EndpointSettings {
         EndpointSettings {
             profile: WireProfile::default(),
             limits: Limits::default(),
-            max_body_bytes: 64 * 1024 * 1024,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             fault_details: false,
             auth_namespace: crate::contract::auth::DEFAULT_NAMESPACE.to_owned(),
             auth_profile: WireProfile::MessageContract,
             capture: None,
             call_timeout: Some(DEFAULT_CALL_TIMEOUT),
             body_timeout: std::time::Duration::from_secs(30),
+            sources: SourcePolicy::default(),
         }
     }
 }
@@ -229,7 +254,26 @@ impl SoapEndpoint {
             }))
     }
 
-    async fn call(&self, req: HttpRequest, mut payload: web::Payload) -> HttpResponse {
+    /// The caller's origin, or `Err` with the empty 403 for a source that may not call.
+    fn admit(&self, req: &HttpRequest) -> Result<Origin, HttpResponse> {
+        let peer = req.peer_addr().map_or(std::net::IpAddr::from([0, 0, 0, 0]), |a| a.ip());
+        let origin = self.inner.settings.sources.origin(req, peer, req.app_config().secure());
+        if self.inner.settings.sources.allows(origin.client) {
+            Ok(origin)
+        } else {
+            tracing::debug!(client = %origin.client, "refused: not in ERP_CONNECTOR_ALLOW_FROM");
+            Err(HttpResponse::Forbidden().finish())
+        }
+    }
+
+    async fn call(&self, req: HttpRequest, payload: web::Payload) -> HttpResponse {
+        match self.admit(&req) {
+            Ok(origin) => CALLER.scope(origin.client, self.call_admitted(req, payload)).await,
+            Err(refused) => refused,
+        }
+    }
+
+    async fn call_admitted(&self, req: HttpRequest, mut payload: web::Payload) -> HttpResponse {
         let settings = &self.inner.settings;
         if content_type(&req).is_some_and(|ct| ct.to_ascii_lowercase().starts_with("application/soap+xml")) {
             let fault = Fault::client("SOAP 1.2 (application/soap+xml) is not supported; send SOAP 1.1 as text/xml");
@@ -259,7 +303,9 @@ impl SoapEndpoint {
         if announced.is_some_and(|n| n > settings.max_body_bytes as u64) {
             return too_large();
         }
-        let mut body = web::BytesMut::with_capacity(announced.unwrap_or(0) as usize);
+        // Grown as bytes arrive: an announced length costs nothing until it is sent.
+        let initial = announced.unwrap_or(0).min(MAX_INITIAL_BODY_CAPACITY as u64) as usize;
+        let mut body = web::BytesMut::with_capacity(initial);
         let read = async {
             while let Some(chunk) = payload.next().await {
                 match chunk {
@@ -463,17 +509,23 @@ impl SoapEndpoint {
     }
 
     fn metadata(&self, req: &HttpRequest) -> HttpResponse {
+        let origin = match self.admit(req) {
+            Ok(origin) => origin,
+            Err(refused) => return refused,
+        };
         let wants_wsdl = req.query_string().split('&').any(|p| {
             let key = p.split('=').next().unwrap_or("");
             key.eq_ignore_ascii_case("wsdl") || key.eq_ignore_ascii_case("singleWsdl")
         });
         if !wants_wsdl {
-            return HttpResponse::Ok().content_type("text/plain; charset=utf-8").body(
-                "This is a SuperOffice ERP Sync connector endpoint (SOAP 1.1, IErpConnectorWS). POST SOAP calls here; the WSDL is at ?wsdl.\n",
-            );
+            // Says what the endpoint speaks, not which product answers.
+            return HttpResponse::Ok()
+                .content_type("text/plain; charset=utf-8")
+                .body("SOAP 1.1 endpoint: POST calls here; the WSDL is at ?wsdl.\n");
         }
-        let info = req.connection_info();
-        let address = format!("{}://{}{}", info.scheme(), info.host(), req.path());
+        // The host as called (from a trusted proxy: as forwarded), else the address listened on.
+        let host = origin.host.unwrap_or_else(|| req.app_config().host().to_owned());
+        let address = format!("{}://{host}{}", origin.scheme, req.path());
         xml_response(StatusCode::OK, soap::wsdl::wsdl(self.inner.settings.profile, &address).into_bytes())
     }
 

@@ -15,8 +15,10 @@ use crate::connector::{
 use crate::contract::*;
 use futures_util::StreamExt as _;
 
+use super::settings::{ConnectionLimits, ReplacePolicy};
 use crate::http::{Answer, LocalBoxFuture, SoapHandler};
 use crate::store::{ConnectionStore, StoreChange};
+use crate::untrusted::shown;
 
 /// A connector as the service hosts it: the user's value, its name, the shared store, and a
 /// cache of parsed connections.
@@ -25,8 +27,62 @@ pub struct Hosted<T: ErpConnector> {
     name: String,
     store: Arc<dyn ConnectionStore>,
     tech_explanations: bool,
+    limits: ConnectionLimits,
     cache: Arc<ConnectionCache<T::Config>>,
+    saves: SaveRate,
     handshake: Option<crate::auth::Handshake>,
+}
+
+/// How a [`Hosted`] connector answers: error details, the connection cache, the limits on saves.
+#[derive(Clone, Debug)]
+pub struct HostOptions {
+    /// Whether `TechExplanation` is sent with errors.
+    pub tech_explanations: bool,
+    /// How long a parsed connection is reused (zero: read the store on every call).
+    pub cache_ttl: Duration,
+    /// What anonymous callers may store.
+    pub limits: ConnectionLimits,
+}
+
+impl Default for HostOptions {
+    fn default() -> Self {
+        HostOptions {
+            tech_explanations: false,
+            cache_ttl: Duration::from_secs(60),
+            limits: ConnectionLimits::default(),
+        }
+    }
+}
+
+/// Most bytes of one configuration value whose field declares no `MaxLength`.
+pub const DEFAULT_MAX_VALUE_BYTES: usize = 4096;
+
+/// Saves per client address in the current minute (a fixed window), bounded in addresses.
+struct SaveRate {
+    per_minute: u32,
+    window: std::sync::Mutex<(Instant, HashMap<std::net::IpAddr, u32>)>,
+}
+
+/// Client addresses counted at most per minute; beyond, new addresses share one count.
+const MAX_COUNTED_SOURCES: usize = 10_000;
+
+impl SaveRate {
+    /// Counts a save from `source`; `false` when it is over the limit.
+    fn admit(&self, source: Option<std::net::IpAddr>) -> bool {
+        let source = source.unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+        let mut window = self.window.lock().unwrap_or_else(|p| p.into_inner());
+        if window.0.elapsed() >= Duration::from_secs(60) {
+            *window = (Instant::now(), HashMap::new());
+        }
+        let key = if window.1.len() >= MAX_COUNTED_SOURCES && !window.1.contains_key(&source) {
+            std::net::IpAddr::from([255, 255, 255, 255])
+        } else {
+            source
+        };
+        let count = window.1.entry(key).or_insert(0);
+        *count += 1;
+        *count <= self.per_minute
+    }
 }
 
 /// Parsed connections kept for a while, so that a call does not wait for the store. Saves and
@@ -35,6 +91,8 @@ pub struct Hosted<T: ErpConnector> {
 /// time to live.
 struct ConnectionCache<C> {
     ttl: Duration,
+    /// Most entries kept; expired ones go first, then the oldest.
+    capacity: usize,
     entries: RwLock<CacheEntries<C>>,
 }
 
@@ -65,11 +123,17 @@ impl<C> ConnectionCache<C> {
         self.entries().generation
     }
 
+    fn new(ttl: Duration, capacity: usize) -> Self {
+        let entries = CacheEntries { by_guid: HashMap::new(), generation: 0 };
+        ConnectionCache { ttl, capacity, entries: RwLock::new(entries) }
+    }
+
     /// Keeps `conn`, read since `generation`, unless a change was heard of in the meantime.
     fn put(&self, conn: Arc<Connection<C>>, generation: u64) {
-        if !self.ttl.is_zero() {
+        if !self.ttl.is_zero() && self.capacity > 0 {
             let mut entries = self.entries_mut();
             if entries.generation == generation {
+                self.make_room(&mut entries, conn.guid);
                 entries.by_guid.insert(conn.guid, (Instant::now(), conn));
             }
         }
@@ -79,9 +143,29 @@ impl<C> ConnectionCache<C> {
     fn saved(&self, conn: Arc<Connection<C>>) {
         let mut entries = self.entries_mut();
         entries.generation += 1;
-        if !self.ttl.is_zero() {
+        if !self.ttl.is_zero() && self.capacity > 0 {
+            self.make_room(&mut entries, conn.guid);
             entries.by_guid.insert(conn.guid, (Instant::now(), conn));
         }
+    }
+
+    /// Before `guid` is added to a full cache: the expired entries go, and if none had, the
+    /// oldest (one scan for a whole TTL's worth of entries, so amortised it is cheap).
+    fn make_room(&self, entries: &mut CacheEntries<C>, guid: ConnectionGuid) {
+        if entries.by_guid.len() < self.capacity || entries.by_guid.contains_key(&guid) {
+            return;
+        }
+        entries.by_guid.retain(|_, (at, _)| at.elapsed() < self.ttl);
+        if entries.by_guid.len() >= self.capacity
+            && let Some(oldest) = entries.by_guid.iter().min_by_key(|(_, (at, _))| *at).map(|(g, _)| *g)
+        {
+            entries.by_guid.remove(&oldest);
+        }
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.entries().by_guid.len()
     }
 
     fn forget(&self, guid: ConnectionGuid) {
@@ -98,17 +182,14 @@ impl<C> ConnectionCache<C> {
 }
 
 impl<T: ErpConnector> Hosted<T> {
-    /// Hosts `connector` under `name`, its connections in `store`; parsed connections are reused
-    /// for `cache_ttl` (zero: read the store on every call).
-    pub fn new(
-        connector: T,
-        name: impl Into<String>,
-        store: Arc<dyn ConnectionStore>,
-        tech_explanations: bool,
-        cache_ttl: Duration,
-    ) -> Self {
-        let entries = CacheEntries { by_guid: HashMap::new(), generation: 0 };
-        let cache = Arc::new(ConnectionCache { ttl: cache_ttl, entries: RwLock::new(entries) });
+    /// Hosts `connector` under `name`, its connections in `store`.
+    pub fn new(connector: T, name: impl Into<String>, store: Arc<dyn ConnectionStore>, options: HostOptions) -> Self {
+        let HostOptions { tech_explanations, cache_ttl, limits } = options;
+        let cache = Arc::new(ConnectionCache::new(cache_ttl, limits.cache_entries));
+        let saves = SaveRate {
+            per_minute: limits.saves_per_minute_per_source,
+            window: std::sync::Mutex::new((Instant::now(), HashMap::new())),
+        };
         let name = name.into();
         let (watched, connector_name) = (Arc::downgrade(&cache), name.clone());
         store.watch(Arc::new(move |change| {
@@ -119,7 +200,7 @@ impl<T: ErpConnector> Hosted<T> {
                 StoreChange::Unknown => cache.forget_all(),
             }
         }));
-        Hosted { connector, name, store, tech_explanations, cache, handshake: None }
+        Hosted { connector, name, store, tech_explanations, limits, cache, saves, handshake: None }
     }
 
     /// Answers `Authenticate` with this handshake (application id, key, trusted certificates).
@@ -143,7 +224,8 @@ impl<T: ErpConnector> Hosted<T> {
 
     fn logged_failure(&self, op: Operation, error: ConnectorError) -> Response {
         if error.error_code.as_deref() != Some(error_codes::UNKNOWN_CONNECTION_ID) {
-            tracing::warn!(operation = %op, error = %error, "connector answered with an error");
+            let cause = error.tech_explanation.as_deref().map(shown).unwrap_or_default();
+            tracing::warn!(operation = %op, error = %shown(&error.to_string()), %cause, "connector answered with an error");
         }
         self.failure(op, error)
     }
@@ -186,14 +268,32 @@ impl<T: ErpConnector> Hosted<T> {
         Ok(match request {
             Request::GetConfigData => fields_response(T::Config::fields()),
             Request::TestConfigData(r) => {
-                let config = parse_config::<T::Config>(&r.connection_info.unwrap_or_default())?;
+                let info = r.connection_info.unwrap_or_default();
+                check_config::<T::Config>(&info, &self.limits)?;
+                let config = parse_config::<T::Config>(&info)?;
                 c.test_config(&config).await?;
                 Response::empty(op)
             }
             Request::SaveConnection(r) => {
                 let guid = r.base.connection_guid.ok_or_else(|| ConnectorError::new("ConnectionGuid is missing."))?;
                 let info = r.connection_info.unwrap_or_default();
+                check_config::<T::Config>(&info, &self.limits)?;
                 let config = parse_config::<T::Config>(&info)?;
+                if !self.saves.admit(crate::http::caller()) {
+                    tracing::warn!(
+                        limit = self.limits.saves_per_minute_per_source,
+                        client = ?crate::http::caller(),
+                        "saves refused: ERP_CONNECTOR_SAVES_PER_MINUTE_PER_SOURCE reached"
+                    );
+                    return Err(ConnectorError::new(format!(
+                        "Too many connections saved from this address: at most {} per minute \
+                         (ERP_CONNECTOR_SAVES_PER_MINUTE_PER_SOURCE). Try again in a minute.",
+                        self.limits.saves_per_minute_per_source
+                    )));
+                }
+                if !self.may_store(guid, &info, &config).await? {
+                    return Ok(Response::empty(op));
+                }
                 let secret = T::Config::secret_keys();
                 // Keys only: values may be passwords.
                 tracing::debug!(connection = %guid, keys = ?info.keys().collect::<Vec<_>>(), sealed = ?secret, "saving connection");
@@ -304,6 +404,61 @@ impl<T: ErpConnector> Hosted<T> {
         })
     }
 
+    /// Whether a save of `info` under `guid` may go on: `Ok(false)` when the same values are
+    /// stored already (nothing to do), an error when it would replace other values without what
+    /// [`ReplacePolicy`] asks for, or store one connection more than allowed.
+    async fn may_store(&self, guid: ConnectionGuid, info: &StringDict, config: &T::Config) -> ConnectorResult<bool> {
+        let (store, name) = (self.store.clone(), self.name.clone());
+        let stored = blocking(move || match store.load(&name, guid) {
+            // Undecryptable (the store key changed): EIS is resending it; as good as not stored.
+            Err(crate::store::StoreError::Crypto(_)) => Ok(None),
+            other => other,
+        })
+        .await?;
+        match stored {
+            Some(old) if old == *info => Ok(false),
+            Some(_) => match self.limits.replace {
+                ReplacePolicy::Allow => Ok(true),
+                ReplacePolicy::Refuse => {
+                    tracing::warn!(connection = %guid, "refused to replace a stored connection with other values (replace = refuse)");
+                    Err(ConnectorError::new(
+                        "This connection is already stored with other values, and this connector does not replace \
+                         connections: delete the connection, then add it again.",
+                    ))
+                }
+                ReplacePolicy::Test => match self.connector.test_config(config).await {
+                    Ok(()) => Ok(true),
+                    Err(e) => {
+                        tracing::warn!(connection = %guid, error = %shown(&e.to_string()), "refused to replace a stored connection: the new values do not pass test_config");
+                        let mut refused = ConnectorError::new(format!(
+                            "This connection is already stored with other values; new values replace them only \
+                             when they pass the connector's test, and these did not: {}",
+                            e.user_explanation
+                        ));
+                        refused.error_code = e.error_code;
+                        Err(refused)
+                    }
+                },
+            },
+            None => {
+                let (store, name) = (self.store.clone(), self.name.clone());
+                let stored = blocking(move || store.count(&name)).await?;
+                if stored >= self.limits.max_stored {
+                    tracing::warn!(
+                        limit = self.limits.max_stored,
+                        "save refused: ERP_CONNECTOR_MAX_STORED_CONNECTIONS reached"
+                    );
+                    return Err(ConnectorError::new(format!(
+                        "The connector stores at most {} connections (ERP_CONNECTOR_MAX_STORED_CONNECTIONS); \
+                         ask its operator to raise the limit.",
+                        self.limits.max_stored
+                    )));
+                }
+                Ok(true)
+            }
+        }
+    }
+
     /// The all-zero GUID of `GetList` / `GetListItems` during set-up means "no connection yet".
     async fn setup_or_load(&self, guid: Option<ConnectionGuid>) -> ConnectorResult<Option<Arc<Connection<T::Config>>>> {
         match guid {
@@ -395,6 +550,44 @@ fn config_list_answer<C: ConnectionConfig>(request: &Request) -> Option<Response
     Some(list_response(list.items.iter().filter(|(k, _)| wanted(k)).map(|(k, v)| (*k, *v)).collect()))
 }
 
+/// Refuses configuration values before they are parsed or stored: keys the configuration does
+/// not declare, values longer than their field's `MaxLength` (or [`DEFAULT_MAX_VALUE_BYTES`]),
+/// and a whole larger than `max_config_bytes`.
+fn check_config<C: ConnectionConfig>(info: &StringDict, limits: &ConnectionLimits) -> ConnectorResult<()> {
+    let total: usize = info.iter().map(|(k, v)| k.len() + v.map_or(0, str::len)).sum();
+    if total > limits.max_config_bytes {
+        return Err(ConnectorError::new(format!(
+            "The connection's values take {total} bytes; at most {} are accepted (ERP_CONNECTOR_MAX_CONFIG_BYTES).",
+            limits.max_config_bytes
+        )));
+    }
+    let fields = C::fields();
+    for (key, value) in info.iter() {
+        let Some(field) = fields.iter().find(|f| f.field_key.as_deref() == Some(key)) else {
+            let known: Vec<_> = fields.iter().filter_map(|f| f.field_key.as_deref()).collect();
+            return Err(ConnectorError::new(format!(
+                "The connection has a value for `{}`, which is not one of this connector's settings ({}).",
+                shown(key),
+                if known.is_empty() { "it has none".to_owned() } else { known.join(", ") }
+            )));
+        };
+        let value = value.unwrap_or("");
+        let too_long = match usize::try_from(field.max_length) {
+            Ok(max) if max > 0 => value.chars().count() > max,
+            _ => value.len() > DEFAULT_MAX_VALUE_BYTES,
+        };
+        if too_long {
+            let max = usize::try_from(field.max_length).ok().filter(|m| *m > 0);
+            return Err(ConnectorError::new(format!(
+                "{} ({key}) is too long: at most {} accepted.",
+                field.display_name.as_deref().unwrap_or(key),
+                max.map_or(format!("{DEFAULT_MAX_VALUE_BYTES} bytes"), |m| format!("{m} characters"))
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn parse_config<C: ConnectionConfig>(info: &StringDict) -> ConnectorResult<C> {
     C::from_info(info).map_err(|e| ConnectorError::new(e.to_string()))
 }
@@ -458,6 +651,9 @@ mod tests {
         fn delete(&self, connector: &str, guid: ConnectionGuid) -> Result<bool, StoreError> {
             Ok(self.rows.lock().unwrap().remove(&(connector.to_owned(), guid)).is_some())
         }
+        fn count(&self, connector: &str) -> Result<u64, StoreError> {
+            Ok(self.rows.lock().unwrap().keys().filter(|(c, _)| c == connector).count() as u64)
+        }
         fn check(&self) -> Result<(), StoreError> {
             Ok(())
         }
@@ -474,7 +670,8 @@ mod tests {
     #[actix_web::test]
     async fn changes_told_by_the_store_reach_the_cache_and_others_wait_for_the_ttl() {
         let store = Arc::new(Announcing::default());
-        let hosted = Hosted::new(Quiet, "shop", store.clone(), false, Duration::from_secs(3600));
+        let options = HostOptions { cache_ttl: Duration::from_secs(3600), ..HostOptions::default() };
+        let hosted = Hosted::new(Quiet, "shop", store.clone(), options);
         let (told, untold, elsewhere) =
             (ConnectionGuid::new_random(), ConnectionGuid::new_random(), ConnectionGuid::new_random());
         for guid in [told, untold, elsewhere] {
@@ -496,11 +693,24 @@ mod tests {
     }
 
     #[test]
+    fn the_cache_is_bounded_and_expired_entries_go_first() {
+        let cache = ConnectionCache::new(Duration::from_millis(50), 3);
+        let conn = |guid| Arc::new(Connection { guid, config: NoConfig });
+        let first = ConnectionGuid::new_random();
+        cache.put(conn(first), cache.generation());
+        for _ in 0..10 {
+            cache.put(conn(ConnectionGuid::new_random()), cache.generation());
+        }
+        assert_eq!(cache.len(), 3, "bounded");
+        assert!(cache.get(first).is_none(), "the oldest went first");
+        std::thread::sleep(Duration::from_millis(60));
+        cache.saved(conn(ConnectionGuid::new_random()));
+        assert_eq!(cache.len(), 1, "expired entries are dropped, not kept until read");
+    }
+
+    #[test]
     fn a_read_that_began_before_a_change_is_not_kept() {
-        let cache = ConnectionCache {
-            ttl: Duration::from_secs(60),
-            entries: RwLock::new(CacheEntries { by_guid: HashMap::new(), generation: 0 }),
-        };
+        let cache = ConnectionCache::new(Duration::from_secs(60), 100);
         let guid = ConnectionGuid::new_random();
         let conn = || Arc::new(Connection { guid, config: NoConfig });
         let before = cache.generation();

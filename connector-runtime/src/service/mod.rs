@@ -8,8 +8,11 @@ mod dispatch;
 mod settings;
 mod tls;
 
-pub use dispatch::Hosted;
-pub use settings::{AuthSettings, Profile, Settings, SettingsError, StoreSettings};
+pub use dispatch::{DEFAULT_MAX_VALUE_BYTES, HostOptions, Hosted};
+pub use settings::{
+    AuthSettings, ConnectionLimits, DEFAULT_ENDPOINT_PATH, EndpointConfig, Profile, ReplacePolicy, Settings,
+    SettingsError, StoreSettings,
+};
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -80,8 +83,12 @@ impl Service {
     pub fn connector<T: Registered>(mut self, connector: T) -> Self {
         self.mounts.push(Box::new(move |store, settings, auth| {
             tracing::info!(connector = T::NAME, implements = ?T::METHODS, "hosting connector");
-            let ttl = std::time::Duration::from_secs(settings.connection_cache_secs);
-            let mut hosted = Hosted::new(connector, T::NAME, store, settings.tech_explanations, ttl);
+            let options = HostOptions {
+                tech_explanations: settings.tech_explanations,
+                cache_ttl: Duration::from_secs(settings.connection_cache_secs),
+                limits: settings.connections.clone(),
+            };
+            let mut hosted = Hosted::new(connector, T::NAME, store, options);
             if let Some(auth) = auth {
                 let app_id = settings.auth.app_id.as_deref().unwrap_or(T::APP_ID);
                 tracing::info!(connector = T::NAME, app_id, "Authenticate enabled");
@@ -158,12 +165,17 @@ impl Service {
             capture,
             call_timeout: (settings.call_timeout_secs > 0).then(|| Duration::from_secs(settings.call_timeout_secs)),
             body_timeout: Duration::from_secs(settings.client_timeout_secs.max(1)),
+            sources: crate::http::SourcePolicy {
+                allow_from: settings.endpoint.allow_from.clone(),
+                trusted_proxies: settings.endpoint.trusted_proxies.clone(),
+            },
             ..EndpointSettings::default()
         };
+        warn_if_exposed(&settings);
         let names = handlers.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>().join(", ");
         let endpoint = SoapEndpoint::hosting(handlers, endpoint_settings);
         let on_started = self.on_started;
-        let path = settings.path.clone();
+        let path = settings.endpoint.path.clone();
         let ready_store = store.clone();
         actix_web::rt::System::new().block_on(async move {
             let mut server = HttpServer::new(move || {
@@ -181,6 +193,8 @@ impl Service {
                             async move { readiness(store).await }
                         }),
                     )
+                    // Other paths tell a prober nothing, not even what answers.
+                    .default_service(web::to(|| async { HttpResponse::NotFound().finish() }))
             })
             .shutdown_timeout(settings.shutdown_timeout_secs)
             .client_request_timeout(Duration::from_secs(settings.client_timeout_secs.max(1)))
@@ -203,7 +217,7 @@ impl Service {
             .map_err(listen_error)?;
             let addrs = server.addrs();
             for addr in &addrs {
-                tracing::info!(connectors = %names, "serving {scheme}://{addr}{} (WSDL at ?wsdl)", settings.path);
+                tracing::info!(connectors = %names, "serving {scheme}://{addr}{} (WSDL at ?wsdl)", settings.endpoint.path);
             }
             let server = server.run();
             if let Some(on_started) = on_started {
@@ -230,11 +244,36 @@ pub fn run<T: Registered>(connector: T) -> std::io::Result<()> {
     Service::new().connector(connector).run()
 }
 
+/// `/ready`: says what is not ready, never the store's own error text (it may name hosts and
+/// users); that goes to the log.
 async fn readiness(store: Arc<dyn ConnectionStore>) -> HttpResponse {
     match actix_web::rt::task::spawn_blocking(move || store.check()).await {
         Ok(Ok(())) => HttpResponse::Ok().content_type("text/plain").body("ready\n"),
-        Ok(Err(e)) => HttpResponse::ServiceUnavailable().content_type("text/plain").body(format!("not ready: {e}\n")),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "not ready: the connection store cannot serve");
+            HttpResponse::ServiceUnavailable().content_type("text/plain").body("not ready: connection store\n")
+        }
         Err(_) => HttpResponse::ServiceUnavailable().content_type("text/plain").body("not ready\n"),
+    }
+}
+
+/// The loud warning of a production service reachable from other machines at the well-known
+/// path, with no allow-list: anyone who finds it can store connections and call the ERP.
+fn warn_if_exposed(settings: &Settings) {
+    let loopback = settings
+        .bind
+        .parse::<std::net::SocketAddr>()
+        .map(|a| a.ip().is_loopback())
+        .unwrap_or_else(|_| settings.bind.starts_with("localhost:"));
+    if settings.profile == Profile::Production && !loopback && settings.endpoint.path == DEFAULT_ENDPOINT_PATH {
+        tracing::warn!(
+            bind = %settings.bind,
+            allow_from = settings.endpoint.allow_from.len(),
+            "SECURITY: the SOAP endpoint is at the well-known path {DEFAULT_ENDPOINT_PATH} on a non-loopback address. \
+             Its 17 calls carry no token: anyone who reaches it can save connections and read the ERP through them. \
+             Set ERP_CONNECTOR_ENDPOINT_PATH to a random path (erp-connector keys generate prints one) and/or \
+             ERP_CONNECTOR_ALLOW_FROM (docs/security.md)"
+        );
     }
 }
 
@@ -360,8 +399,9 @@ pub fn load_app_key(settings: &Settings) -> std::io::Result<Option<AppKey>> {
     }
 }
 
-/// The JWKS address and the accepted thumbprints the settings ask for, if any.
-pub fn jwks_source(settings: &Settings) -> std::io::Result<Option<(String, Vec<String>)>> {
+/// The JWKS address and the pinned keys the settings ask for, if any. An address that is not
+/// https (but for loopback) or a pin that is not a key's SHA-256 stops start-up.
+pub fn jwks_source(settings: &Settings) -> std::io::Result<Option<(String, Vec<crate::auth::jwks::KeyPin>)>> {
     let env = settings
         .auth
         .superoffice_env
@@ -371,14 +411,19 @@ pub fn jwks_source(settings: &Settings) -> std::io::Result<Option<(String, Vec<S
         .map_err(std::io::Error::other)?;
     let url = settings.auth.jwks_url.clone().or_else(|| env.map(|e| e.jwks_url()));
     let Some(url) = url else { return Ok(None) };
+    crate::auth::jwks::check_url(&url).map_err(std::io::Error::other)?;
     let pins = if settings.auth.jwks_pins.is_empty() {
-        env.map(|e| vec![e.pinned_thumbprint().to_owned()]).unwrap_or_default()
+        env.map(|e| vec![e.pin()]).unwrap_or_default()
     } else {
-        settings.auth.jwks_pins.clone()
+        let parse = |p: &String| {
+            crate::auth::jwks::KeyPin::parse(p)
+                .map_err(|e| std::io::Error::other(format!("ERP_CONNECTOR_SUPEROFFICE_JWKS_PINS: {e}")))
+        };
+        settings.auth.jwks_pins.iter().map(parse).collect::<Result<_, _>>()?
     };
     if pins.is_empty() {
         return Err(std::io::Error::other(
-            "a JWKS address without an environment needs its accepted thumbprints (ERP_CONNECTOR_SUPEROFFICE_JWKS_PINS)",
+            "a JWKS address without an environment needs its pinned keys (ERP_CONNECTOR_SUPEROFFICE_JWKS_PINS)",
         ));
     }
     Ok(Some((url, pins)))

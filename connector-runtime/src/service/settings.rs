@@ -11,9 +11,16 @@ use crate::soap::WireProfile;
 /// | setting | TOML key | environment | default |
 /// |---|---|---|---|
 /// | listen address | `bind` | `ERP_CONNECTOR_BIND` | `127.0.0.1:8080` |
-/// | endpoint path | `path` | `ERP_CONNECTOR_PATH` | `/Services/ErpConnectorWS.svc` |
+/// | endpoint path (a secret in Online: `keys generate` makes one) | `endpoint.path` | `ERP_CONNECTOR_ENDPOINT_PATH` | `/Services/ErpConnectorWS.svc` |
+/// | sources allowed to call (CIDR list) | `endpoint.allow_from` | `ERP_CONNECTOR_ALLOW_FROM` | everyone |
+/// | proxies whose `X-Forwarded-*` are believed (CIDR list) | `endpoint.trusted_proxies` | `ERP_CONNECTOR_TRUSTED_PROXIES` | none |
+/// | largest configuration of a connection | `connections.max_config_bytes` | `ERP_CONNECTOR_MAX_CONFIG_BYTES` | 64 KiB |
+/// | most stored connections per connector | `connections.max_stored` | `ERP_CONNECTOR_MAX_STORED_CONNECTIONS` | 20000 |
+/// | saves per minute from one source | `connections.saves_per_minute_per_source` | `ERP_CONNECTOR_SAVES_PER_MINUTE_PER_SOURCE` | 600 |
+/// | replacing a connection with other values | `connections.replace` | `ERP_CONNECTOR_REPLACE_CONNECTION` | `test` |
+/// | parsed connections kept in memory | `connections.cache_entries` | `ERP_CONNECTOR_CONNECTION_CACHE_ENTRIES` | 10000 |
 /// | SOAP body shape | `wire_profile` | `ERP_CONNECTOR_WIRE_PROFILE` | `message-contract` |
-/// | request body limit | `max_body_bytes` | `ERP_CONNECTOR_MAX_BODY_BYTES` | 64 MiB |
+/// | request body limit | `max_body_bytes` | `ERP_CONNECTOR_MAX_BODY_BYTES` | 4 MiB |
 /// | send TechExplanation | `tech_explanations` | `ERP_CONNECTOR_TECH_EXPLANATIONS` | `false` |
 /// | internals in faults | `fault_details` | `ERP_CONNECTOR_FAULT_DETAILS` | `false` |
 /// | log filter | `log` | `ERP_CONNECTOR_LOG` | `info` |
@@ -39,7 +46,7 @@ use crate::soap::WireProfile;
 /// | SuperOffice certificates (PEM) | `auth.superoffice_certs` | `ERP_CONNECTOR_SUPEROFFICE_CERTS` (path list) | none |
 /// | SuperOffice environment (JWKS keys) | `auth.superoffice_env` | `ERP_CONNECTOR_SUPEROFFICE_ENV` | none |
 /// | JWKS address override | `auth.jwks_url` | `ERP_CONNECTOR_SUPEROFFICE_JWKS_URL` | the environment's |
-/// | JWKS thumbprint pins override | `auth.jwks_pins` | `ERP_CONNECTOR_SUPEROFFICE_JWKS_PINS` (comma list) | the environment's |
+/// | JWKS key pins override (`sha256/BASE64` of the SubjectPublicKeyInfo) | `auth.jwks_pins` | `ERP_CONNECTOR_SUPEROFFICE_JWKS_PINS` (comma list) | the environment's |
 /// | Authenticate namespace | `auth.namespace` | `ERP_CONNECTOR_AUTH_NAMESPACE` | inferred placeholder |
 /// | Authenticate body shape | `auth.wire_profile` | `ERP_CONNECTOR_AUTH_WIRE_PROFILE` | `message-contract` |
 /// | development keys folder | `auth.dev_keys_dir` | `ERP_CONNECTOR_DEV_KEYS_DIR` | `./.erp-connector-dev` |
@@ -51,8 +58,10 @@ use crate::soap::WireProfile;
 pub struct Settings {
     /// Listen address.
     pub bind: String,
-    /// Endpoint path.
-    pub path: String,
+    /// The SOAP endpoint: its path and who may call it.
+    pub endpoint: EndpointConfig,
+    /// Limits on what anonymous callers may store.
+    pub connections: ConnectionLimits,
     /// SOAP body shape (spec §4.5).
     #[serde(deserialize_with = "profile")]
     pub wire_profile: WireProfile,
@@ -95,6 +104,94 @@ pub struct Settings {
     pub auth: AuthSettings,
 }
 
+/// The SOAP endpoint's path and who may call it (docs/security.md).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EndpointConfig {
+    /// The path the SOAP endpoint answers at; any other path is a 404 with an empty body. In
+    /// Online, make it a long random segment (`erp-connector keys generate` prints one): only
+    /// SuperOffice learns it, from the app registration.
+    pub path: String,
+    /// Client addresses that may call (after [`Self::trusted_proxies`]); empty: everyone.
+    #[serde(deserialize_with = "cidrs")]
+    pub allow_from: Vec<ipnet::IpNet>,
+    /// Proxies whose `X-Forwarded-For`, `-Host` and `-Proto` headers are believed.
+    #[serde(deserialize_with = "cidrs")]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+}
+
+/// The default endpoint path, SuperOffice's own for on-premises connectors.
+pub const DEFAULT_ENDPOINT_PATH: &str = "/Services/ErpConnectorWS.svc";
+
+impl Default for EndpointConfig {
+    fn default() -> Self {
+        EndpointConfig { path: DEFAULT_ENDPOINT_PATH.into(), allow_from: Vec::new(), trusted_proxies: Vec::new() }
+    }
+}
+
+/// What a `WSSaveConnection` may store: the protocol lets anyone who reaches the endpoint save.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConnectionLimits {
+    /// Largest configuration (keys and values, in bytes) saved or tested.
+    pub max_config_bytes: usize,
+    /// Most connections stored per connector; a save of a new one beyond is refused.
+    pub max_stored: u64,
+    /// Saves accepted per minute from one client address (SuperOffice Online calls for all its
+    /// tenants from a few addresses: keep it above what a resend of every connection needs).
+    pub saves_per_minute_per_source: u32,
+    /// What a save that would replace a stored connection with other values needs.
+    pub replace: ReplacePolicy,
+    /// Parsed connections kept in memory at most.
+    pub cache_entries: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits {
+            max_config_bytes: 64 * 1024,
+            max_stored: 20_000,
+            saves_per_minute_per_source: 600,
+            replace: ReplacePolicy::Test,
+            cache_entries: 10_000,
+        }
+    }
+}
+
+/// What a `WSSaveConnection` that would replace a stored connection with other values needs.
+/// Saving the same values again, and saving a connection not stored (EIS's resend after
+/// `UNKNOWN_CONNECTION_ID`), need nothing.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReplacePolicy {
+    /// The connector's `test_config` must pass for the new values: whoever replaces a
+    /// connection holds working ERP credentials (an administrator's new password does).
+    #[default]
+    Test,
+    /// Never: delete the connection first (`WSDeleteConnection`), then save.
+    Refuse,
+    /// Always (the behaviour of SuperOffice's own hosts): only where the allow-list limits
+    /// callers to EIS.
+    Allow,
+}
+
+impl std::str::FromStr for ReplacePolicy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "test" => Ok(ReplacePolicy::Test),
+            "refuse" => Ok(ReplacePolicy::Refuse),
+            "allow" => Ok(ReplacePolicy::Allow),
+            other => Err(format!("unknown replace policy `{other}`; expected test, refuse or allow")),
+        }
+    }
+}
+
+fn cidrs<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<ipnet::IpNet>, D::Error> {
+    let items = Vec::<String>::deserialize(d)?;
+    crate::http::SourcePolicy::parse_list(&items.join(",")).map_err(serde::de::Error::custom)
+}
+
 /// Development or production.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -128,11 +225,12 @@ pub struct AuthSettings {
     /// PEM files with the certificates SuperOffice signs its tokens with.
     pub superoffice_certs: Vec<PathBuf>,
     /// `sod`, `stage` or `production`: trust that environment's keys from its JWKS endpoint,
-    /// fetched at start-up and again on an unknown key, pinned to its certificate thumbprint.
+    /// fetched at start-up and again on an unknown key, pinned to its certificate's public key.
     pub superoffice_env: Option<String>,
     /// Another JWKS address (tests, private set-ups).
     pub jwks_url: Option<String>,
-    /// Thumbprints accepted from `jwks_url` (default: the environment's pinned one).
+    /// Keys accepted from `jwks_url`: SHA-256 of their SubjectPublicKeyInfo, `sha256/BASE64`
+    /// (default: the environment's pinned one). See [`crate::auth::jwks::KeyPin`].
     pub jwks_pins: Vec<String>,
     /// The contract namespace of the `Authenticate` answer.
     pub namespace: String,
@@ -196,9 +294,10 @@ impl Default for Settings {
     fn default() -> Self {
         Settings {
             bind: "127.0.0.1:8080".into(),
-            path: "/Services/ErpConnectorWS.svc".into(),
+            endpoint: EndpointConfig::default(),
+            connections: ConnectionLimits::default(),
             wire_profile: WireProfile::default(),
-            max_body_bytes: 64 * 1024 * 1024,
+            max_body_bytes: crate::http::DEFAULT_MAX_BODY_BYTES,
             tech_explanations: false,
             fault_details: false,
             log: "info".into(),
@@ -295,8 +394,36 @@ impl Settings {
         if let Some((_, v)) = get("ERP_CONNECTOR_BIND") {
             self.bind = v;
         }
-        if let Some((_, v)) = get("ERP_CONNECTOR_PATH") {
-            self.path = v;
+        if let Some((_, v)) = get("ERP_CONNECTOR_ENDPOINT_PATH") {
+            self.endpoint.path = v;
+        }
+        let cidrs = |variable: &'static str, value: String| {
+            crate::http::SourcePolicy::parse_list(&value).map_err(|message| SettingsError::Env {
+                variable,
+                value,
+                message,
+            })
+        };
+        if let Some((n, v)) = get("ERP_CONNECTOR_ALLOW_FROM") {
+            self.endpoint.allow_from = cidrs(n, v)?;
+        }
+        if let Some((n, v)) = get("ERP_CONNECTOR_TRUSTED_PROXIES") {
+            self.endpoint.trusted_proxies = cidrs(n, v)?;
+        }
+        if let Some((n, v)) = get("ERP_CONNECTOR_MAX_CONFIG_BYTES") {
+            self.connections.max_config_bytes = parsed(n, v)?;
+        }
+        if let Some((n, v)) = get("ERP_CONNECTOR_MAX_STORED_CONNECTIONS") {
+            self.connections.max_stored = parsed(n, v)?;
+        }
+        if let Some((n, v)) = get("ERP_CONNECTOR_SAVES_PER_MINUTE_PER_SOURCE") {
+            self.connections.saves_per_minute_per_source = parsed(n, v)?;
+        }
+        if let Some((n, v)) = get("ERP_CONNECTOR_REPLACE_CONNECTION") {
+            self.connections.replace = parsed(n, v)?;
+        }
+        if let Some((n, v)) = get("ERP_CONNECTOR_CONNECTION_CACHE_ENTRIES") {
+            self.connections.cache_entries = parsed(n, v)?;
         }
         if let Some((n, v)) = get("ERP_CONNECTOR_WIRE_PROFILE") {
             self.wire_profile = parsed(n, v)?;
@@ -390,8 +517,17 @@ impl Settings {
         if let Some((_, v)) = get("ERP_CONNECTOR_DEV_KEYS_DIR") {
             self.auth.dev_keys_dir = v.into();
         }
-        if !self.path.starts_with('/') {
-            self.path.insert(0, '/');
+        if !self.endpoint.path.starts_with('/') {
+            self.endpoint.path.insert(0, '/');
+        }
+        let path_ok = self.endpoint.path.len() <= 256
+            && self.endpoint.path.bytes().all(|b| b.is_ascii_alphanumeric() || b"/-_.~".contains(&b));
+        if !path_ok {
+            return Err(SettingsError::Env {
+                variable: "ERP_CONNECTOR_ENDPOINT_PATH",
+                value: self.endpoint.path,
+                message: "an endpoint path has at most 256 letters, digits and / - _ . ~".into(),
+            });
         }
         Ok(self)
     }
@@ -419,13 +555,19 @@ mod tests {
         let env = |name: &str| match name {
             "ERP_CONNECTOR_BIND" => Some("127.0.0.1:7000".to_owned()),
             "ERP_CONNECTOR_TECH_EXPLANATIONS" => Some("true".to_owned()),
-            "ERP_CONNECTOR_PATH" => Some("erp.svc".to_owned()),
+            "ERP_CONNECTOR_ENDPOINT_PATH" => Some("erp.svc".to_owned()),
+            "ERP_CONNECTOR_ALLOW_FROM" => Some("10.0.0.0/8, 192.0.2.1".to_owned()),
             _ => None,
         };
         let s = from_file.with_env(env).unwrap();
         assert_eq!(s.bind, "127.0.0.1:7000");
         assert!(s.tech_explanations);
-        assert_eq!(s.path, "/erp.svc");
+        assert_eq!(s.endpoint.path, "/erp.svc");
+        assert_eq!(s.endpoint.allow_from.len(), 2);
+        let bad = Settings::default().with_env(|n| (n == "ERP_CONNECTOR_ALLOW_FROM").then(|| "10.0.0.0/99".to_owned()));
+        assert!(bad.unwrap_err().to_string().contains("ERP_CONNECTOR_ALLOW_FROM"));
+        let bad = Settings::default().with_env(|n| (n == "ERP_CONNECTOR_ENDPOINT_PATH").then(|| "/a?b".to_owned()));
+        assert!(bad.unwrap_err().to_string().contains("ERP_CONNECTOR_ENDPOINT_PATH"));
         assert_eq!(s.wire_profile, WireProfile::WrappedEis);
 
         let bad = Settings::default().with_env(|n| (n == "ERP_CONNECTOR_WIRE_PROFILE").then(|| "soap12".to_owned()));

@@ -46,6 +46,9 @@ pub trait ConnectionStore: Send + Sync + 'static {
     /// Removes a connection; `false` if it was not there.
     fn delete(&self, connector: &str, guid: ConnectionGuid) -> Result<bool, StoreError>;
 
+    /// How many connections `connector` has stored (for `max_stored`).
+    fn count(&self, connector: &str) -> Result<u64, StoreError>;
+
     /// Whether the store can serve (for `/ready`).
     fn check(&self) -> Result<(), StoreError>;
 

@@ -399,6 +399,17 @@ impl ConnectionStore for PostgresStore {
         Ok(n > 0)
     }
 
+    fn count(&self, connector: &str) -> Result<u64, StoreError> {
+        let n: i64 = self.with_client(|c| {
+            c.query_typed(
+                "SELECT count(*) FROM erp_connector_connections WHERE connector = $1",
+                &[(&connector, Type::TEXT)],
+            )
+            .map(|rows| rows.first().map_or(0, |r| r.get(0)))
+        })?;
+        Ok(n.max(0) as u64)
+    }
+
     fn check(&self) -> Result<(), StoreError> {
         self.with_client(|c| c.query_typed("SELECT 1 FROM erp_connector_connections LIMIT 1", &[]).map(drop))?;
         // A replica that cannot hear of changes through the others might serve a deleted

@@ -110,6 +110,16 @@ impl ConnectionStore for SqliteStore {
         Ok(n > 0)
     }
 
+    fn count(&self, connector: &str) -> Result<u64, StoreError> {
+        let n = self
+            .db()
+            .query_row("SELECT count(*) FROM connections WHERE connector = ?1", params![connector], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map_err(db_error)?;
+        Ok(n.max(0) as u64)
+    }
+
     fn check(&self) -> Result<(), StoreError> {
         self.db().query_row("SELECT count(*) FROM connections", [], |r| r.get::<_, i64>(0)).map_err(db_error)?;
         Ok(())

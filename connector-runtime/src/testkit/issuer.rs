@@ -54,6 +54,13 @@ impl TestIssuer {
         })
     }
 
+    /// The pin of the issuer's public key (SHA-256 of its SubjectPublicKeyInfo), as
+    /// `ERP_CONNECTOR_SUPEROFFICE_JWKS_PINS` takes it (see [`crate::auth::jwks::KeyPin`]).
+    pub fn key_pin(&self) -> [u8; 32] {
+        let (n, e) = self.key.public_jwk_components();
+        crate::auth::jwks::KeyPin::of_rsa_components(&n, &e).expect("our own key")
+    }
+
     /// A token for `app_id` and `nonce`, valid now.
     pub fn token(&self, app_id: &str, nonce: &str) -> String {
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);

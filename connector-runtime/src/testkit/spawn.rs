@@ -25,6 +25,7 @@ use super::{SoapClient, TestIssuer};
 /// ```
 pub struct Spawned {
     addr: SocketAddr,
+    path: String,
     dir: PathBuf,
     app_id: String,
     issuer: Arc<TestIssuer>,
@@ -75,6 +76,7 @@ pub fn spawn_with<T: Registered>(connector: T, adjust: impl FnOnce(&mut Settings
     };
     adjust(&mut settings);
     let app_id = settings.auth.app_id.clone().unwrap_or_else(|| T::APP_ID.to_owned());
+    let path = settings.endpoint.path.clone();
     let (tx, rx) = std::sync::mpsc::channel();
     let on_started = Box::new(move |handle, addrs| {
         let _ = tx.send((handle, addrs));
@@ -91,7 +93,7 @@ pub fn spawn_with<T: Registered>(connector: T, adjust: impl FnOnce(&mut Settings
                 _ => panic!("the connector did not start within 60 s"),
             },
         };
-    Spawned { addr: addrs[0], dir, app_id, issuer, app_key, handle: Some(handle), thread: Some(thread) }
+    Spawned { addr: addrs[0], path, dir, app_id, issuer, app_key, handle: Some(handle), thread: Some(thread) }
 }
 
 impl Spawned {
@@ -100,14 +102,15 @@ impl Spawned {
         self.addr
     }
 
-    /// The endpoint address, `http://127.0.0.1:<port>/Services/ErpConnectorWS.svc`.
+    /// The endpoint address, `http://127.0.0.1:<port>/Services/ErpConnectorWS.svc` (or the
+    /// configured endpoint path).
     pub fn url(&self) -> String {
-        format!("http://{}{}", self.addr, super::client::DEFAULT_PATH)
+        format!("http://{}{}", self.addr, self.path)
     }
 
     /// A client for the endpoint.
     pub fn client(&self) -> SoapClient {
-        SoapClient::new(self.addr)
+        SoapClient::new(self.addr).with_path(self.path.clone())
     }
 
     /// The issuer whose tokens the connector accepts.

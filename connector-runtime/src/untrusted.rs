@@ -1,0 +1,90 @@
+//! Values from requests and from connector errors on their way to logs and answers.
+//!
+//! The 17 calls carry no token: every value in them is chosen by whoever reaches the port, and a
+//! connector's error text may quote such a value (or an ERP's answer). Before such text reaches
+//! a log line, a `UserExplanation`, a `TechExplanation` or a `Reason` it passes [`shown`]:
+//! control characters escaped (a newline cannot forge a log line) and the length bounded (a
+//! megabyte cannot be reflected).
+
+use std::borrow::Cow;
+
+/// Most bytes of one untrusted value shown in a log line or in a message quoting it.
+pub const MAX_SHOWN_BYTES: usize = 512;
+/// Most bytes of a whole `UserExplanation` or `TechExplanation` (a message may quote values).
+pub const MAX_ANSWER_BYTES: usize = 4096;
+
+/// `text` made safe to show: control characters (C0, DEL, C1, and the Unicode line and paragraph
+/// separators) escaped as `\n`, `\t`, `\u{..}`, and at most `max` bytes of it kept, the cut
+/// marked with how long the whole was.
+///
+/// ```
+/// use erp_connector::untrusted::shown_within;
+/// assert_eq!(shown_within("a\nb", 512), "a\\nb");
+/// assert_eq!(shown_within(&"x".repeat(20), 8), "xxxxxxxx… (20 bytes)");
+/// ```
+pub fn shown_within(text: &str, max: usize) -> Cow<'_, str> {
+    escaped(text, max, false)
+}
+
+/// A text for an answer (`UserExplanation`, `TechExplanation`): as [`shown_within`] at
+/// [`MAX_ANSWER_BYTES`], but line breaks and tabs kept (users read multi-line messages).
+pub fn for_answer(text: &str) -> Cow<'_, str> {
+    escaped(text, MAX_ANSWER_BYTES, true)
+}
+
+fn escaped(text: &str, max: usize, keep_lines: bool) -> Cow<'_, str> {
+    let clean =
+        |c: char| (keep_lines && (c == '\n' || c == '\t')) || !(c.is_control() || c == '\u{2028}' || c == '\u{2029}');
+    if text.len() <= max && text.chars().all(clean) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len().min(max) + 24);
+    for c in text.chars() {
+        let escaped = match c {
+            c if clean(c) => Cow::Owned(c.to_string()),
+            '\n' => Cow::Borrowed("\\n"),
+            '\r' => Cow::Borrowed("\\r"),
+            '\t' => Cow::Borrowed("\\t"),
+            c => Cow::Owned(format!("\\u{{{:x}}}", c as u32)),
+        };
+        if out.len() + escaped.len() > max {
+            out.push_str(&format!("… ({} bytes)", text.len()));
+            return Cow::Owned(out);
+        }
+        out.push_str(&escaped);
+    }
+    Cow::Owned(out)
+}
+
+/// [`shown_within`] at [`MAX_SHOWN_BYTES`].
+pub fn shown(text: &str) -> Cow<'_, str> {
+    shown_within(text, MAX_SHOWN_BYTES)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn never_a_control_character_and_never_long(text in any::<String>(), max in 1usize..600) {
+            let out = shown_within(&text, max);
+            let unsafe_char = out.chars().any(|c| c.is_control() || c == '\u{2028}' || c == '\u{2029}');
+            prop_assert!(!unsafe_char, "{:?}", out);
+            // The marker adds at most "… (N bytes)".
+            prop_assert!(out.len() <= max + 24, "{} > {max}", out.len());
+            if text.len() <= max && !text.chars().any(char::is_control) && !text.contains(['\u{2028}', '\u{2029}']) {
+                prop_assert_eq!(out.as_ref(), text.as_str());
+            }
+        }
+    }
+
+    #[test]
+    fn forged_log_lines_stay_on_one_line() {
+        let forged = "ok\n2026-11-30T10:00:00Z  INFO connection saved\r\u{1b}[31m";
+        assert_eq!(shown(forged), "ok\\n2026-11-30T10:00:00Z  INFO connection saved\\r\\u{1b}[31m");
+        let big = "A".repeat(10 * 1024 * 1024);
+        assert!(shown(&big).len() < MAX_SHOWN_BYTES + 24);
+    }
+}
