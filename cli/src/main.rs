@@ -1,7 +1,8 @@
 //! `erp-connector`: the command-line companion of a connector.
 //!
 //! * `erp-connector keys generate [--out DIR]`: a new application key pair, the private key as
-//!   .NET XML and PKCS#8 PEM, the public key as XML to register with SuperOffice;
+//!   .NET XML and PKCS#8 PEM, the public key as XML to register with SuperOffice, and a fresh
+//!   secret endpoint path;
 //! * `erp-connector token sign --nonce N [--at TIME]`: the partner token for a nonce, with the key
 //!   the service would use (same settings: `ERP_CONNECTOR_PRIVATE_KEY_FILE`, ...);
 //! * `erp-connector token verify JWT [--env ENV] [--certs FILE..] [--app-id ID] [--at TIME]`: checks a
@@ -157,6 +158,11 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
             println!(
                 "  app-public-key.xml                        register with your app in SuperOffice's developer portal"
             );
+            // The 17 calls carry no token: in Online a path only SuperOffice learns (from the app
+            // registration) keeps strangers out.
+            let path = erp_connector::service::random_endpoint_path()?;
+            println!("a secret endpoint path (192 random bits), for the connector URL you register:");
+            println!("  ERP_CONNECTOR_ENDPOINT_PATH={path}");
             Ok(ExitCode::SUCCESS)
         }
         Command::Token(Token::Sign { nonce, at }) => {

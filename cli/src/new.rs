@@ -77,8 +77,9 @@ const SQLITE_ERP: Example = Example {
 /// optimisation of the RSA crates in tests.
 const WORKSPACE_MANIFEST: &str = include_str!("../../Cargo.toml");
 
-const GITIGNORE: &str =
-    "/target\n*.db\n*.db-shm\n*.db-wal\n*.key\n/.erp-connector-dev/\n/.erp-connector-emulator/\n/erp.sqlite*\n";
+/// What a new connector's repository keeps out: builds, stores, keys and captured traffic.
+const GITIGNORE: &str = "/target\n*.db\n*.db-shm\n*.db-wal\n*.key\n*.pem\napp-private-key.*\n/keys/\n\
+    /.erp-connector-dev/\n/.erp-connector-emulator/\n/erp.sqlite*\n/captures/\n/capture/\n";
 
 impl Template {
     fn example(self) -> &'static Example {

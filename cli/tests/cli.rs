@@ -50,6 +50,12 @@ fn keys_generate_then_token_sign_with_them() {
         key.public_key_xml()
     );
     assert_eq!(std::fs::read_to_string(dir.join("app-public-key.xml")).unwrap(), key.public_key_xml());
+    // A secret endpoint path: 192 random bits, a fresh one each time.
+    let printed = String::from_utf8_lossy(&out.stdout).into_owned();
+    let path = printed.lines().find_map(|l| l.trim().strip_prefix("ERP_CONNECTOR_ENDPOINT_PATH=")).expect(&printed);
+    assert!(path.starts_with("/erp-") && path.len() == "/erp-".len() + 32, "{path}");
+    let other = cli(&["keys", "generate", "--out", temp("keys-other").to_str().unwrap()], &[]);
+    assert!(!String::from_utf8_lossy(&other.stdout).contains(path), "a new path each time");
     let again = cli(&["keys", "generate", "--out", dir.to_str().unwrap()], &[]);
     assert_eq!(again.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&again.stderr).contains("not overwriting"));

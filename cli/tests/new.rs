@@ -44,7 +44,12 @@ fn scaffold_and_test(template: &str, name: &str, forbidden: &[&str]) {
         .unwrap();
     assert!(main.contains(&format!("app_id = \"00112233445566778899aabbccddeeff\", name = \"{name}\"")), "{main}");
     assert!(
-        dir.join("erp-connector.toml").is_file() && dir.join("README.md").is_file() && dir.join(".gitignore").is_file()
+        dir.join("erp-connector.toml").is_file()
+            && dir.join("README.md").is_file()
+            && dir.join(".gitignore").is_file()
+            && ["*.key", "app-private-key.*", "/captures/"]
+                .iter()
+                .all(|p| { std::fs::read_to_string(dir.join(".gitignore")).unwrap().lines().any(|l| l == *p) })
     );
 
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");

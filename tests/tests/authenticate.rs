@@ -114,8 +114,14 @@ fn accepted_tokens_get_a_partner_token_and_refused_ones_a_reason() {
     verify_partner_token(&app_key.public_key(), &partner, nonce, at).expect("verifies with the app's public key");
 
     // Found by the body element when there is no SOAPAction.
-    let (_, ok) = authenticate(addr, &request(&token(&superoffice, &format!("spn:{APP_ID}"), nonce)), None);
-    assert!(ok.succeeded);
+    let first = token(&superoffice, &format!("spn:{APP_ID}"), "FEDCBA9876543210");
+    let (_, ok) = authenticate(addr, &request(&first), None);
+    assert!(ok.succeeded, "{:?}", ok.reason);
+    // The same token again (captured and replayed): refused before any signature.
+    let (status, replayed) = authenticate(addr, &request(&first), Some(ACTION));
+    assert_eq!(status, 200);
+    assert!(!replayed.succeeded && replayed.signed_application_token.is_none());
+    assert_eq!(replayed.reason.as_deref(), Some("token already used"));
 
     for (what, jwt, reason) in [
         ("another audience", token(&superoffice, "spn:0123456789abcdef0123456789abcdef", nonce), "wrong audience"),

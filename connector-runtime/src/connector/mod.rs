@@ -14,7 +14,7 @@ mod stream;
 #[doc(hidden)]
 pub use config::derive_support as config_derive;
 pub use config::{ConfigError, ConfigList, ConfigValue, ConnectionConfig, NoConfig, Password};
-pub use error::{ConnectorError, ConnectorResult};
+pub use error::{ConnectorError, ConnectorResult, GENERIC_USER_TEXT};
 pub use stream::{ActorSender, ActorStream};
 
 use crate::contract::{ActorType, ConnectionGuid, ErpActor, FieldMetadata, SearchRestriction, StringDict};

@@ -254,22 +254,22 @@ impl SoapEndpoint {
             }))
     }
 
-    /// The caller's origin, or `Err` with the empty 403 for a source that may not call.
-    fn admit(&self, req: &HttpRequest) -> Result<Origin, HttpResponse> {
+    /// The caller's origin, or `None` for a source that may not call (answered with an empty 403).
+    fn admit(&self, req: &HttpRequest) -> Option<Origin> {
         let peer = req.peer_addr().map_or(std::net::IpAddr::from([0, 0, 0, 0]), |a| a.ip());
         let origin = self.inner.settings.sources.origin(req, peer, req.app_config().secure());
         if self.inner.settings.sources.allows(origin.client) {
-            Ok(origin)
+            Some(origin)
         } else {
             tracing::debug!(client = %origin.client, "refused: not in ERP_CONNECTOR_ALLOW_FROM");
-            Err(HttpResponse::Forbidden().finish())
+            None
         }
     }
 
     async fn call(&self, req: HttpRequest, payload: web::Payload) -> HttpResponse {
         match self.admit(&req) {
-            Ok(origin) => CALLER.scope(origin.client, self.call_admitted(req, payload)).await,
-            Err(refused) => refused,
+            Some(origin) => CALLER.scope(origin.client, self.call_admitted(req, payload)).await,
+            None => HttpResponse::Forbidden().finish(),
         }
     }
 
@@ -509,10 +509,7 @@ impl SoapEndpoint {
     }
 
     fn metadata(&self, req: &HttpRequest) -> HttpResponse {
-        let origin = match self.admit(req) {
-            Ok(origin) => origin,
-            Err(refused) => return refused,
-        };
+        let Some(origin) = self.admit(req) else { return HttpResponse::Forbidden().finish() };
         let wants_wsdl = req.query_string().split('&').any(|p| {
             let key = p.split('=').next().unwrap_or("");
             key.eq_ignore_ascii_case("wsdl") || key.eq_ignore_ascii_case("singleWsdl")

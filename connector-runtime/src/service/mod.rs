@@ -11,7 +11,7 @@ mod tls;
 pub use dispatch::{DEFAULT_MAX_VALUE_BYTES, HostOptions, Hosted};
 pub use settings::{
     AuthSettings, ConnectionLimits, DEFAULT_ENDPOINT_PATH, EndpointConfig, Profile, ReplacePolicy, Settings,
-    SettingsError, StoreSettings,
+    SettingsError, StoreSettings, random_endpoint_path,
 };
 
 use std::sync::Arc;

@@ -123,6 +123,15 @@ pub struct EndpointConfig {
 /// The default endpoint path, SuperOffice's own for on-premises connectors.
 pub const DEFAULT_ENDPOINT_PATH: &str = "/Services/ErpConnectorWS.svc";
 
+/// A fresh secret endpoint path: `/erp-` and 192 random bits in base64url (for
+/// `ERP_CONNECTOR_ENDPOINT_PATH`; `erp-connector keys generate` prints one).
+pub fn random_endpoint_path() -> Result<String, String> {
+    use base64::Engine as _;
+    let mut bytes = [0u8; 24];
+    getrandom::fill(&mut bytes).map_err(|e| format!("no random numbers from the system: {e}"))?;
+    Ok(format!("/erp-{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)))
+}
+
 impl Default for EndpointConfig {
     fn default() -> Self {
         EndpointConfig { path: DEFAULT_ENDPOINT_PATH.into(), allow_from: Vec::new(), trusted_proxies: Vec::new() }

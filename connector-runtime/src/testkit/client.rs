@@ -217,7 +217,16 @@ impl SoapClient {
 
     /// A GET of `path` on the endpoint's host (e.g. `/health`).
     pub fn get(&self, path: &str) -> std::io::Result<HttpReply> {
-        reply(self.agent.get(format!("{}{path}", self.origin)).call())
+        self.get_with(path, &[])
+    }
+
+    /// [`SoapClient::get`] with extra headers.
+    pub fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> std::io::Result<HttpReply> {
+        let mut request = self.agent.get(format!("{}{path}", self.origin));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        reply(request.call())
     }
 }
 

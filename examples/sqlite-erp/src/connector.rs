@@ -16,8 +16,9 @@ use crate::search::{self, bind};
 /// What SuperOffice asks for when an administrator adds a connection.
 #[derive(ConnectionConfig, Clone)]
 pub struct ErpConfig {
-    /// Path of the ERP database file on the connector's host.
-    #[field(display = "Database file", rank = 1, mandatory, default = "erp.sqlite")]
+    /// Name of the ERP database file in the connector's data folder (`SQLITE_ERP_DATA_DIR`).
+    /// A file name only: the value comes from whoever calls, so it never names a path.
+    #[field(display = "Database file", rank = 1, mandatory, max_length = 100, default = "erp.sqlite")]
     pub database: String,
     /// Currency of companies created from SuperOffice without one.
     #[field(display = "Default currency", rank = 2, list = "currencies", default = "NOK")]
@@ -30,12 +31,18 @@ const SHORT_READ_KEYS: usize = 200;
 /// Most actors a free-text search returns (a dialog shows a page of them).
 const SEARCH_LIMIT: usize = 500;
 
-/// The connector. Each connection names its database; a few handles per file are kept open
-/// (one per core: SQLite's WAL lets them read side by side) and used from the blocking pool,
-/// so that SQLite never stalls a worker.
-#[derive(Default)]
+/// The connector. Each connection names its database, a file in the data folder; a few handles
+/// per file are kept open (one per core: SQLite's WAL lets them read side by side) and used from
+/// the blocking pool, so that SQLite never stalls a worker.
 pub struct SqliteErp {
+    data_dir: PathBuf,
     databases: Mutex<HashMap<PathBuf, Arc<Pool>>>,
+}
+
+impl Default for SqliteErp {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 /// Open handles to one database file.
@@ -71,18 +78,40 @@ impl Pool {
 }
 
 impl SqliteErp {
-    /// A connector with no database open yet.
+    /// The connector on the databases in the folder `SQLITE_ERP_DATA_DIR` names, else the
+    /// current folder.
     pub fn new() -> Self {
-        Self::default()
+        Self::in_dir(std::env::var_os("SQLITE_ERP_DATA_DIR").map_or_else(|| PathBuf::from("."), PathBuf::from))
     }
 
-    /// Runs `f` on the database at `path`, on the blocking pool.
+    /// The connector on the databases in `data_dir`.
+    pub fn in_dir(data_dir: impl Into<PathBuf>) -> Self {
+        SqliteErp { data_dir: data_dir.into(), databases: Mutex::default() }
+    }
+
+    /// The file of database `name`: a plain file name in the data folder, never a path (the
+    /// name is chosen by whoever saves a connection).
+    fn database(&self, name: &str) -> ConnectorResult<PathBuf> {
+        let mut parts = Path::new(name).components();
+        let plain = matches!((parts.next(), parts.next()), (Some(std::path::Component::Normal(_)), None))
+            && !name.starts_with('.')
+            && !name.contains(['/', '\\', '\0']);
+        if !plain {
+            return Err(ConnectorError::new(format!(
+                "The database file is a file name in the connector's data folder (such as erp.sqlite), not a path: `{}`.",
+                erp_connector::untrusted::shown(name)
+            )));
+        }
+        Ok(self.data_dir.join(name))
+    }
+
+    /// Runs `f` on database `name`, on the blocking pool.
     async fn with_db<R: Send + 'static>(
         &self,
-        path: &str,
+        name: &str,
         f: impl FnOnce(&Db) -> ConnectorResult<R> + Send + 'static,
     ) -> ConnectorResult<R> {
-        let pool = self.pool(Path::new(path))?;
+        let pool = self.pool(&self.database(name)?)?;
         let joined = tokio::task::spawn_blocking(move || pool.run(f)).await;
         joined.map_err(|e| ConnectorError::new("The ERP query failed.").with_tech(e.to_string()))?
     }
@@ -92,13 +121,13 @@ impl SqliteErp {
     /// back costs (that hop was a third of a `WSGetActors` call). Otherwise as [`Self::with_db`].
     async fn with_db_short<R: Send + 'static>(
         &self,
-        path: &str,
+        name: &str,
         f: impl FnOnce(&Db) -> ConnectorResult<R> + Send + 'static,
     ) -> ConnectorResult<R> {
-        if let Some(db) = self.pool(Path::new(path))?.free() {
+        if let Some(db) = self.pool(&self.database(name)?)?.free() {
             return f(&db);
         }
-        self.with_db(path, f).await
+        self.with_db(name, f).await
     }
 
     fn pool(&self, path: &Path) -> ConnectorResult<Arc<Pool>> {
@@ -211,7 +240,7 @@ impl ErpConnector for SqliteErp {
     type Config = ErpConfig;
 
     async fn test_config(&self, config: &ErpConfig) -> ConnectorResult<()> {
-        db::open(Path::new(&config.database)).map(drop)
+        db::open(&self.database(&config.database)?).map(drop)
     }
 
     async fn test_connection(&self, conn: &Connection<ErpConfig>) -> ConnectorResult<()> {
@@ -367,7 +396,7 @@ impl ErpConnector for SqliteErp {
         q: ActorsSince,
     ) -> ConnectorResult<ActorStream> {
         let table = table(&q.actor_type)?;
-        let path = PathBuf::from(&conn.config.database);
+        let path = self.database(&conn.config.database)?;
         Ok(ActorStream::from_blocking(move |out| {
             let db = db::open(&path)?;
             let mut params = Vec::new();

@@ -17,10 +17,15 @@ fn seeded(name: &str, count: usize) -> PathBuf {
     path
 }
 
+/// The connector on the folder of `db`.
+fn serving(db: &std::path::Path) -> Spawned {
+    spawn(SqliteErp::in_dir(db.parent().unwrap()))
+}
+
 fn connected(db: &std::path::Path) -> (Spawned, ConnectionGuid) {
-    let connector = spawn(SqliteErp::new());
+    let connector = serving(db);
     let guid = new_guid();
-    let info = StringDict::new().with("DATABASE", db.to_str().unwrap());
+    let info = StringDict::new().with("DATABASE", "erp.sqlite");
     assert!(connector.client().save_connection(guid, &info).unwrap().is_ok);
     (connector, guid)
 }
@@ -28,9 +33,8 @@ fn connected(db: &std::path::Path) -> (Spawned, ConnectionGuid) {
 #[test]
 fn passes_the_eis_emulator() {
     let db = seeded("emulator", 150);
-    let connector = spawn(SqliteErp::new());
-    let report = connector
-        .conformance(Options { config: vec![("DATABASE".into(), db.to_str().unwrap().into())], ..Options::default() });
+    let connector = serving(&db);
+    let report = connector.conformance(Options::default());
     assert!(report.is_clean(), "{report}");
     let step = |name: &str| report.steps.iter().find(|s| s.name == name).unwrap();
     assert_eq!(step("initial sync").note, "150 actors");
@@ -41,9 +45,8 @@ fn passes_the_eis_emulator() {
 
 #[test]
 fn a_missing_database_is_explained_at_test_time() {
-    let connector = spawn(SqliteErp::new());
-    let answer =
-        connector.client().test_config_data(&StringDict::new().with("DATABASE", "/nowhere/erp.sqlite")).unwrap();
+    let connector = spawn(SqliteErp::in_dir("/nowhere"));
+    let answer = connector.client().test_config_data(&StringDict::new().with("DATABASE", "erp.sqlite")).unwrap();
     assert!(!answer.is_ok);
     assert_eq!(
         answer.user_explanation.as_deref(),
@@ -51,6 +54,23 @@ fn a_missing_database_is_explained_at_test_time() {
             "There is no ERP database at /nowhere/erp.sqlite. Create one with `sqlite-erp-connector seed --db /nowhere/erp.sqlite`."
         )
     );
+}
+
+#[test]
+fn a_database_is_a_file_in_the_data_folder_never_a_path() {
+    let db = seeded("paths", 1);
+    let connector = serving(&db);
+    let client = connector.client();
+    for hostile in ["/etc/passwd", "../erp.sqlite", "sub/erp.sqlite", "..", ".hidden", "C:\\erp.sqlite"] {
+        let info = StringDict::new().with("DATABASE", hostile);
+        let tested = client.test_config_data(&info).unwrap();
+        assert!(!tested.is_ok, "{hostile}");
+        assert!(tested.user_explanation.unwrap().contains("not a path"), "{hostile}");
+        let guid = new_guid();
+        assert!(client.save_connection(guid, &info).unwrap().is_ok, "saving is not reading");
+        let read = client.test_connection(guid).unwrap();
+        assert!(!read.is_ok && read.user_explanation.unwrap().contains("not a path"), "{hostile}");
+    }
 }
 
 #[test]

@@ -1,0 +1,193 @@
+//! The defences of an endpoint the protocol leaves unauthenticated (docs/security.md): the
+//! secret endpoint path, the source allow-list and trusted proxies, connection ownership, and
+//! the bounds on what anonymous callers may store.
+
+use erp_connector::prelude::*;
+use erp_connector::service::{ReplacePolicy, Settings};
+use erp_connector::testkit::{Spawned, new_guid, spawn_with};
+
+/// Connection values of an ERP whose credentials can be checked.
+#[derive(ConnectionConfig)]
+struct VaultConfig {
+    /// The ERP user.
+    #[field(display = "User", rank = 1, mandatory, max_length = 40)]
+    user: String,
+    /// Its password.
+    #[field(display = "Password", rank = 2)]
+    password: Option<Password>,
+}
+
+/// An ERP where user `u` has password `u-secret`; `test_config` logs in.
+struct Vault;
+
+#[erp_connector(app_id = "0123456789abcdef0123456789abcdef", name = "vault")]
+impl ErpConnector for Vault {
+    type Config = VaultConfig;
+
+    async fn test_config(&self, config: &VaultConfig) -> ConnectorResult<()> {
+        match config.password.as_ref().map(Password::expose) {
+            Some(p) if p == format!("{}-secret", config.user) => Ok(()),
+            _ => Err(ConnectorError::new("The ERP refused the user name or password.")),
+        }
+    }
+
+    async fn test_connection(&self, conn: &Connection<VaultConfig>) -> ConnectorResult<()> {
+        // Says whose connection it is, so that a test can tell which values are stored.
+        Err(ConnectorError::new(format!("stored user: {}", conn.config.user)).with_state(ResponseState::OkWithInfo))
+    }
+}
+
+fn values(user: &str, password: &str) -> StringDict {
+    StringDict::new().with("USER", user).with("PASSWORD", password)
+}
+
+fn stored_user(spawned: &Spawned, guid: ConnectionGuid) -> String {
+    spawned.client().test_connection(guid).unwrap().user_explanation.unwrap_or_default()
+}
+
+#[test]
+fn a_save_replaces_other_values_only_when_they_pass_the_test() {
+    let spawned = spawn_with(Vault, |_| {});
+    let client = spawned.client();
+    let guid = new_guid();
+    assert!(client.save_connection(guid, &values("ann", "ann-secret")).unwrap().is_ok);
+
+    // A stranger's save over it, with values the ERP refuses: refused, nothing replaced.
+    let hijack = client.save_connection(guid, &values("eve", "guess")).unwrap();
+    assert!(!hijack.is_ok);
+    let why = hijack.user_explanation.unwrap();
+    assert!(why.contains("already stored") && why.contains("refused the user name"), "{why}");
+    assert_eq!(stored_user(&spawned, guid), "stored user: ann");
+
+    // The same values again (EIS resending): accepted.
+    assert!(client.save_connection(guid, &values("ann", "ann-secret")).unwrap().is_ok);
+    // An administrator's edit in SuperOffice: a new, working password. Accepted.
+    assert!(client.save_connection(guid, &values("bob", "bob-secret")).unwrap().is_ok);
+    assert_eq!(stored_user(&spawned, guid), "stored user: bob");
+
+    // EIS's resend after UNKNOWN_CONNECTION_ID: nothing stored, so nothing to prove.
+    let lost = new_guid();
+    let unknown = client.test_connection(lost).unwrap();
+    assert_eq!(unknown.error_code.as_deref(), Some(error_codes::UNKNOWN_CONNECTION_ID));
+    assert!(client.save_connection(lost, &values("cid", "not-checked")).unwrap().is_ok);
+    assert_eq!(stored_user(&spawned, lost), "stored user: cid");
+}
+
+#[test]
+fn the_replace_policy_can_refuse_or_allow() {
+    let refuse = spawn_with(Vault, |s| s.connections.replace = ReplacePolicy::Refuse);
+    let guid = new_guid();
+    assert!(refuse.client().save_connection(guid, &values("ann", "ann-secret")).unwrap().is_ok);
+    let edit = refuse.client().save_connection(guid, &values("ann", "new-but-unchecked")).unwrap();
+    assert!(!edit.is_ok && edit.user_explanation.unwrap().contains("delete the connection"));
+    assert!(refuse.client().delete_connection(guid).unwrap().is_ok);
+    assert!(refuse.client().save_connection(guid, &values("ann", "new-but-unchecked")).unwrap().is_ok);
+
+    let allow = spawn_with(Vault, |s| s.connections.replace = ReplacePolicy::Allow);
+    assert!(allow.client().save_connection(guid, &values("ann", "ann-secret")).unwrap().is_ok);
+    assert!(allow.client().save_connection(guid, &values("eve", "x")).unwrap().is_ok);
+    assert_eq!(stored_user(&allow, guid), "stored user: eve");
+}
+
+#[test]
+fn configuration_values_are_bounded_and_only_declared_keys_are_kept() {
+    let spawned = spawn_with(Vault, |s: &mut Settings| s.connections.max_config_bytes = 2048);
+    let client = spawned.client();
+    let refused = |info: &StringDict| {
+        let answer = client.save_connection(new_guid(), info).unwrap();
+        assert!(!answer.is_ok, "{info:?}");
+        let tested = client.test_config_data(info).unwrap();
+        assert!(!tested.is_ok);
+        answer.user_explanation.unwrap()
+    };
+    let why = refused(&values("ann", "ann-secret").with("DATABASE", "/etc/passwd"));
+    assert!(why.contains("`DATABASE`") && why.contains("USER, PASSWORD"), "{why}");
+    let why = refused(&values(&"a".repeat(41), "x"));
+    assert!(why.contains("User (USER) is too long: at most 40 characters"), "{why}");
+    let why = refused(&values("ann", &"p".repeat(5000)));
+    assert!(why.contains("2048"), "total over max_config_bytes: {why}");
+    let spawned = spawn_with(Vault, |_| {});
+    let why = spawned.client().save_connection(new_guid(), &values("ann", &"p".repeat(5000))).unwrap();
+    assert!(why.user_explanation.unwrap().contains("4096 bytes"), "a field without MaxLength: the default bound");
+}
+
+#[test]
+fn stored_connections_and_saves_per_source_are_capped() {
+    let spawned = spawn_with(Vault, |s| s.connections.max_stored = 2);
+    let client = spawned.client();
+    let (a, b) = (new_guid(), new_guid());
+    assert!(client.save_connection(a, &values("a", "a-secret")).unwrap().is_ok);
+    assert!(client.save_connection(b, &values("b", "b-secret")).unwrap().is_ok);
+    let third = client.save_connection(new_guid(), &values("c", "c-secret")).unwrap();
+    assert!(!third.is_ok && third.user_explanation.unwrap().contains("at most 2 connections"));
+    assert!(client.save_connection(a, &values("a2", "a2-secret")).unwrap().is_ok, "an edit is no new connection");
+
+    let spawned = spawn_with(Vault, |s| s.connections.saves_per_minute_per_source = 3);
+    let client = spawned.client();
+    for n in 0..3 {
+        assert!(client.save_connection(new_guid(), &values("u", "u-secret")).unwrap().is_ok, "save {n}");
+    }
+    let fourth = client.save_connection(new_guid(), &values("u", "u-secret")).unwrap();
+    assert!(!fourth.is_ok && fourth.user_explanation.unwrap().contains("at most 3 per minute"));
+}
+
+#[test]
+fn only_the_endpoint_path_answers_and_other_paths_say_nothing() {
+    let spawned = spawn_with(Vault, |s| s.endpoint.path = "/erp-Xq3pSecretPath".into());
+    assert!(spawned.url().ends_with("/erp-Xq3pSecretPath"));
+    assert!(spawned.client().save_connection(new_guid(), &values("a", "a-secret")).unwrap().is_ok);
+    let guessed = spawned.client().with_path("/Services/ErpConnectorWS.svc");
+    for reply in [
+        guessed.post(b"<x/>", &[]).unwrap(),
+        guessed.get("/Services/ErpConnectorWS.svc?wsdl").unwrap(),
+        guessed.get("/admin").unwrap(),
+    ] {
+        assert_eq!((reply.status, reply.body.len()), (404, 0), "{}", reply.text());
+    }
+    let banner = spawned.client().get("/erp-Xq3pSecretPath").unwrap().text();
+    assert!(!banner.contains("SuperOffice") && !banner.contains("ERP"), "{banner}");
+}
+
+#[test]
+fn sources_outside_the_allow_list_get_an_empty_403_and_only_trusted_proxies_may_forward() {
+    let only_docs_net = |s: &mut Settings| s.endpoint.allow_from = vec!["192.0.2.0/24".parse().unwrap()];
+    let spawned = spawn_with(Vault, only_docs_net);
+    let client = spawned.client();
+    let reply = client.post(b"<x/>", &[("X-Forwarded-For", "192.0.2.7")]).unwrap();
+    assert_eq!((reply.status, reply.body.len()), (403, 0), "a stranger cannot claim an allowed address");
+    assert_eq!(client.get(&format!("{}?wsdl", "/Services/ErpConnectorWS.svc")).unwrap().status, 403);
+    assert_eq!(client.get("/health").unwrap().status, 200, "health stays for the load balancer");
+
+    let behind_proxy = spawn_with(Vault, |s| {
+        only_docs_net(s);
+        s.endpoint.trusted_proxies = vec!["127.0.0.0/8".parse().unwrap()];
+    });
+    let client = behind_proxy.client();
+    let forwarded = client.post(b"<x/>", &[("X-Forwarded-For", "192.0.2.7"), ("SOAPAction", "\"nothing\"")]).unwrap();
+    assert_eq!(forwarded.status, 500, "admitted, then a SOAP fault for the bad envelope: {}", forwarded.text());
+    let outside = client.post(b"<x/>", &[("X-Forwarded-For", "198.51.100.1")]).unwrap();
+    assert_eq!(outside.status, 403);
+    let wsdl = client
+        .get_with(
+            "/Services/ErpConnectorWS.svc?wsdl",
+            &[("X-Forwarded-For", "192.0.2.7"), ("X-Forwarded-Host", "erp.example.com")],
+        )
+        .unwrap()
+        .text();
+    assert!(wsdl.contains("http://erp.example.com/Services/ErpConnectorWS.svc"), "trusted proxy's host");
+}
+
+#[test]
+fn a_strangers_forwarded_host_is_not_reflected_into_the_wsdl() {
+    let spawned = spawn_with(Vault, |_| {});
+    let wsdl = spawned
+        .client()
+        .get_with(
+            "/Services/ErpConnectorWS.svc?wsdl",
+            &[("X-Forwarded-Host", "evil.example"), ("X-Forwarded-Proto", "https")],
+        )
+        .unwrap()
+        .text();
+    assert!(!wsdl.contains("evil.example") && !wsdl.contains("https://"), "{wsdl}");
+    assert!(wsdl.contains(&format!("http://{}/Services/ErpConnectorWS.svc", spawned.addr())));
+}
