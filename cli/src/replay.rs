@@ -6,8 +6,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use erp_connector::capture::restore;
-use erp_connector::contract::Operation;
-use erp_connector::soap::{Limits, read_response};
+use erp_connector::contract::{ConnectionGuid, Operation};
+use erp_connector::soap::{Limits, read_request, read_response};
+
+/// The operations that change the ERP or the connection store.
+const WRITES: [Operation; 4] =
+    [Operation::SaveConnection, Operation::SaveActors, Operation::CreateActor, Operation::DeleteConnection];
 use erp_connector::testkit::{SoapClient, to_json};
 use serde_json::Value;
 
@@ -18,10 +22,19 @@ pub struct Replay {
     folder: PathBuf,
     /// The connector to replay to, e.g. http://127.0.0.1:8080/Services/ErpConnectorWS.svc
     url: String,
-    /// A secret the capture redacted, as `key=value` (a ConnectionInfo key); requests that still
-    /// hold a redacted value are skipped.
+    /// A secret the capture redacted, as `key=value` (a ConnectionInfo key), put back only into
+    /// requests for the connections named with `--guid`; requests that still hold a redacted
+    /// value are skipped.
     #[arg(long = "secret", value_name = "KEY=VALUE")]
     secrets: Vec<String>,
+    /// A connection whose captured requests get the `--secret` values (repeatable).
+    #[arg(long = "guid", value_name = "GUID")]
+    guids: Vec<String>,
+    /// Also resend the requests that write (WSSaveConnection, WSSaveActors, WSCreateActor,
+    /// WSDeleteConnection); without it they are skipped, so that a replay against a connector
+    /// on a real ERP changes nothing.
+    #[arg(long)]
+    allow_writes: bool,
     /// Ignore differences in these members (e.g. `LastModified`), by name at any depth.
     #[arg(long = "ignore", value_name = "MEMBER")]
     ignore: Vec<String>,
@@ -91,6 +104,14 @@ pub fn run(args: Replay) -> Result<ExitCode, String> {
         let (k, v) = pair.split_once('=').ok_or_else(|| format!("--secret {pair}: expected key=value"))?;
         secrets.push((k.trim().to_owned(), v.to_owned()));
     }
+    let guids = args
+        .guids
+        .iter()
+        .map(|g| g.parse::<ConnectionGuid>().map_err(|e| format!("--guid {g}: {e}")))
+        .collect::<Result<Vec<_>, _>>()?;
+    if !secrets.is_empty() && guids.is_empty() {
+        return Err("--secret needs the connections it is for: add --guid GUID for each".into());
+    }
     let base = SoapClient::from_url(&args.url)?;
     let captured = exchanges(&args.folder)?;
     if captured.is_empty() {
@@ -99,7 +120,21 @@ pub fn run(args: Replay) -> Result<ExitCode, String> {
     let (mut same, mut differ, mut skipped) = (0, 0, 0);
     for c in &captured {
         let raw = std::fs::read(&c.request).map_err(|e| format!("{}: {e}", c.request.display()))?;
-        let Some((body, redacted_left)) = restore(&raw, &secrets) else {
+        // What the request is, read as the connector reads it (not as its file name says).
+        let request = read_request(&raw, c.action.as_deref(), &Limits::default()).ok();
+        let writes = request.as_ref().is_some_and(|r| WRITES.contains(&r.operation()));
+        if writes && !args.allow_writes {
+            println!(
+                "{}  skipped: it writes ({}); --allow-writes resends it",
+                c.stem,
+                request.as_ref().map_or(String::new(), |r| r.operation().to_string())
+            );
+            skipped += 1;
+            continue;
+        }
+        let named = request.as_ref().and_then(|r| r.connection_guid()).is_some_and(|g| guids.contains(&g));
+        let given: &[(String, String)] = if named { &secrets } else { &[] };
+        let Some((body, redacted_left)) = restore(&raw, given) else {
             println!("{}  skipped: the captured request is not well-formed XML", c.stem);
             skipped += 1;
             continue;

@@ -161,17 +161,42 @@ fn capture_redacts_secrets_and_replay_shows_where_answers_differ() {
         assert!(!content.contains("eyJ"), "{} holds a token", file.display());
     }
 
+    // The connection the emulator saved: the password goes back into its requests only.
+    let save = files.iter().find(|f| f.to_string_lossy().ends_with("-WSSaveConnection.request.xml")).unwrap();
+    let save = std::fs::read_to_string(save).unwrap();
+    let guid = save.split("ConnectionGuid>").nth(1).unwrap().trim_end_matches("</").to_owned();
+    let folder = captured.to_str().unwrap();
+
     // The same connector answers the same; the password comes back with --secret.
     let replay = |connector: &Spawned| {
-        cli(&["replay", captured.to_str().unwrap(), &connector.url(), "--secret", "PASSWORD=s3cret-Pa55"])
+        cli(&[
+            "replay",
+            folder,
+            &connector.url(),
+            "--allow-writes",
+            "--guid",
+            &guid,
+            "--secret",
+            "PASSWORD=s3cret-Pa55",
+        ])
     };
     let same = shop(false, &issuer, None);
     let out = replay(&same);
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains(" 0 differ, 2 skipped"), "{}", text(&out));
     // Without the secret, the requests that carry it are skipped, not sent with `***`.
-    let out = cli(&["replay", captured.to_str().unwrap(), &same.url()]);
+    let out = cli(&["replay", folder, &same.url(), "--allow-writes"]);
     assert!(text(&out).contains("holds a redacted secret"), "{}", text(&out));
+    // A secret for no named connection is refused; for another connection it is not restored.
+    let out = cli(&["replay", folder, &same.url(), "--secret", "PASSWORD=s3cret-Pa55"]);
+    assert!(!out.status.success() && text(&out).contains("--guid"), "{}", text(&out));
+    let other = "00000000-0000-0000-0000-000000000001";
+    let out =
+        cli(&["replay", folder, &same.url(), "--allow-writes", "--guid", other, "--secret", "PASSWORD=s3cret-Pa55"]);
+    assert!(text(&out).contains("holds a redacted secret"), "{}", text(&out));
+    // Without --allow-writes, nothing that writes is sent.
+    let out = cli(&["replay", folder, &same.url(), "--guid", &guid, "--secret", "PASSWORD=s3cret-Pa55"]);
+    assert!(text(&out).contains("skipped: it writes (WSSaveConnection)"), "{}", text(&out));
 
     // A changed connector: the differing members are named.
     let changed = shop(true, &issuer, None);

@@ -42,7 +42,13 @@ pub struct Capture {
     dir: PathBuf,
     next: AtomicU64,
     secret_keys: Vec<String>,
+    /// Bytes the folder may hold; capture stops (with one warning) when they are used.
+    budget: u64,
+    used: AtomicU64,
 }
+
+/// The default byte budget of a capture folder.
+pub const DEFAULT_BUDGET_BYTES: u64 = 1024 * 1024 * 1024;
 
 /// One exchange to write.
 #[derive(Debug)]
@@ -76,13 +82,27 @@ impl Capture {
                 std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(fail)?;
             }
         }
-        let last = std::fs::read_dir(dir)
-            .map_err(fail)?
-            .filter_map(|e| e.ok()?.file_name().to_str()?.split('-').next()?.parse::<u64>().ok())
-            .max()
-            .unwrap_or(0);
+        let (mut last, mut used) = (0, 0);
+        for entry in std::fs::read_dir(dir).map_err(fail)?.filter_map(Result::ok) {
+            used += entry.metadata().map_or(0, |m| m.len());
+            let n = entry.file_name().to_str().and_then(|n| n.split('-').next()?.parse::<u64>().ok());
+            last = last.max(n.unwrap_or(0));
+        }
         let secret_keys = secret_keys.into_iter().map(|k| k.to_ascii_lowercase()).collect();
-        Ok(Capture { dir: dir.to_owned(), next: AtomicU64::new(last + 1), secret_keys })
+        Ok(Capture {
+            dir: dir.to_owned(),
+            next: AtomicU64::new(last + 1),
+            secret_keys,
+            budget: DEFAULT_BUDGET_BYTES,
+            used: AtomicU64::new(used),
+        })
+    }
+
+    /// Builder: the bytes the folder may hold (files already there count); beyond, exchanges
+    /// are no longer written.
+    pub fn with_budget(mut self, bytes: u64) -> Self {
+        self.budget = bytes;
+        self
     }
 
     /// The folder.
@@ -99,7 +119,7 @@ impl Capture {
             .filter(|op| !op.is_empty() && op.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
             .unwrap_or("unknown");
         let stem = format!("{n:06}-{op}");
-        let request = self.redact(exchange.request);
+        let request = self.redact(exchange.request).filter(|redacted| self.holds_no_secret(redacted, exchange.action));
         let response = self.redact(exchange.response);
         let meta = serde_json::json!({
             "action": exchange.action,
@@ -108,20 +128,51 @@ impl Capture {
             "micros": exchange.micros,
             "request_written": request.is_some(),
             "response_written": response.is_some(),
-        });
+        })
+        .to_string();
+        let size = (request.as_ref().map_or(0, Vec::len) + response.as_ref().map_or(0, Vec::len) + meta.len()) as u64;
+        let before = self.used.fetch_add(size, Ordering::Relaxed);
+        if before + size > self.budget {
+            self.used.fetch_sub(size, Ordering::Relaxed);
+            if before <= self.budget {
+                // Said once: `used` stays above the budget from here on.
+                self.used.store(self.budget + 1, Ordering::Relaxed);
+                tracing::warn!(dir = %self.dir.display(), budget = self.budget, "capture folder full (ERP_CONNECTOR_CAPTURE_MAX_BYTES): exchanges are no longer written");
+            }
+            return;
+        }
         let result = (|| -> std::io::Result<()> {
             if let Some(body) = &request {
-                std::fs::write(self.dir.join(format!("{stem}.request.xml")), body)?;
+                write_private(&self.dir.join(format!("{stem}.request.xml")), body)?;
             }
             if let Some(body) = &response {
-                std::fs::write(self.dir.join(format!("{stem}.response.xml")), body)?;
+                write_private(&self.dir.join(format!("{stem}.response.xml")), body)?;
             }
-            let mut file = std::fs::File::create(self.dir.join(format!("{stem}.meta.json")))?;
-            file.write_all(meta.to_string().as_bytes())
+            write_private(&self.dir.join(format!("{stem}.meta.json")), meta.as_bytes())
         })();
         if let Err(e) = result {
             tracing::warn!(error = %e, dir = %self.dir.display(), "cannot write a captured exchange");
         }
+    }
+
+    /// Whether a redacted request, read as the service reads it, still shows a secret value: a
+    /// difference between the redactor and the reader must not leak one.
+    fn holds_no_secret(&self, redacted: &[u8], action: Option<&str>) -> bool {
+        let Ok(request) = crate::soap::read_request(redacted, action, &crate::soap::Limits::default()) else {
+            return true;
+        };
+        let info = match &request {
+            crate::contract::Request::SaveConnection(r) => r.connection_info.as_ref(),
+            crate::contract::Request::TestConfigData(r) => r.connection_info.as_ref(),
+            _ => None,
+        };
+        let leaked = info.is_some_and(|info| {
+            info.iter().any(|(k, v)| self.is_secret_key(k) && v.is_some_and(|v| !v.is_empty() && v != REDACTED))
+        });
+        if leaked {
+            tracing::warn!(dir = %self.dir.display(), "a captured request kept a secret after redaction; not written");
+        }
+        !leaked
     }
 
     fn is_secret_key(&self, key: &str) -> bool {
@@ -136,6 +187,15 @@ impl Capture {
             Secret::Entry(key) => self.is_secret_key(key).then(|| REDACTED.to_owned()),
         })
     }
+}
+
+/// Writes a new file readable by the owner only, whatever folder it is in; never replaces one.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(bytes)
 }
 
 /// A place that may hold a secret.
@@ -159,50 +219,50 @@ pub fn restore(body: &[u8], secrets: &[(String, String)]) -> Option<(Vec<u8>, bo
 }
 
 /// Copies `body`, replacing the text of secret elements and dictionary values for which
-/// `replacement` gives a value.
+/// `replacement` gives a value. A dictionary entry is read whole before it is written, so that
+/// its key is known whatever the order of `Key` and `Value`; the key is decoded as the service's
+/// reader decodes it (character and entity references included).
 fn rewrite_secrets(body: &[u8], replacement: impl Fn(Secret<'_>) -> Option<String>) -> Option<Vec<u8>> {
     let text = std::str::from_utf8(body).ok()?;
     let mut reader = Reader::from_str(text);
     let mut writer = Writer::new(Vec::with_capacity(body.len()));
-    // Local names of the open elements, and the key of the dictionary entry being read.
-    let mut path: Vec<String> = Vec::new();
-    let mut entry_key: Option<String> = None;
-    // Inside a replaced element: its replacement until written (its text may come as several
-    // events, split at character references), then `None`.
+    // The events of the dictionary entry being read, and how deep inside it the reader is.
+    let mut entry: Option<(usize, Vec<Event<'static>>)> = None;
+    // Inside a token element: its replacement until written, then `None`.
     let mut replacing: Option<Option<String>> = None;
     loop {
-        let event = reader.read_event().ok()?;
+        let event = reader.read_event().ok()?.into_owned();
         match &event {
-            Event::Start(e) => {
-                let local = e.local_name().into_inner().to_owned();
-                let in_entry = path.last().is_some_and(|p| p.starts_with("KeyValueOf"));
-                let with = if SECRET_ELEMENTS.contains(&local.as_str()) {
-                    replacement(Secret::Token)
-                } else if local == "Value" && in_entry {
-                    entry_key.as_deref().and_then(|k| replacement(Secret::Entry(k)))
-                } else {
-                    None
-                };
-                replacing = with.map(Some);
-                if local.starts_with("KeyValueOf") {
-                    entry_key = None;
-                }
-                path.push(local);
-            }
-            Event::End(_) => {
-                path.pop();
-                replacing = None;
-            }
-            Event::Text(t) if path.last().is_some_and(|p| p == "Key") => {
-                entry_key.get_or_insert_with(String::new).push_str(&t.xml10_content());
-            }
             Event::DocType(_) => return None,
             Event::Eof => break,
             _ => {}
         }
-        let is_text = matches!(event, Event::Text(_) | Event::CData(_) | Event::GeneralRef(_));
+        if let Some((depth, events)) = &mut entry {
+            match &event {
+                Event::Start(_) => *depth += 1,
+                Event::End(_) => *depth -= 1,
+                _ => {}
+            }
+            let done = *depth == 0;
+            events.push(event);
+            if done {
+                let (_, events) = entry.take()?;
+                write_entry(&mut writer, events, &replacement)?;
+            }
+            continue;
+        }
+        if let Event::Start(e) = &event {
+            let local = e.local_name().into_inner();
+            if local.starts_with("KeyValueOf") {
+                entry = Some((1, vec![event]));
+                continue;
+            }
+            replacing = SECRET_ELEMENTS.contains(&local).then(|| replacement(Secret::Token)).flatten().map(Some);
+        } else if let Event::End(_) = &event {
+            replacing = None;
+        }
         let written = match &mut replacing {
-            Some(with) if is_text => match with.take() {
+            Some(with) if is_text(&event) => match with.take() {
                 Some(value) => writer.write_event(Event::Text(BytesText::new(&value))),
                 None => Ok(()),
             },
@@ -210,7 +270,79 @@ fn rewrite_secrets(body: &[u8], replacement: impl Fn(Secret<'_>) -> Option<Strin
         };
         written.ok()?;
     }
+    if entry.is_some() {
+        return None;
+    }
     Some(writer.into_inner())
+}
+
+fn is_text(event: &Event<'_>) -> bool {
+    matches!(event, Event::Text(_) | Event::CData(_) | Event::GeneralRef(_))
+}
+
+/// The text of a text-like event, decoded (`None` for an unknown entity).
+fn decoded(event: &Event<'_>) -> Option<String> {
+    match event {
+        Event::Text(t) => Some(t.xml10_content().into_owned()),
+        Event::CData(c) => Some(c.to_string()),
+        Event::GeneralRef(r) => match r.resolve_char_ref() {
+            Ok(Some(c)) => Some(c.to_string()),
+            _ => quick_xml::escape::resolve_predefined_entity(r).map(str::to_owned),
+        },
+        _ => None,
+    }
+}
+
+/// Writes one dictionary entry's events, the text of its `Value` replaced when `replacement`
+/// says so for its (decoded) key.
+fn write_entry(
+    writer: &mut Writer<Vec<u8>>,
+    events: Vec<Event<'static>>,
+    replacement: &impl Fn(Secret<'_>) -> Option<String>,
+) -> Option<()> {
+    let local = |e: &quick_xml::events::BytesStart<'_>| e.local_name().into_inner().to_owned();
+    // The key: the text of the entry's `Key` child.
+    let mut key: Option<String> = None;
+    let mut path: Vec<String> = Vec::new();
+    for event in &events {
+        match event {
+            Event::Start(e) => path.push(local(e)),
+            Event::End(_) => {
+                path.pop();
+            }
+            text if is_text(text) && path.len() == 2 && path[1] == "Key" => {
+                key.get_or_insert_with(String::new).push_str(&decoded(text)?);
+            }
+            _ => {}
+        }
+    }
+    let with = key.as_deref().and_then(|k| replacement(Secret::Entry(k)));
+    let mut replacing: Option<Option<String>> = None;
+    path.clear();
+    for event in events {
+        match &event {
+            Event::Start(e) => {
+                path.push(local(e));
+                if path.len() == 2 && path[1] == "Value" {
+                    replacing = with.clone().map(Some);
+                }
+            }
+            Event::End(_) => {
+                path.pop();
+                replacing = None;
+            }
+            _ => {}
+        }
+        let written = match &mut replacing {
+            Some(value) if is_text(&event) => match value.take() {
+                Some(value) => writer.write_event(Event::Text(BytesText::new(&value))),
+                None => Ok(()),
+            },
+            _ => writer.write_event(event.borrow()),
+        };
+        written.ok()?;
+    }
+    Some(())
 }
 
 #[cfg(test)]
@@ -270,9 +402,65 @@ mod tests {
         let (_, left) =
             restore(out.as_bytes(), &[("erp_pw".into(), "x".into()), ("api token".into(), "y".into())]).unwrap();
         assert!(left, "the SignedToken is still redacted");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(dir.join("000001-WSSaveConnection.request.xml")).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "owner only");
+        }
         // Numbering continues after a restart.
         let again = Capture::open(&dir, vec![]).unwrap();
         assert_eq!(again.next.load(Ordering::Relaxed), 3);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A `SaveConnection` whose password entry is written to trip a redactor.
+    fn save(entries: &str) -> String {
+        format!(
+            r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><SaveConnectionRequestWS xmlns="http://www.superoffice.net/EIS/Connector/1.0"><ConnectionGuid>3aef3af6-8642-4fc1-8dc9-4e08bd76a6bf</ConnectionGuid><ConnectionInfo xmlns:a="http://schemas.microsoft.com/2003/10/Serialization/Arrays">{entries}</ConnectionInfo></SaveConnectionRequestWS></s:Body></s:Envelope>"#
+        )
+    }
+
+    #[test]
+    fn keys_are_read_as_the_service_reads_them() {
+        let (capture, dir) = capture(&["ERP_KEY"]);
+        for entries in [
+            // A character reference inside the key.
+            "<a:KeyValueOfstringstring><a:Key>PASS&#87;ORD</a:Key><a:Value>hunter2</a:Value></a:KeyValueOfstringstring>",
+            // The value before its key.
+            "<a:KeyValueOfstringstring><a:Value>hunter2</a:Value><a:Key>ERP_KEY</a:Key></a:KeyValueOfstringstring>",
+            // CDATA and an entity in the value, a declared secret key split by a reference.
+            "<a:KeyValueOfstringstring><a:Key>ERP&#x5F;KEY</a:Key><a:Value><![CDATA[hun]]>&amp;ter2</a:Value></a:KeyValueOfstringstring>",
+        ] {
+            let body = save(entries);
+            let out = String::from_utf8(capture.redact(body.as_bytes()).unwrap()).unwrap();
+            assert!(!out.contains("hun") && out.contains("***"), "{out}");
+            assert!(capture.holds_no_secret(out.as_bytes(), None), "{out}");
+        }
+        // What the reader would see, had the redactor missed it: not written.
+        let leaked = save(
+            "<a:KeyValueOfstringstring><a:Key>PASSWORD</a:Key><a:Value>hunter2</a:Value></a:KeyValueOfstringstring>",
+        );
+        assert!(!capture.holds_no_secret(leaked.as_bytes(), None));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn the_folder_has_a_byte_budget() {
+        let (capture, dir) = capture(&["A", "B", "C"]);
+        let capture = capture.with_budget(600);
+        for _ in 0..10 {
+            capture.record(&Exchange {
+                action: None,
+                query: "",
+                request: &[b'x'; 100],
+                status: 500,
+                response: b"<f/>",
+                micros: 1,
+            });
+        }
+        let total: u64 = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().metadata().unwrap().len()).sum();
+        assert!(total <= 600 && total > 0, "{total}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

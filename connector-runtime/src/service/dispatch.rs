@@ -253,7 +253,7 @@ impl<T: ErpConnector> Hosted<T> {
             ConnectorError::new(format!("The saved configuration of this connection is no longer valid: {e}. Edit and save the connection again."))
         })?;
         // Keys only: values may be passwords.
-        tracing::debug!(connection = %guid, keys = ?info.keys().collect::<Vec<_>>(), "connection read from the store");
+        tracing::debug!(connection = %guid, keys = ?info.keys().map(shown).collect::<Vec<_>>(), "connection read from the store");
         let conn = Arc::new(Connection { guid, config });
         self.cache.put(conn.clone(), generation);
         Ok(conn)
@@ -294,11 +294,10 @@ impl<T: ErpConnector> Hosted<T> {
                 if !self.may_store(guid, &info, &config).await? {
                     return Ok(Response::empty(op));
                 }
-                let secret = T::Config::secret_keys();
                 // Keys only: values may be passwords.
-                tracing::debug!(connection = %guid, keys = ?info.keys().collect::<Vec<_>>(), sealed = ?secret, "saving connection");
+                tracing::debug!(connection = %guid, keys = ?info.keys().map(shown).collect::<Vec<_>>(), "saving connection");
                 let (store, name) = (self.store.clone(), self.name.clone());
-                blocking(move || store.save(&name, guid, &info, &secret)).await?;
+                blocking(move || store.save(&name, guid, &info)).await?;
                 // Replaces anything read before the save, and stops reads begun before it from
                 // being kept.
                 self.cache.saved(Arc::new(Connection { guid, config }));
@@ -471,11 +470,8 @@ impl<T: ErpConnector> Hosted<T> {
 
 impl<T: ErpConnector> SoapHandler for Hosted<T> {
     fn secret_keys(&self) -> Vec<String> {
-        <T::Config as crate::connector::ConnectionConfig>::fields()
-            .into_iter()
-            .filter(|f| f.field_type == crate::contract::FieldType::Password)
-            .filter_map(|f| f.field_key)
-            .collect()
+        // The configuration's own list: every secret field, whatever its widget type.
+        T::Config::secret_keys().into_iter().map(str::to_owned).collect()
     }
 
     fn authenticate(&self, signed_token: &str) -> crate::contract::auth::AuthenticationResponse {
@@ -641,7 +637,7 @@ mod tests {
     }
 
     impl ConnectionStore for Announcing {
-        fn save(&self, connector: &str, guid: ConnectionGuid, info: &StringDict, _: &[&str]) -> Result<(), StoreError> {
+        fn save(&self, connector: &str, guid: ConnectionGuid, info: &StringDict) -> Result<(), StoreError> {
             self.rows.lock().unwrap().insert((connector.to_owned(), guid), info.clone());
             Ok(())
         }
@@ -675,7 +671,7 @@ mod tests {
         let (told, untold, elsewhere) =
             (ConnectionGuid::new_random(), ConnectionGuid::new_random(), ConnectionGuid::new_random());
         for guid in [told, untold, elsewhere] {
-            store.save("shop", guid, &StringDict::new(), &[]).unwrap();
+            store.save("shop", guid, &StringDict::new()).unwrap();
             hosted.load(Some(guid)).await.expect("saved");
         }
         store.delete_elsewhere("shop", untold, false);

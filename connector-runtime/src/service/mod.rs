@@ -147,7 +147,7 @@ impl Service {
         let capture = match &settings.capture_dir {
             Some(dir) => {
                 let secrets = handlers.iter().flat_map(|(_, h)| h.secret_keys()).collect();
-                let capture = crate::capture::Capture::open(dir, secrets)?;
+                let capture = crate::capture::Capture::open(dir, secrets)?.with_budget(settings.capture_max_bytes);
                 tracing::warn!(
                     dir = %dir.display(),
                     "CAPTURE MODE: every request and answer is written to this folder (tokens and passwords redacted)"
@@ -299,7 +299,12 @@ fn open_store(settings: &Settings) -> std::io::Result<Arc<dyn ConnectionStore>> 
              passwords cannot be read (set ERP_CONNECTOR_STORE_KEY to supply the key instead)",
             path.display()
         ),
-        KeySource::File(path) => tracing::info!("connection-store key from {}", path.display()),
+        KeySource::File(path) => {
+            tracing::info!("connection-store key from {}", path.display());
+            if crate::store::crypto::readable_by_others(path) {
+                tracing::warn!(path = %path.display(), "the connection-store key can be read by other users of this machine: chmod 600 it");
+            }
+        }
         KeySource::Environment => tracing::info!("connection-store key from ERP_CONNECTOR_STORE_KEY"),
     }
     let sealer = Sealer::new(&key);
@@ -389,6 +394,9 @@ pub fn load_app_key(settings: &Settings) -> std::io::Result<Option<AppKey>> {
         return AppKey::parse(&text, "ERP_CONNECTOR_PRIVATE_KEY").map(Some).map_err(|e| error(e.to_string()));
     }
     if let Some(path) = &settings.auth.private_key_file {
+        if crate::store::crypto::readable_by_others(path) {
+            tracing::warn!(path = %path.display(), "the application private key can be read by other users of this machine: chmod 600 it");
+        }
         let text = std::fs::read_to_string(path)
             .map_err(|e| error(format!("application private key file {}: {e}", path.display())))?;
         return AppKey::parse(&text, &path.display().to_string()).map(Some).map_err(|e| error(e.to_string()));

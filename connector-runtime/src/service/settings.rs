@@ -33,6 +33,7 @@ use crate::soap::WireProfile;
 /// | HTTPS certificate chain (PEM) | `tls_cert` | `ERP_CONNECTOR_TLS_CERT` | none: plain HTTP |
 /// | HTTPS private key (PEM) | `tls_key` | `ERP_CONNECTOR_TLS_KEY` | none |
 /// | capture exchanges to a folder | `capture_dir` | `ERP_CONNECTOR_CAPTURE_DIR` | none: off |
+/// | bytes the capture folder may hold | `capture_max_bytes` | `ERP_CONNECTOR_CAPTURE_MAX_BYTES` | 1 GiB |
 /// | store file (SQLite) | `store.path` | `ERP_CONNECTOR_STORE_PATH` | `./erp-connector.db` |
 /// | shared store (PostgreSQL) | `store.url` | `ERP_CONNECTOR_STORE_URL` | none: the SQLite file |
 /// | shared store connections | `store.pool_size` | `ERP_CONNECTOR_STORE_POOL_SIZE` | 8 |
@@ -96,6 +97,8 @@ pub struct Settings {
     /// Capture mode: every request and answer written to this folder, secrets redacted
     /// ([`crate::capture`]); for troubleshooting, not for production traffic.
     pub capture_dir: Option<PathBuf>,
+    /// Bytes the capture folder may hold (files already there count); beyond, capture stops.
+    pub capture_max_bytes: u64,
     /// The connection store.
     pub store: StoreSettings,
     /// `development` or `production`: development creates missing keys, production never does.
@@ -319,6 +322,7 @@ impl Default for Settings {
             tls_cert: None,
             tls_key: None,
             capture_dir: None,
+            capture_max_bytes: crate::capture::DEFAULT_BUDGET_BYTES,
             store: StoreSettings::default(),
             profile: Profile::default(),
             auth: AuthSettings::default(),
@@ -475,6 +479,9 @@ impl Settings {
         }
         if let Some((_, v)) = get("ERP_CONNECTOR_CAPTURE_DIR") {
             self.capture_dir = Some(v.into());
+        }
+        if let Some((n, v)) = get("ERP_CONNECTOR_CAPTURE_MAX_BYTES") {
+            self.capture_max_bytes = parsed(n, v)?;
         }
         if let Some((_, v)) = get("ERP_CONNECTOR_STORE_PATH") {
             self.store.path = v.into();

@@ -121,6 +121,20 @@ pub fn load_or_create_key(from_env: Option<&str>, key_file: &Path) -> Result<(St
     }
 }
 
+/// Whether users other than the owner may read the file at `path` (always `false` off Unix).
+pub fn readable_by_others(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o044 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
+}
+
 /// Seals and opens secret values with the store key.
 pub struct Sealer {
     cipher: Aes256Gcm,

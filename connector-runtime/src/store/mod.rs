@@ -30,15 +30,9 @@ use crate::contract::{ConnectionGuid, StringDict};
 /// Storage of connection configurations. Calls block (they wait for the disk); the service runs
 /// them off its request threads.
 pub trait ConnectionStore: Send + Sync + 'static {
-    /// Creates or replaces the configuration of a connection. Returns when it is durable. Values
-    /// under `secret_keys` are stored encrypted.
-    fn save(
-        &self,
-        connector: &str,
-        guid: ConnectionGuid,
-        info: &StringDict,
-        secret_keys: &[&str],
-    ) -> Result<(), StoreError>;
+    /// Creates or replaces the configuration of a connection. Returns when it is durable, every
+    /// value encrypted and the record authenticated as a whole.
+    fn save(&self, connector: &str, guid: ConnectionGuid, info: &StringDict) -> Result<(), StoreError>;
 
     /// The configuration of a connection, secrets decrypted; `None` if there is none.
     fn load(&self, connector: &str, guid: ConnectionGuid) -> Result<Option<StringDict>, StoreError>;

@@ -1,6 +1,12 @@
 //! The stored form of a connection's values, the same in every backend: a JSON list of entries
-//! in the order SuperOffice sent them, secret values sealed with AES-256-GCM bound to the
-//! connector, the connection and the key (so a sealed value cannot be moved to another row).
+//! in the order SuperOffice sent them, the whole list sealed with AES-256-GCM bound to the
+//! connector and the connection. Every value is encrypted and the record is authenticated as a
+//! whole: whoever can write the database can neither read a value, nor change one (a server
+//! URL, say, to receive the password), nor move a record to another connection.
+//!
+//! Records of the earlier form (a plain JSON list with only secret values sealed, whose
+//! `sealed` flags nothing authenticated) are not opened: they read as undecryptable, the
+//! connector answers `UNKNOWN_CONNECTION_ID`, and EIS resends the values, stored in this form.
 
 use serde::{Deserialize, Serialize};
 
@@ -8,59 +14,47 @@ use super::StoreError;
 use super::crypto::Sealer;
 use crate::contract::{ConnectionGuid, StringDict};
 
-/// One stored entry: key, value (null allowed), and whether the value is sealed.
+/// One stored entry: key and value (null allowed).
 #[derive(Serialize, Deserialize)]
 struct Entry {
     k: String,
     v: Option<String>,
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    sealed: bool,
 }
 
-/// What a sealed value is bound to.
-fn aad(connector: &str, guid: ConnectionGuid, key: &str) -> Vec<u8> {
-    format!("{connector}\0{guid}\0{key}").into_bytes()
+/// What a record is bound to.
+fn aad(connector: &str, guid: ConnectionGuid) -> Vec<u8> {
+    format!("erp-connector record v2\0{connector}\0{guid}").into_bytes()
 }
 
-/// The stored JSON of `info`, the values under `secret_keys` sealed.
+/// The stored text of `info`: every value sealed, the record authenticated as a whole.
 pub(super) fn seal(
     sealer: &Sealer,
     connector: &str,
     guid: ConnectionGuid,
     info: &StringDict,
-    secret_keys: &[&str],
 ) -> Result<String, StoreError> {
-    let mut entries = Vec::with_capacity(info.len());
-    for (k, v) in info.iter() {
-        let sealed = secret_keys.contains(&k) && v.is_some();
-        let v = match v {
-            Some(v) if sealed => {
-                Some(sealer.seal(&aad(connector, guid, k), v).map_err(|e| StoreError::Crypto(e.to_string()))?)
-            }
-            other => other.map(str::to_owned),
-        };
-        entries.push(Entry { k: k.to_owned(), v, sealed });
-    }
-    serde_json::to_string(&entries).map_err(|e| StoreError::Database(e.to_string()))
+    let entries: Vec<Entry> = info.iter().map(|(k, v)| Entry { k: k.to_owned(), v: v.map(str::to_owned) }).collect();
+    let json = serde_json::to_string(&entries).map_err(|e| StoreError::Database(e.to_string()))?;
+    sealer.seal(&aad(connector, guid), &json).map_err(|e| StoreError::Crypto(e.to_string()))
 }
 
-/// The values stored as `json`, sealed ones opened.
+/// The values stored as `text`.
 pub(super) fn open(
     sealer: &Sealer,
     connector: &str,
     guid: ConnectionGuid,
-    json: &str,
+    text: &str,
 ) -> Result<StringDict, StoreError> {
+    if text.starts_with('[') {
+        return Err(StoreError::Crypto(
+            "stored in the earlier format, whose record is not authenticated; EIS resends it".into(),
+        ));
+    }
+    let json = sealer.open(&aad(connector, guid), text).map_err(|e| StoreError::Crypto(e.to_string()))?;
     let entries: Vec<Entry> =
-        serde_json::from_str(json).map_err(|e| StoreError::Corrupt { guid, message: e.to_string() })?;
+        serde_json::from_str(&json).map_err(|e| StoreError::Corrupt { guid, message: e.to_string() })?;
     let mut info = StringDict::with_capacity(entries.len());
-    for Entry { k, v, sealed } in entries {
-        let v = match v {
-            Some(v) if sealed => {
-                Some(sealer.open(&aad(connector, guid, &k), &v).map_err(|e| StoreError::Crypto(e.to_string()))?)
-            }
-            other => other,
-        };
+    for Entry { k, v } in entries {
         info.insert_opt(k, v.map(Into::into));
     }
     Ok(info)
@@ -72,25 +66,35 @@ mod tests {
     use crate::store::crypto::StoreKey;
 
     #[test]
-    fn round_trips_in_order_and_seals_only_secrets() {
+    fn round_trips_in_order_and_seals_everything() {
         let sealer = Sealer::new(&StoreKey::generate().unwrap());
         let guid = ConnectionGuid::new_random();
-        let mut info = StringDict::new().with("USER", "u").with("PASSWORD", "Very-Secret-42");
+        let mut info = StringDict::new().with("USER", "u-visible").with("PASSWORD", "Very-Secret-42");
         info.insert_opt("EMPTY", None);
-        let json = seal(&sealer, "shop", guid, &info, &["PASSWORD", "EMPTY"]).unwrap();
-        assert!(json.contains("\"u\"") && !json.contains("Very-Secret-42"), "{json}");
-        let back = open(&sealer, "shop", guid, &json).unwrap();
+        let text = seal(&sealer, "shop", guid, &info).unwrap();
+        assert!(!text.contains("u-visible") && !text.contains("Very-Secret-42") && !text.contains("USER"), "{text}");
+        let back = open(&sealer, "shop", guid, &text).unwrap();
         assert_eq!(back, info);
         assert_eq!(back.keys().collect::<Vec<_>>(), ["USER", "PASSWORD", "EMPTY"], "order kept");
     }
 
     #[test]
-    fn a_sealed_value_is_bound_to_its_connection() {
+    fn a_record_is_bound_to_its_connection_and_cannot_be_changed() {
         let sealer = Sealer::new(&StoreKey::generate().unwrap());
         let guid = ConnectionGuid::new_random();
-        let json = seal(&sealer, "shop", guid, &StringDict::new().with("PASSWORD", "x"), &["PASSWORD"]).unwrap();
-        assert!(matches!(open(&sealer, "shop", ConnectionGuid::new_random(), &json), Err(StoreError::Crypto(_))));
-        assert!(matches!(open(&sealer, "other", guid, &json), Err(StoreError::Crypto(_))));
-        assert!(matches!(open(&sealer, "shop", guid, "{not json"), Err(StoreError::Corrupt { .. })));
+        let text = seal(&sealer, "shop", guid, &StringDict::new().with("SERVER", "https://erp.example")).unwrap();
+        assert!(matches!(open(&sealer, "shop", ConnectionGuid::new_random(), &text), Err(StoreError::Crypto(_))));
+        assert!(matches!(open(&sealer, "other", guid, &text), Err(StoreError::Crypto(_))));
+        // One character changed anywhere: refused, not read with another value.
+        let mut changed = text.clone().into_bytes();
+        let i = changed.len() / 2;
+        changed[i] = if changed[i] == b'A' { b'B' } else { b'A' };
+        assert!(matches!(
+            open(&sealer, "shop", guid, std::str::from_utf8(&changed).unwrap()),
+            Err(StoreError::Crypto(_))
+        ));
+        // The earlier form, whose unsealed values and flags an attacker could write: not read.
+        let legacy = r#"[{"k":"SERVER","v":"https://attacker.example"},{"k":"PASSWORD","v":"v1:AAAA","sealed":true}]"#;
+        assert!(matches!(open(&sealer, "shop", guid, legacy), Err(StoreError::Crypto(_))));
     }
 }

@@ -29,6 +29,15 @@ impl SqliteStore {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| open_error(e.to_string()))?;
         }
+        // A new database is the owner's alone; SQLite gives its -wal and -shm files the same mode.
+        let mut create = std::fs::OpenOptions::new();
+        create.write(true).create(true).truncate(false);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut create, 0o600);
+        create.open(path).map_err(|e| open_error(e.to_string()))?;
+        if super::crypto::readable_by_others(path) {
+            tracing::warn!(path = %path.display(), "the connection store can be read by other users of this machine: chmod 600 it");
+        }
         let db = Connection::open(path).map_err(|e| open_error(e.to_string()))?;
         db.busy_timeout(std::time::Duration::from_secs(5)).map_err(|e| open_error(e.to_string()))?;
         let mode: String =
@@ -69,14 +78,8 @@ impl SqliteStore {
 }
 
 impl ConnectionStore for SqliteStore {
-    fn save(
-        &self,
-        connector: &str,
-        guid: ConnectionGuid,
-        info: &StringDict,
-        secret_keys: &[&str],
-    ) -> Result<(), StoreError> {
-        let json = record::seal(&self.sealer, connector, guid, info, secret_keys)?;
+    fn save(&self, connector: &str, guid: ConnectionGuid, info: &StringDict) -> Result<(), StoreError> {
+        let json = record::seal(&self.sealer, connector, guid, info)?;
         self.db()
             .execute(
                 "INSERT INTO connections (connector, guid, info) VALUES (?1, ?2, ?3)
@@ -154,15 +157,21 @@ mod tests {
         let guid = ConnectionGuid::new_random();
         let store = SqliteStore::open(&path, Sealer::new(&key)).unwrap();
         let info = StringDict::new().with("USER", "visible-user").with("PASSWORD", "Very-Secret-42");
-        store.save("shop", guid, &info, &["PASSWORD"]).unwrap();
+        store.save("shop", guid, &info).unwrap();
         drop(store);
         let mut bytes = std::fs::read(&path).unwrap();
         if let Ok(wal) = std::fs::read(path.with_extension("db-wal")) {
             bytes.extend(wal);
         }
         let text = String::from_utf8_lossy(&bytes);
-        assert!(text.contains("visible-user"), "the test looks in the right place");
-        assert!(!text.contains("Very-Secret-42"), "the secret is encrypted at rest");
+        assert!(text.contains(&guid.to_string()), "the test looks in the right place");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "a new store is the owner's alone");
+        }
+        assert!(!text.contains("Very-Secret-42") && !text.contains("visible-user"), "every value is encrypted at rest");
         let wrong = SqliteStore::open(&path, Sealer::new(&StoreKey::generate().unwrap())).unwrap();
         let err = wrong.load("shop", guid).unwrap_err().to_string();
         assert!(err.contains("store key"), "{err}");

@@ -24,7 +24,7 @@ pub(crate) fn lifecycle(open: Open<'_>) {
     let mut info = StringDict::new().with("USER", "admin").with("PASSWORD", "p&ss<w>rd").with("URL", "https://erp");
     info.insert_opt("NOTE", None);
     assert_eq!(store.load(&shop, guid).unwrap(), None);
-    store.save(&shop, guid, &info, &["PASSWORD"]).unwrap();
+    store.save(&shop, guid, &info).unwrap();
     let back = store.load(&shop, guid).unwrap().expect("saved");
     assert_eq!(back, info);
     assert_eq!(back.keys().collect::<Vec<_>>(), ["USER", "PASSWORD", "URL", "NOTE"], "order kept");
@@ -32,7 +32,7 @@ pub(crate) fn lifecycle(open: Open<'_>) {
     assert_eq!(store.load(&shop, ConnectionGuid::new_random()).unwrap(), None);
     store.check().unwrap();
     let replaced = StringDict::new().with("USER", "other");
-    store.save(&shop, guid, &replaced, &["PASSWORD"]).unwrap();
+    store.save(&shop, guid, &replaced).unwrap();
     assert_eq!(store.load(&shop, guid).unwrap(), Some(replaced), "a save replaces every value");
     assert!(!store.delete(&other, guid).unwrap(), "another connector's delete leaves it");
     assert!(store.delete(&shop, guid).unwrap());
@@ -44,14 +44,14 @@ pub(crate) fn durable_across_reopening(open: Open<'_>) {
     let key = StoreKey::generate().unwrap();
     let (shop, guid) = (connector("shop"), ConnectionGuid::new_random());
     let info = StringDict::new().with("USER", "admin").with("PASSWORD", "secret");
-    open(&key).save(&shop, guid, &info, &["PASSWORD"]).unwrap();
+    open(&key).save(&shop, guid, &info).unwrap();
     assert_eq!(open(&key).load(&shop, guid).unwrap(), Some(info));
 }
 
 pub(crate) fn secrets_need_the_key(open: Open<'_>) {
     let (shop, guid) = (connector("shop"), ConnectionGuid::new_random());
     let info = StringDict::new().with("USER", "admin").with("PASSWORD", "secret");
-    open(&StoreKey::generate().unwrap()).save(&shop, guid, &info, &["PASSWORD"]).unwrap();
+    open(&StoreKey::generate().unwrap()).save(&shop, guid, &info).unwrap();
     let err = open(&StoreKey::generate().unwrap()).load(&shop, guid).unwrap_err();
     assert!(matches!(err, super::StoreError::Crypto(_)), "{err}");
     assert!(err.to_string().contains("store key"), "{err}");
@@ -70,8 +70,8 @@ pub(crate) fn concurrent_saves(open: Open<'_>) {
                 for i in 0..25 {
                     let guid = ConnectionGuid::new_random();
                     let info = StringDict::new().with("THREAD", t.to_string()).with("PASSWORD", format!("pw-{t}-{i}"));
-                    store.save(&shop, guid, &info, &["PASSWORD"]).unwrap();
-                    store.save(&shop, shared, &info, &["PASSWORD"]).unwrap();
+                    store.save(&shop, guid, &info).unwrap();
+                    store.save(&shop, shared, &info).unwrap();
                     own.push((guid, info));
                 }
                 own
@@ -87,26 +87,21 @@ pub(crate) fn concurrent_saves(open: Open<'_>) {
     assert!(last.get("PASSWORD").unwrap().starts_with("pw-"), "one whole save won");
 }
 
-/// Any keys and values come back as they were saved, sealed or not.
+/// Any keys and values come back as they were saved.
 pub(crate) fn any_values_round_trip(open: Open<'_>) {
     let key = StoreKey::generate().unwrap();
     let store = open(&key);
     let shop = connector("shop");
-    let entries =
-        proptest::collection::vec(("\\PC{0,12}", proptest::option::of(any::<String>()), any::<bool>()), 0..12);
+    let entries = proptest::collection::vec(("\\PC{0,12}", proptest::option::of(any::<String>())), 0..12);
     let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig { cases: 48, ..ProptestConfig::default() });
     runner
         .run(&entries, |entries| {
             let guid = ConnectionGuid::new_random();
             let mut info = StringDict::new();
-            let mut secret = Vec::new();
-            for (k, v, sealed) in &entries {
+            for (k, v) in &entries {
                 info.insert_opt(k.as_str(), v.as_deref().map(Into::into));
-                if *sealed {
-                    secret.push(k.as_str());
-                }
             }
-            store.save(&shop, guid, &info, &secret).unwrap();
+            store.save(&shop, guid, &info).unwrap();
             prop_assert_eq!(store.load(&shop, guid).unwrap(), Some(info));
             Ok(())
         })
