@@ -1,7 +1,9 @@
 //! The reverse-proxy configurations in `deploy/` (issue 9), run as written but for the replica
-//! addresses, the port and the certificate: nginx and HAProxy terminate TLS and balance over two
-//! replicas on one PostgreSQL store; a killed replica (nginx) or a hung one (HAProxy's checks on
-//! `/ready`) is left out and the calls go on. Through nginx, the EIS emulator's whole session.
+//! addresses, the port, the certificate and the endpoint path: nginx and HAProxy terminate TLS and
+//! balance over two replicas on one PostgreSQL store; a killed replica (nginx) or a hung one
+//! (HAProxy's checks on `/ready`) is left out and the calls go on. Through both, the EIS
+//! emulator's whole session, with the replicas at a secret endpoint path behind an allow-list
+//! that believes only the proxy's forwarded address; the per-client limits answer (issue 15).
 //!
 //! Needs nginx and haproxy (`ERP_CONNECTOR_REQUIRE_PROXIES` turns their absence into a failure)
 //! and `ERP_CONNECTOR_TEST_POSTGRES_URL`; otherwise the tests print SKIPPED.
@@ -100,11 +102,40 @@ impl Proxy {
     }
 
     fn client(&self) -> SoapClient {
-        SoapClient::from_url(&format!("https://localhost:{}/Services/ErpConnectorWS.svc", self.port))
-            .unwrap()
-            .with_trusted_pem(self.cert_pem.as_bytes())
-            .unwrap()
+        SoapClient::from_url(&self.address()).unwrap().with_trusted_pem(self.cert_pem.as_bytes()).unwrap()
     }
+
+    fn address(&self) -> String {
+        format!("https://localhost:{}{SECRET_PATH}", self.port)
+    }
+
+    /// EIS's whole session (the emulator) over TLS through the proxy. Read only: the ledger's
+    /// actors live in each process (an ERP of its own per replica), so an actor created through
+    /// one replica is rightly unknown to the other.
+    fn emulate(&self) {
+        let options = Options {
+            config: vec![("COMPANY".into(), "Acme".into()), ("PASSWORD".into(), "secret".into())],
+            write: false,
+            trusted_pem: Some(self.cert_pem.clone().into_bytes()),
+            ..Options::default()
+        };
+        let report = check_with(&self.address(), &options, &mut Silent);
+        assert!(report.stopped.is_none() && report.violations.is_empty(), "{report}");
+    }
+}
+
+/// A client's own `X-Forwarded-For` does not pass the proxy (the replicas would refuse the
+/// address it names), while the proxy's own does reach them (a replica asked directly with it
+/// refuses the address): so the allow-list sees the address the proxy saw.
+fn forwarded_addresses_are_the_proxys(proxy: &Proxy, replica: &Connector) {
+    let spoofed =
+        proxy.client().post(b"<x/>", &[("X-Forwarded-For", "198.51.100.1"), ("SOAPAction", "\"x\"")]).unwrap();
+    assert_eq!(spoofed.status, 500, "admitted as 127.0.0.1 (then a fault for the body): {}", spoofed.text());
+    let direct = replica.client().with_path(SECRET_PATH);
+    let refused = direct.post(b"<x/>", &[("X-Forwarded-For", "198.51.100.1")]).unwrap();
+    assert_eq!((refused.status, refused.body.len()), (403, 0), "the replica believes its proxy");
+    let old = proxy.client().with_path(DEFAULT_PATH).post(b"<x/>", &[]).unwrap();
+    assert!(matches!(old.status, 404 | 503), "only the secret path is published: {}", old.status);
 }
 
 impl Drop for Proxy {
@@ -133,14 +164,28 @@ struct Stage {
     template: String,
 }
 
-/// `None` (SKIPPED) without the proxy program or PostgreSQL.
+/// The replicas' secret endpoint path, put in place of the configuration's default.
+const SECRET_PATH: &str = "/erp-ProxiedSecretPath0123456789abcd";
+
+/// The configuration's endpoint path.
+const DEFAULT_PATH: &str = "/Services/ErpConnectorWS.svc";
+
+/// `None` (SKIPPED) without the proxy program or PostgreSQL. The replicas listen at
+/// [`SECRET_PATH`], admit loopback only, and believe the proxy's forwarded headers.
 fn stage(proxy: &str, config: &str) -> Option<Stage> {
     let program = program(proxy)?;
     let url = scratch_postgres(proxy)?;
-    let (a, b) = Connector::replicas(proxy, &url, &StoreKey::generate().unwrap());
+    let env = [
+        ("ERP_CONNECTOR_ENDPOINT_PATH", SECRET_PATH),
+        ("ERP_CONNECTOR_ALLOW_FROM", "127.0.0.1/32"),
+        ("ERP_CONNECTOR_TRUSTED_PROXIES", "127.0.0.1/32"),
+    ];
+    let (a, b) = Connector::replicas_with(proxy, &url, &StoreKey::generate().unwrap(), &env);
     let (cert, tls_key) = certificate();
     let template =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../deploy").join(config)).unwrap();
+    assert!(template.contains(DEFAULT_PATH), "the endpoint path to replace");
+    let template = template.replace(DEFAULT_PATH, SECRET_PATH);
     Some(Stage { program, a, b, dir: temp_dir(proxy), cert, tls_key, port: free_port(), template })
 }
 
@@ -188,22 +233,14 @@ fn nginx_terminates_tls_balances_and_leaves_out_a_dead_replica() {
     }
     let (on_a, on_b) = (calls(&a, "WSTestConnection"), calls(&b, "WSTestConnection"));
     assert!(on_a > 0 && on_b > 0 && on_a + on_b == 20, "balanced: {on_a} + {on_b}");
-    let wsdl = client.get("/Services/ErpConnectorWS.svc?wsdl").unwrap().text();
-    let address = format!("https://localhost:{port}/Services/ErpConnectorWS.svc");
+    let wsdl = client.get(&format!("{SECRET_PATH}?wsdl")).unwrap().text();
+    let address = proxy.address();
     assert!(wsdl.contains(&address), "the WSDL names the proxy's address {address}");
     assert_eq!(client.get("/ready").unwrap().status, 404, "only the endpoint is published");
+    forwarded_addresses_are_the_proxys(&proxy, &a);
 
-    // EIS's whole session (the emulator) over TLS, its calls spread over both replicas. Read
-    // only: the ledger's actors live in each process (an ERP of its own per replica), so an actor
-    // created through one replica is rightly unknown to the other.
-    let options = Options {
-        config: vec![("COMPANY".into(), "Acme".into()), ("PASSWORD".into(), "secret".into())],
-        write: false,
-        trusted_pem: Some(proxy.cert_pem.clone().into_bytes()),
-        ..Options::default()
-    };
-    let report = check_with(&address, &options, &mut Silent);
-    assert!(report.stopped.is_none() && report.violations.is_empty(), "{report}");
+    // EIS's whole session, its calls spread over both replicas.
+    proxy.emulate();
 
     let on_b = calls(&b, "WSTestConnection");
     a.kill();
@@ -239,6 +276,23 @@ fn haproxy_checks_ready_and_leaves_out_a_hung_replica() {
         assert!(client.test_connection(guid).unwrap().is_ok);
     }
     assert!(calls(&a, "WSTestConnection") > 0 && calls(&b, "WSTestConnection") > 0, "balanced");
+    forwarded_addresses_are_the_proxys(&proxy, &a);
+    proxy.emulate();
+
+    // One address holding more than 256 connections (idle, not even a TLS handshake): the next
+    // is refused at once, until they close.
+    let idle: Vec<_> = (0..300).map(|_| std::net::TcpStream::connect(("127.0.0.1", port)).unwrap()).collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let mut extra = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    extra.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let mut byte = [0u8; 1];
+    assert!(matches!(extra.read(&mut byte), Ok(0) | Err(_)), "connection 301 from one address is refused");
+    drop(idle);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while client.test_connection(guid).is_err() {
+        assert!(Instant::now() < deadline, "served again once the idle connections closed");
+        std::thread::sleep(Duration::from_millis(100));
+    }
 
     // A hung replica still accepts connections; only the /ready check finds it out.
     signal(&a, "STOP");

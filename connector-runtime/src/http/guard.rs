@@ -61,15 +61,16 @@ impl SourcePolicy {
         if !self.trusts(peer) {
             return direct;
         }
-        // The first address from the right that is not one of our proxies is the client.
+        // The first address from the right that is not one of our proxies is the client. Every
+        // X-Forwarded-For line counts, in order: a proxy may add its own after the client's.
         let mut client = direct.client;
-        if let Some(chain) = header("x-forwarded-for") {
-            for hop in chain.rsplit(',').map(str::trim) {
-                let Ok(ip) = hop.parse::<IpAddr>() else { break };
-                client = canonical(ip);
-                if !self.trusts(ip) {
-                    break;
-                }
+        let lines: Vec<&str> = req.headers().get_all("x-forwarded-for").filter_map(|v| v.to_str().ok()).collect();
+        let chain = lines.join(",");
+        for hop in chain.rsplit(',').map(str::trim).filter(|h| !h.is_empty()) {
+            let Ok(ip) = hop.parse::<IpAddr>() else { break };
+            client = canonical(ip);
+            if !self.trusts(ip) {
+                break;
             }
         }
         let scheme = match header("x-forwarded-proto").map(str::to_ascii_lowercase).as_deref() {
@@ -155,6 +156,21 @@ mod tests {
         let from_proxy = p.origin(&forged(), "10.0.0.1".parse().unwrap(), false);
         assert_eq!(from_proxy.client, "203.0.113.9".parse::<IpAddr>().unwrap(), "the proxy chain is skipped");
         assert_eq!((from_proxy.scheme.as_str(), from_proxy.host.as_deref()), ("https", Some("evil.example")));
+    }
+
+    #[test]
+    fn every_forwarded_for_line_counts() {
+        let p = policy("", "10.0.0.0/8");
+        let req = TestRequest::default()
+            .append_header(("X-Forwarded-For", "192.0.2.1"))
+            .append_header(("X-Forwarded-For", "203.0.113.9"))
+            .to_http_request();
+        let origin = p.origin(&req, "10.0.0.1".parse().unwrap(), false);
+        assert_eq!(
+            origin.client,
+            "203.0.113.9".parse::<IpAddr>().unwrap(),
+            "the line the proxy added, not the client's"
+        );
     }
 
     #[test]

@@ -57,9 +57,21 @@ impl Connector {
     /// another's change.
     #[allow(dead_code)]
     pub fn replicas(name: &str, url: &str, key: &erp_connector::store::crypto::StoreKey) -> (Connector, Connector) {
+        Self::replicas_with(name, url, key, &[])
+    }
+
+    /// [`Connector::replicas`] with `extra` variables on top.
+    #[allow(dead_code)]
+    pub fn replicas_with(
+        name: &str,
+        url: &str,
+        key: &erp_connector::store::crypto::StoreKey,
+        extra: &[(&str, &str)],
+    ) -> (Connector, Connector) {
         let start = |replica: &str| {
             let dir = temp_dir(&format!("{name}-{replica}"));
-            let env = [("ERP_CONNECTOR_STORE_URL", url), ("ERP_CONNECTOR_CONNECTION_CACHE_SECS", "3600")];
+            let mut env = vec![("ERP_CONNECTOR_STORE_URL", url), ("ERP_CONNECTOR_CONNECTION_CACHE_SECS", "3600")];
+            env.extend_from_slice(extra);
             Connector::start(&dir, &dir.join("unused.db"), &key.to_base64(), &env)
         };
         let (a, b) = (start("a"), start("b"));
