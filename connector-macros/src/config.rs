@@ -9,7 +9,7 @@ use syn::{Data, DeriveInput, Fields, LitInt, LitStr};
 
 use crate::support::{Errors, Timing, debug_print, doc_text, private, suggest};
 
-const KEYS: &[&str] = &["display", "rank", "key", "mandatory", "read_only", "default", "max_length", "list"];
+const KEYS: &[&str] = &["display", "rank", "key", "mandatory", "read_only", "default", "max_length", "list", "allow"];
 
 struct Field {
     ident: syn::Ident,
@@ -26,6 +26,8 @@ struct Field {
     default: Option<String>,
     max_length: i32,
     list: Option<String>,
+    /// `allow = "p1 p2"`: the places a URL or host value may name.
+    allow: Vec<String>,
 }
 
 fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
@@ -68,6 +70,7 @@ fn parse_field(position: usize, f: &syn::Field, errors: &mut Errors) -> Option<F
         default: None,
         max_length: 0,
         list: None,
+        allow: Vec::new(),
         ident,
         ty,
         optional,
@@ -86,6 +89,22 @@ fn parse_field(position: usize, f: &syn::Field, errors: &mut Errors) -> Option<F
                 "key" => field.key = meta.value()?.parse::<LitStr>()?.value(),
                 "default" => field.default = Some(meta.value()?.parse::<LitStr>()?.value()),
                 "list" => field.list = Some(meta.value()?.parse::<LitStr>()?.value()),
+                "allow" => {
+                    let lit: LitStr = meta.value()?.parse()?;
+                    field.allow = lit.value().split_whitespace().map(str::to_owned).collect();
+                    if field.allow.is_empty() {
+                        return Err(syn::Error::new(lit.span(), "`allow` needs at least one pattern, e.g. \"https://*.erp.example\""));
+                    }
+                    if let Some((pattern, why)) = field.allow.iter().find_map(|p| pattern_fault(p).map(|why| (p, why))) {
+                        return Err(syn::Error::new(
+                            lit.span(),
+                            format!(
+                                "`{pattern}` is not an allow pattern: {why}; write a URL prefix (\"https://*.erp.example/api\") \
+                                 or a host (\"erp.example.com:8443\"), several separated by spaces"
+                            ),
+                        ));
+                    }
+                }
                 "rank" => {
                     let lit: LitInt = meta.value()?.parse()?;
                     field.rank = lit.base10_parse()?;
@@ -137,10 +156,60 @@ fn parse_field(position: usize, f: &syn::Field, errors: &mut Errors) -> Option<F
             "a `list` field holds the key of the chosen list item: its type must be `String` or `Option<String>`",
         );
     }
+    if !field.allow.is_empty() && !is_string(&field.ty) {
+        errors.add(
+            &f.ty,
+            "`allow` checks an address given as text: the field's type must be `String` or `Option<String>`",
+        );
+    }
     if field.max_length < 0 {
         errors.add(&f.ty, "max_length cannot be negative (0 means unlimited)");
     }
     Some(field)
+}
+
+/// What is wrong with an allow pattern's shape, if anything (the runtime's
+/// `connector::allow` decides what matches; this catches what can never match).
+fn pattern_fault(pattern: &str) -> Option<&'static str> {
+    let (scheme, rest) = match pattern.split_once("://") {
+        Some((scheme, rest)) => (Some(scheme), rest),
+        None => (None, pattern),
+    };
+    if scheme.is_some_and(|s| s.is_empty() || !s.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))) {
+        return Some("the scheme has other characters than letters, digits, + - .");
+    }
+    let authority = match scheme {
+        Some(_) => rest.split('/').next().unwrap_or(""),
+        None if rest.contains('/') => return Some("a path needs a scheme (https://host/path)"),
+        None => rest,
+    };
+    if pattern.contains(['@', '\\', '?', '#']) {
+        return Some("it has `@`, `\\`, `?` or `#`");
+    }
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((host, after)) if host.parse::<std::net::Ipv6Addr>().is_ok() => (None, after.strip_prefix(':')),
+            _ => return Some("the bracketed host is not an IPv6 address"),
+        },
+        None => match authority.rsplit_once(':') {
+            Some((host, port)) => (Some(host), Some(port)),
+            None => (Some(authority), None),
+        },
+    };
+    if port.is_some_and(|p| p.parse::<u16>().is_err()) {
+        return Some("the port is not a number up to 65535");
+    }
+    let Some(host) = host else { return None };
+    let name = host.strip_prefix("*.").unwrap_or(host);
+    if name.is_empty() {
+        return Some("it names no host");
+    }
+    if !name.split('.').all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')) {
+        return Some(
+            "the host has empty labels or characters other than letters, digits and `-` (`*` only as a leading `*.`)",
+        );
+    }
+    None
 }
 
 pub fn expand(input: TokenStream) -> TokenStream {
@@ -223,10 +292,12 @@ pub fn expand(input: TokenStream) -> TokenStream {
             Some(l) => quote!(#private::Option::Some(#l)),
             None => quote!(#private::Option::None),
         };
+        let allow = &f.allow;
         quote! {
             #private::FieldSpec {
                 key: #key, display: #display, description: #description, rank: #rank,
                 access: #private::FieldAccess::#access, default: #default, max_length: #max_length, list: #list,
+                allow: &[#(#allow),*],
             }
         }
     });

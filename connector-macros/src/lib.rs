@@ -71,7 +71,10 @@ pub fn erp_connector(args: TokenStream, item: TokenStream) -> TokenStream {
 /// Field attribute `#[field(...)]`: `display = "..."` (label; default from the name),
 /// `rank = N` (display order, unique; default the position), `key = "..."` (default the name in
 /// upper case), `mandatory`, `read_only`, `default = "..."`, `max_length = N`,
-/// `list = "<ListName>"` (a drop-down filled by `get_list`). The doc comment is the description.
+/// `list = "<ListName>"` (a drop-down filled by `get_list`), `allow = "<pattern> ..."` (a text
+/// field naming a place the connector connects to: only URLs or hosts matching a pattern, such as
+/// `https://*.erp.example/api` or `erp.example.com:8443`, are accepted; see
+/// `erp_connector::connector::allow`). The doc comment is the description.
 /// On the struct, `#[connection_config(crate = "<path>")]` names a re-exported runtime.
 /// The widget type follows the Rust type: `String` text, `Password` password, `bool` checkbox,
 /// integers, `f64`, `chrono::NaiveDateTime`, a `#[derive(ConfigList)]` enum (a drop-down whose

@@ -191,3 +191,53 @@ fn a_strangers_forwarded_host_is_not_reflected_into_the_wsdl() {
     assert!(!wsdl.contains("evil.example") && !wsdl.contains("https://"), "{wsdl}");
     assert!(wsdl.contains(&format!("http://{}/Services/ErpConnectorWS.svc", spawned.addr())));
 }
+
+/// A connector whose configuration names the ERP's address: a tool for reaching anything, but
+/// for `allow`.
+#[derive(ConnectionConfig)]
+struct RemoteConfig {
+    /// The ERP's address.
+    #[field(display = "Server", rank = 1, mandatory, allow = "https://*.erp.example erp.example.com:8069")]
+    server: String,
+}
+
+/// Counts the `test_config` calls that got through.
+struct Remote(std::sync::Arc<std::sync::atomic::AtomicUsize>);
+
+#[erp_connector(app_id = "0123456789abcdef0123456789abcdef", name = "remote")]
+impl ErpConnector for Remote {
+    type Config = RemoteConfig;
+
+    async fn test_config(&self, _: &RemoteConfig) -> ConnectorResult<()> {
+        // A real connector would connect to `server` here.
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+#[test]
+fn an_address_outside_the_fields_allow_list_never_reaches_the_connector() {
+    let tested = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let spawned = spawn_with(Remote(tested.clone()), |_| {});
+    let client = spawned.client();
+    let test = |server: &str| client.test_config_data(&StringDict::new().with("SERVER", server)).unwrap();
+    for ssrf in [
+        "http://169.254.169.254/latest/meta-data/",
+        "https://erp.example.evil.test",
+        "https://tenant.erp.example@127.0.0.1:6379",
+        "https://tenant.erp.example:22",
+        "erp.example.com:22",
+        "file:///etc/passwd",
+    ] {
+        let answer = test(ssrf);
+        assert!(!answer.is_ok, "{ssrf}");
+        let why = answer.user_explanation.unwrap();
+        assert!(why.contains("not an address this connector may connect to"), "{ssrf}: {why}");
+        assert!(!client.save_connection(new_guid(), &StringDict::new().with("SERVER", ssrf)).unwrap().is_ok);
+    }
+    assert_eq!(tested.load(std::sync::atomic::Ordering::SeqCst), 0, "test_config never ran");
+    for allowed in ["https://acme.erp.example/api", "erp.example.com:8069"] {
+        assert!(test(allowed).is_ok, "{allowed}");
+    }
+    assert_eq!(tested.load(std::sync::atomic::Ordering::SeqCst), 2);
+}

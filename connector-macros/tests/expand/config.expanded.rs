@@ -9,6 +9,7 @@ const _: () = {
             default: ::erp_connector::__private::v0_1::Option::None,
             max_length: 0i32,
             list: ::erp_connector::__private::v0_1::Option::None,
+            allow: &[],
         },
         ::erp_connector::__private::v0_1::FieldSpec {
             key: "PASSWORD",
@@ -19,6 +20,7 @@ const _: () = {
             default: ::erp_connector::__private::v0_1::Option::None,
             max_length: 0i32,
             list: ::erp_connector::__private::v0_1::Option::None,
+            allow: &[],
         },
         ::erp_connector::__private::v0_1::FieldSpec {
             key: "CURRENCY",
@@ -29,6 +31,7 @@ const _: () = {
             default: ::erp_connector::__private::v0_1::Option::Some("NOK"),
             max_length: 0i32,
             list: ::erp_connector::__private::v0_1::Option::Some("Currencies"),
+            allow: &[],
         },
     ];
     const OPS: (

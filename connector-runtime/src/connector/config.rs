@@ -216,6 +216,8 @@ pub mod derive_support {
         pub default: Option<&'static str>,
         pub max_length: i32,
         pub list: Option<&'static str>,
+        /// `#[field(allow = "...")]`: the places the value may name (empty: any value).
+        pub allow: &'static [&'static str],
     }
 
     /// What the derive needs of a field's Rust type, taken once per field (so that a type that
@@ -258,6 +260,16 @@ pub mod derive_support {
     fn parse<T>(raw: &str, spec: &FieldSpec, ops: &FieldOps<T>) -> Result<T, ConfigError> {
         if spec.max_length > 0 && raw.chars().count() > spec.max_length as usize {
             return Err(error(spec, format!("longer than {} characters", spec.max_length)));
+        }
+        if !spec.allow.is_empty() && !super::super::allow::matches_any(raw, spec.allow) {
+            return Err(error(
+                spec,
+                format!(
+                    "`{}` is not an address this connector may connect to; allowed: {}",
+                    crate::untrusted::shown(raw),
+                    spec.allow.join(", ")
+                ),
+            ));
         }
         (ops.parse)(raw).map_err(|m| error(spec, m))
     }

@@ -7,6 +7,7 @@
 //! The framework owns the connection lifecycle (`WSSaveConnection`, `WSDeleteConnection`, unknown
 //! GUIDs) and hands each method the stored, typed configuration as a [`Connection`].
 
+pub mod allow;
 mod config;
 mod error;
 mod stream;

@@ -1,0 +1,193 @@
+//! Allow-lists for configuration values that name a place: `#[field(allow = "...")]`.
+//!
+//! Every configuration value is chosen by whoever calls (docs/security.md): a field holding a
+//! URL or a host the connector will connect to must be checked against the places the
+//! connector's author means, or the connector becomes a tool for reaching anything its host can
+//! reach. A pattern is either a URL prefix or a host:
+//!
+//! * `https://erp.example.com`, `https://*.shop.example/api`: the value must be a URL with the
+//!   same scheme, a host equal to the pattern's (or, for `*.`, one or more labels under it), the
+//!   same port (none in the pattern: none or the scheme's default in the value), and a path
+//!   starting with the pattern's at a `/` boundary;
+//! * `erp.example.com`, `*.example.com:8443`: the value must be a host (and port) matching the
+//!   same way.
+//!
+//! Values with user information (`user@`), backslashes, percent-encoded or non-ASCII host names,
+//! whitespace or control characters never match.
+//!
+//! ```
+//! use erp_connector::connector::allow::matches_any;
+//! let allowed = ["https://*.shop.example/api"];
+//! assert!(matches_any("https://eu.shop.example/api/v2", &allowed));
+//! assert!(!matches_any("https://shop.example.evil.test/api", &allowed));
+//! assert!(!matches_any("https://eu.shop.example@169.254.169.254/api", &allowed));
+//! assert!(!matches_any("http://eu.shop.example/api", &allowed));
+//! ```
+
+/// The parts of a URL or host that are compared.
+#[derive(Debug, PartialEq, Eq)]
+struct Place<'a> {
+    scheme: Option<String>,
+    /// Lower-cased.
+    host: String,
+    port: Option<u16>,
+    path: &'a str,
+}
+
+fn default_port(scheme: &str) -> Option<u16> {
+    match scheme {
+        "https" => Some(443),
+        "http" => Some(80),
+        _ => None,
+    }
+}
+
+/// Reads `text` as `scheme://host[:port][/path]` or `host[:port]`; `wildcard` lets the host
+/// start with `*.`.
+fn place(text: &str, wildcard: bool) -> Option<Place<'_>> {
+    if text.is_empty() || text.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\') {
+        return None;
+    }
+    let (scheme, rest) = match text.split_once("://") {
+        Some((scheme, rest)) => {
+            let ok = !scheme.is_empty() && scheme.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
+            (Some(scheme.to_ascii_lowercase()).filter(|_| ok)?.into(), rest)
+        }
+        None => (None, text),
+    };
+    let (authority, path) = match (scheme.is_some(), rest.find(['/', '?', '#'])) {
+        (true, Some(i)) => (&rest[..i], &rest[i..]),
+        (true, None) => (rest, ""),
+        (false, None) => (rest, ""),
+        (false, Some(_)) => return None,
+    };
+    if authority.contains('@') {
+        return None;
+    }
+    let (host, port) = match authority.strip_prefix('[') {
+        Some(v6) => {
+            let (host, after) = v6.split_once(']')?;
+            host.parse::<std::net::Ipv6Addr>().ok()?;
+            (host, after.strip_prefix(':'))
+        }
+        None => match authority.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        },
+    };
+    let port = match port {
+        Some(p) if !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()) => Some(p.parse().ok()?),
+        Some(_) => return None,
+        None => None,
+    };
+    let name = if wildcard { host.strip_prefix("*.").unwrap_or(host) } else { host };
+    let labels_ok = !name.is_empty()
+        && name.len() <= 253
+        && (name.parse::<std::net::IpAddr>().is_ok()
+            || name
+                .split('.')
+                .all(|l| !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')));
+    labels_ok.then(|| Place { scheme, host: host.to_ascii_lowercase(), port, path })
+}
+
+/// Whether `pattern` is one [`matches`] understands (for the derive's compile-time check).
+pub fn is_pattern(pattern: &str) -> bool {
+    place(pattern, true).is_some_and(|p| !p.path.contains(['?', '#']))
+}
+
+/// Whether `value` is a place `pattern` allows (see the module documentation).
+pub fn matches(value: &str, pattern: &str) -> bool {
+    let (Some(value), Some(pattern)) = (place(value, false), place(pattern, true)) else { return false };
+    if value.scheme != pattern.scheme {
+        return false;
+    }
+    let host_ok = match pattern.host.strip_prefix("*.") {
+        Some(suffix) => value.host.len() > suffix.len() + 1 && value.host.ends_with(&format!(".{suffix}")),
+        None => value.host == pattern.host,
+    };
+    let default = value.scheme.as_deref().and_then(default_port);
+    let port_ok = match pattern.port {
+        Some(port) => value.port.or(default) == Some(port),
+        None => value.port.is_none() || value.port == default,
+    };
+    let prefix = pattern.path.trim_end_matches('/');
+    let path_ok = prefix.is_empty()
+        || value.path == prefix
+        || value.path.strip_prefix(prefix).is_some_and(|rest| rest.starts_with(['/', '?', '#']));
+    host_ok && port_ok && path_ok
+}
+
+/// Whether `value` matches one of `patterns`.
+pub fn matches_any(value: &str, patterns: &[&str]) -> bool {
+    patterns.iter().any(|p| matches(value.trim(), p))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn urls_match_by_scheme_host_port_and_path() {
+        let p = "https://*.shop.example/api";
+        for good in [
+            "https://eu.shop.example/api",
+            "https://EU.Shop.Example/api/",
+            "https://a.b.shop.example/api/v2?x=1",
+            "https://eu.shop.example:443/api",
+        ] {
+            assert!(matches(good, p), "{good}");
+        }
+        for bad in [
+            "https://shop.example/api",
+            "https://eu.shop.example/apiary",
+            "https://eu.shop.example/",
+            "https://eu.shop.example:8443/api",
+            "https://eu.shop.example.evil.test/api",
+            "https://evil.test/eu.shop.example/api",
+            "https://eu.shop.example@evil.test/api",
+            "https://evil.test#@eu.shop.example/api",
+            "https://eu.shop.example%2f@evil/api",
+            "https:\\\\eu.shop.example/api",
+            "http://eu.shop.example/api",
+            "file:///etc/passwd",
+            "eu.shop.example",
+            " https://eu.shop.example/api\n",
+        ] {
+            assert!(!matches(bad, p), "{bad}");
+        }
+        assert!(matches("https://erp.example.com", "https://erp.example.com"));
+        assert!(matches("https://erp.example.com/anything", "https://erp.example.com"));
+        assert!(!matches("https://erp.example.com.evil", "https://erp.example.com"));
+    }
+
+    #[test]
+    fn hosts_and_addresses() {
+        assert!(matches("erp.example.com", "erp.example.com"));
+        assert!(matches("db1.example.com:5432", "*.example.com:5432"));
+        assert!(!matches("db1.example.com", "*.example.com:5432"));
+        assert!(!matches("example.com:5432", "*.example.com:5432"));
+        assert!(!matches("169.254.169.254", "*.example.com"));
+        assert!(matches("10.0.0.5:8069", "10.0.0.5:8069"));
+        assert!(matches("http://[::1]:8000/", "http://[::1]:8000"));
+        assert!(!matches("erp.example.com/x", "erp.example.com"));
+        for bad in ["", "https://", "*.*.x", "https://*/", "a b", "https://x:99999"] {
+            assert!(!is_pattern(bad), "{bad}");
+        }
+        assert!(is_pattern("https://*.shop.example/api") && is_pattern("erp.example.com:8443"));
+    }
+
+    proptest! {
+        /// Whatever the value, a match names a host under the pattern's.
+        #[test]
+        fn a_match_is_under_the_pattern(value in "\\PC{0,60}", sub in "[a-z]{1,8}") {
+            let pattern = "https://*.shop.example";
+            if matches(&value, pattern) {
+                let host = place(&value, false).unwrap().host;
+                prop_assert!(host.ends_with(".shop.example"), "{} -> {}", value, host);
+            }
+            let value = format!("https://{sub}.shop.example/x");
+            prop_assert!(matches(&value, pattern), "{}", value);
+        }
+    }
+}
