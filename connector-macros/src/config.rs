@@ -199,7 +199,7 @@ fn pattern_fault(pattern: &str) -> Option<&'static str> {
     if port.is_some_and(|p| p.parse::<u16>().is_err()) {
         return Some("the port is not a number up to 65535");
     }
-    let Some(host) = host else { return None };
+    let host = host?; // `None`: an IPv6 literal, already checked
     let name = host.strip_prefix("*.").unwrap_or(host);
     if name.is_empty() {
         return Some("it names no host");
