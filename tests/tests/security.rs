@@ -208,8 +208,9 @@ struct Remote(std::sync::Arc<std::sync::atomic::AtomicUsize>);
 impl ErpConnector for Remote {
     type Config = RemoteConfig;
 
-    async fn test_config(&self, _: &RemoteConfig) -> ConnectorResult<()> {
-        // A real connector would connect to `server` here.
+    async fn test_config(&self, config: &RemoteConfig) -> ConnectorResult<()> {
+        // A real connector would connect to `server` here; only allowed ones get this far.
+        assert!(config.server.contains("erp.example"));
         self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Ok(())
     }
