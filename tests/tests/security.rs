@@ -242,3 +242,38 @@ fn an_address_outside_the_fields_allow_list_never_reaches_the_connector() {
     }
     assert_eq!(tested.load(std::sync::atomic::Ordering::SeqCst), 2);
 }
+
+#[test]
+fn one_address_holds_a_bounded_number_of_connections() {
+    use std::io::Read as _;
+    let spawned = spawn_with(Vault, |s| s.max_connections_per_source = 5);
+    // Six idle connections (half-sent heads, say) from one address: one of them is closed at
+    // once, nothing read (which one depends on the order the two workers take them in).
+    let mut idle: Vec<_> = (0..6).map(|_| std::net::TcpStream::connect(spawned.addr()).unwrap()).collect();
+    let closed = |idle: &mut Vec<std::net::TcpStream>| {
+        idle.iter_mut()
+            .map(|socket| {
+                socket.set_nonblocking(true).unwrap();
+                matches!(socket.read(&mut [0u8; 1]), Ok(0))
+            })
+            .filter(|closed| *closed)
+            .count()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while closed(&mut idle) == 0 {
+        assert!(std::time::Instant::now() < deadline, "none of the six was closed");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(closed(&mut idle), 1, "exactly the one over the bound");
+    assert!(spawned.client().get("/health").is_err(), "the same address gets no more");
+    // The connections are given back when they close.
+    drop(idle);
+    while spawned.client().get("/health").is_err() {
+        assert!(std::time::Instant::now() < deadline, "connections released when they close");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    // Sequential calls over fresh connections never hit the bound.
+    for _ in 0..20 {
+        assert!(spawned.client().save_connection(new_guid(), &values("a", "a-secret")).unwrap().is_ok);
+    }
+}

@@ -90,7 +90,7 @@ fn place(text: &str, wildcard: bool) -> Option<Place<'_>> {
     labels_ok.then(|| Place { scheme, host: host.to_ascii_lowercase(), port, path })
 }
 
-/// Whether `pattern` is one [`matches`] understands (for the derive's compile-time check).
+/// Whether `pattern` is well-formed for [`matches()`] (the derive checks its shape at compile time).
 pub fn is_pattern(pattern: &str) -> bool {
     place(pattern, true).is_some_and(|p| !p.path.contains(['?', '#']))
 }

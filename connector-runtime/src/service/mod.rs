@@ -5,10 +5,13 @@
 //! `ERP_CONNECTOR_*` environment variables; see [`Settings`].
 
 mod dispatch;
+mod environment;
 mod settings;
+mod sources;
 mod tls;
 
 pub use dispatch::{DEFAULT_MAX_VALUE_BYTES, HostOptions, Hosted};
+pub use environment::{SECRET_VARIABLES, SecretEnvironment};
 pub use settings::{
     AuthSettings, ConnectionLimits, DEFAULT_ENDPOINT_PATH, EndpointConfig, Profile, ReplacePolicy, Settings,
     SettingsError, StoreSettings, random_endpoint_path,
@@ -131,14 +134,20 @@ impl Service {
             Some(s) => s,
             None => Settings::load().map_err(std::io::Error::other)?,
         };
+        // Before anything starts a thread: read the secret variables and take them out of the
+        // environment.
+        let secrets = SecretEnvironment::take();
         init_tracing(&settings.log);
-        let store = open_store(&settings)?;
+        if !secrets.removed {
+            tracing::debug!("secret variables left in the environment: other threads run (docs/security.md)");
+        }
+        let store = open_store(&settings, secrets.store_key.as_deref())?;
         if settings.auth.app_id.is_some() && self.mounts.len() > 1 {
             return Err(std::io::Error::other(
                 "ERP_CONNECTOR_APP_ID overrides the app id of a single connector; this process hosts several: set each in its #[erp_connector] attribute",
             ));
         }
-        let auth = load_auth(&settings)?;
+        let auth = load_auth(&settings, secrets.private_key.as_deref())?;
         let handlers =
             self.mounts.into_iter().map(|mount| mount(store.clone(), &settings, auth.as_ref())).collect::<Vec<_>>();
         if handlers.is_empty() {
@@ -177,6 +186,12 @@ impl Service {
         let on_started = self.on_started;
         let path = settings.endpoint.path.clone();
         let ready_store = store.clone();
+        let per_source = (settings.max_connections_per_source > 0).then(|| {
+            sources::ConnectionsPerSource::new(
+                settings.max_connections_per_source,
+                settings.endpoint.trusted_proxies.clone(),
+            )
+        });
         actix_web::rt::System::new().block_on(async move {
             let mut server = HttpServer::new(move || {
                 let ready_store = ready_store.clone();
@@ -199,7 +214,12 @@ impl Service {
             .shutdown_timeout(settings.shutdown_timeout_secs)
             .client_request_timeout(Duration::from_secs(settings.client_timeout_secs.max(1)))
             .max_connections(settings.max_connections.max(1))
-            .on_connect(|connection, _| set_nodelay(connection));
+            .on_connect(move |connection, data| {
+                set_nodelay(connection);
+                if let Some(limits) = &per_source {
+                    count_connection(limits, connection, data);
+                }
+            });
             if let Some(workers) = settings.workers {
                 server = server.workers(workers);
             }
@@ -277,6 +297,30 @@ fn warn_if_exposed(settings: &Settings) {
     }
 }
 
+/// Counts a new connection against its address's bound (kept in the connection's data, released
+/// when it closes); over the bound, shuts it down before a byte is read.
+fn count_connection(
+    limits: &Arc<sources::ConnectionsPerSource>,
+    connection: &dyn std::any::Any,
+    data: &mut actix_web::dev::Extensions,
+) {
+    let tcp = connection.downcast_ref::<actix_web::rt::net::TcpStream>();
+    #[cfg(feature = "tls")]
+    let tcp = tcp.or_else(|| connection.downcast_ref::<tls::Stream>().map(|s| s.get_ref().0));
+    let Some(tcp) = tcp else { return };
+    let Ok(peer) = tcp.peer_addr() else { return };
+    match limits.admit(peer.ip()) {
+        Ok(Some(counted)) => {
+            data.insert(counted);
+        }
+        Ok(None) => {}
+        Err(()) => {
+            tracing::warn!(client = %peer.ip(), "connection refused: ERP_CONNECTOR_MAX_CONNECTIONS_PER_SOURCE reached");
+            let _ = socket2::SockRef::from(tcp).shutdown(std::net::Shutdown::Both);
+        }
+    }
+}
+
 /// Sets TCP_NODELAY on a new connection, plain or TLS. A streamed answer ends with a small
 /// chunk; under Nagle's algorithm it waits for the client's delayed ACK (40 ms on Linux).
 fn set_nodelay(connection: &dyn std::any::Any) {
@@ -289,10 +333,10 @@ fn set_nodelay(connection: &dyn std::any::Any) {
     }
 }
 
-fn open_store(settings: &Settings) -> std::io::Result<Arc<dyn ConnectionStore>> {
-    let env_key = std::env::var("ERP_CONNECTOR_STORE_KEY").ok().filter(|k| !k.trim().is_empty());
-    let (key, source) = load_or_create_key(env_key.as_deref(), &settings.store.key_file)
-        .map_err(|e| std::io::Error::other(e.to_string()))?;
+/// The store the settings name, its key from `env_key` (`ERP_CONNECTOR_STORE_KEY`) or the key file.
+fn open_store(settings: &Settings, env_key: Option<&str>) -> std::io::Result<Arc<dyn ConnectionStore>> {
+    let (key, source) =
+        load_or_create_key(env_key, &settings.store.key_file).map_err(|e| std::io::Error::other(e.to_string()))?;
     match &source {
         KeySource::Created(path) => tracing::warn!(
             "created a new connection-store key in {}: keep it safe and back it up; without it the saved \
@@ -348,8 +392,8 @@ fn open_shared_store(_: &str, _: &Settings, _: Sealer) -> std::io::Result<Arc<dy
 /// The application key (configured, or in development created on first start) and the
 /// SuperOffice certificates. A configured key or certificate that cannot be used stops start-up;
 /// without a key in production, `Authenticate` is refused (an on-premises connector needs none).
-fn load_auth(settings: &Settings) -> std::io::Result<Option<AuthMaterial>> {
-    let Some(key) = load_app_key(settings)? else {
+fn load_auth(settings: &Settings, inline_key: Option<&str>) -> std::io::Result<Option<AuthMaterial>> {
+    let Some(key) = app_key(settings, inline_key)? else {
         tracing::warn!(
             "no application private key (ERP_CONNECTOR_PRIVATE_KEY_FILE): Authenticate will answer Succeeded=false; \
              SuperOffice Online cannot reach this connector"
@@ -388,10 +432,15 @@ fn load_auth(settings: &Settings) -> std::io::Result<Option<AuthMaterial>> {
 /// else (development profile only) the development key, created on first use. `None` in
 /// production without a key. Errors name the source and the fault.
 pub fn load_app_key(settings: &Settings) -> std::io::Result<Option<AppKey>> {
-    let error = |e: String| std::io::Error::other(e);
     let inline = std::env::var("ERP_CONNECTOR_PRIVATE_KEY").ok().filter(|k| !k.trim().is_empty());
+    app_key(settings, inline.as_deref())
+}
+
+/// [`load_app_key`] with `ERP_CONNECTOR_PRIVATE_KEY` read already (`inline`).
+fn app_key(settings: &Settings, inline: Option<&str>) -> std::io::Result<Option<AppKey>> {
+    let error = |e: String| std::io::Error::other(e);
     if let Some(text) = inline {
-        return AppKey::parse(&text, "ERP_CONNECTOR_PRIVATE_KEY").map(Some).map_err(|e| error(e.to_string()));
+        return AppKey::parse(text, "ERP_CONNECTOR_PRIVATE_KEY").map(Some).map_err(|e| error(e.to_string()));
     }
     if let Some(path) = &settings.auth.private_key_file {
         if crate::store::crypto::readable_by_others(path) {

@@ -29,6 +29,7 @@ use crate::soap::WireProfile;
 /// | longest connector call | `call_timeout_secs` | `ERP_CONNECTOR_CALL_TIMEOUT_SECS` | 55 (0: none) |
 /// | longest request upload | `client_timeout_secs` | `ERP_CONNECTOR_CLIENT_TIMEOUT_SECS` | 30 |
 /// | open connections per worker | `max_connections` | `ERP_CONNECTOR_MAX_CONNECTIONS` | 2048 |
+/// | open connections per client address | `max_connections_per_source` | `ERP_CONNECTOR_MAX_CONNECTIONS_PER_SOURCE` | 512 (0: off) |
 /// | reuse parsed connections | `connection_cache_secs` | `ERP_CONNECTOR_CONNECTION_CACHE_SECS` | 60 (0: off) |
 /// | HTTPS certificate chain (PEM) | `tls_cert` | `ERP_CONNECTOR_TLS_CERT` | none: plain HTTP |
 /// | HTTPS private key (PEM) | `tls_key` | `ERP_CONNECTOR_TLS_KEY` | none |
@@ -87,6 +88,8 @@ pub struct Settings {
     pub client_timeout_secs: u64,
     /// Connections each worker keeps open at once; further ones wait in the listen backlog.
     pub max_connections: usize,
+    /// Open connections one client address may hold (trusted proxies exempt); 0: no bound.
+    pub max_connections_per_source: usize,
     /// Seconds a parsed connection is reused before the store is read again. Saves and deletes
     /// through this process take effect at once; through another replica, within this time.
     pub connection_cache_secs: u64,
@@ -318,6 +321,7 @@ impl Default for Settings {
             call_timeout_secs: 55,
             client_timeout_secs: 30,
             max_connections: 2048,
+            max_connections_per_source: 512,
             connection_cache_secs: 60,
             tls_cert: None,
             tls_key: None,
@@ -467,6 +471,9 @@ impl Settings {
         }
         if let Some((n, v)) = get("ERP_CONNECTOR_MAX_CONNECTIONS") {
             self.max_connections = parsed(n, v)?;
+        }
+        if let Some((n, v)) = get("ERP_CONNECTOR_MAX_CONNECTIONS_PER_SOURCE") {
+            self.max_connections_per_source = parsed(n, v)?;
         }
         if let Some((n, v)) = get("ERP_CONNECTOR_CONNECTION_CACHE_SECS") {
             self.connection_cache_secs = parsed(n, v)?;

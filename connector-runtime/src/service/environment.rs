@@ -1,0 +1,73 @@
+//! Secrets given as environment variables, read once at start-up and then taken out of the
+//! process environment, so that a child process the connector starts, or code that dumps the
+//! environment, never sees them.
+//!
+//! Removing a variable races with any other thread reading the environment, so it is done only
+//! while the process has a single thread, as a connector's `main` has before the service starts
+//! (checked in `/proc/self/status`; elsewhere, or with other threads running, the variables are
+//! left and the service says so at DEBUG). `/proc/<pid>/environ` keeps showing the environment
+//! the process was started with: protect the process itself (its user, its container).
+
+/// The variables that hold secrets: the store key, the application private key, and the shared
+/// store's URL (it may hold a password).
+pub const SECRET_VARIABLES: [&str; 3] =
+    ["ERP_CONNECTOR_STORE_KEY", "ERP_CONNECTOR_PRIVATE_KEY", "ERP_CONNECTOR_STORE_URL"];
+
+/// The secrets the service reads from the environment, taken out of it.
+#[derive(Default)]
+pub struct SecretEnvironment {
+    /// `ERP_CONNECTOR_STORE_KEY`, if set.
+    pub store_key: Option<String>,
+    /// `ERP_CONNECTOR_PRIVATE_KEY`, if set.
+    pub private_key: Option<String>,
+    /// Whether the variables were removed from the environment.
+    pub removed: bool,
+}
+
+impl std::fmt::Debug for SecretEnvironment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let shown = |v: &Option<String>| v.as_ref().map(|_| "(set, not shown)");
+        f.debug_struct("SecretEnvironment")
+            .field("store_key", &shown(&self.store_key))
+            .field("private_key", &shown(&self.private_key))
+            .field("removed", &self.removed)
+            .finish()
+    }
+}
+
+impl SecretEnvironment {
+    /// Reads the secret variables and, while this is the process's only thread, removes them
+    /// (all of [`SECRET_VARIABLES`]; the store URL has been read into the settings before).
+    pub fn take() -> SecretEnvironment {
+        let read = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        SecretEnvironment {
+            store_key: read("ERP_CONNECTOR_STORE_KEY"),
+            private_key: read("ERP_CONNECTOR_PRIVATE_KEY"),
+            removed: forget(),
+        }
+    }
+}
+
+/// Whether this process runs one thread (Linux; elsewhere unknown, so `false`).
+fn only_thread() -> bool {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let threads = status.lines().find_map(|l| l.strip_prefix("Threads:")).and_then(|n| n.trim().parse::<u32>().ok());
+    threads == Some(1)
+}
+
+/// Removes [`SECRET_VARIABLES`] if this is the only thread; whether it did.
+#[allow(unsafe_code)]
+fn forget() -> bool {
+    if !only_thread() {
+        return false;
+    }
+    for name in SECRET_VARIABLES {
+        if std::env::var_os(name).is_some() {
+            // SAFETY: `remove_var` is unsound only while another thread reads or writes the
+            // environment; this process has a single thread (checked just above) and starts none
+            // here.
+            unsafe { std::env::remove_var(name) };
+        }
+    }
+    true
+}
