@@ -25,13 +25,15 @@ strings() { local out=""; for s in "$@"; do out="$out<a:string>$s</a:string>"; d
 envelope() { echo "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body>$1</s:Body></s:Envelope>"; }
 FIELDS=$(strings NAME NUMBER1 VATNO EMAIL PHONE STREETAD1 STREETZIP STREETCITY COUNTRY CURRENCY)
 KEYS=$(strings $(seq 1 50))
-envelope "<SaveConnectionRequestWS xmlns=\"$NS\"><ConnectionGuid>$GUID</ConnectionGuid><ConnectionInfo xmlns:a=\"$ARRAYS\"><a:KeyValueOfstringstring><a:Key>DATABASE</a:Key><a:Value>$DB</a:Value></a:KeyValueOfstringstring></ConnectionInfo></SaveConnectionRequestWS>" > "$WORK/WSSaveConnection.xml"
+envelope "<SaveConnectionRequestWS xmlns=\"$NS\"><ConnectionGuid>$GUID</ConnectionGuid><ConnectionInfo xmlns:a=\"$ARRAYS\"><a:KeyValueOfstringstring><a:Key>DATABASE</a:Key><a:Value>$(basename "$DB")</a:Value></a:KeyValueOfstringstring></ConnectionInfo></SaveConnectionRequestWS>" > "$WORK/WSSaveConnection.xml"
 envelope "<GetActorsRequestWS xmlns=\"$NS\"><ActorType>Customer</ActorType><ConnectionGuid>$GUID</ConnectionGuid><ErpKeys xmlns:a=\"$ARRAYS\">$KEYS</ErpKeys><FieldKeys xmlns:a=\"$ARRAYS\">$FIELDS</FieldKeys></GetActorsRequestWS>" > "$WORK/WSGetActors.xml"
 envelope "<GetActorsByTimestampRequestWS xmlns=\"$NS\"><ActorType>Customer</ActorType><ConnectionGuid>$GUID</ConnectionGuid><FieldKeys xmlns:a=\"$ARRAYS\">$FIELDS</FieldKeys><UpdatedOnOrAfter>000000003001</UpdatedOnOrAfter></GetActorsByTimestampRequestWS>" > "$WORK/WSGetActorsByTimestamp.xml"
 envelope "<SearchActorsAdvancedRequestWS xmlns=\"$NS\"><ActorType>Customer</ActorType><ConnectionGuid>$GUID</ConnectionGuid><FieldKeys xmlns:a=\"$ARRAYS\">$(strings NAME EMAIL STREETCITY)</FieldKeys><Restrictions><SearchRestrictionInfoWS><FieldKey>NAME</FieldKey><Operator>contains</Operator><Values xmlns:a=\"$ARRAYS\"><a:string>berg</a:string></Values></SearchRestrictionInfoWS><SearchRestrictionInfoWS><FieldKey>EMPLOYEES</FieldKey><Operator>&gt;=</Operator><Values xmlns:a=\"$ARRAYS\"><a:string>[I:250]</a:string></Values></SearchRestrictionInfoWS></Restrictions></SearchActorsAdvancedRequestWS>" > "$WORK/WSSearchActorsAdvanced.xml"
 envelope "<RequestBaseWS xmlns=\"$NS\"><ConnectionGuid>$GUID</ConnectionGuid></RequestBaseWS>" > "$WORK/WSTestConnection.xml"
 cp "$WORK/req/authenticate.xml" "$WORK/Authenticate.xml"
 
+# sqlite-erp opens databases by file name in its data folder, never by a path a caller sends.
+export SQLITE_ERP_DATA_DIR=$DATA
 ERP_CONNECTOR_BIND=$ADDR ERP_CONNECTOR_LOG=warn ERP_CONNECTOR_PROFILE=production \
   ERP_CONNECTOR_STORE_PATH="$WORK/store.db" ERP_CONNECTOR_STORE_KEY_FILE="$WORK/store.key" \
   ERP_CONNECTOR_PRIVATE_KEY_FILE="$WORK/req/app.pem" ERP_CONNECTOR_SUPEROFFICE_CERTS="$WORK/req/issuer.crt" \
