@@ -233,7 +233,7 @@ fn configuration_is_validated_and_tested_before_saving() {
 }
 
 #[test]
-fn the_store_survives_a_restart_and_keeps_passwords_encrypted() {
+fn the_store_survives_a_restart_and_keeps_every_value_encrypted() {
     let dir = workdir("restart");
     let guid = new_guid();
     {
@@ -250,8 +250,9 @@ fn the_store_survives_a_restart_and_keeps_passwords_encrypted() {
         }
     }
     let stored = String::from_utf8_lossy(&stored);
-    assert!(stored.contains("C01"), "the store files were found");
+    assert!(stored.contains(&guid.to_string()), "the store files were found");
     assert!(!stored.contains("Extremely-Secret-Password-7"), "the password is encrypted at rest");
+    assert!(!stored.contains("C01"), "and so is every other value");
 
     let running = start(&dir);
     let client = SoapClient::new(running.addr);
