@@ -192,6 +192,14 @@ async fn oversized_bodies_are_refused() {
     let addr = start(EndpointSettings { max_body_bytes: 1024, ..Default::default() }).await;
     let reply = send(addr, "POST", PATH, &[("Content-Type", "text/xml")], &vec![b' '; 4096]).await;
     assert_fault(&reply, 413, "s:Client", "1024 bytes");
+    // The default: a few MiB, refused before a byte of the body is read (here, none is sent).
+    let addr = start(EndpointSettings::default()).await;
+    let mut stream = TcpStream::connect(addr).await.unwrap();
+    let head =
+        format!("POST {PATH} HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n", 5 << 20);
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let reply = read_reply(&mut stream).await;
+    assert_fault(&reply, 413, "s:Client", &format!("{} bytes", erp_connector::http::DEFAULT_MAX_BODY_BYTES));
 }
 
 #[actix_web::test]

@@ -394,6 +394,16 @@ mod tests {
             ),
             ("extra segments", format!("{token}.AAAA"), Rejection::Malformed("more than three segments")),
             ("bad base64", format!("!!!.{}.{}", segments[1], segments[2]), Rejection::Malformed("unreadable header")),
+            (
+                "a forged log line in alg",
+                format!(
+                    "{}.{}.{}",
+                    b64(json!({"alg": "RS\n2026 INFO Authenticate accepted", "kid": "x"})),
+                    segments[1],
+                    segments[2]
+                ),
+                Rejection::Algorithm("RS\\n2026 INFO Au… (34 bytes)".into()),
+            ),
             ("oversized", "a".repeat(MAX_TOKEN_LEN + 1), Rejection::TooLarge),
         ];
         for (what, token, expected) in cases {

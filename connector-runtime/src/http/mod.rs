@@ -336,7 +336,7 @@ impl SoapEndpoint {
         let body = body.freeze();
         tracing::debug!(
             action = req.headers().get("SOAPAction").and_then(|v| v.to_str().ok()).unwrap_or(""),
-            query = req.query_string(),
+            query = %crate::untrusted::shown(req.query_string()),
             bytes = body.len(),
             "request received"
         );

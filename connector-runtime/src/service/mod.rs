@@ -278,14 +278,9 @@ async fn readiness(store: Arc<dyn ConnectionStore>) -> HttpResponse {
 }
 
 /// The loud warning of a production service reachable from other machines at the well-known
-/// path, with no allow-list: anyone who finds it can store connections and call the ERP.
+/// path: anyone who finds it can store connections and call the ERP.
 fn warn_if_exposed(settings: &Settings) {
-    let loopback = settings
-        .bind
-        .parse::<std::net::SocketAddr>()
-        .map(|a| a.ip().is_loopback())
-        .unwrap_or_else(|_| settings.bind.starts_with("localhost:"));
-    if settings.profile == Profile::Production && !loopback && settings.endpoint.path == DEFAULT_ENDPOINT_PATH {
+    if exposed(settings) {
         tracing::warn!(
             bind = %settings.bind,
             allow_from = settings.endpoint.allow_from.len(),
@@ -295,6 +290,16 @@ fn warn_if_exposed(settings: &Settings) {
              ERP_CONNECTOR_ALLOW_FROM (docs/security.md)"
         );
     }
+}
+
+/// Whether a production service listens beyond loopback at the well-known path.
+fn exposed(settings: &Settings) -> bool {
+    let loopback = settings
+        .bind
+        .parse::<std::net::SocketAddr>()
+        .map(|a| a.ip().is_loopback())
+        .unwrap_or_else(|_| settings.bind.starts_with("localhost:"));
+    settings.profile == Profile::Production && !loopback && settings.endpoint.path == DEFAULT_ENDPOINT_PATH
 }
 
 /// Counts a new connection against its address's bound (kept in the connection's data, released
@@ -536,6 +541,56 @@ mod tests {
     use actix_web::rt::net::{TcpListener, TcpStream};
 
     use super::set_nodelay;
+    use super::{Profile, Settings, exposed};
+
+    #[test]
+    fn a_public_production_service_at_the_well_known_path_is_exposed() {
+        let public = Settings { bind: "0.0.0.0:8080".into(), profile: Profile::Production, ..Settings::default() };
+        assert!(exposed(&public));
+        let mut secret_path = public.clone();
+        secret_path.endpoint.path = "/erp-Xq3p".into();
+        assert!(!exposed(&secret_path));
+        assert!(!exposed(&Settings { bind: "127.0.0.1:8080".into(), ..public.clone() }));
+        assert!(!exposed(&Settings { bind: "[::1]:8080".into(), ..public.clone() }));
+        assert!(!exposed(&Settings { profile: Profile::Development, ..public }));
+    }
+
+    /// A store that cannot serve, with an error naming its host and user.
+    struct Down;
+    impl crate::store::ConnectionStore for Down {
+        fn save(
+            &self,
+            _: &str,
+            _: crate::contract::ConnectionGuid,
+            _: &crate::contract::StringDict,
+        ) -> Result<(), crate::store::StoreError> {
+            unreachable!()
+        }
+        fn load(
+            &self,
+            _: &str,
+            _: crate::contract::ConnectionGuid,
+        ) -> Result<Option<crate::contract::StringDict>, crate::store::StoreError> {
+            unreachable!()
+        }
+        fn delete(&self, _: &str, _: crate::contract::ConnectionGuid) -> Result<bool, crate::store::StoreError> {
+            unreachable!()
+        }
+        fn count(&self, _: &str) -> Result<u64, crate::store::StoreError> {
+            unreachable!()
+        }
+        fn check(&self) -> Result<(), crate::store::StoreError> {
+            Err(crate::store::StoreError::Database("password authentication failed for user erp at db.internal".into()))
+        }
+    }
+
+    #[actix_web::test]
+    async fn ready_says_what_is_not_ready_and_nothing_of_the_store_s_error() {
+        let response = super::readiness(std::sync::Arc::new(Down)).await;
+        assert_eq!(response.status(), 503);
+        let body = actix_web::body::to_bytes(response.into_body()).await.unwrap();
+        assert_eq!(&body[..], b"not ready: connection store\n");
+    }
 
     async fn pair() -> (TcpStream, TcpStream) {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
