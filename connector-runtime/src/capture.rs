@@ -446,6 +446,52 @@ mod tests {
     }
 
     #[test]
+    fn a_request_the_redactor_misses_is_not_written() {
+        let (capture, dir) = capture(&["ERP_PIN"]);
+        // An entry element the service's reader takes but the redactor does not recognise.
+        let body = save("<a:Entry><a:Key>ERP_PIN</a:Key><a:Value>4711</a:Value></a:Entry>");
+        let redacted = String::from_utf8(capture.redact(body.as_bytes()).unwrap()).unwrap();
+        let action = "http://www.superoffice.net/EIS/Connector/1.0/IErpConnectorWS/WSSaveConnection";
+        capture.record(&Exchange {
+            action: Some(action),
+            query: "",
+            request: body.as_bytes(),
+            status: 200,
+            response: b"<ok/>",
+            micros: 1,
+        });
+        let written: Vec<String> =
+            std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+        if redacted.contains("4711") {
+            assert!(!written.iter().any(|n| n.ends_with(".request.xml")), "{written:?}");
+        }
+        for name in &written {
+            assert!(!std::fs::read_to_string(dir.join(name)).unwrap().contains("4711"), "{name}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_planted_in_the_folder_is_never_written_through() {
+        let (capture, dir) = capture(&["A", "B"]);
+        let target = std::env::temp_dir().join(format!("erp-capture-target-{}", std::process::id()));
+        std::fs::write(&target, "untouched").unwrap();
+        std::os::unix::fs::symlink(&target, dir.join("000001-unknown.meta.json")).unwrap();
+        capture.record(&Exchange {
+            action: None,
+            query: "",
+            request: b"<x/>",
+            status: 500,
+            response: b"<f/>",
+            micros: 1,
+        });
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "untouched");
+        let _ = std::fs::remove_file(&target);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn the_folder_has_a_byte_budget() {
         let (capture, dir) = capture(&["A", "B", "C"]);
         let capture = capture.with_budget(600);
