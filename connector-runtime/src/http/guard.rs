@@ -52,39 +52,48 @@ impl SourcePolicy {
         self.allow_from.is_empty() || self.allow_from.iter().any(|net| net.contains(&canonical(client)))
     }
 
-    /// The origin of `req`, which arrived from `peer` over a connection that was TLS or not.
-    pub fn origin(&self, req: &HttpRequest, peer: IpAddr, tls: bool) -> Origin {
-        let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok()).map(str::trim);
-        let direct_host = header(header::HOST.as_str()).filter(|h| well_formed_host(h)).map(str::to_owned);
-        let direct =
-            Origin { client: canonical(peer), scheme: if tls { "https" } else { "http" }.into(), host: direct_host };
+    /// The client address of `req`, which arrived from `peer`: `peer` itself, unless `peer` is a
+    /// trusted proxy, whose `X-Forwarded-For` names the client. (No allocation unless it reads
+    /// forwarded headers: this runs on every call.)
+    pub fn client(&self, req: &HttpRequest, peer: IpAddr) -> IpAddr {
+        let mut client = canonical(peer);
         if !self.trusts(peer) {
-            return direct;
+            return client;
         }
         // The first address from the right that is not one of our proxies is the client. Every
         // X-Forwarded-For line counts, in order: a proxy may add its own after the client's.
-        let mut client = direct.client;
         let lines: Vec<&str> = req.headers().get_all("x-forwarded-for").filter_map(|v| v.to_str().ok()).collect();
-        let chain = lines.join(",");
-        for hop in chain.rsplit(',').map(str::trim).filter(|h| !h.is_empty()) {
+        for hop in lines.iter().rev().flat_map(|line| line.rsplit(',')).map(str::trim).filter(|h| !h.is_empty()) {
             let Ok(ip) = hop.parse::<IpAddr>() else { break };
             client = canonical(ip);
             if !self.trusts(ip) {
                 break;
             }
         }
+        client
+    }
+
+    /// The origin of `req`, which arrived from `peer` over a connection that was TLS or not.
+    pub fn origin(&self, req: &HttpRequest, peer: IpAddr, tls: bool) -> Origin {
+        let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+        let client = self.client(req, peer);
+        let direct_host = header(header::HOST.as_str()).filter(|h| well_formed_host(h)).map(str::to_owned);
+        let direct_scheme = if tls { "https" } else { "http" };
+        if !self.trusts(peer) {
+            return Origin { client, scheme: direct_scheme.into(), host: direct_host };
+        }
         let scheme = match header("x-forwarded-proto").map(str::to_ascii_lowercase).as_deref() {
-            Some("https") => "https".to_owned(),
-            Some("http") => "http".to_owned(),
-            _ => direct.scheme,
+            Some("https") => "https",
+            Some("http") => "http",
+            _ => direct_scheme,
         };
         let host = header("x-forwarded-host")
             .and_then(|h| h.split(',').next())
             .map(str::trim)
             .filter(|h| well_formed_host(h))
             .map(str::to_owned)
-            .or(direct.host);
-        Origin { client, scheme, host }
+            .or(direct_host);
+        Origin { client, scheme: scheme.into(), host }
     }
 }
 

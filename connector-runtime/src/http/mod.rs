@@ -254,21 +254,21 @@ impl SoapEndpoint {
             }))
     }
 
-    /// The caller's origin, or `None` for a source that may not call (answered with an empty 403).
-    fn admit(&self, req: &HttpRequest) -> Option<Origin> {
+    /// The caller's address, or `None` for a source that may not call (answered with an empty 403).
+    fn admit(&self, req: &HttpRequest) -> Option<std::net::IpAddr> {
         let peer = req.peer_addr().map_or(std::net::IpAddr::from([0, 0, 0, 0]), |a| a.ip());
-        let origin = self.inner.settings.sources.origin(req, peer, req.app_config().secure());
-        if self.inner.settings.sources.allows(origin.client) {
-            Some(origin)
+        let client = self.inner.settings.sources.client(req, peer);
+        if self.inner.settings.sources.allows(client) {
+            Some(client)
         } else {
-            tracing::debug!(client = %origin.client, "refused: not in ERP_CONNECTOR_ALLOW_FROM");
+            tracing::debug!(%client, "refused: not in ERP_CONNECTOR_ALLOW_FROM");
             None
         }
     }
 
     async fn call(&self, req: HttpRequest, payload: web::Payload) -> HttpResponse {
         match self.admit(&req) {
-            Some(origin) => CALLER.scope(origin.client, self.call_admitted(req, payload)).await,
+            Some(client) => CALLER.scope(client, self.call_admitted(req, payload)).await,
             None => HttpResponse::Forbidden().finish(),
         }
     }
@@ -509,7 +509,11 @@ impl SoapEndpoint {
     }
 
     fn metadata(&self, req: &HttpRequest) -> HttpResponse {
-        let Some(origin) = self.admit(req) else { return HttpResponse::Forbidden().finish() };
+        if self.admit(req).is_none() {
+            return HttpResponse::Forbidden().finish();
+        }
+        let peer = req.peer_addr().map_or(std::net::IpAddr::from([0, 0, 0, 0]), |a| a.ip());
+        let origin = self.inner.settings.sources.origin(req, peer, req.app_config().secure());
         let wants_wsdl = req.query_string().split('&').any(|p| {
             let key = p.split('=').next().unwrap_or("");
             key.eq_ignore_ascii_case("wsdl") || key.eq_ignore_ascii_case("singleWsdl")
