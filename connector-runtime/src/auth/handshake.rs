@@ -187,6 +187,34 @@ mod tests {
     }
 
     #[test]
+    fn a_key_server_that_hangs_does_not_hold_the_handshake() {
+        let (file, rotated) = (TestIssuer::new(), TestIssuer::new());
+        let (release, hung) = std::sync::mpsc::channel::<()>();
+        let hung = Mutex::new(hung);
+        let fetched = rotated.cert.clone();
+        let refresh: KeyRefresh = Arc::new(move || {
+            // Hangs until the test lets it answer.
+            let _ = hung.lock().unwrap().recv();
+            Ok(vec![fetched.clone()])
+        });
+        let key = Arc::new(AppKey::generate_with_bits(1024).unwrap());
+        let handshake = Handshake::new(APP, key, vec![file.cert.clone()]).with_refresh(refresh);
+        // Answered (refused) although the fetch has not returned: the test would hang otherwise.
+        let first = handshake.answer(&rotated.token(APP, "N1"), SystemTime::now());
+        assert_eq!(first.reason.as_deref(), Some("token signed with an unknown key"));
+        assert!(handshake.answer(&file.token(APP, "N2"), SystemTime::now()).succeeded, "others are served meanwhile");
+        // When the fetch does return, its keys are trusted.
+        release.send(()).unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let mut n = 3;
+        while !handshake.answer(&rotated.token(APP, &format!("N{n}")), SystemTime::now()).succeeded {
+            assert!(std::time::Instant::now() < deadline, "the late keys were never applied");
+            std::thread::sleep(Duration::from_millis(20));
+            n += 1;
+        }
+    }
+
+    #[test]
     fn a_refresh_adds_keys_and_never_drops_the_configured_ones() {
         let (file, rotated, other) = (TestIssuer::new(), TestIssuer::new(), TestIssuer::new());
         let fetched = rotated.cert.clone();

@@ -318,7 +318,16 @@ fn passes_the_eis_emulator_with_authenticate() {
     use erp_connector::conformance::{AuthCheck, Options, Silent, check_with};
     let dir = workdir("emulator");
     let (issuer, _) = erp_connector::testkit::TestIssuer::load_or_create(&dir.join("issuer")).unwrap();
-    let running = start_with(&dir, &[("ERP_CONNECTOR_SUPEROFFICE_CERTS", &dir.join("issuer/issuer-cert.pem"))]);
+    // As deployed in Online (docs/security.md): a secret endpoint path and an allow-list.
+    let path = "/erp-HelloSecretPath0123456789abcdef";
+    let running = start_with(
+        &dir,
+        &[
+            ("ERP_CONNECTOR_SUPEROFFICE_CERTS", &dir.join("issuer/issuer-cert.pem")),
+            ("ERP_CONNECTOR_ENDPOINT_PATH", std::path::Path::new(path)),
+            ("ERP_CONNECTOR_ALLOW_FROM", std::path::Path::new("127.0.0.1/32")),
+        ],
+    );
     let public = std::fs::read_to_string(dir.join("dev-keys/app-public-key.xml")).unwrap();
     let options = Options {
         authenticate: Some(AuthCheck {
@@ -328,7 +337,9 @@ fn passes_the_eis_emulator_with_authenticate() {
         }),
         ..Options::default()
     };
-    let url = format!("http://{}/Services/ErpConnectorWS.svc", running.addr);
+    let url = format!("http://{}{path}", running.addr);
     let report = check_with(&url, &options, &mut Silent);
     assert!(report.is_clean(), "{report}");
+    let guessed = SoapClient::new(running.addr).post(b"<x/>", &[]).unwrap();
+    assert_eq!((guessed.status, guessed.body.len()), (404, 0), "the well-known path says nothing");
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use erp_connector::conformance::Options;
 use erp_connector::prelude::*;
-use erp_connector::testkit::{Spawned, new_guid, spawn};
+use erp_connector::testkit::{Spawned, new_guid, spawn, spawn_with};
 use sqlite_erp::SqliteErp;
 
 fn seeded(name: &str, count: usize) -> PathBuf {
@@ -33,7 +33,11 @@ fn connected(db: &std::path::Path) -> (Spawned, ConnectionGuid) {
 #[test]
 fn passes_the_eis_emulator() {
     let db = seeded("emulator", 150);
-    let connector = serving(&db);
+    // As deployed in Online (docs/security.md): a secret endpoint path and an allow-list.
+    let connector = spawn_with(SqliteErp::in_dir(db.parent().unwrap()), |s| {
+        s.endpoint.path = "/erp-SqliteSecretPath0123456789abcd".into();
+        s.endpoint.allow_from = vec!["127.0.0.1/32".parse().unwrap()];
+    });
     let report = connector.conformance(Options::default());
     assert!(report.is_clean(), "{report}");
     let step = |name: &str| report.steps.iter().find(|s| s.name == name).unwrap();
