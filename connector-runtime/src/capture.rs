@@ -261,19 +261,29 @@ fn rewrite_secrets(body: &[u8], replacement: impl Fn(Secret<'_>) -> Option<Strin
         } else if let Event::End(_) = &event {
             replacing = None;
         }
-        let written = match &mut replacing {
-            Some(with) if is_text(&event) => match with.take() {
-                Some(value) => writer.write_event(Event::Text(BytesText::new(&value))),
-                None => Ok(()),
-            },
-            _ => writer.write_event(event.borrow()),
-        };
-        written.ok()?;
+        write_replacing(&mut writer, &event, &mut replacing)?;
     }
     if entry.is_some() {
         return None;
     }
     Some(writer.into_inner())
+}
+
+/// Writes `event`, or inside a replaced element its replacement in place of the first text
+/// (and nothing for the rest of the text).
+fn write_replacing(
+    writer: &mut Writer<Vec<u8>>,
+    event: &Event<'_>,
+    replacing: &mut Option<Option<String>>,
+) -> Option<()> {
+    let written = match replacing {
+        Some(with) if is_text(event) => match with.take() {
+            Some(value) => writer.write_event(Event::Text(BytesText::new(&value))),
+            None => Ok(()),
+        },
+        _ => writer.write_event(event.borrow()),
+    };
+    written.ok()
 }
 
 fn is_text(event: &Event<'_>) -> bool {
@@ -333,14 +343,7 @@ fn write_entry(
             }
             _ => {}
         }
-        let written = match &mut replacing {
-            Some(value) if is_text(&event) => match value.take() {
-                Some(value) => writer.write_event(Event::Text(BytesText::new(&value))),
-                None => Ok(()),
-            },
-            _ => writer.write_event(event.borrow()),
-        };
-        written.ok()?;
+        write_replacing(writer, &event, &mut replacing)?;
     }
     Some(())
 }

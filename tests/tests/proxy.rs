@@ -176,6 +176,10 @@ fn stage(proxy: &str, config: &str) -> Option<Stage> {
     let program = program(proxy)?;
     let url = scratch_postgres(proxy)?;
     let env = [
+        // The emulator deletes a connection through one replica and at once asks the other: a
+        // cache would answer from memory until the store's notice arrives (tests/replicas.rs
+        // covers the notices); here the store is read on every call.
+        ("ERP_CONNECTOR_CONNECTION_CACHE_SECS", "0"),
         ("ERP_CONNECTOR_ENDPOINT_PATH", SECRET_PATH),
         ("ERP_CONNECTOR_ALLOW_FROM", "127.0.0.1/32"),
         ("ERP_CONNECTOR_TRUSTED_PROXIES", "127.0.0.1/32"),
