@@ -16,7 +16,7 @@ use crate::soap::WireProfile;
 /// | proxies whose `X-Forwarded-*` are believed (CIDR list) | `endpoint.trusted_proxies` | `ERP_CONNECTOR_TRUSTED_PROXIES` | none |
 /// | largest configuration of a connection | `connections.max_config_bytes` | `ERP_CONNECTOR_MAX_CONFIG_BYTES` | 64 KiB |
 /// | most stored connections per connector | `connections.max_stored` | `ERP_CONNECTOR_MAX_STORED_CONNECTIONS` | 20000 |
-/// | saves per minute from one source | `connections.saves_per_minute_per_source` | `ERP_CONNECTOR_SAVES_PER_MINUTE_PER_SOURCE` | 600 |
+/// | saves per minute from one source | `connections.saves_per_minute_per_source` | `ERP_CONNECTOR_SAVES_PER_MINUTE_PER_SOURCE` | 6000 |
 /// | replacing a connection with other values | `connections.replace` | `ERP_CONNECTOR_REPLACE_CONNECTION` | `test` |
 /// | parsed connections kept in memory | `connections.cache_entries` | `ERP_CONNECTOR_CONNECTION_CACHE_ENTRIES` | 10000 |
 /// | SOAP body shape | `wire_profile` | `ERP_CONNECTOR_WIRE_PROFILE` | `message-contract` |
@@ -166,7 +166,7 @@ impl Default for ConnectionLimits {
         ConnectionLimits {
             max_config_bytes: 64 * 1024,
             max_stored: 20_000,
-            saves_per_minute_per_source: 600,
+            saves_per_minute_per_source: 6000,
             replace: ReplacePolicy::Test,
             cache_entries: 10_000,
         }
