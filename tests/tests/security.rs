@@ -56,7 +56,7 @@ fn a_save_replaces_other_values_only_when_they_pass_the_test() {
     let hijack = client.save_connection(guid, &values("eve", "guess")).unwrap();
     assert!(!hijack.is_ok);
     let why = hijack.user_explanation.unwrap();
-    assert!(why.contains("already stored") && why.contains("refused the user name"), "{why}");
+    assert!(why.contains("stored with other values") && why.contains("refused the user name"), "{why}");
     assert_eq!(stored_user(&spawned, guid), "stored user: ann");
 
     // The same values again (EIS resending): accepted.
@@ -74,19 +74,40 @@ fn a_save_replaces_other_values_only_when_they_pass_the_test() {
 }
 
 #[test]
+fn a_delete_does_not_open_the_way_to_a_replacement() {
+    let spawned = spawn_with(Vault, |_| {});
+    let client = spawned.client();
+    let guid = new_guid();
+    assert!(client.save_connection(guid, &values("ann", "ann-secret")).unwrap().is_ok);
+    // A stranger deletes it (the protocol lets anyone), then saves values of their own.
+    assert!(client.delete_connection(guid).unwrap().is_ok);
+    let gone = client.test_connection(guid).unwrap();
+    assert_eq!(gone.error_code.as_deref(), Some(error_codes::UNKNOWN_CONNECTION_ID), "deleted is deleted");
+    let hijack = client.save_connection(guid, &values("eve", "guess")).unwrap();
+    assert!(!hijack.is_ok, "the deleted values still guard the GUID");
+    // EIS resending the deleted connection's own values brings it back.
+    assert!(client.save_connection(guid, &values("ann", "ann-secret")).unwrap().is_ok);
+    assert_eq!(stored_user(&spawned, guid), "stored user: ann");
+}
+
+#[test]
 fn the_replace_policy_can_refuse_or_allow() {
     let refuse = spawn_with(Vault, |s| s.connections.replace = ReplacePolicy::Refuse);
     let guid = new_guid();
     assert!(refuse.client().save_connection(guid, &values("ann", "ann-secret")).unwrap().is_ok);
-    let edit = refuse.client().save_connection(guid, &values("ann", "new-but-unchecked")).unwrap();
-    assert!(!edit.is_ok && edit.user_explanation.unwrap().contains("delete the connection"));
+    let edit = refuse.client().save_connection(guid, &values("bob", "bob-secret")).unwrap();
+    assert!(!edit.is_ok && edit.user_explanation.unwrap().contains("add a new connection"));
     assert!(refuse.client().delete_connection(guid).unwrap().is_ok);
-    assert!(refuse.client().save_connection(guid, &values("ann", "new-but-unchecked")).unwrap().is_ok);
+    let again = refuse.client().save_connection(guid, &values("bob", "bob-secret")).unwrap();
+    assert!(!again.is_ok, "nor after a delete");
+    assert!(refuse.client().save_connection(new_guid(), &values("bob", "bob-secret")).unwrap().is_ok, "a new one");
 
     let allow = spawn_with(Vault, |s| s.connections.replace = ReplacePolicy::Allow);
     assert!(allow.client().save_connection(guid, &values("ann", "ann-secret")).unwrap().is_ok);
     assert!(allow.client().save_connection(guid, &values("eve", "x")).unwrap().is_ok);
     assert_eq!(stored_user(&allow, guid), "stored user: eve");
+    assert!(allow.client().delete_connection(guid).unwrap().is_ok);
+    assert!(allow.client().save_connection(guid, &values("mallory", "y")).unwrap().is_ok, "allow keeps nothing");
 }
 
 #[test]

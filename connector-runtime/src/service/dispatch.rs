@@ -54,6 +54,25 @@ impl Default for HostOptions {
     }
 }
 
+/// The entry that marks a stored record as deleted (a tombstone): its value is when, in seconds
+/// since the epoch. No caller can send it: its key is no declared field (it starts with NUL).
+const TOMBSTONE_KEY: &str = "\0erp-connector:deleted";
+
+/// How long a deleted connection's values still guard its GUID.
+const TOMBSTONE_SECS: u64 = 30 * 24 * 3600;
+
+fn now_secs() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// `info` without its tombstone mark, and whether it had one that still guards the GUID
+/// (`None`: no mark; `Some(false)`: an expired one).
+fn tombstone(mut info: StringDict) -> (StringDict, Option<bool>) {
+    let mark = info.remove(TOMBSTONE_KEY).flatten();
+    let live = mark.map(|at| at.parse::<u64>().is_ok_and(|at| now_secs().saturating_sub(at) < TOMBSTONE_SECS));
+    (info, live)
+}
+
 /// Most bytes of one configuration value whose field declares no `MaxLength`.
 pub const DEFAULT_MAX_VALUE_BYTES: usize = 4096;
 
@@ -248,7 +267,9 @@ impl<T: ErpConnector> Hosted<T> {
             }
             other => other,
         });
-        let info = loaded.await?.ok_or_else(ConnectorError::unknown_connection)?;
+        // A deleted connection (its tombstone) is as unknown as one never saved.
+        let info = loaded.await?.filter(|info| info.get(TOMBSTONE_KEY).is_none());
+        let info = info.ok_or_else(ConnectorError::unknown_connection)?;
         let config = T::Config::from_info(&info).map_err(|e| {
             ConnectorError::new(format!("The saved configuration of this connection is no longer valid: {e}. Edit and save the connection again."))
         })?;
@@ -312,7 +333,21 @@ impl<T: ErpConnector> Hosted<T> {
                     tracing::warn!(connection = %guid, error = %e, "connection_deleted hook failed; deleting anyway");
                 }
                 let (store, name) = (self.store.clone(), self.name.clone());
-                blocking(move || store.delete(&name, guid)).await?;
+                let keep_values = self.limits.replace != ReplacePolicy::Allow;
+                blocking(move || {
+                    // Where replacing needs proof, the values stay as a tombstone: otherwise a
+                    // delete and a save would replace a connection with none.
+                    let stored = if keep_values { store.load(&name, guid).ok().flatten() } else { None };
+                    match stored.map(tombstone) {
+                        Some((mut values, None)) => {
+                            values.insert_opt(TOMBSTONE_KEY, Some(now_secs().to_string().into()));
+                            store.save(&name, guid, &values)
+                        }
+                        Some((_, Some(_))) => Ok(()),
+                        None => store.delete(&name, guid).map(drop),
+                    }
+                })
+                .await?;
                 // Also stops a read begun before the delete from being kept.
                 self.cache.forget(guid);
                 Response::empty(op)
@@ -404,8 +439,9 @@ impl<T: ErpConnector> Hosted<T> {
     }
 
     /// Whether a save of `info` under `guid` may go on: `Ok(false)` when the same values are
-    /// stored already (nothing to do), an error when it would replace other values without what
-    /// [`ReplacePolicy`] asks for, or store one connection more than allowed.
+    /// stored already (nothing to do), an error when it would replace other values (stored, or
+    /// kept as the tombstone of a deleted connection) without what [`ReplacePolicy`] asks for,
+    /// or store one connection more than allowed.
     async fn may_store(&self, guid: ConnectionGuid, info: &StringDict, config: &T::Config) -> ConnectorResult<bool> {
         let (store, name) = (self.store.clone(), self.name.clone());
         let stored = blocking(move || match store.load(&name, guid) {
@@ -414,15 +450,22 @@ impl<T: ErpConnector> Hosted<T> {
             other => other,
         })
         .await?;
+        let (stored, deleted) = match stored.map(tombstone) {
+            // An expired tombstone guards nothing.
+            Some((_, Some(false))) => (None, false),
+            Some((values, mark)) => (Some(values), mark.is_some()),
+            None => (None, false),
+        };
         match stored {
-            Some(old) if old == *info => Ok(false),
+            // The same values: nothing to write, unless they come back from a tombstone.
+            Some(old) if old == *info => Ok(deleted),
             Some(_) => match self.limits.replace {
                 ReplacePolicy::Allow => Ok(true),
                 ReplacePolicy::Refuse => {
                     tracing::warn!(connection = %guid, "refused to replace a stored connection with other values (replace = refuse)");
                     Err(ConnectorError::new(
-                        "This connection is already stored with other values, and this connector does not replace \
-                         connections: delete the connection, then add it again.",
+                        "This connection is (or was) stored with other values, and this connector does not replace \
+                         connections: add a new connection in SuperOffice instead.",
                     ))
                 }
                 ReplacePolicy::Test => match self.connector.test_config(config).await {
@@ -430,7 +473,7 @@ impl<T: ErpConnector> Hosted<T> {
                     Err(e) => {
                         tracing::warn!(connection = %guid, error = %shown(&e.to_string()), "refused to replace a stored connection: the new values do not pass test_config");
                         let mut refused = ConnectorError::new(format!(
-                            "This connection is already stored with other values; new values replace them only \
+                            "This connection is (or was) stored with other values; new values replace them only \
                              when they pass the connector's test, and these did not: {}",
                             e.user_explanation
                         ));

@@ -180,10 +180,11 @@ impl Default for ConnectionLimits {
 #[serde(rename_all = "lowercase")]
 pub enum ReplacePolicy {
     /// The connector's `test_config` must pass for the new values: whoever replaces a
-    /// connection holds working ERP credentials (an administrator's new password does).
+    /// connection holds working ERP credentials (an administrator's new password does). A
+    /// deleted connection's values keep guarding its GUID (a tombstone, 30 days).
     #[default]
     Test,
-    /// Never: delete the connection first (`WSDeleteConnection`), then save.
+    /// Never: a new connection (a new GUID) instead; tombstones as with `Test`.
     Refuse,
     /// Always (the behaviour of SuperOffice's own hosts): only where the allow-list limits
     /// callers to EIS.
