@@ -79,3 +79,81 @@ fn the_captured_sod_token_is_valid_at_its_time_and_expired_now() {
     let forged = String::from_utf8(forged).unwrap();
     assert!(matches!(validator.validate(&forged, at), Err(Rejection::Signature | Rejection::Malformed(_))));
 }
+
+/// The SubjectPublicKeyInfo of an RSA certificate (DER), found by its rsaEncryption algorithm
+/// identifier inside the SEQUENCE that holds it.
+fn spki(der: &[u8]) -> &[u8] {
+    const RSA_ENCRYPTION: [u8; 15] =
+        [0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00];
+    let at = der.windows(RSA_ENCRYPTION.len()).position(|w| w == RSA_ENCRYPTION).expect("an RSA key");
+    let start = at - 4;
+    assert_eq!(&der[start..start + 2], &[0x30, 0x82], "a long-form SEQUENCE holds it");
+    let len = u16::from_be_bytes([der[start + 2], der[start + 3]]) as usize;
+    &der[start..start + 4 + len]
+}
+
+#[test]
+fn the_compiled_in_key_pins_are_the_federated_login_certificates_keys() {
+    use base64::Engine as _;
+    use erp_connector::auth::Environment;
+    use rsa::sha2::{Digest as _, Sha256};
+    let Some(shared) = common::shared_dir("superoffice_fixtures") else { return };
+    for (env, name) in
+        [(Environment::Sod, "development"), (Environment::Stage, "stage"), (Environment::Production, "production")]
+    {
+        let path = shared.join(format!("fixtures/superoffice/certs/SuperOfficeFederatedLogin.{name}.crt"));
+        let pem = std::fs::read_to_string(&path).unwrap();
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let der = base64::engine::general_purpose::STANDARD.decode(body).unwrap();
+        let pin = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(spki(&der)));
+        assert_eq!(pin, env.pinned_key_sha256(), "{name}");
+        assert_eq!(cert(&shared, name).thumbprint, env.pinned_thumbprint(), "{name}");
+    }
+}
+
+/// The DER of a fixture certificate.
+fn der(shared: &std::path::Path, env: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    let path = shared.join(format!("fixtures/superoffice/certs/SuperOfficeFederatedLogin.{env}.crt"));
+    let body: String = std::fs::read_to_string(&path).unwrap().lines().filter(|l| !l.starts_with("-----")).collect();
+    base64::engine::general_purpose::STANDARD.decode(body).unwrap()
+}
+
+/// A JWK: `n` and `e` of `key`, labelled with a certificate.
+fn jwk(key: &rsa::PublicKey, kid: &str, x5c: &[u8]) -> serde_json::Value {
+    use base64::Engine as _;
+    use rsa::traits::PublicKeyParts as _;
+    let url = |n: &rsa::BoxedUint| {
+        let bytes = n.to_be_bytes();
+        let first = bytes.iter().position(|b| *b != 0).unwrap_or(0);
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes[first..])
+    };
+    serde_json::json!({
+        "kty": "RSA", "kid": kid, "n": url(key.n().as_ref()), "e": url(key.e()),
+        "x5c": [base64::engine::general_purpose::STANDARD.encode(x5c)],
+    })
+}
+
+#[test]
+fn the_real_sod_key_from_a_jwks_verifies_the_captured_token_and_a_relabelled_key_does_not() {
+    use erp_connector::auth::jwks::parse_jwks;
+    use erp_connector::auth::{Environment, TokenValidator};
+    use rsa::pkcs8::DecodePublicKey as _;
+    let Some(shared) = common::shared_dir("superoffice_fixtures") else { return };
+    let sod = der(&shared, "development");
+    let sod_key = rsa::PublicKey::from_public_key_der(spki(&sod)).unwrap();
+    let pins = [Environment::Sod.pin(), Environment::Production.pin()];
+    // SOD's real key, under any label: trusted, and named by its pin.
+    let doc = serde_json::json!({ "keys": [jwk(&sod_key, "whatever", &sod)] }).to_string();
+    let trusted = parse_jwks(&doc, &pins, "test").unwrap();
+    assert_eq!(trusted.len(), 1);
+    assert_eq!(trusted[0].thumbprint, Environment::Sod.pinned_thumbprint());
+    let at = chrono::Utc.with_ymd_and_hms(2021, 9, 16, 11, 25, 0).unwrap().timestamp();
+    let valid = TokenValidator::new(APP_ID, trusted).validate(&captured_token(&shared), at).unwrap();
+    assert_eq!(valid.nonce, NONCE);
+    // The forgery of the issue: the real production certificate as label, another key in n/e.
+    let attacker = erp_connector::auth::AppKey::generate_with_bits(2048).unwrap().public_key();
+    let production = Environment::Production.pinned_thumbprint();
+    let forged = serde_json::json!({ "keys": [jwk(&attacker, production, &der(&shared, "production"))] }).to_string();
+    assert!(parse_jwks(&forged, &pins, "test").unwrap().is_empty(), "not the pinned key: ignored");
+}
