@@ -330,7 +330,7 @@ impl<T: ErpConnector> Hosted<T> {
                 if let Ok(conn) = self.load(Some(guid)).await
                     && let Err(e) = c.connection_deleted(&conn).await
                 {
-                    tracing::warn!(connection = %guid, error = %e, "connection_deleted hook failed; deleting anyway");
+                    tracing::warn!(connection = %guid, error = %shown(&e.to_string()), "connection_deleted hook failed; deleting anyway");
                 }
                 let (store, name) = (self.store.clone(), self.name.clone());
                 let keep_values = self.limits.replace != ReplacePolicy::Allow;
