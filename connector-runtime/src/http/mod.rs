@@ -389,8 +389,10 @@ impl SoapEndpoint {
                 return Ok(self.authenticate(index, body).await);
             }
             Err(e) => {
-                tracing::debug!(error = %e, "unreadable SOAP request");
-                let fault = Fault::client(e.to_string()).with_detail(format!("{e:?}"));
+                // The reader's message may quote names from the request.
+                let message = e.to_string();
+                tracing::debug!(error = %crate::untrusted::shown(&message), "unreadable SOAP request");
+                let fault = Fault::client(crate::untrusted::for_answer(&message)).with_detail(format!("{e:?}"));
                 return Ok((StatusCode::INTERNAL_SERVER_ERROR, fault_bytes(settings, &fault)));
             }
         };

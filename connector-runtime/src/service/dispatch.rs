@@ -551,7 +551,7 @@ impl<T: ErpConnector> SoapHandler for Hosted<T> {
                     let include_tech = self.tech_explanations;
                     Answer::Actors(Box::pin(actors.map(move |item| {
                         item.map_err(|error| {
-                            tracing::warn!(operation = %op, error = %error, "connector failed while streaming actors");
+                            tracing::warn!(operation = %op, error = %shown(&error.to_string()), "connector failed while streaming actors");
                             error.into_wire(include_tech)
                         })
                     })))
