@@ -444,10 +444,11 @@ impl<T: ErpConnector> Hosted<T> {
     /// or store one connection more than allowed.
     async fn may_store(&self, guid: ConnectionGuid, info: &StringDict, config: &T::Config) -> ConnectorResult<bool> {
         let (store, name) = (self.store.clone(), self.name.clone());
-        let stored = blocking(move || match store.load(&name, guid) {
+        // Whether a row is under this GUID (it is overwritten, not added), and its values.
+        let (row, stored) = blocking(move || match store.load(&name, guid) {
             // Undecryptable (the store key changed): EIS is resending it; as good as not stored.
-            Err(crate::store::StoreError::Crypto(_)) => Ok(None),
-            other => other,
+            Err(crate::store::StoreError::Crypto(_)) => Ok((true, None)),
+            other => other.map(|values| (values.is_some(), values)),
         })
         .await?;
         let (stored, deleted) = match stored.map(tombstone) {
@@ -482,6 +483,7 @@ impl<T: ErpConnector> Hosted<T> {
                     }
                 },
             },
+            None if row => Ok(true),
             None => {
                 let (store, name) = (self.store.clone(), self.name.clone());
                 let stored = blocking(move || store.count(&name)).await?;
