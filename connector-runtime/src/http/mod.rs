@@ -33,6 +33,7 @@
 mod guard;
 mod streaming;
 
+pub(crate) use guard::canonical;
 pub use guard::{Origin, SourcePolicy};
 
 use std::panic::AssertUnwindSafe;
@@ -254,23 +255,21 @@ impl SoapEndpoint {
             }))
     }
 
-    /// The caller's address, or `None` for a source that may not call (answered with an empty 403).
-    fn admit(&self, req: &HttpRequest) -> Option<std::net::IpAddr> {
-        let peer = req.peer_addr().map_or(std::net::IpAddr::from([0, 0, 0, 0]), |a| a.ip());
-        let client = self.inner.settings.sources.client(req, peer);
-        if self.inner.settings.sources.allows(client) {
-            Some(client)
-        } else {
+    /// Whether `client` may call; a refusal is logged (and answered with an empty 403).
+    fn admits(&self, client: std::net::IpAddr) -> bool {
+        let allowed = self.inner.settings.sources.allows(client);
+        if !allowed {
             tracing::debug!(%client, "refused: not in ERP_CONNECTOR_ALLOW_FROM");
-            None
         }
+        allowed
     }
 
     async fn call(&self, req: HttpRequest, payload: web::Payload) -> HttpResponse {
-        match self.admit(&req) {
-            Some(client) => CALLER.scope(client, self.call_admitted(req, payload)).await,
-            None => HttpResponse::Forbidden().finish(),
+        let client = self.inner.settings.sources.client(&req, peer(&req));
+        if !self.admits(client) {
+            return HttpResponse::Forbidden().finish();
         }
+        CALLER.scope(client, self.call_admitted(req, payload)).await
     }
 
     async fn call_admitted(&self, req: HttpRequest, mut payload: web::Payload) -> HttpResponse {
@@ -511,11 +510,10 @@ impl SoapEndpoint {
     }
 
     fn metadata(&self, req: &HttpRequest) -> HttpResponse {
-        if self.admit(req).is_none() {
+        let origin = self.inner.settings.sources.origin(req, peer(req), req.app_config().secure());
+        if !self.admits(origin.client) {
             return HttpResponse::Forbidden().finish();
         }
-        let peer = req.peer_addr().map_or(std::net::IpAddr::from([0, 0, 0, 0]), |a| a.ip());
-        let origin = self.inner.settings.sources.origin(req, peer, req.app_config().secure());
         let wants_wsdl = req.query_string().split('&').any(|p| {
             let key = p.split('=').next().unwrap_or("");
             key.eq_ignore_ascii_case("wsdl") || key.eq_ignore_ascii_case("singleWsdl")
@@ -535,6 +533,11 @@ impl SoapEndpoint {
     fn fault(&self, status: StatusCode, fault: &Fault) -> HttpResponse {
         xml_response(status, fault_bytes(&self.inner.settings, fault))
     }
+}
+
+/// The address the request's connection came from.
+fn peer(req: &HttpRequest) -> std::net::IpAddr {
+    req.peer_addr().map_or(std::net::IpAddr::from([0, 0, 0, 0]), |a| a.ip())
 }
 
 fn fault_bytes(settings: &EndpointSettings, fault: &Fault) -> Vec<u8> {
