@@ -261,7 +261,7 @@ pub mod derive_support {
         if spec.max_length > 0 && raw.chars().count() > spec.max_length as usize {
             return Err(error(spec, format!("longer than {} characters", spec.max_length)));
         }
-        if !spec.allow.is_empty() && !super::super::allow::matches_any(raw, spec.allow) {
+        if !spec.allow.is_empty() && !crate::connector::allow::matches_any(raw, spec.allow) {
             return Err(error(
                 spec,
                 format!(
