@@ -9,7 +9,9 @@ use std::path::PathBuf;
 
 use common::fill::{self, Samples};
 use erp_connector::contract::Operation;
-use erp_connector::soap::{Limits, WireProfile, read_request, read_response, write_request, write_response};
+use erp_connector::soap::{
+    Limits, Shape, WireProfile, read_request_traced, read_response_traced, write_request, write_response,
+};
 
 fn check(path: PathBuf, actual: &[u8]) {
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
@@ -40,12 +42,20 @@ fn every_operation_matches_its_golden_files_under_every_profile() {
             let mut xml = Vec::new();
             write_request(profile, &request, &mut xml);
             check(root.join(profile.name()).join(format!("{op}.request.xml")), &xml);
-            assert_eq!(read_request(&xml, Some(op.action()), &Limits::default()), Ok(request));
+            // Read back, and the request shows its own profile (WSGetConfigData's shows none).
+            let (read, trace) = read_request_traced(&xml, Some(op.action()), &Limits::default()).unwrap();
+            assert_eq!(read, request);
+            let shown = if op == Operation::GetConfigData { Shape::Undetermined } else { Shape::Known(profile) };
+            assert_eq!(trace.shape, shown, "{profile} {op}: {trace}");
+            assert!(trace.skipped.is_empty(), "{profile} {op}: {:?}", trace.skipped);
 
             let mut xml = Vec::new();
             write_response(profile, op, &response, &mut xml);
             check(root.join(profile.name()).join(format!("{op}.response.xml")), &xml);
-            assert_eq!(read_response(&xml, op, &Limits::default()), Ok(response));
+            let (read, trace) = read_response_traced(&xml, op, &Limits::default()).unwrap();
+            assert_eq!(read, response);
+            assert_eq!(trace.shape, Shape::Known(profile), "{profile} {op} response: {trace}");
+            assert!(trace.skipped.is_empty(), "{profile} {op}: {:?}", trace.skipped);
         }
     }
 }

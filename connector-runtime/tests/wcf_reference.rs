@@ -64,9 +64,17 @@ fn every_reference_request_is_read_and_rewritten_identically() {
     assert_eq!(files.len(), 20, "17 operations plus the nulls, load50 and crlf variants");
     for (op, path) in files {
         let bytes = std::fs::read(&path).unwrap();
-        let request = read_request(&bytes, Some(&action(op)), &Limits::default())
+        let (request, trace) = erp_connector::soap::read_request_traced(&bytes, Some(&action(op)), &Limits::default())
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         assert_eq!(request.operation(), op);
+        // The shape is detected (WSGetConfigData's body shows none), and nothing was skipped.
+        let expected = if op == Operation::GetConfigData {
+            erp_connector::soap::Shape::Undetermined
+        } else {
+            erp_connector::soap::Shape::Known(WireProfile::MessageContract)
+        };
+        assert_eq!(trace.shape, expected, "{}: {trace}", path.display());
+        assert!(trace.skipped.is_empty(), "{}: {:?}", path.display(), trace.skipped);
         let mut ours = Vec::new();
         write_request(WireProfile::MessageContract, &request, &mut ours);
         assert_rewritten(&path, &ours, &bytes);
@@ -80,8 +88,10 @@ fn every_reference_response_is_rewritten_identically() {
     assert_eq!(files.len(), 20);
     for (op, path) in files {
         let bytes = std::fs::read(&path).unwrap();
-        let response =
-            read_response(&bytes, op, &Limits::default()).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let (response, trace) = erp_connector::soap::read_response_traced(&bytes, op, &Limits::default())
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(trace.shape, erp_connector::soap::Shape::Known(WireProfile::MessageContract), "{}", path.display());
+        assert!(trace.skipped.is_empty(), "{}: {:?}", path.display(), trace.skipped);
         let mut ours = Vec::new();
         write_response(WireProfile::MessageContract, op, &response, &mut ours);
         assert_rewritten(&path, &ours, &bytes);
@@ -181,14 +191,18 @@ fn the_authenticate_reference_is_read_and_rewritten_identically() {
     use erp_connector::soap::auth::{read_authenticate, write_authenticate_response};
     let Some(dir) = reference_dir() else { return };
     let request = std::fs::read(dir.join("Authenticate.request.xml")).unwrap();
-    let AuthenticationRequest { signed_token } = read_authenticate(&request, &Limits::default()).unwrap();
+    let (AuthenticationRequest { signed_token }, shape, trace) =
+        read_authenticate(&request, &Limits::default()).unwrap();
     assert!(signed_token.unwrap().starts_with("eyJhbGciOiJSUzI1NiIs"));
+    // The answer takes the request's shape and namespace.
+    assert_eq!((shape.profile, shape.namespace.as_str()), (WireProfile::MessageContract, DEFAULT_NAMESPACE));
+    assert!(trace.skipped.is_empty(), "{:?}", trace.skipped);
     for file in ["Authenticate.response.xml", "Authenticate.fail.response.xml"] {
         let reference = std::fs::read(dir.join(file)).unwrap();
         let mut response = AuthenticationResponse::default();
         erp_connector::soap::read_message(&reference, &mut response, "", &Limits::default()).unwrap();
         let mut ours = Vec::new();
-        write_authenticate_response(WireProfile::MessageContract, DEFAULT_NAMESPACE, &response, &mut ours);
+        write_authenticate_response(&shape, &response, &mut ours);
         assert_rewritten(&dir.join(file), &ours, &reference);
     }
 }

@@ -154,7 +154,7 @@ fn the_producer_stops_when_the_client_goes_away() {
 
 #[test]
 fn wrapped_profiles_and_capture_mode_answer_whole() {
-    let (connector, _) = serve(|s| s.wire_profile = WireProfile::WrappedEis);
+    let (connector, _) = serve(|s| s.wire_profile = WireProfile::WrappedEis.into());
     let client = connector.client().with_profile(WireProfile::WrappedEis);
     let guid = new_guid();
     assert!(client.save_connection(guid, &StringDict::new()).unwrap().is_ok);

@@ -189,7 +189,16 @@ impl Session<'_> {
             step.calls += 1;
         }
         self.progress.advance(1);
-        match f(&self.client, self.guid) {
+        let outcome = f(&self.client, self.guid);
+        let observed = self.client.take_observations();
+        for (operation, skipped) in observed.skipped {
+            self.violate(&rules::KNOWN_MEMBERS, name, format!("{operation}: unknown element {skipped}"));
+        }
+        for (operation, shape) in observed.other_shape {
+            let asked = self.client.profile();
+            self.violate(&rules::ANSWER_SHAPE, name, format!("{operation}: asked in {asked}, answered {shape:?}"));
+        }
+        match outcome {
             Ok(answer) => {
                 let status = answer.status().clone();
                 self.check(status.is_ok == status.state.is_ok(), &rules::IS_OK_STATE, name, || {

@@ -31,10 +31,12 @@
 //! ```
 
 mod guard;
+mod shapes;
 mod streaming;
 
 pub(crate) use guard::canonical;
 pub use guard::{Origin, SourcePolicy};
+pub use shapes::{MAX_CALLERS, MAX_SKIPPED_LOGGED, STORE_READ_INTERVAL, ShapeMemory};
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -51,7 +53,7 @@ use tracing::Instrument as _;
 use crate::contract::auth::AuthenticationResponse;
 use crate::contract::schema::RecordType as _;
 use crate::contract::{Operation, Request, Response, ResponseStatus};
-use crate::soap::{self, Fault, Limits, ReadError, WireProfile};
+use crate::soap::{self, Fault, Limits, ProfileChoice, ReadError, WireProfile};
 
 /// What answers decoded calls. The runtime's connector dispatch implements it; tests may too.
 pub trait SoapHandler: Send + Sync + 'static {
@@ -93,8 +95,14 @@ const STREAM_CHUNK: usize = 64 * 1024;
 /// Settings of a SOAP endpoint.
 #[derive(Clone, Debug)]
 pub struct EndpointSettings {
-    /// The body shape on the wire (spec §4.5).
-    pub profile: WireProfile,
+    /// The body shape on the wire (spec §4.5): `auto` (each caller in the shape it speaks) or a
+    /// fixed profile.
+    pub profile: ProfileChoice,
+    /// The shape `auto` answers in while neither the caller nor the deployment has shown one.
+    pub profile_fallback: WireProfile,
+    /// Where `auto` keeps the deployment's last detected shape (the service: the connection
+    /// store); `None`: in memory only.
+    pub shape_memory: Option<Arc<dyn ShapeMemory>>,
     /// Reader limits.
     pub limits: Limits,
     /// Largest request body accepted, in bytes.
@@ -102,11 +110,6 @@ pub struct EndpointSettings {
     /// Whether faults carry internal details (WCF's `IncludeExceptionDetailInFaults`); for
     /// debugging only.
     pub fault_details: bool,
-    /// The contract namespace of the `Authenticate` answer (not public; see
-    /// [`crate::contract::auth::DEFAULT_NAMESPACE`]).
-    pub auth_namespace: String,
-    /// The body shape of the `Authenticate` answer.
-    pub auth_profile: WireProfile,
     /// Capture mode: where every exchange is written, secrets redacted (see [`crate::capture`]).
     pub capture: Option<Arc<crate::capture::Capture>>,
     /// Longest a connector method may take before the call is answered with `State=Error`
@@ -145,12 +148,12 @@ pub const DEFAULT_CALL_TIMEOUT: std::time::Duration = std::time::Duration::from_
 impl Default for EndpointSettings {
     fn default() -> Self {
         EndpointSettings {
-            profile: WireProfile::default(),
+            profile: ProfileChoice::Auto,
+            profile_fallback: WireProfile::MessageContract,
+            shape_memory: None,
             limits: Limits::default(),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             fault_details: false,
-            auth_namespace: crate::contract::auth::DEFAULT_NAMESPACE.to_owned(),
-            auth_profile: WireProfile::MessageContract,
             capture: None,
             call_timeout: Some(DEFAULT_CALL_TIMEOUT),
             body_timeout: std::time::Duration::from_secs(30),
@@ -170,6 +173,8 @@ struct Inner {
     /// which saves the reallocations and copies of growing it (a quarter of the time of a large
     /// answer otherwise).
     size_hints: [AtomicUsize; OPERATION_COUNT],
+    /// The shapes callers speak (`auto`), and the skipped elements logged.
+    shapes: shapes::Shapes,
 }
 
 /// What the endpoint sends: bytes, or a response whose body streams.
@@ -208,7 +213,9 @@ impl SoapEndpoint {
         let size_hints = std::array::from_fn(|_| AtomicUsize::new(4096));
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
         let auth_slots = tokio::sync::Semaphore::new(cores);
-        SoapEndpoint { inner: Arc::new(Inner { handlers, settings, auth_slots, size_hints }) }
+        let shapes = shapes::Shapes::new(settings.profile, settings.profile_fallback, settings.shape_memory.clone());
+        shapes.load_stored();
+        SoapEndpoint { inner: Arc::new(Inner { handlers, settings, auth_slots, size_hints, shapes }) }
     }
 
     /// The handler for the call's `?ConnectorName=`, or a fault naming the hosted ones.
@@ -382,8 +389,8 @@ impl SoapEndpoint {
         if action.is_some_and(soap::auth::is_authenticate_action) {
             return Ok(self.authenticate(index, body).await);
         }
-        let request = match soap::read_request(&body, action, &settings.limits) {
-            Ok(request) => request,
+        let (request, trace) = match soap::read_request_traced(&body, action, &settings.limits) {
+            Ok(read) => read,
             Err(ReadError::UnknownOperation(element)) if soap::auth::is_authenticate_element(&element) => {
                 return Ok(self.authenticate(index, body).await);
             }
@@ -396,6 +403,11 @@ impl SoapEndpoint {
             }
         };
         let operation = request.operation();
+        let shapes = &self.inner.shapes;
+        shapes.note_skipped(operation.name(), &trace);
+        let caller = caller().unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+        let profile = shapes.answer_in(caller, operation.name(), &trace).await;
+        drop(trace);
         let guid = request.connection_guid();
         let span = tracing::info_span!("call", %operation, connector, connection = ?guid);
         let started = std::time::Instant::now();
@@ -417,7 +429,7 @@ impl SoapEndpoint {
         let response = match answer {
             Answer::Whole(response) => response,
             Answer::Actors(actors) => {
-                let parts = if may_stream { soap::StreamedActors::new(settings.profile, operation) } else { None };
+                let parts = if may_stream { soap::StreamedActors::new(profile, operation) } else { None };
                 match parts {
                     Some(parts) => {
                         match streaming::start(parts, operation, actors, span.clone(), started, settings.call_timeout)
@@ -433,7 +445,7 @@ impl SoapEndpoint {
         };
         let hint = &self.inner.size_hints[operation as usize];
         let mut out = Vec::with_capacity(hint.load(Ordering::Relaxed));
-        soap::write_response(settings.profile, operation, &response, &mut out);
+        soap::write_response(profile, operation, &response, &mut out);
         hint.store(out.len() + out.len() / 8, Ordering::Relaxed);
         let result = response.result();
         span.in_scope(|| {
@@ -527,7 +539,7 @@ impl SoapEndpoint {
         // The host as called (from a trusted proxy: as forwarded), else the address listened on.
         let host = origin.host.unwrap_or_else(|| req.app_config().host().to_owned());
         let address = format!("{}://{host}{}", origin.scheme, req.path());
-        xml_response(StatusCode::OK, soap::wsdl::wsdl(self.inner.settings.profile, &address).into_bytes())
+        xml_response(StatusCode::OK, soap::wsdl::wsdl(self.inner.shapes.described(), &address).into_bytes())
     }
 
     fn fault(&self, status: StatusCode, fault: &Fault) -> HttpResponse {
@@ -550,13 +562,14 @@ fn fault_bytes(settings: &EndpointSettings, fault: &Fault) -> Vec<u8> {
 /// unreadable message).
 fn authenticate_blocking(inner: &Inner, index: usize, body: &[u8]) -> (StatusCode, Vec<u8>) {
     let settings = &inner.settings;
-    let request = match soap::auth::read_authenticate(body, &settings.limits) {
-        Ok(request) => request,
+    let (request, shape, trace) = match soap::auth::read_authenticate(body, &settings.limits) {
+        Ok(read) => read,
         Err(e) => {
             let fault = Fault::client(e.to_string()).with_detail(format!("{e:?}"));
             return (StatusCode::INTERNAL_SERVER_ERROR, fault_bytes(settings, &fault));
         }
     };
+    inner.shapes.note_skipped(crate::contract::auth::OPERATION, &trace);
     let handler = inner.handlers[index].1.as_ref();
     let response = match request.signed_token.as_deref().map(str::trim) {
         Some(token) if !token.is_empty() => std::panic::catch_unwind(AssertUnwindSafe(|| handler.authenticate(token)))
@@ -567,7 +580,7 @@ fn authenticate_blocking(inner: &Inner, index: usize, body: &[u8]) -> (StatusCod
         _ => AuthenticationResponse::refused("the request carries no SignedToken"),
     };
     let mut out = Vec::with_capacity(1024);
-    soap::auth::write_authenticate_response(settings.auth_profile, &settings.auth_namespace, &response, &mut out);
+    soap::auth::write_authenticate_response(&shape, &response, &mut out);
     (StatusCode::OK, out)
 }
 

@@ -7,6 +7,7 @@
 mod dispatch;
 mod environment;
 mod settings;
+mod shape_store;
 mod sources;
 mod tls;
 
@@ -167,10 +168,10 @@ impl Service {
         };
         let endpoint_settings = EndpointSettings {
             profile: settings.wire_profile,
+            profile_fallback: settings.wire_profile_fallback,
+            shape_memory: Some(Arc::new(shape_store::StoredShape(store.clone()))),
             max_body_bytes: settings.max_body_bytes,
             fault_details: settings.fault_details,
-            auth_namespace: settings.auth.namespace.clone(),
-            auth_profile: settings.auth.wire_profile,
             capture,
             call_timeout: (settings.call_timeout_secs > 0).then(|| Duration::from_secs(settings.call_timeout_secs)),
             body_timeout: Duration::from_secs(settings.client_timeout_secs.max(1)),

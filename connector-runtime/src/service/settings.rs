@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use crate::soap::WireProfile;
+use crate::soap::{ProfileChoice, WireProfile};
 
 /// Everything the service reads at start-up.
 ///
@@ -19,7 +19,8 @@ use crate::soap::WireProfile;
 /// | saves per minute from one source | `connections.saves_per_minute_per_source` | `ERP_CONNECTOR_SAVES_PER_MINUTE_PER_SOURCE` | 6000 |
 /// | replacing a connection with other values | `connections.replace` | `ERP_CONNECTOR_REPLACE_CONNECTION` | `test` |
 /// | parsed connections kept in memory | `connections.cache_entries` | `ERP_CONNECTOR_CONNECTION_CACHE_ENTRIES` | 10000 |
-/// | SOAP body shape | `wire_profile` | `ERP_CONNECTOR_WIRE_PROFILE` | `message-contract` |
+/// | SOAP body shape: `auto` or a fixed profile | `wire_profile` | `ERP_CONNECTOR_WIRE_PROFILE` | `auto` |
+/// | shape of `auto` before any caller showed one | `wire_profile_fallback` | `ERP_CONNECTOR_WIRE_PROFILE_FALLBACK` | `message-contract` |
 /// | request body limit | `max_body_bytes` | `ERP_CONNECTOR_MAX_BODY_BYTES` | 4 MiB |
 /// | send TechExplanation | `tech_explanations` | `ERP_CONNECTOR_TECH_EXPLANATIONS` | `false` |
 /// | internals in faults | `fault_details` | `ERP_CONNECTOR_FAULT_DETAILS` | `false` |
@@ -49,8 +50,6 @@ use crate::soap::WireProfile;
 /// | SuperOffice environment (JWKS keys) | `auth.superoffice_env` | `ERP_CONNECTOR_SUPEROFFICE_ENV` | none |
 /// | JWKS address override | `auth.jwks_url` | `ERP_CONNECTOR_SUPEROFFICE_JWKS_URL` | the environment's |
 /// | JWKS key pins override (`sha256/BASE64` of the SubjectPublicKeyInfo) | `auth.jwks_pins` | `ERP_CONNECTOR_SUPEROFFICE_JWKS_PINS` (comma list) | the environment's |
-/// | Authenticate namespace | `auth.namespace` | `ERP_CONNECTOR_AUTH_NAMESPACE` | inferred placeholder |
-/// | Authenticate body shape | `auth.wire_profile` | `ERP_CONNECTOR_AUTH_WIRE_PROFILE` | `message-contract` |
 /// | development keys folder | `auth.dev_keys_dir` | `ERP_CONNECTOR_DEV_KEYS_DIR` | `./.erp-connector-dev` |
 ///
 /// The file is read from `ERP_CONNECTOR_CONFIG` if set. The store key is never read from the
@@ -64,9 +63,12 @@ pub struct Settings {
     pub endpoint: EndpointConfig,
     /// Limits on what anonymous callers may store.
     pub connections: ConnectionLimits,
-    /// SOAP body shape (spec §4.5).
-    #[serde(deserialize_with = "profile")]
-    pub wire_profile: WireProfile,
+    /// SOAP body shape (spec §4.5): `auto` (each caller in the shape it speaks) or a fixed one.
+    #[serde(deserialize_with = "parsed_str")]
+    pub wire_profile: ProfileChoice,
+    /// The shape `auto` answers in while neither the caller nor the deployment has shown one.
+    #[serde(deserialize_with = "parsed_str")]
+    pub wire_profile_fallback: WireProfile,
     /// Largest request body, in bytes.
     pub max_body_bytes: usize,
     /// Whether `TechExplanation` is sent with errors.
@@ -248,11 +250,6 @@ pub struct AuthSettings {
     /// Keys accepted from `jwks_url`: SHA-256 of their SubjectPublicKeyInfo, `sha256/BASE64`
     /// (default: the environment's pinned one). See [`crate::auth::jwks::KeyPin`].
     pub jwks_pins: Vec<String>,
-    /// The contract namespace of the `Authenticate` answer.
-    pub namespace: String,
-    /// The body shape of the `Authenticate` answer.
-    #[serde(deserialize_with = "profile")]
-    pub wire_profile: WireProfile,
     /// Where development keys are created.
     pub dev_keys_dir: PathBuf,
 }
@@ -266,8 +263,6 @@ impl Default for AuthSettings {
             superoffice_env: None,
             jwks_url: None,
             jwks_pins: Vec::new(),
-            namespace: crate::contract::auth::DEFAULT_NAMESPACE.to_owned(),
-            wire_profile: WireProfile::MessageContract,
             dev_keys_dir: "./.erp-connector-dev".into(),
         }
     }
@@ -312,7 +307,8 @@ impl Default for Settings {
             bind: "127.0.0.1:8080".into(),
             endpoint: EndpointConfig::default(),
             connections: ConnectionLimits::default(),
-            wire_profile: WireProfile::default(),
+            wire_profile: ProfileChoice::Auto,
+            wire_profile_fallback: WireProfile::MessageContract,
             max_body_bytes: crate::http::DEFAULT_MAX_BODY_BYTES,
             tech_explanations: false,
             fault_details: false,
@@ -347,7 +343,9 @@ impl Default for StoreSettings {
     }
 }
 
-fn profile<'de, D: serde::Deserializer<'de>>(d: D) -> Result<WireProfile, D::Error> {
+fn parsed_str<'de, D: serde::Deserializer<'de>, T: std::str::FromStr<Err: std::fmt::Display>>(
+    d: D,
+) -> Result<T, D::Error> {
     let s = String::deserialize(d)?;
     s.parse().map_err(serde::de::Error::custom)
 }
@@ -446,6 +444,9 @@ impl Settings {
         if let Some((n, v)) = get("ERP_CONNECTOR_WIRE_PROFILE") {
             self.wire_profile = parsed(n, v)?;
         }
+        if let Some((n, v)) = get("ERP_CONNECTOR_WIRE_PROFILE_FALLBACK") {
+            self.wire_profile_fallback = parsed(n, v)?;
+        }
         if let Some((n, v)) = get("ERP_CONNECTOR_MAX_BODY_BYTES") {
             self.max_body_bytes = parsed(n, v)?;
         }
@@ -532,12 +533,6 @@ impl Settings {
         if let Some((_, v)) = get("ERP_CONNECTOR_SUPEROFFICE_JWKS_PINS") {
             self.auth.jwks_pins = v.split(',').map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect();
         }
-        if let Some((_, v)) = get("ERP_CONNECTOR_AUTH_NAMESPACE") {
-            self.auth.namespace = v;
-        }
-        if let Some((n, v)) = get("ERP_CONNECTOR_AUTH_WIRE_PROFILE") {
-            self.auth.wire_profile = parsed(n, v)?;
-        }
         if let Some((_, v)) = get("ERP_CONNECTOR_DEV_KEYS_DIR") {
             self.auth.dev_keys_dir = v.into();
         }
@@ -573,7 +568,7 @@ mod tests {
         .unwrap();
         let from_file = Settings::from_file(&file).unwrap();
         assert_eq!(from_file.bind, "0.0.0.0:9000");
-        assert_eq!(from_file.wire_profile, WireProfile::WrappedEis);
+        assert_eq!(from_file.wire_profile, ProfileChoice::Fixed(WireProfile::WrappedEis));
         assert_eq!(from_file.store.path, PathBuf::from("/data/c.db"));
         assert_eq!(from_file.store.key_file, PathBuf::from("./erp-connector.key"), "defaults fill the rest");
         let env = |name: &str| match name {
@@ -592,7 +587,7 @@ mod tests {
         assert!(bad.unwrap_err().to_string().contains("ERP_CONNECTOR_ALLOW_FROM"));
         let bad = Settings::default().with_env(|n| (n == "ERP_CONNECTOR_ENDPOINT_PATH").then(|| "/a?b".to_owned()));
         assert!(bad.unwrap_err().to_string().contains("ERP_CONNECTOR_ENDPOINT_PATH"));
-        assert_eq!(s.wire_profile, WireProfile::WrappedEis);
+        assert_eq!(s.wire_profile, ProfileChoice::Fixed(WireProfile::WrappedEis));
 
         let bad = Settings::default().with_env(|n| (n == "ERP_CONNECTOR_WIRE_PROFILE").then(|| "soap12".to_owned()));
         let err = bad.unwrap_err().to_string();

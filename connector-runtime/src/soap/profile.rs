@@ -1,6 +1,6 @@
-//! Wire profiles: the SOAP body shape, which public sources do not settle (spec §4.5). The
-//! default follows the strongest evidence (MessageContract, Option A); the alternatives are one
-//! setting away, so that a capture from a real EIS can settle it without a code change.
+//! Wire profiles: the SOAP body shape, which public sources do not settle (spec §4.5). By default
+//! ([`ProfileChoice::Auto`]) the endpoint answers each caller in the shape its request shows (see
+//! [`super::shape`]); a fixed profile stays one setting away.
 
 use std::fmt;
 use std::str::FromStr;
@@ -69,7 +69,7 @@ impl fmt::Display for WireProfile {
 
 /// A profile name that is not one of the three.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown wire profile `{0}`; expected message-contract (A), wrapped-eis (B1) or wrapped-poco (B2)")]
+#[error("unknown wire profile `{0}`; expected auto, message-contract (A), wrapped-eis (B1) or wrapped-poco (B2)")]
 pub struct UnknownProfile(pub String);
 
 impl FromStr for WireProfile {
@@ -81,5 +81,57 @@ impl FromStr for WireProfile {
             "wrapped-poco" | "b2" => Ok(WireProfile::WrappedPoco),
             _ => Err(UnknownProfile(s.to_owned())),
         }
+    }
+}
+
+/// Which profile the endpoint answers in (`wire_profile`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ProfileChoice {
+    /// `auto` (default): each request in the shape it shows; a request that shows none in the
+    /// shape last seen from its caller, else by the deployment, else the fallback profile.
+    #[default]
+    Auto,
+    /// Always this profile, whatever the request shows.
+    Fixed(WireProfile),
+}
+
+impl From<WireProfile> for ProfileChoice {
+    fn from(profile: WireProfile) -> Self {
+        ProfileChoice::Fixed(profile)
+    }
+}
+
+impl fmt::Display for ProfileChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ProfileChoice::Auto => f.write_str("auto"),
+            ProfileChoice::Fixed(profile) => profile.fmt(f),
+        }
+    }
+}
+
+impl FromStr for ProfileChoice {
+    type Err = UnknownProfile;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.trim().eq_ignore_ascii_case("auto") {
+            return Ok(ProfileChoice::Auto);
+        }
+        s.parse().map(ProfileChoice::Fixed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_auto_and_each_profile() {
+        assert_eq!("auto".parse(), Ok(ProfileChoice::Auto));
+        assert_eq!(" AUTO ".parse(), Ok(ProfileChoice::Auto));
+        for profile in WireProfile::ALL {
+            assert_eq!(profile.name().parse(), Ok(ProfileChoice::Fixed(profile)));
+            assert_eq!(ProfileChoice::Fixed(profile).to_string(), profile.name());
+        }
+        assert!("wrapped".parse::<ProfileChoice>().is_err());
     }
 }

@@ -4,7 +4,9 @@
 //! body's first element; members are matched by local name, in any order, directly under the body
 //! element (MessageContract) or one level deeper (`request` / `...Result`, wrapped styles);
 //! `ConnectionGuid` is also taken from a SOAP header; `i:nil` and absence both mean null; GUIDs
-//! in any common form; unknown elements are skipped.
+//! in any common form; unknown elements are skipped, and each one is recorded in the message's
+//! [`Trace`] (with the evidence of its shape, see [`super::shape`]) so that nothing is skipped
+//! silently.
 //!
 //! Hardened: the input must be UTF-8; a DOCTYPE (and so any entity declaration) is refused, as is
 //! any entity other than the five predefined ones; nesting depth, element count, attributes per
@@ -21,6 +23,7 @@ use crate::contract::schema::{Record, Slot};
 use crate::contract::{ActorType, CompactString, ConnectionGuid, Operation, Request, Response, StringDict, ns};
 
 use super::fault::{Fault, FaultCode};
+use super::shape::Trace;
 
 /// Bounds on what the reader accepts. The defaults are generous for the contract (a
 /// `WSSaveActors` of tens of thousands of actors fits) and small enough to keep a hostile message
@@ -154,6 +157,15 @@ impl ReadError {
 
 /// Reads a request envelope. `soap_action` is the HTTP `SOAPAction` header, if any.
 pub fn read_request(body: &[u8], soap_action: Option<&str>, limits: &Limits) -> Result<Request, ReadError> {
+    read_request_traced(body, soap_action, limits).map(|(request, _)| request)
+}
+
+/// [`read_request`], with what the message showed of its shape and what was skipped.
+pub fn read_request_traced(
+    body: &[u8],
+    soap_action: Option<&str>,
+    limits: &Limits,
+) -> Result<(Request, Trace), ReadError> {
     let by_action = soap_action.map(operation_from_action).transpose()?.flatten();
     let text = utf8(body)?;
     let mut x = XmlIn::new(text, limits);
@@ -166,22 +178,34 @@ pub fn read_request(body: &[u8], soap_action: Option<&str>, limits: &Limits) -> 
         match request.record_mut() {
             Some(record) if !el.empty => x.members(record, true)?,
             Some(_) => {}
-            None if !el.empty => x.skip()?,
+            None if !el.empty => x.skip_children(operation.name())?,
             None => {}
         }
+        x.probe_level = 0;
         Ok(request)
     })?;
+    let operation = request.operation();
+    x.trace.judge(operation.name(), operation.spec().request.map(|s| s.name));
     if let (Some(text), Some(slot)) = (header_guid, request.connection_guid_mut())
         && slot.is_none()
     {
         *slot = Some(ConnectionGuid::parse(&text).map_err(|_| ReadError::invalid("ConnectionGuid", &text, "a GUID"))?);
     }
-    Ok(request)
+    Ok((request, x.trace))
 }
 
 /// Reads a response envelope to `operation` (the test client's side). A SOAP fault in the body
 /// is returned as [`ReadError::Fault`].
 pub fn read_response(body: &[u8], operation: Operation, limits: &Limits) -> Result<Response, ReadError> {
+    read_response_traced(body, operation, limits).map(|(response, _)| response)
+}
+
+/// [`read_response`], with what the message showed of its shape and what was skipped.
+pub fn read_response_traced(
+    body: &[u8],
+    operation: Operation,
+    limits: &Limits,
+) -> Result<(Response, Trace), ReadError> {
     let text = utf8(body)?;
     let mut x = XmlIn::new(text, limits);
     let (response, _) = x.envelope("", |x, el| {
@@ -192,32 +216,37 @@ pub fn read_response(body: &[u8], operation: Operation, limits: &Limits) -> Resu
         if !el.empty {
             x.members(response.record_mut(), true)?;
         }
+        x.probe_level = 0;
         Ok(response)
     })?;
-    Ok(response)
+    x.trace.judge(operation.name(), Some(operation.spec().response.name));
+    Ok((response, x.trace))
 }
 
 /// Reads the envelope of a message of another contract (e.g. `Authenticate`) into `record`:
 /// members by local name at either body depth, as for the ERP contract. Returns the body
-/// element's local name and the text of the header element named `header_member`, if any.
+/// message's [`Trace`] (its body element, namespaces and skipped elements; the shape is left
+/// for the caller to judge) and the text of the header element named `header_member`, if any.
 /// A SOAP fault in the body is returned as [`ReadError::Fault`].
 pub fn read_message(
     body: &[u8],
     record: &mut dyn Record,
     header_member: &str,
     limits: &Limits,
-) -> Result<(String, Option<String>), ReadError> {
+) -> Result<(Trace, Option<String>), ReadError> {
     let text = utf8(body)?;
     let mut x = XmlIn::new(text, limits);
-    x.envelope(header_member, |x, el| {
+    let ((), header) = x.envelope(header_member, |x, el| {
         if el.local == "Fault" && el.ns == NsId::Soap11 {
             return Err(ReadError::Fault(x.fault(el.empty)?));
         }
         if !el.empty {
             x.members(record, true)?;
         }
-        Ok(el.local.into_owned())
-    })
+        x.probe_level = 0;
+        Ok(())
+    })?;
+    Ok((x.trace, header))
 }
 
 /// The operation named by a SOAPAction header value: its last path segment. `None` if empty.
@@ -282,6 +311,12 @@ struct XmlIn<'i, 'l> {
     limits: &'l Limits,
     depth: usize,
     elements: usize,
+    /// The namespace of the last element read at the envelope levels (the body element's).
+    last_ns: String,
+    /// The depth of the body element while its first descendants are probed for the evidence
+    /// of the shape; 0 when not probing.
+    probe_level: usize,
+    trace: Trace,
 }
 
 impl<'i, 'l> XmlIn<'i, 'l> {
@@ -289,7 +324,16 @@ impl<'i, 'l> XmlIn<'i, 'l> {
         let mut r = NsReader::from_str(input);
         r.config_mut().check_end_names = true;
         r.resolver_mut().set_max_namespace_bindings(limits.max_namespace_bindings);
-        XmlIn { input, r, limits, depth: 0, elements: 0 }
+        XmlIn {
+            input,
+            r,
+            limits,
+            depth: 0,
+            elements: 0,
+            last_ns: String::new(),
+            probe_level: 0,
+            trace: Trace::default(),
+        }
     }
 
     fn malformed(&self, e: quick_xml::Error) -> ReadError {
@@ -331,9 +375,50 @@ impl<'i, 'l> XmlIn<'i, 'l> {
         }
         let local = self.reborrow(e.local_name().into_inner());
         // Envelope, Header, Body and the body element sit at depth 3 or less (`depth` already
-        // counts a start tag being read).
-        let ns = if self.depth <= 3 { ns_id(&self.r.resolver().resolve_element(e.name()).0) } else { NsId::Unresolved };
+        // counts a start tag being read, not an empty one).
+        let level = if empty { self.depth + 1 } else { self.depth };
+        let ns = if level <= 3 {
+            let resolved = self.r.resolver().resolve_element(e.name()).0;
+            self.last_ns.clear();
+            if let ResolveResult::Bound(Namespace(n)) = &resolved {
+                self.last_ns.push_str(n);
+            }
+            ns_id(&resolved)
+        } else {
+            NsId::Unresolved
+        };
+        if self.probe_level > 0 {
+            self.probe(e, level, &local);
+        }
         Ok(El { local, ns, nil, empty })
+    }
+
+    /// Notes the shape's evidence among the first descendants of the body element: its first
+    /// child, and the namespace of the first member (inside `request` when wrapped).
+    fn probe(&mut self, e: &BytesStart<'_>, level: usize, local: &str) {
+        let namespace = |x: &Self| match x.r.resolver().resolve_element(e.name()).0 {
+            ResolveResult::Bound(Namespace(n)) => n.to_owned(),
+            _ => String::new(),
+        };
+        let child = self.probe_level + 1;
+        match &self.trace.first_child {
+            None if level == child => {
+                self.trace.set_first_child(local);
+                // A wrapper (`request`, `...Result`) holds the members one level down.
+                if local != "request" && !local.ends_with("Result") {
+                    let n = namespace(self);
+                    self.trace.set_member_namespace(&n);
+                    self.probe_level = 0;
+                }
+            }
+            Some(_) if level == child + 1 => {
+                let n = namespace(self);
+                self.trace.set_member_namespace(&n);
+                self.probe_level = 0;
+            }
+            Some(_) if level <= child => self.probe_level = 0,
+            _ => {}
+        }
     }
 
     fn next(&mut self) -> Result<Ev<'i>, ReadError> {
@@ -379,6 +464,24 @@ impl<'i, 'l> XmlIn<'i, 'l> {
                     }
                     return Ok(Ev::Eof);
                 }
+            }
+        }
+    }
+
+    /// Skips the children of the element just opened, each recorded as skipped in `parent`,
+    /// up to and including its end tag.
+    fn skip_children(&mut self, parent: &'static str) -> Result<(), ReadError> {
+        loop {
+            match self.next()? {
+                Ev::Start(el) => {
+                    self.trace.skip(parent, &el.local);
+                    if !el.empty {
+                        self.skip()?;
+                    }
+                }
+                Ev::Text(_) => {}
+                Ev::End => return Ok(()),
+                Ev::Eof => return Err(self.unexpected_eof()),
             }
         }
     }
@@ -483,12 +586,19 @@ impl<'i, 'l> XmlIn<'i, 'l> {
                         }
                     };
                     let handle = body.take().expect("one body");
+                    self.trace.set_body(&first.local, &self.last_ns);
+                    self.probe_level = if first.empty { 0 } else { self.depth };
                     result = Some(handle(self, first)?);
-                    self.skip()?;
+                    self.skip_children("Body")?;
                 }
                 Ev::Start(el) if el.local == "Header" && !el.empty => header_value = self.header(header_member)?,
-                Ev::Start(el) if !el.empty => self.skip()?,
-                Ev::Start(_) | Ev::Text(_) => {}
+                Ev::Start(el) => {
+                    self.trace.skip("Envelope", &el.local);
+                    if !el.empty {
+                        self.skip()?;
+                    }
+                }
+                Ev::Text(_) => {}
                 Ev::End | Ev::Eof => break,
             }
         }
@@ -522,8 +632,13 @@ impl<'i, 'l> XmlIn<'i, 'l> {
                         found = Some(text.trim().to_owned()).filter(|t| !t.is_empty());
                     }
                 }
-                Ev::Start(el) if !el.empty => self.skip()?,
-                Ev::Start(_) | Ev::Text(_) => {}
+                Ev::Start(el) => {
+                    self.trace.skip("Header", &el.local);
+                    if !el.empty {
+                        self.skip()?;
+                    }
+                }
+                Ev::Text(_) => {}
                 Ev::End => return Ok(found),
                 Ev::Eof => return Err(self.unexpected_eof()),
             }
@@ -565,8 +680,11 @@ impl<'i, 'l> XmlIn<'i, 'l> {
                         self.value(slot, el, &name)?;
                     } else if descend && !el.empty {
                         self.members(record, false)?;
-                    } else if !el.empty {
-                        self.skip()?;
+                    } else {
+                        self.trace.skip(schema.name, &el.local);
+                        if !el.empty {
+                            self.skip()?;
+                        }
                     }
                 }
                 Ev::Text(_) => {}
@@ -718,7 +836,7 @@ impl<'i, 'l> XmlIn<'i, 'l> {
                         match child.local.as_ref() {
                             "Key" => key = text,
                             "Value" => value = text,
-                            _ => {}
+                            other => self.trace.skip("KeyValueOfstringstring", other),
                         }
                     }
                     Ev::Text(_) => {}

@@ -77,7 +77,21 @@ pub struct SoapClient {
     profile: WireProfile,
     auth_namespace: String,
     agent: ureq::Agent,
+    headers: Vec<(String, String)>,
+    observed: Arc<std::sync::Mutex<Observations>>,
 }
+
+/// What a client noticed in answers that still read: elements its reader skipped, and answers
+/// in another shape than the request's. Bounded: at most 64 of each are kept.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Observations {
+    /// `(operation, element)`: an element that is no member of its class, each once.
+    pub skipped: Vec<(Operation, soap::Skipped)>,
+    /// `(operation, what the answer showed)`: an answer not in the request's profile.
+    pub other_shape: Vec<(Operation, soap::Shape)>,
+}
+
+const MAX_OBSERVATIONS: usize = 64;
 
 impl std::fmt::Debug for SoapClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -125,7 +139,15 @@ impl SoapClient {
 
     fn with_origin(origin: String, path: String) -> Self {
         let agent = agent(ureq::tls::TlsConfig::default());
-        SoapClient { origin, path, profile: WireProfile::default(), auth_namespace: DEFAULT_NAMESPACE.into(), agent }
+        SoapClient {
+            origin,
+            path,
+            profile: WireProfile::default(),
+            auth_namespace: DEFAULT_NAMESPACE.into(),
+            agent,
+            headers: Vec::new(),
+            observed: Arc::default(),
+        }
     }
 
     /// Trusts, for an `https://` address, the certificates in `pem` and no others: a test
@@ -160,10 +182,42 @@ impl SoapClient {
         self
     }
 
+    /// The wire profile requests are sent in.
+    pub fn profile(&self) -> WireProfile {
+        self.profile
+    }
+
     /// Builder: another wire profile.
     pub fn with_profile(mut self, profile: WireProfile) -> Self {
         self.profile = profile;
         self
+    }
+
+    /// Builder: an HTTP header sent with every call (e.g. `X-Forwarded-For` through a proxy).
+    pub fn with_header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// What was noticed in the answers since the last call of this method (shared by clones).
+    pub fn take_observations(&self) -> Observations {
+        std::mem::take(&mut *self.observed.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    fn observe(&self, operation: Operation, trace: &soap::Trace) {
+        if trace.skipped.is_empty() && trace.shape == soap::Shape::Known(self.profile) {
+            return;
+        }
+        let mut observed = self.observed.lock().unwrap_or_else(|e| e.into_inner());
+        for skipped in &trace.skipped {
+            let entry = (operation, skipped.clone());
+            if observed.skipped.len() < MAX_OBSERVATIONS && !observed.skipped.contains(&entry) {
+                observed.skipped.push(entry);
+            }
+        }
+        if trace.shape != soap::Shape::Known(self.profile) && observed.other_shape.len() < MAX_OBSERVATIONS {
+            observed.other_shape.push((operation, trace.shape));
+        }
     }
 
     /// Builder: the namespace of `Authenticate` requests (default: the placeholder the service
@@ -184,9 +238,12 @@ impl SoapClient {
         soap::write_request(self.profile, request, &mut body);
         let action = format!("\"{}\"", request.operation().action());
         let reply = self.post(&body, &[("SOAPAction", &action)])?;
-        match soap::read_response(&reply.body, request.operation(), &RESPONSE_LIMITS) {
+        match soap::read_response_traced(&reply.body, request.operation(), &RESPONSE_LIMITS) {
             Ok(_) if reply.status != 200 => Err(ClientError::Status(reply.status)),
-            Ok(response) => Ok((response, reply)),
+            Ok((response, trace)) => {
+                self.observe(request.operation(), &trace);
+                Ok((response, reply))
+            }
             Err(error) => Err(ClientError::Read { status: reply.status, error }),
         }
     }
@@ -209,6 +266,9 @@ impl SoapClient {
     /// Posts a body as `text/xml; charset=utf-8` with extra headers.
     pub fn post(&self, body: &[u8], headers: &[(&str, &str)]) -> std::io::Result<HttpReply> {
         let mut request = self.agent.post(self.url()).header("Content-Type", soap::CONTENT_TYPE);
+        for (name, value) in &self.headers {
+            request = request.header(name, value);
+        }
         for (name, value) in headers {
             request = request.header(*name, *value);
         }

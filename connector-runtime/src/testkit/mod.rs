@@ -33,7 +33,7 @@ mod json;
 mod postgres;
 mod spawn;
 
-pub use client::{ClientError, DEFAULT_PATH, HttpReply, SoapClient};
+pub use client::{ClientError, DEFAULT_PATH, HttpReply, Observations, SoapClient};
 pub use issuer::TestIssuer;
 pub use json::to_json;
 #[cfg(feature = "postgres")]

@@ -1,0 +1,148 @@
+//! The `auto` wire profile over real HTTP: each request is answered in the shape it shows; a
+//! request that shows none (`WSGetConfigData`) in its caller's last shape, else the deployment's
+//! (kept in a [`ShapeMemory`] across restarts), else the fallback; the WSDL describes the
+//! remembered shape; fixed profiles ignore what requests show.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use erp_connector::contract::{ConnectionGuid, Operation, Request, RequestBase, Response};
+use erp_connector::http::{EndpointSettings, LocalBoxFuture, ShapeMemory, SoapEndpoint, SoapHandler, SourcePolicy};
+use erp_connector::soap::{self, Limits, ProfileChoice, Shape, WireProfile};
+
+struct Empty;
+
+impl SoapHandler for Empty {
+    fn handle(&self, request: Request) -> LocalBoxFuture<'_, Response> {
+        Box::pin(async move { Response::empty(request.operation()) })
+    }
+}
+
+#[derive(Debug, Default)]
+struct Memory(Mutex<Option<WireProfile>>);
+
+/// The test's handle on the memory the endpoint owns.
+#[derive(Debug)]
+struct Shared(Arc<Memory>);
+
+impl ShapeMemory for Shared {
+    fn load(&self) -> Option<WireProfile> {
+        *self.0.0.lock().unwrap()
+    }
+    fn save(&self, profile: WireProfile) {
+        *self.0.0.lock().unwrap() = Some(profile);
+    }
+}
+
+const PATH: &str = "/Services/ErpConnectorWS.svc";
+
+fn start(settings: EndpointSettings) -> SocketAddr {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let endpoint = SoapEndpoint::with_settings(Empty, settings);
+            let server = actix_web::HttpServer::new(move || actix_web::App::new().service(endpoint.resource(PATH)))
+                .workers(1)
+                .bind("127.0.0.1:0")
+                .unwrap();
+            tx.send(server.addrs()[0]).unwrap();
+            server.run().await
+        })
+    });
+    rx.recv().unwrap()
+}
+
+/// Loopback is a trusted proxy, so each test caller is named by `X-Forwarded-For`.
+fn settings(memory: &Arc<Memory>, fallback: WireProfile) -> EndpointSettings {
+    EndpointSettings {
+        profile: ProfileChoice::Auto,
+        profile_fallback: fallback,
+        shape_memory: Some(Arc::new(Shared(memory.clone()))),
+        sources: SourcePolicy { trusted_proxies: vec!["127.0.0.1/32".parse().unwrap()], ..Default::default() },
+        ..EndpointSettings::default()
+    }
+}
+
+fn test_connection() -> Request {
+    Request::TestConnection(RequestBase { connection_guid: Some(ConnectionGuid::new_random()) })
+}
+
+/// Sends `request` in `profile` as `caller`; returns the shape the answer is in.
+fn answer_shape(addr: SocketAddr, caller: &str, profile: WireProfile, request: &Request) -> Shape {
+    let mut body = Vec::new();
+    soap::write_request(profile, request, &mut body);
+    let action = format!("\"{}\"", request.operation().action());
+    let reply = ureq::post(format!("http://{addr}{PATH}"))
+        .header("Content-Type", soap::CONTENT_TYPE)
+        .header("SOAPAction", &action)
+        .header("X-Forwarded-For", caller)
+        .send(&body[..])
+        .unwrap();
+    let bytes = reply.into_body().read_to_vec().unwrap();
+    let (_, trace) = soap::read_response_traced(&bytes, request.operation(), &Limits::default()).unwrap();
+    trace.shape
+}
+
+fn wsdl_names(addr: SocketAddr, profile: WireProfile) -> bool {
+    let wsdl = ureq::get(format!("http://{addr}{PATH}?wsdl")).call().unwrap().into_body().read_to_string().unwrap();
+    wsdl == soap::wsdl::wsdl(profile, &format!("http://{addr}{PATH}"))
+}
+
+#[test]
+fn each_caller_is_answered_in_its_own_shape() {
+    use WireProfile::*;
+    let memory = Arc::new(Memory::default());
+    let addr = start(settings(&memory, MessageContract));
+    let config = Request::empty(Operation::GetConfigData);
+    // Before any caller showed a shape: the fallback, also in the WSDL.
+    assert_eq!(answer_shape(addr, "10.0.0.1", WrappedEis, &config), Shape::Known(MessageContract));
+    assert!(wsdl_names(addr, MessageContract));
+    for profile in WireProfile::ALL {
+        assert_eq!(answer_shape(addr, "10.0.0.2", profile, &test_connection()), Shape::Known(profile));
+    }
+    // Two callers speaking two shapes, each answered in its own, WSGetConfigData included.
+    assert_eq!(answer_shape(addr, "10.0.0.3", WrappedPoco, &test_connection()), Shape::Known(WrappedPoco));
+    assert_eq!(answer_shape(addr, "10.0.0.4", WrappedEis, &test_connection()), Shape::Known(WrappedEis));
+    assert_eq!(answer_shape(addr, "10.0.0.3", WrappedPoco, &config), Shape::Known(WrappedPoco));
+    assert_eq!(answer_shape(addr, "10.0.0.4", WrappedEis, &config), Shape::Known(WrappedEis));
+    // A caller never seen gets the deployment's last detected shape, which the WSDL describes and
+    // the memory keeps.
+    assert_eq!(answer_shape(addr, "10.0.0.5", MessageContract, &config), Shape::Known(WrappedEis));
+    assert!(wsdl_names(addr, WrappedEis));
+    wait_for(|| *memory.0.lock().unwrap() == Some(WrappedEis));
+}
+
+#[test]
+fn the_deployments_shape_survives_a_restart_through_its_memory() {
+    use WireProfile::*;
+    let memory = Arc::new(Memory(Mutex::new(Some(WrappedPoco))));
+    let addr = start(settings(&memory, MessageContract));
+    assert!(wsdl_names(addr, WrappedPoco));
+    let config = Request::empty(Operation::GetConfigData);
+    assert_eq!(answer_shape(addr, "10.0.0.9", MessageContract, &config), Shape::Known(WrappedPoco));
+}
+
+#[test]
+fn a_fixed_profile_answers_in_it_whatever_the_request_shows() {
+    let memory = Arc::new(Memory::default());
+    let addr = start(EndpointSettings {
+        profile: WireProfile::WrappedEis.into(),
+        ..settings(&memory, WireProfile::MessageContract)
+    });
+    for profile in WireProfile::ALL {
+        let shape = answer_shape(addr, "10.0.0.1", profile, &test_connection());
+        assert_eq!(shape, Shape::Known(WireProfile::WrappedEis));
+    }
+    assert!(wsdl_names(addr, WireProfile::WrappedEis));
+    assert_eq!(*memory.0.lock().unwrap(), None, "a fixed profile remembers nothing");
+}
+
+fn wait_for(done: impl Fn() -> bool) {
+    for _ in 0..200 {
+        if done() {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("not within 2 s");
+}
