@@ -1,5 +1,5 @@
-"""Python's zeep against a live connector: loads URL?wsdl, calls all 17 operations with the plan
-of tests/interop/wcf/ErpClient.cs, and prints each answer as one line `call<TAB>json`, in the JSON
+"""Python's zeep against a live connector: loads URL?wsdl (in whichever profile it describes),
+calls all 17 operations with the plan of tests/interop/wcf/ErpClient.cs, and prints each answer as one line `call<TAB>json`, in the JSON
 shape of erp_connector::testkit::to_json (dictionaries as [key, value] pairs, arrays as lists),
 normalised for what zeep cannot tell apart: "" reads as None and an empty array as None.
 
@@ -79,9 +79,15 @@ def main():
                                     "FieldKeys": strings(PERSON_FIELDS)}),
         ("WSDeleteConnection", {"ConnectionGuid": guid}),
         ("WSTestConnection", {"ConnectionGuid": guid}),
+        ("WSGetConfigData", {}),
     ]
     for op, kwargs in plan:
-        answer = getattr(service, op)(**kwargs)
+        call = getattr(service, op)
+        try:
+            answer = call(**kwargs)
+        except TypeError:
+            # A wrapped profile's WSDL: the members are those of the one parameter, `request`.
+            answer = call(request=kwargs)
         print(op + "\t" + json.dumps(plain(serialize_object(answer)), ensure_ascii=False))
 
 

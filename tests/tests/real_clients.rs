@@ -15,6 +15,7 @@ use std::process::Command;
 
 use erp_connector::auth::verify_partner_token;
 use erp_connector::contract::*;
+use erp_connector::soap::{Limits, Shape, WireProfile};
 use erp_connector::testkit::{SoapClient, Spawned, spawn_with, to_json};
 use ledger::Ledger;
 use serde_json::{Value, json};
@@ -93,6 +94,7 @@ fn our_answers(client: &SoapClient) -> Vec<(String, Value)> {
     );
     push("WSDeleteConnection", &client.delete_connection(guid).unwrap());
     push("WSTestConnection", &client.test_connection(guid).unwrap());
+    push("WSGetConfigData", &client.get_config_data().unwrap());
     out
 }
 
@@ -123,22 +125,33 @@ fn compare(client_name: &str, theirs: &[(String, Value)], ours: &[(String, Value
     }
 }
 
-#[test]
-fn wcf_on_mono_reads_every_member_of_every_answer() {
+/// The three declarations of the contract a WCF client is built with (tests/interop/wcf/).
+const WCF_DECLARATIONS: [(WireProfile, &str); 3] = [
+    (WireProfile::MessageContract, "MessageContract.cs"),
+    (WireProfile::WrappedEis, "WrappedEis.cs"),
+    (WireProfile::WrappedPoco, "WrappedPoco.cs"),
+];
+
+/// Builds the WCF client declared as `declaration`, runs it against a connector in `auto` (its
+/// default) with a fallback of message-contract, and checks every member of every answer; the
+/// requests it sent are compared with the reference files under tests/interop/wcf-requests/
+/// (`UPDATE_WCF_REQUESTS=1` rewrites them) and must show its shape.
+fn wcf_client_in(profile: WireProfile, declaration: &str) {
     let (Some(mcs), Some(mono)) = (
         tool("mcs", "apt-get install mono-mcs libmono-system-servicemodel4.0a-cil"),
         tool("mono", "apt-get install mono-runtime"),
     ) else {
         return;
     };
-    let dir = std::env::temp_dir().join(format!("erp-connector-wcf-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("erp-connector-wcf-{}-{profile}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let exe = dir.join("ErpClient.exe");
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("interop/wcf/ErpClient.cs");
+    let sources = Path::new(env!("CARGO_MANIFEST_DIR")).join("interop/wcf");
     let built = Command::new(mcs)
         .args(["-r:System.ServiceModel.dll", "-r:System.Runtime.Serialization.dll", "-nologo"])
         .arg(format!("-out:{}", exe.display()))
-        .arg(&source)
+        .args(["ErpClient.cs", "Carriers.cs", declaration].map(|f| sources.join(f)))
         .output()
         .unwrap();
     assert!(
@@ -148,7 +161,11 @@ fn wcf_on_mono_reads_every_member_of_every_answer() {
         String::from_utf8_lossy(&built.stderr)
     );
 
-    let theirs_connector = connector();
+    let capture = dir.join("capture");
+    let theirs_connector = spawn_with(Ledger::new(None), |s| {
+        s.tech_explanations = true;
+        s.capture_dir = Some(capture.clone());
+    });
     let nonce = "wcf-nonce-1";
     let token = theirs_connector.token(nonce);
     let run = Command::new(mono).arg(&exe).arg(theirs_connector.url()).arg(GUID).arg(&token).output().unwrap();
@@ -163,20 +180,88 @@ fn wcf_on_mono_reads_every_member_of_every_answer() {
         .collect();
     let (call, auth) = theirs.pop().unwrap();
     assert_eq!(call, "Authenticate");
-    assert_eq!(auth["Succeeded"], true, "{auth}");
+    assert_eq!(auth["Succeeded"], true, "{profile}: {auth}");
     assert!(auth["Reason"].is_null(), "{auth}");
     let partner = auth["SignedApplicationToken"].as_str().unwrap();
     let now = std::time::SystemTime::now().into();
     verify_partner_token(&theirs_connector.app_key().public_key(), partner, nonce, now).unwrap();
 
-    let ours = our_answers(&connector().client());
+    let mut ours = our_answers(&connector().client());
     assert_plan_covers_every_member(&ours);
-    compare("WCF", &theirs, &ours);
+    // The first WSGetConfigData of a brand-new deployment shows no shape: it is answered in the
+    // fallback (message-contract), which only that client reads. Every later call shows one.
+    let (first, first_theirs) = theirs.remove(0);
+    let (_, first_ours) = ours.remove(0);
+    assert_eq!(first, "WSGetConfigData");
+    if profile == WireProfile::MessageContract {
+        assert_eq!(first_theirs, first_ours);
+    } else {
+        assert!(first_theirs.get("unreadable").is_some(), "{profile}: read the fallback answer: {first_theirs}");
+    }
+    compare(&format!("WCF {profile}"), &theirs, &ours);
+    drop(theirs_connector);
+    check_recorded_requests(profile, &capture);
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The requests the WCF client sent (tokens redacted by the capture) equal the reference files,
+/// and each shows the client's shape with nothing unknown.
+fn check_recorded_requests(profile: WireProfile, capture: &Path) {
+    let reference = Path::new(env!("CARGO_MANIFEST_DIR")).join("interop/wcf-requests").join(profile.name());
+    let mut recorded: Vec<_> = std::fs::read_dir(capture)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().ends_with(".request.xml"))
+        .collect();
+    recorded.sort();
+    assert_eq!(recorded.len(), 21, "{profile}: 20 calls and Authenticate");
+    if std::env::var_os("UPDATE_WCF_REQUESTS").is_some() {
+        let _ = std::fs::remove_dir_all(&reference);
+        std::fs::create_dir_all(&reference).unwrap();
+        for path in &recorded {
+            std::fs::copy(path, reference.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    for path in &recorded {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let bytes = std::fs::read(path).unwrap();
+        let expected = std::fs::read(reference.join(&name))
+            .unwrap_or_else(|e| panic!("{profile} {name}: {e} (UPDATE_WCF_REQUESTS=1 records it)"));
+        assert!(bytes == expected, "{profile} {name} differs from the reference:\n{}", String::from_utf8_lossy(&bytes));
+        if name.contains("Authenticate") {
+            continue;
+        }
+        let operation = name.split(['-', '.']).nth(1).and_then(Operation::from_name).unwrap();
+        let (request, trace) =
+            erp_connector::soap::read_request_traced(&bytes, Some(operation.action()), &Limits::default())
+                .unwrap_or_else(|e| panic!("{profile} {name}: {e}"));
+        let shown =
+            if request.operation() == Operation::GetConfigData { Shape::Undetermined } else { Shape::Known(profile) };
+        assert_eq!(trace.shape, shown, "{profile} {name}: {trace}");
+        assert!(trace.skipped.is_empty(), "{profile} {name}: {:?}", trace.skipped);
+    }
+}
+
 #[test]
-fn zeep_calls_every_operation_from_the_live_wsdl() {
+fn wcf_message_contract_client_reads_every_member_of_every_answer() {
+    let (profile, declaration) = WCF_DECLARATIONS[0];
+    wcf_client_in(profile, declaration);
+}
+
+#[test]
+fn wcf_wrapped_eis_client_reads_every_member_of_every_answer() {
+    let (profile, declaration) = WCF_DECLARATIONS[1];
+    wcf_client_in(profile, declaration);
+}
+
+#[test]
+fn wcf_wrapped_poco_client_reads_every_member_of_every_answer() {
+    let (profile, declaration) = WCF_DECLARATIONS[2];
+    wcf_client_in(profile, declaration);
+}
+
+#[test]
+fn zeep_calls_every_operation_from_the_live_wsdl_of_each_profile() {
     let python = match std::env::var_os("ERP_CONNECTOR_PYTHON") {
         Some(p) => PathBuf::from(p),
         None => {
@@ -185,21 +270,28 @@ fn zeep_calls_every_operation_from_the_live_wsdl() {
             return;
         }
     };
-    let theirs_connector = connector();
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("interop/zeep_live.py");
-    let run = Command::new(python).arg(script).arg(theirs_connector.url()).arg(GUID).output().unwrap();
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    assert!(run.status.success(), "zeep failed:\n{stdout}\n{}", String::from_utf8_lossy(&run.stderr));
-    let theirs: Vec<(String, Value)> = stdout
-        .lines()
-        .map(|line| {
-            let (call, json) = line.split_once('\t').unwrap_or_else(|| panic!("unexpected output: {line}"));
-            (call.to_owned(), serde_json::from_str(json).unwrap())
-        })
-        .collect();
     let ours: Vec<(String, Value)> =
         our_answers(&connector().client()).into_iter().map(|(c, v)| (c, zeep_normalise(v))).collect();
-    compare("zeep", &theirs, &ours);
+    for profile in WireProfile::ALL {
+        // A brand-new deployment in `auto` describes its fallback in the WSDL; zeep then speaks
+        // that shape and is answered in it.
+        let theirs_connector = spawn_with(Ledger::new(None), |s| {
+            s.tech_explanations = true;
+            s.wire_profile_fallback = profile;
+        });
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("interop/zeep_live.py");
+        let run = Command::new(&python).arg(&script).arg(theirs_connector.url()).arg(GUID).output().unwrap();
+        let stdout = String::from_utf8_lossy(&run.stdout);
+        assert!(run.status.success(), "zeep {profile} failed:\n{stdout}\n{}", String::from_utf8_lossy(&run.stderr));
+        let theirs: Vec<(String, Value)> = stdout
+            .lines()
+            .map(|line| {
+                let (call, json) = line.split_once('\t').unwrap_or_else(|| panic!("unexpected output: {line}"));
+                (call.to_owned(), serde_json::from_str(json).unwrap())
+            })
+            .collect();
+        compare(&format!("zeep {profile}"), &theirs, &ours);
+    }
     let _ = json!(null);
 }
 
