@@ -13,6 +13,8 @@
 //!   rules; exits 0 only when no rule is broken;
 //! * `erp-connector replay FOLDER URL [--secret K=V ..] [--ignore MEMBER ..]`: resends the requests
 //!   a connector captured (`ERP_CONNECTOR_CAPTURE_DIR`) and shows where the answers differ;
+//! * `erp-connector capture inspect FOLDER`: what a capture folder says about the caller's wire
+//!   format, per operation, and one verdict line; exits 0 only when nothing was unknown;
 //! * `erp-connector new NAME [--from hello|sqlite-erp] [--app-id ID]`: a new connector crate
 //!   from an example, renamed, with its configuration file, README and passing tests.
 
@@ -55,6 +57,19 @@ enum Command {
     Replay(replay::Replay),
     /// Create a new connector crate from an example.
     New(new::New),
+    /// Capture folders (ERP_CONNECTOR_CAPTURE_DIR).
+    #[command(subcommand)]
+    Capture(Capture),
+}
+
+#[derive(Subcommand)]
+enum Capture {
+    /// Per operation: the body shape, SOAPAction form, header elements, members present, absent
+    /// and unknown; then one verdict line.
+    Inspect {
+        /// The capture folder.
+        folder: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -137,6 +152,15 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Emulate(args) => emulate::run(args),
         Command::Replay(args) => replay::run(args),
         Command::New(args) => new::run(args),
+        Command::Capture(Capture::Inspect { folder }) => {
+            let inspection = erp_connector::capture::inspect::inspect(&folder).map_err(|e| e.to_string())?;
+            println!("{inspection}");
+            Ok(if inspection.has_unknowns() || inspection.operations.is_empty() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
         Command::Keys(Keys::Generate { out }) => {
             std::fs::create_dir_all(&out).map_err(|e| format!("{}: {e}", out.display()))?;
             let key = AppKey::generate();

@@ -201,6 +201,14 @@ fn wcf_client_in(profile: WireProfile, declaration: &str) {
     compare(&format!("WCF {profile}"), &theirs, &ours);
     drop(theirs_connector);
     check_recorded_requests(profile, &capture);
+    // `erp-connector capture inspect` on the same folder.
+    let inspection = erp_connector::capture::inspect::inspect(&capture).unwrap();
+    assert_eq!(inspection.verdict(), format!("this caller speaks {profile}; nothing unknown"), "{inspection}");
+    let actions = &inspection.operations["WSGetActors"].actions;
+    assert_eq!(
+        actions.keys().collect::<Vec<_>>(),
+        ["\"http://www.superoffice.net/EIS/Connector/1.0/IErpConnectorWS/<op>\""]
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

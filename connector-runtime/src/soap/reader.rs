@@ -176,7 +176,7 @@ pub fn read_request_traced(
         };
         let mut request = Request::empty(operation);
         match request.record_mut() {
-            Some(record) if !el.empty => x.members(record, true)?,
+            Some(record) if !el.empty => x.members(record, true, true)?,
             Some(_) => {}
             None if !el.empty => x.skip_children(operation.name())?,
             None => {}
@@ -214,7 +214,7 @@ pub fn read_response_traced(
         }
         let mut response = Response::empty(operation);
         if !el.empty {
-            x.members(response.record_mut(), true)?;
+            x.members(response.record_mut(), true, true)?;
         }
         x.probe_level = 0;
         Ok(response)
@@ -241,7 +241,7 @@ pub fn read_message(
             return Err(ReadError::Fault(x.fault(el.empty)?));
         }
         if !el.empty {
-            x.members(record, true)?;
+            x.members(record, true, true)?;
         }
         x.probe_level = 0;
         Ok(())
@@ -623,6 +623,7 @@ impl<'i, 'l> XmlIn<'i, 'l> {
         loop {
             match self.next()? {
                 Ev::Start(el) if !wanted.is_empty() && el.local == wanted => {
+                    self.trace.header_element(&el.local);
                     if el.nil {
                         if !el.empty {
                             self.skip()?;
@@ -633,6 +634,7 @@ impl<'i, 'l> XmlIn<'i, 'l> {
                     }
                 }
                 Ev::Start(el) => {
+                    self.trace.header_element(&el.local);
                     self.trace.skip("Header", &el.local);
                     if !el.empty {
                         self.skip()?;
@@ -667,19 +669,22 @@ impl<'i, 'l> XmlIn<'i, 'l> {
     /// Fills `record` from the children of the element just opened. With `descend`, an element
     /// that is no member is searched one level down (the `request` / `...Result` element of the
     /// wrapped styles).
-    fn members(&mut self, record: &mut dyn Record, descend: bool) -> Result<(), ReadError> {
+    fn members(&mut self, record: &mut dyn Record, descend: bool, top: bool) -> Result<(), ReadError> {
         loop {
             match self.next()? {
                 Ev::Start(el) => {
                     let schema = record.schema();
                     if let Some((level, index)) = schema.find(&el.local) {
                         let name = schema.member_at(level, index).name;
+                        if top {
+                            self.trace.present.push(name);
+                        }
                         self.value(record.member_at_mut(level, index), el, name)?;
                     } else if let Some(slot) = record.extra_slot(&el.local) {
                         let name = el.local.clone();
                         self.value(slot, el, &name)?;
                     } else if descend && !el.empty {
-                        self.members(record, false)?;
+                        self.members(record, false, top)?;
                     } else {
                         self.trace.skip(schema.name, &el.local);
                         if !el.empty {
@@ -780,7 +785,7 @@ impl<'i, 'l> XmlIn<'i, 'l> {
             Slot::Record(r) => {
                 let record = r.fill();
                 if !el.empty {
-                    self.members(record, false)?;
+                    self.members(record, false, false)?;
                 }
             }
             Slot::RecordArray(v) => {
@@ -797,7 +802,7 @@ impl<'i, 'l> XmlIn<'i, 'l> {
                             Ev::Start(item) => {
                                 let record = v.push();
                                 if !item.empty {
-                                    self.members(record, false)?;
+                                    self.members(record, false, false)?;
                                 }
                             }
                             Ev::Text(_) => {}

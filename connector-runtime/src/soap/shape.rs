@@ -84,6 +84,10 @@ pub struct Trace {
     pub shape: Shape,
     /// Elements skipped, each once, at most [`MAX_SKIPPED_PER_MESSAGE`].
     pub skipped: Vec<Skipped>,
+    /// The members of the message's class that were present (nil included), in wire order.
+    pub present: Vec<&'static str>,
+    /// The local names of the SOAP header's elements (at most [`MAX_SKIPPED_PER_MESSAGE`]).
+    pub header_elements: Vec<String>,
 }
 
 impl Trace {
@@ -92,6 +96,12 @@ impl Trace {
             && !self.skipped.iter().any(|s| s.parent == parent && s.element == element)
         {
             self.skipped.push(Skipped { parent, element: bounded(element) });
+        }
+    }
+
+    pub(crate) fn header_element(&mut self, local: &str) {
+        if self.header_elements.len() < MAX_SKIPPED_PER_MESSAGE {
+            self.header_elements.push(bounded(local));
         }
     }
 

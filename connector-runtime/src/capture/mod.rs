@@ -9,6 +9,8 @@
 //! connector or names a password, secret or token. A body that is not well-formed XML is not
 //! written (it could hold anything); the meta file says so.
 
+pub mod inspect;
+
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
