@@ -152,6 +152,92 @@ fn the_producer_stops_when_the_client_goes_away() {
     assert!(last < 1_000_000, "{last}");
 }
 
+/// Open files of this process that are deleted files of the temporary folder: spool files.
+fn open_spool_files() -> usize {
+    let tmp = std::env::temp_dir();
+    std::fs::read_dir("/proc/self/fd")
+        .map(|fds| {
+            fds.filter_map(|fd| std::fs::read_link(fd.ok()?.path()).ok())
+                .filter(|target| target.starts_with(&tmp) && target.to_string_lossy().ends_with("(deleted)"))
+                .count()
+        })
+        .unwrap_or(0)
+}
+
+fn poll_in(client: &erp_connector::testkit::SoapClient, since: &str) -> (ActorArrayResponse, bool) {
+    let guid = new_guid();
+    assert!(client.save_connection(guid, &StringDict::new()).unwrap().is_ok);
+    let request = Request::GetActorsByTimestamp(GetActorsByTimestampRequest {
+        base: RequestBase { connection_guid: Some(guid) },
+        updated_on_or_after: Some(since.into()),
+        actor_type: Some(ActorType::Customer),
+        field_keys: Some(vec![]),
+    });
+    match client.exchange(&request).unwrap() {
+        (Response::ActorArray(r), reply) => (r, chunked(&reply)),
+        (other, _) => panic!("{other:?}"),
+    }
+}
+
+/// Under the wrapped profiles the status comes first: a large answer is spooled to an unnamed
+/// temporary file and sent with its length; the file is gone when the answer is sent or the
+/// client goes away.
+#[test]
+fn wrapped_profiles_spool_large_answers_to_a_file_that_never_outlives_them() {
+    let (connector, _) = serve(|_| {});
+    for profile in [WireProfile::WrappedEis, WireProfile::WrappedPoco] {
+        let client = connector.client().with_profile(profile);
+        let (answer, chunked) = poll_in(&client, "30000");
+        assert!(!chunked, "sent with its length");
+        assert!(answer.result.is_ok, "{:?}", answer.result);
+        let actors = answer.actors.unwrap();
+        assert_eq!(actors.len(), 30_000);
+        assert!(actors.iter().enumerate().all(|(i, a)| *a == actor(i)));
+        // An error part-way: the actors before it, then the error, in the status that comes first.
+        let (answer, _) = poll_in(&client, "30000 FAIL@20000");
+        assert_eq!(answer.result.state, ResponseState::Error);
+        assert_eq!(answer.result.user_explanation.as_deref(), Some("The ERP went away."));
+        assert_eq!(answer.actors.unwrap().len(), 20_000);
+        assert!(client.take_observations().other_shape.is_empty(), "answered in {profile}");
+    }
+    // A client that reads the first bytes and goes away: the file is open while the answer is
+    // sent, and closed (so removed) after.
+    let guid = new_guid();
+    let client = connector.client().with_profile(WireProfile::WrappedEis);
+    assert!(client.save_connection(guid, &StringDict::new()).unwrap().is_ok);
+    let request = Request::GetActorsByTimestamp(GetActorsByTimestampRequest {
+        base: RequestBase { connection_guid: Some(guid) },
+        updated_on_or_after: Some("40000".into()),
+        actor_type: Some(ActorType::Customer),
+        field_keys: Some(vec![]),
+    });
+    let mut body = Vec::new();
+    erp_connector::soap::write_request(WireProfile::WrappedEis, &request, &mut body);
+    let url = connector.url();
+    let path = url.split_once(&connector.addr().to_string()).unwrap().1;
+    let mut tcp = std::net::TcpStream::connect(connector.addr()).unwrap();
+    write!(
+        tcp,
+        "POST {} HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml; charset=utf-8\r\nSOAPAction: \"{}\"\r\nContent-Length: {}\r\n\r\n",
+        path,
+        Operation::GetActorsByTimestamp.action(),
+        body.len()
+    )
+    .unwrap();
+    tcp.write_all(&body).unwrap();
+    let mut first = [0u8; 4096];
+    let n = tcp.read(&mut first).unwrap();
+    let head = String::from_utf8_lossy(&first[..n]).to_ascii_lowercase();
+    assert!(head.contains("content-length"), "sent with its length: {head}");
+    assert!(open_spool_files() >= 1, "the answer is sent from a spool file");
+    drop(tcp);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while open_spool_files() > 0 {
+        assert!(Instant::now() < deadline, "a spool file outlives its answer");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
 #[test]
 fn wrapped_profiles_and_capture_mode_answer_whole() {
     let (connector, _) = serve(|s| s.wire_profile = WireProfile::WrappedEis.into());

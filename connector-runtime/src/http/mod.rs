@@ -37,6 +37,7 @@ mod streaming;
 pub(crate) use guard::canonical;
 pub use guard::{Origin, SourcePolicy};
 pub use shapes::{MAX_CALLERS, MAX_SKIPPED_LOGGED, STORE_READ_INTERVAL, ShapeMemory};
+pub use streaming::SPOOL_AFTER_BYTES;
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -437,6 +438,28 @@ impl SoapEndpoint {
                         {
                             Ok(streamed) => return Err(streamed),
                             Err(whole) => whole,
+                        }
+                    }
+                    // The status comes first (wrapped profiles): spooled, then sent whole.
+                    None if may_stream => {
+                        let spooled =
+                            streaming::spool(profile, operation, actors, span.clone(), started, settings.call_timeout)
+                                .instrument(span.clone())
+                                .await;
+                        match spooled {
+                            streaming::Spooled::Streamed(response) => return Err(response),
+                            streaming::Spooled::Bytes(out, status) => {
+                                span.in_scope(|| {
+                                    tracing::info!(
+                                        state = %status.state,
+                                        error_code = status.error_code.as_deref().unwrap_or(""),
+                                        micros = started.elapsed().as_micros() as u64,
+                                        bytes = out.len(),
+                                        "answered"
+                                    )
+                                });
+                                return Ok((StatusCode::OK, out));
+                            }
                         }
                     }
                     None => streaming::collect(operation, actors, settings.call_timeout).instrument(span.clone()).await,

@@ -93,6 +93,187 @@ pub(super) async fn start(
         .streaming(body))
 }
 
+/// Bytes of a spooled answer's actors kept in memory before they go to a temporary file.
+pub const SPOOL_AFTER_BYTES: usize = 4 * 1024 * 1024;
+
+/// A spooled answer: whole bytes when it stayed small, else a response sent from the file.
+pub(super) enum Spooled {
+    /// The whole answer, and its status.
+    Bytes(Vec<u8>, ResponseStatus),
+    /// A response whose body is read from the spool file.
+    Streamed(HttpResponse),
+}
+
+/// An answer whose status comes before its actors (the wrapped profiles): the actors are
+/// written as they come, past [`SPOOL_AFTER_BYTES`] into an unnamed temporary file (removed by
+/// the system when closed, on every path: end, error, a client that goes away, a crash); once
+/// the stream ends and the status is known, the answer is sent as head, file and tail with its
+/// length. Memory stays at about [`SPOOL_AFTER_BYTES`] whatever the number of actors.
+pub(super) async fn spool(
+    profile: soap::WireProfile,
+    operation: Operation,
+    mut actors: Actors,
+    span: tracing::Span,
+    started: Instant,
+    limit: Option<Duration>,
+) -> Spooled {
+    let mut mem: Vec<u8> = Vec::with_capacity(STREAM_CHUNK);
+    let mut file: Option<std::fs::File> = None;
+    let mut file_len = 0u64;
+    let mut count = 0usize;
+    let status = loop {
+        match next(&mut actors, operation, limit).await {
+            Some(Ok(actor)) => {
+                soap::write_array_item(profile, &actor, &mut mem);
+                count += 1;
+                if mem.len() >= SPOOL_AFTER_BYTES {
+                    match spill(file.take(), mem, false).await {
+                        Ok((f, emptied, written)) => {
+                            file = Some(f);
+                            mem = emptied;
+                            file_len += written;
+                        }
+                        Err(e) => {
+                            span.in_scope(
+                                || tracing::error!(error = %e, "cannot spool the answer to a temporary file"),
+                            );
+                            let status = ResponseStatus::error(format!(
+                                "The answer to {operation} is too large to hold in memory and could not be written to a temporary file; see the connector's log."
+                            ));
+                            let out = whole(profile, operation, &status, b"");
+                            return Spooled::Bytes(out, status);
+                        }
+                    }
+                }
+            }
+            Some(Err(status)) => break status,
+            None => break ResponseStatus::ok(),
+        }
+    };
+    let Some((head, tail)) = soap::StreamedActors::around(profile, operation, &status) else {
+        let out = whole(profile, operation, &status, b"");
+        return Spooled::Bytes(out, status);
+    };
+    let Some(f) = file else {
+        let mut out = Vec::with_capacity(head.len() + mem.len() + tail.len());
+        out.extend_from_slice(&head);
+        out.extend_from_slice(&mem);
+        out.extend_from_slice(&tail);
+        return Spooled::Bytes(out, status);
+    };
+    let (f, rest, written) = match spill(Some(f), mem, true).await {
+        Ok(done) => done,
+        Err(e) => {
+            span.in_scope(|| tracing::error!(error = %e, "cannot spool the answer to a temporary file"));
+            let status = ResponseStatus::error(format!(
+                "The answer to {operation} could not be written to a temporary file; see the connector's log."
+            ));
+            let out = whole(profile, operation, &status, b"");
+            return Spooled::Bytes(out, status);
+        }
+    };
+    drop(rest);
+    file_len += written;
+    let total = head.len() as u64 + file_len + tail.len() as u64;
+    span.in_scope(|| {
+        tracing::info!(
+            state = %status.state,
+            error_code = status.error_code.as_deref().unwrap_or(""),
+            micros = started.elapsed().as_micros() as u64,
+            bytes = total,
+            actors = count,
+            "answered (spooled)"
+        )
+    });
+    let state = SpoolRead { head: Some(head), file: Some(f), left: file_len, tail: Some(tail) };
+    let body = futures_util::stream::unfold(state, |mut st| async move {
+        let chunk = st.next_chunk().await?;
+        Some((chunk, st))
+    });
+    Spooled::Streamed(
+        HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(soap::CONTENT_TYPE)))
+            .body(actix_web::body::SizedStream::new(total, body)),
+    )
+}
+
+/// The whole answer with `status` and the actor items in `items`.
+fn whole(profile: soap::WireProfile, operation: Operation, status: &ResponseStatus, items: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    match soap::StreamedActors::around(profile, operation, status) {
+        Some((head, tail)) => {
+            out.extend_from_slice(&head);
+            out.extend_from_slice(items);
+            out.extend_from_slice(&tail);
+        }
+        None => soap::write_response(profile, operation, &Response::failure(operation, status.clone()), &mut out),
+    }
+    out
+}
+
+/// Appends `buf` to the spool file (created on first use) on the blocking pool, and with
+/// `rewind` goes back to its start for reading; gives back the file, the emptied buffer and the
+/// bytes written.
+async fn spill(
+    file: Option<std::fs::File>,
+    mut buf: Vec<u8>,
+    rewind: bool,
+) -> std::io::Result<(std::fs::File, Vec<u8>, u64)> {
+    let job = move || {
+        use std::io::{Seek as _, Write as _};
+        let mut file = match file {
+            Some(file) => file,
+            None => tempfile::tempfile()?,
+        };
+        file.write_all(&buf)?;
+        if rewind {
+            file.rewind()?;
+        }
+        let written = buf.len() as u64;
+        buf.clear();
+        Ok((file, buf, written))
+    };
+    actix_web::rt::task::spawn_blocking(job).await.map_err(std::io::Error::other)?
+}
+
+/// Reads a spooled answer back: head, the file in chunks, tail.
+struct SpoolRead {
+    head: Option<Vec<u8>>,
+    file: Option<std::fs::File>,
+    left: u64,
+    tail: Option<Vec<u8>>,
+}
+
+impl SpoolRead {
+    async fn next_chunk(&mut self) -> Option<Result<actix_web::web::Bytes, std::io::Error>> {
+        if let Some(head) = self.head.take() {
+            return Some(Ok(head.into()));
+        }
+        if self.left > 0
+            && let Some(mut file) = self.file.take()
+        {
+            let want = (self.left as usize).min(STREAM_CHUNK * 4);
+            let job = move || {
+                use std::io::Read as _;
+                let mut chunk = vec![0u8; want];
+                file.read_exact(&mut chunk)?;
+                Ok::<_, std::io::Error>((file, chunk))
+            };
+            return match actix_web::rt::task::spawn_blocking(job).await {
+                Ok(Ok((file, chunk))) => {
+                    self.left -= chunk.len() as u64;
+                    self.file = Some(file);
+                    Some(Ok(chunk.into()))
+                }
+                Ok(Err(e)) => Some(Err(e)),
+                Err(e) => Some(Err(std::io::Error::other(e))),
+            };
+        }
+        self.file = None;
+        self.tail.take().map(|tail| Ok(tail.into()))
+    }
+}
+
 struct Streaming {
     parts: StreamedActors,
     operation: Operation,

@@ -69,6 +69,18 @@ impl StreamedActors {
     }
 
     fn split(profile: WireProfile, operation: Operation, status: &ResponseStatus) -> Option<(Vec<u8>, Vec<u8>)> {
+        let (head, tail) = Self::around(profile, operation, status)?;
+        // The status must come after the actors.
+        if head.windows(5).any(|w| w == b"IsOk>") {
+            return None;
+        }
+        Some((head, tail))
+    }
+
+    /// The bytes before and after the actors of an answer with the final `status`, in any
+    /// profile (the wrapped ones write the status first, so it must be known): what a spooled
+    /// answer is sent between. `None` if `operation` does not answer with actors.
+    pub fn around(profile: WireProfile, operation: Operation, status: &ResponseStatus) -> Option<(Vec<u8>, Vec<u8>)> {
         let sentinel = ErpActor::new(ActorType::Customer, STREAM_SENTINEL, "");
         let mut item = Vec::new();
         write_array_item(profile, &sentinel, &mut item);
@@ -80,12 +92,7 @@ impl StreamedActors {
         let mut whole = Vec::new();
         write_response(profile, operation, &response, &mut whole);
         let at = whole.windows(item.len()).position(|w| w == item.as_slice())?;
-        let head = &whole[..at];
-        // The status must come after the actors.
-        if head.windows(5).any(|w| w == b"IsOk>") {
-            return None;
-        }
-        Some((head.to_vec(), whole[at + item.len()..].to_vec()))
+        Some((whole[..at].to_vec(), whole[at + item.len()..].to_vec()))
     }
 
     /// The bytes before the first actor.
