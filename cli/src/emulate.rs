@@ -42,6 +42,10 @@ pub struct Emulate {
     /// private-authority certificate) instead of the public roots.
     #[arg(long, value_name = "PEM")]
     trust: Option<PathBuf>,
+    /// The SOAP body shape to speak: message-contract, wrapped-eis or wrapped-poco (a connector
+    /// in `auto` answers in it, and remembers it as the deployment's shape).
+    #[arg(long, default_value = "message-contract")]
+    profile: erp_connector::soap::WireProfile,
 }
 
 /// A progress bar per step on a terminal, a line per finished step.
@@ -128,6 +132,7 @@ pub fn run(args: Emulate) -> Result<ExitCode, String> {
         write: !args.read_only,
         sample: args.sample,
         trusted_pem,
+        profile: args.profile,
     };
     let report = conformance::check_with(&args.url, &options, &mut Bars { bar: None });
     println!("{report}");

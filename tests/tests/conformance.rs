@@ -131,3 +131,52 @@ fn status_rules_catch_answers_a_framework_would_never_give() {
     // The empty answers elsewhere are fine until the lost connection, which this endpoint never notices.
     assert!(report.broke(&rules::UNKNOWN_CONNECTION), "{report}");
 }
+
+/// The emulator speaks each profile; a connector in `auto` answers each session in its shape
+/// and breaks no rule. A connector fixed to another shape breaks `answer-shape` (a WCF client
+/// would read nothing from its answers).
+#[test]
+fn sessions_in_every_profile_pass_and_a_wrong_shape_is_caught() {
+    use erp_connector::soap::WireProfile;
+    // One connector, sessions in one shape after another: the first WSGetConfigData of each is
+    // answered in the shape last seen, which the emulator does not hold against the connector.
+    let connector = spawn(Ledger::new(None));
+    for profile in [WireProfile::WrappedPoco, WireProfile::MessageContract, WireProfile::WrappedEis] {
+        let report = connector.conformance(Options { profile, ..Options::default() });
+        assert!(report.is_clean(), "{profile}: {report}");
+    }
+    let fixed = erp_connector::testkit::spawn_with(Ledger::new(None), |s| {
+        s.wire_profile = WireProfile::WrappedPoco.into();
+    });
+    let report = fixed.conformance(Options::default());
+    assert!(report.broke(&rules::ANSWER_SHAPE), "{report}");
+    let detail = &report.of(&rules::ANSWER_SHAPE).next().unwrap().detail;
+    assert!(detail.contains("asked in message-contract, answered Known(WrappedPoco)"), "{detail}");
+}
+
+/// An answer with an element its class does not have breaks `known-members`.
+#[test]
+fn an_unknown_element_in_an_answer_is_reported() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let server = actix_web::HttpServer::new(|| {
+                actix_web::App::new().default_service(actix_web::web::to(|| async {
+                    actix_web::HttpResponse::Ok().content_type("text/xml; charset=utf-8").body(
+                        r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><FieldMetadataInfoArrayPluginResponseWS xmlns="http://www.superoffice.net/EIS/Connector/1.0"><ErrorCode i:nil="true" xmlns:i="http://www.w3.org/2001/XMLSchema-instance"/><FieldMetaDataObjects/><IsOk>true</IsOk><State>Ok</State><Surprise>1</Surprise><TechExplanation/><UserExplanation/></FieldMetadataInfoArrayPluginResponseWS></s:Body></s:Envelope>"#,
+                    )
+                }))
+            })
+            .workers(1)
+            .bind("127.0.0.1:0")
+            .unwrap();
+            tx.send(server.addrs()[0]).unwrap();
+            server.run().await
+        })
+    });
+    let addr = rx.recv().unwrap();
+    let report = erp_connector::conformance::check(&format!("http://{addr}/Services/ErpConnectorWS.svc"));
+    assert!(report.broke(&rules::KNOWN_MEMBERS), "{report}");
+    let expected = "WSGetConfigData: unknown element FieldMetadataInfoArrayPluginResponseWS/Surprise";
+    assert!(report.of(&rules::KNOWN_MEMBERS).any(|v| v.detail == expected), "{report}");
+}

@@ -45,6 +45,10 @@ pub struct Options {
     /// For an `https://` address: trust the certificates in this PEM text (a test proxy's
     /// self-signed certificate, a private authority) instead of the public roots.
     pub trusted_pem: Option<Vec<u8>>,
+    /// The body shape the emulator speaks (what EIS speaks is not known; docs/wire-format.md).
+    /// Against a connector in `auto`, a session in a profile also makes the deployment remember
+    /// it.
+    pub profile: crate::soap::WireProfile,
 }
 
 impl Default for Options {
@@ -57,6 +61,7 @@ impl Default for Options {
             write: true,
             sample: 50,
             trusted_pem: None,
+            profile: crate::soap::WireProfile::MessageContract,
         }
     }
 }

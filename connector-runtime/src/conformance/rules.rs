@@ -28,7 +28,7 @@ rules! {
         "every call is answered with HTTP 200 and the operation's response class; errors go inside the response (State=Error), never as SOAP faults or HTTP errors";
     /// The answer is in the request's shape.
     ANSWER_SHAPE = "answer-shape", "§4.5", true,
-        "every answer is in the body shape of its request (MessageContract, wrapped-eis or wrapped-poco): a WCF client reads nothing from an answer in another shape";
+        "every answer is in the body shape of its request (MessageContract, wrapped-eis or wrapped-poco), once the caller has sent a request that shows it (WSGetConfigData shows none): a WCF client reads nothing from an answer in another shape";
     /// Every element of an answer is a member of its class.
     KNOWN_MEMBERS = "known-members", "§4.6", false,
         "every element of an answer is a member of its class; a WCF client drops any other silently";

@@ -205,3 +205,86 @@ impl Shapes {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    #[derive(Clone, Default)]
+    struct Logs(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Logs {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn logged(f: impl FnOnce()) -> String {
+        let logs = Logs::default();
+        let writer = logs.clone();
+        let subscriber = tracing_subscriber::fmt().with_ansi(false).with_writer(move || writer.clone()).finish();
+        tracing::subscriber::with_default(subscriber, f);
+        String::from_utf8(logs.0.lock().unwrap().clone()).unwrap()
+    }
+
+    fn trace_skipping(elements: &[&str]) -> Trace {
+        let mut trace = Trace::default();
+        for e in elements {
+            trace.skip("ErpActorWS", e);
+        }
+        trace
+    }
+
+    #[test]
+    fn each_skipped_element_is_logged_once_and_the_log_is_bounded() {
+        let shapes = Shapes::new(ProfileChoice::Auto, WireProfile::MessageContract, None);
+        let logs = logged(|| {
+            shapes.note_skipped("WSSaveActors", &trace_skipping(&["Color", "Size"]));
+            shapes.note_skipped("WSSaveActors", &trace_skipping(&["Color"]));
+            shapes.note_skipped("WSCreateActor", &trace_skipping(&["Color"]));
+        });
+        assert_eq!(logs.matches("was skipped").count(), 3, "{logs}");
+        assert!(logs.contains("WARN") && logs.contains("element=ErpActorWS/Color"), "{logs}");
+        assert!(logs.contains("capture inspect"), "{logs}");
+        let logs = logged(|| {
+            for i in 0..MAX_SKIPPED_LOGGED + 50 {
+                shapes.note_skipped("WSSaveActors", &trace_skipping(&[&format!("X{i}")]));
+            }
+        });
+        assert_eq!(logs.matches("was skipped").count(), MAX_SKIPPED_LOGGED - 3, "{logs}");
+        assert_eq!(logs.matches("they are not logged").count(), 1);
+        assert!(shapes.skipped.lock().unwrap().len() <= MAX_SKIPPED_LOGGED + 1);
+    }
+
+    #[test]
+    fn each_shape_transition_is_logged_once_and_callers_are_bounded() {
+        let shapes = Shapes::new(ProfileChoice::Auto, WireProfile::MessageContract, None);
+        let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        let known = |profile| Trace { shape: Shape::Known(profile), ..Trace::default() };
+        let logs = logged(|| {
+            runtime.block_on(async {
+                let caller = IpAddr::from([10, 0, 0, 1]);
+                for _ in 0..3 {
+                    for profile in [WireProfile::WrappedEis, WireProfile::WrappedPoco] {
+                        assert_eq!(shapes.answer_in(caller, "WSTestConnection", &known(profile)).await, profile);
+                    }
+                }
+            })
+        });
+        assert_eq!(logs.matches("first shape detected").count(), 1, "{logs}");
+        assert_eq!(logs.matches("the shape changed").count(), 2, "{logs}");
+        runtime.block_on(async {
+            for i in 0..(MAX_CALLERS as u32 + 10) {
+                let caller = IpAddr::from(i.to_be_bytes());
+                shapes.answer_in(caller, "WSTestConnection", &known(WireProfile::WrappedEis)).await;
+            }
+        });
+        assert!(shapes.callers.lock().unwrap().len() <= MAX_CALLERS);
+    }
+}

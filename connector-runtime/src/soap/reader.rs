@@ -684,6 +684,10 @@ impl<'i, 'l> XmlIn<'i, 'l> {
                         let name = el.local.clone();
                         self.value(slot, el, &name)?;
                     } else if descend && !el.empty {
+                        // A wrapper of the wrapped shapes; anything else read as one is noted.
+                        if el.local != "request" && !el.local.ends_with("Result") {
+                            self.trace.skip(schema.name, &el.local);
+                        }
                         self.members(record, false, top)?;
                     } else {
                         self.trace.skip(schema.name, &el.local);

@@ -89,6 +89,8 @@ pub struct Observations {
     pub skipped: Vec<(Operation, soap::Skipped)>,
     /// `(operation, what the answer showed)`: an answer not in the request's profile.
     pub other_shape: Vec<(Operation, soap::Shape)>,
+    /// Requests sent that show their shape (all but `WSGetConfigData`).
+    pub sent_showing_shape: usize,
 }
 
 const MAX_OBSERVATIONS: usize = 64;
@@ -205,10 +207,10 @@ impl SoapClient {
     }
 
     fn observe(&self, operation: Operation, trace: &soap::Trace) {
-        if trace.skipped.is_empty() && trace.shape == soap::Shape::Known(self.profile) {
-            return;
-        }
         let mut observed = self.observed.lock().unwrap_or_else(|e| e.into_inner());
+        if operation != Operation::GetConfigData {
+            observed.sent_showing_shape += 1;
+        }
         for skipped in &trace.skipped {
             let entry = (operation, skipped.clone());
             if observed.skipped.len() < MAX_OBSERVATIONS && !observed.skipped.contains(&entry) {
