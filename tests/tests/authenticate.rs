@@ -136,6 +136,53 @@ fn accepted_tokens_get_a_partner_token_and_refused_ones_a_reason() {
     }
     let (_, empty) = authenticate(addr, r#"<AuthenticationRequest xmlns="urn:x"/>"#, Some(ACTION));
     assert!(empty.reason.unwrap().contains("no SignedToken"));
+
+    // Whatever namespace and shape the request uses, the answer uses them, and is accepted.
+    let member_ns = "http://schemas.datacontract.org/2004/07/Some.Contracts.V3";
+    for (i, namespace) in
+        ["urn:auth:one", "http://www.superoffice.com/superid/connectorauth/1.0", "http://example.com/a/b"]
+            .into_iter()
+            .enumerate()
+    {
+        let action = format!("\"{namespace}/IIntegrationServiceConnectorAuth/Authenticate\"");
+        let shapes = [
+            ("AuthenticationRequest", "", format!(r#"<AuthenticationResponse xmlns="{namespace}"><Reason"#)),
+            (
+                "Authenticate",
+                "",
+                format!(
+                    r#"<AuthenticateResponse xmlns="{namespace}"><AuthenticateResult xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><Reason"#
+                ),
+            ),
+            (
+                "Authenticate",
+                member_ns,
+                format!(
+                    r#"<AuthenticateResponse xmlns="{namespace}"><AuthenticateResult xmlns:a="{member_ns}" xmlns:i="http://www.w3.org/2001/XMLSchema-instance"><a:Reason"#
+                ),
+            ),
+        ];
+        for (j, (element, members, expected)) in shapes.into_iter().enumerate() {
+            let jwt = token(&superoffice, &format!("spn:{APP_ID}"), &format!("NONCE{i}{j}"));
+            let token_element = if members.is_empty() {
+                format!("<SignedToken>{jwt}</SignedToken>")
+            } else {
+                format!(r#"<m:SignedToken xmlns:m="{members}">{jwt}</m:SignedToken>"#)
+            };
+            let body = if element == "Authenticate" {
+                format!(r#"<Authenticate xmlns="{namespace}"><request>{token_element}</request></Authenticate>"#)
+            } else {
+                format!(r#"<AuthenticationRequest xmlns="{namespace}">{token_element}</AuthenticationRequest>"#)
+            };
+            let envelope = format!(
+                r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body>{body}</s:Body></s:Envelope>"#
+            );
+            let reply = SoapClient::new(addr).post(envelope.as_bytes(), &[("SOAPAction", &action)]).unwrap();
+            let text = reply.text();
+            assert!(text.contains(&expected), "{namespace} {element} {members}: {text}");
+            assert!(text.contains("Succeeded>true<"), "{text}");
+        }
+    }
 }
 
 #[test]

@@ -1,9 +1,9 @@
 //! `IIntegrationServiceConnectorAuth`: the `Authenticate` handshake of SuperOffice Online
 //! (auth-protocol.md §5.2). Served at the same address as `IErpConnectorWS`.
 //!
-//! Its namespace is not public: [`DEFAULT_NAMESPACE`] is the placeholder the WCF reference captures
-//! use, kept configurable (`auth_namespace`) until a capture from SuperOffice settles it. Requests
-//! are read tolerantly whatever the namespace; only the response needs it.
+//! Its namespace and body shape are not public: requests are read tolerantly whatever they are,
+//! and the answer takes the request's own (`soap::auth::AuthShape`). [`DEFAULT_NAMESPACE`] is the
+//! placeholder our clients (the testkit, the emulator) send in.
 
 use super::schema::wire_record;
 
@@ -11,7 +11,7 @@ use super::schema::wire_record;
 pub const CONTRACT_NAME: &str = "IIntegrationServiceConnectorAuth";
 /// The operation name, the last segment of the SOAPAction.
 pub const OPERATION: &str = "Authenticate";
-/// The contract namespace assumed until known (inferred; see the module docs).
+/// The contract namespace our clients send `Authenticate` in (a placeholder; see the module docs).
 pub const DEFAULT_NAMESPACE: &str = "http://www.superoffice.com/superid/connectorauth/0.1";
 /// The data-contract namespace of the request and response classes if they are POCOs
 /// (`SuperOffice.SuperID.Contracts.V1`), used by the wrapped-poco profile.

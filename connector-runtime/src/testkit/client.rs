@@ -222,8 +222,8 @@ impl SoapClient {
         }
     }
 
-    /// Builder: the namespace of `Authenticate` requests (default: the placeholder the service
-    /// answers in unless configured otherwise).
+    /// Builder: the namespace of `Authenticate` requests (default: the placeholder
+    /// [`DEFAULT_NAMESPACE`]; the service answers in whichever it is called in).
     pub fn with_auth_namespace(mut self, namespace: impl Into<String>) -> Self {
         self.auth_namespace = namespace.into();
         self
