@@ -59,6 +59,35 @@ fn a_connection_saved_or_deleted_through_one_replica_is_seen_by_the_other() {
     assert!(becomes(&a_client, guid, false), "deleted through B, still served by A");
 }
 
+/// The wire shape one replica detects is the one the other answers a new caller's
+/// `WSGetConfigData` in (which shows no shape), and the WSDL describes: it is kept in the store.
+#[test]
+fn the_detected_wire_shape_is_shared_through_the_store() {
+    use erp_connector::contract::Operation;
+    use erp_connector::soap::{Shape, WireProfile};
+    let Some(url) = scratch_postgres("replicas_share_wire_shape") else { return };
+    let key = StoreKey::generate().unwrap();
+    let (a, b) = Connector::replicas("shape", &url, &key);
+    let a_client = a.client().with_profile(WireProfile::WrappedPoco);
+    assert!(!a_client.test_connection(new_guid()).unwrap().is_ok, "unknown connection, in wrapped-poco");
+    assert!(a_client.take_observations().other_shape.is_empty());
+    // B has never heard from anyone: its answer to the shapeless call is the stored shape.
+    let b_client = b.client();
+    // A writes it on its own task: B may read the store before, then again 10 s later.
+    let deadline = Instant::now() + Duration::from_secs(25);
+    loop {
+        b_client.get_config_data().unwrap();
+        let observed = b_client.take_observations();
+        if observed.other_shape == [(Operation::GetConfigData, Shape::Known(WireProfile::WrappedPoco))] {
+            break;
+        }
+        assert!(Instant::now() < deadline, "B answers in {observed:?}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let wsdl = b_client.get("/Services/ErpConnectorWS.svc?wsdl").unwrap().text();
+    assert!(wsdl.contains("http://schemas.datacontract.org/2004/07/SuperOffice.ErpSync"), "{wsdl}");
+}
+
 #[test]
 fn killing_one_replica_under_load_loses_no_answered_save() {
     let Some(url) = scratch_postgres("replicas_kill_under_load") else { return };
