@@ -676,7 +676,9 @@ impl<'i, 'l> XmlIn<'i, 'l> {
                     let schema = record.schema();
                     if let Some((level, index)) = schema.find(&el.local) {
                         let name = schema.member_at(level, index).name;
-                        if top {
+                        // Each once: a class has a handful of members, a hostile message may
+                        // repeat one many times.
+                        if top && !self.trace.present.contains(&name) {
                             self.trace.present.push(name);
                         }
                         self.value(record.member_at_mut(level, index), el, name)?;

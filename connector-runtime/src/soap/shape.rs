@@ -84,7 +84,8 @@ pub struct Trace {
     pub shape: Shape,
     /// Elements skipped, each once, at most [`MAX_SKIPPED_PER_MESSAGE`].
     pub skipped: Vec<Skipped>,
-    /// The members of the message's class that were present (nil included), in wire order.
+    /// The members of the message's class that were present (nil included), each once, in the
+    /// order first seen.
     pub present: Vec<&'static str>,
     /// The local names of the SOAP header's elements (at most [`MAX_SKIPPED_PER_MESSAGE`]).
     pub header_elements: Vec<String>,
