@@ -145,10 +145,11 @@ impl Drop for Proxy {
     }
 }
 
-/// How many calls of `operation` a replica logged.
+/// How many calls of `operation` a replica answered (its "answered" log lines; other lines, such
+/// as the first shape detected, may name the operation too).
 fn calls(replica: &Connector, operation: &str) -> usize {
     let log = std::fs::read_to_string(replica.dir.join("stdout.log")).unwrap_or_default();
-    log.lines().filter(|l| l.contains(operation)).count()
+    log.lines().filter(|l| l.contains(operation) && l.contains(" answered")).count()
 }
 
 /// What each test starts from: the proxy program, two replicas on a fresh PostgreSQL schema, a
