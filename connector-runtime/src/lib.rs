@@ -45,6 +45,8 @@ pub mod http;
 pub mod service;
 pub mod soap;
 pub mod store;
+#[cfg(test)]
+mod test_logs;
 #[cfg(any(test, feature = "testing"))]
 pub mod testkit;
 pub mod untrusted;

@@ -98,21 +98,7 @@ fn serve_raw(answer: fn(Request) -> Response) -> std::net::SocketAddr {
             Box::pin(async move { response })
         }
     }
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let endpoint = SoapEndpoint::new(Raw(answer));
-            let server = actix_web::HttpServer::new(move || {
-                actix_web::App::new().service(endpoint.resource("/Services/ErpConnectorWS.svc"))
-            })
-            .workers(1)
-            .bind("127.0.0.1:0")
-            .unwrap();
-            tx.send(server.addrs()[0]).unwrap();
-            server.run().await
-        })
-    });
-    rx.recv().unwrap()
+    erp_connector::testkit::serve_endpoint(SoapEndpoint::new(Raw(answer)))
 }
 
 #[test]

@@ -151,7 +151,7 @@ fn wcf_client_in(profile: WireProfile, declaration: &str) {
     let built = Command::new(mcs)
         .args(["-r:System.ServiceModel.dll", "-r:System.Runtime.Serialization.dll", "-nologo"])
         .arg(format!("-out:{}", exe.display()))
-        .args(["ErpClient.cs", "Carriers.cs", declaration].map(|f| sources.join(f)))
+        .args(["ErpClient.cs", "Shared.cs", declaration].map(|f| sources.join(f)))
         .output()
         .unwrap();
     assert!(

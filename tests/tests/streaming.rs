@@ -60,7 +60,14 @@ fn serve(adjust: impl FnOnce(&mut erp_connector::service::Settings)) -> (Spawned
 }
 
 fn poll(connector: &Spawned, since: &str) -> (ActorArrayResponse, erp_connector::testkit::HttpReply) {
-    let client = connector.client();
+    poll_in(&connector.client(), since)
+}
+
+/// A change poll through `client` (in its profile) on a new connection.
+fn poll_in(
+    client: &erp_connector::testkit::SoapClient,
+    since: &str,
+) -> (ActorArrayResponse, erp_connector::testkit::HttpReply) {
     let guid = new_guid();
     assert!(client.save_connection(guid, &StringDict::new()).unwrap().is_ok);
     let request = Request::GetActorsByTimestamp(GetActorsByTimestampRequest {
@@ -164,21 +171,6 @@ fn open_spool_files() -> usize {
         .unwrap_or(0)
 }
 
-fn poll_in(client: &erp_connector::testkit::SoapClient, since: &str) -> (ActorArrayResponse, bool) {
-    let guid = new_guid();
-    assert!(client.save_connection(guid, &StringDict::new()).unwrap().is_ok);
-    let request = Request::GetActorsByTimestamp(GetActorsByTimestampRequest {
-        base: RequestBase { connection_guid: Some(guid) },
-        updated_on_or_after: Some(since.into()),
-        actor_type: Some(ActorType::Customer),
-        field_keys: Some(vec![]),
-    });
-    match client.exchange(&request).unwrap() {
-        (Response::ActorArray(r), reply) => (r, chunked(&reply)),
-        (other, _) => panic!("{other:?}"),
-    }
-}
-
 /// Under the wrapped profiles the status comes first: a large answer is spooled to an unnamed
 /// temporary file and sent with its length; the file is gone when the answer is sent or the
 /// client goes away.
@@ -187,8 +179,8 @@ fn wrapped_profiles_spool_large_answers_to_a_file_that_never_outlives_them() {
     let (connector, _) = serve(|_| {});
     for profile in [WireProfile::WrappedEis, WireProfile::WrappedPoco] {
         let client = connector.client().with_profile(profile);
-        let (answer, chunked) = poll_in(&client, "30000");
-        assert!(!chunked, "sent with its length");
+        let (answer, reply) = poll_in(&client, "30000");
+        assert!(!chunked(&reply), "sent with its length");
         assert!(answer.result.is_ok, "{:?}", answer.result);
         let actors = answer.actors.unwrap();
         assert_eq!(actors.len(), 30_000);

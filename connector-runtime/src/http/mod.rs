@@ -449,15 +449,7 @@ impl SoapEndpoint {
                         match spooled {
                             streaming::Spooled::Streamed(response) => return Err(response),
                             streaming::Spooled::Bytes(out, status) => {
-                                span.in_scope(|| {
-                                    tracing::info!(
-                                        state = %status.state,
-                                        error_code = status.error_code.as_deref().unwrap_or(""),
-                                        micros = started.elapsed().as_micros() as u64,
-                                        bytes = out.len(),
-                                        "answered"
-                                    )
-                                });
+                                answered(&span, &status, started, out.len());
                                 return Ok((StatusCode::OK, out));
                             }
                         }
@@ -470,16 +462,7 @@ impl SoapEndpoint {
         let mut out = Vec::with_capacity(hint.load(Ordering::Relaxed));
         soap::write_response(profile, operation, &response, &mut out);
         hint.store(out.len() + out.len() / 8, Ordering::Relaxed);
-        let result = response.result();
-        span.in_scope(|| {
-            tracing::info!(
-                state = %result.state,
-                error_code = result.error_code.as_deref().unwrap_or(""),
-                micros = started.elapsed().as_micros() as u64,
-                bytes = out.len(),
-                "answered"
-            )
-        });
+        answered(&span, response.result(), started, out.len());
         Ok((StatusCode::OK, out))
     }
 
@@ -568,6 +551,19 @@ impl SoapEndpoint {
     fn fault(&self, status: StatusCode, fault: &Fault) -> HttpResponse {
         xml_response(status, fault_bytes(&self.inner.settings, fault))
     }
+}
+
+/// The one log line of a call answered whole.
+fn answered(span: &tracing::Span, status: &ResponseStatus, started: std::time::Instant, bytes: usize) {
+    span.in_scope(|| {
+        tracing::info!(
+            state = %status.state,
+            error_code = status.error_code.as_deref().unwrap_or(""),
+            micros = started.elapsed().as_micros() as u64,
+            bytes,
+            "answered"
+        )
+    });
 }
 
 /// The address the request's connection came from.

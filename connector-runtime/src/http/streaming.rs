@@ -339,32 +339,15 @@ impl Streaming {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::{Arc, Mutex};
-
     use actix_web::body::MessageBody as _;
 
     use super::*;
     use crate::contract::ActorType;
-
-    #[derive(Clone, Default)]
-    struct Logs(Arc<Mutex<Vec<u8>>>);
-
-    impl std::io::Write for Logs {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
+    use crate::test_logs::logged;
 
     /// Streams `count` actors and reads `chunks` chunks of the body before dropping it.
     fn stream(count: usize, chunks: usize) -> String {
-        let logs = Logs::default();
-        let writer = logs.clone();
-        let subscriber = tracing_subscriber::fmt().with_ansi(false).with_writer(move || writer.clone()).finish();
-        tracing::subscriber::with_default(subscriber, || {
+        logged(|| {
             let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
             runtime.block_on(async {
                 let op = Operation::GetActorsByTimestamp;
@@ -380,8 +363,7 @@ mod tests {
                     std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_next(cx)).await;
                 }
             });
-        });
-        String::from_utf8(logs.0.lock().unwrap().clone()).unwrap()
+        })
     }
 
     #[test]

@@ -38,7 +38,7 @@ pub use issuer::TestIssuer;
 pub use json::to_json;
 #[cfg(feature = "postgres")]
 pub use postgres::scratch_postgres;
-pub use spawn::{Spawned, spawn, spawn_with};
+pub use spawn::{Spawned, serve_endpoint, spawn, spawn_with};
 
 use crate::contract::ConnectionGuid;
 

@@ -183,3 +183,23 @@ impl std::fmt::Debug for Spawned {
         f.debug_struct("Spawned").field("url", &self.url()).field("dir", &self.dir).finish_non_exhaustive()
     }
 }
+
+/// Serves a bare [`crate::http::SoapEndpoint`] (a handler of a test's own, not a connector) at
+/// [`super::DEFAULT_PATH`] on a free loopback port, on a thread of its own for the rest of the
+/// test process; returns its address once it listens.
+pub fn serve_endpoint(endpoint: crate::http::SoapEndpoint) -> SocketAddr {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        actix_web::rt::System::new().block_on(async move {
+            let server = actix_web::HttpServer::new(move || {
+                actix_web::App::new().service(endpoint.resource(super::DEFAULT_PATH))
+            })
+            .workers(1)
+            .bind("127.0.0.1:0")
+            .expect("a loopback port");
+            let _ = tx.send(server.addrs()[0]);
+            server.run().await
+        })
+    });
+    rx.recv().expect("the endpoint listens")
+}

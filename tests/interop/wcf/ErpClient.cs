@@ -1,5 +1,5 @@
 // A WCF client (Mono's System.ServiceModel) for IErpConnectorWS and the Authenticate contract.
-// Built from this file, Carriers.cs and one declaration of the request and response classes:
+// Built from this file, Shared.cs and one declaration of the request and response classes:
 // MessageContract.cs (erp-contract.md §4.5 option A), WrappedEis.cs (DataContract parameters in
 // the EIS namespace, option B1) or WrappedPoco.cs (attribute-less POCOs, option B2). It calls all
 // 17 operations and Authenticate with a fixed plan and prints every response, member by member,

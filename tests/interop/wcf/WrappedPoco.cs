@@ -71,28 +71,6 @@ namespace SuperOffice.ErpSync
     public class ActorArrayPluginResponseWS : ConnectorResultBaseWS { public ErpActorWS[] Actors; }
     public class ActorPluginResponseWS : ConnectorResultBaseWS { public ErpActorWS Actor; }
 
-    [ServiceContract(Namespace = Ns.Eis)]
-    public interface IErpConnectorWS
-    {
-        [OperationContract] FieldMetadataInfoArrayPluginResponseWS WSGetConfigData();
-        [OperationContract] ConnectorResultBaseWS WSTestConfigData(TestConfigDataRequestWS request);
-        [OperationContract] ConnectorResultBaseWS WSSaveConnection(SaveConnectionRequestWS request);
-        [OperationContract] ConnectorResultBaseWS WSTestConnection(RequestBaseWS request);
-        [OperationContract] ConnectorResultBaseWS WSDeleteConnection(RequestBaseWS request);
-        [OperationContract] StringArrayPluginResponseWS WSGetSupportedActorTypes(RequestBaseWS request);
-        [OperationContract] FieldMetadataInfoArrayPluginResponseWS WSGetSupportedActorTypeFields(GetSupportedActorTypeFieldsRequestWS request);
-        [OperationContract] ActorArrayPluginResponseWS WSGetActors(GetActorsRequestWS request);
-        [OperationContract] StringArrayPluginResponseWS WSGetSearchableFields(GetSearchableFieldsRequestWS request);
-        [OperationContract] ActorArrayPluginResponseWS WSSearchActorsAdvanced(SearchActorsAdvancedRequestWS request);
-        [OperationContract] ActorArrayPluginResponseWS WSSearchActors(SearchActorsRequestWS request);
-        [OperationContract] ActorArrayPluginResponseWS WSSearchActorByParent(SearchActorByParentRequestWS request);
-        [OperationContract] ActorPluginResponseWS WSCreateActor(CreateActorRequestWS request);
-        [OperationContract] ActorArrayPluginResponseWS WSSaveActors(SaveActorsRequestWS request);
-        [OperationContract] ListItemArrayPluginResponseWS WSGetList(GetListRequestWS request);
-        [OperationContract] ListItemArrayPluginResponseWS WSGetListItems(GetListItemsRequestWS request);
-        [OperationContract] ActorArrayPluginResponseWS WSGetActorsByTimestamp(GetActorsByTimestampRequestWS request);
-    }
-
 
     public static class AuthClient
     {

@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use erp_connector::contract::{ConnectionGuid, Operation, Request, RequestBase, Response};
 use erp_connector::http::{EndpointSettings, LocalBoxFuture, ShapeMemory, SoapEndpoint, SoapHandler, SourcePolicy};
 use erp_connector::soap::{self, Limits, ProfileChoice, Shape, WireProfile};
+use erp_connector::testkit::{DEFAULT_PATH as PATH, SoapClient};
 
 struct Empty;
 
@@ -34,22 +35,8 @@ impl ShapeMemory for Shared {
     }
 }
 
-const PATH: &str = "/Services/ErpConnectorWS.svc";
-
 fn start(settings: EndpointSettings) -> SocketAddr {
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        actix_web::rt::System::new().block_on(async move {
-            let endpoint = SoapEndpoint::with_settings(Empty, settings);
-            let server = actix_web::HttpServer::new(move || actix_web::App::new().service(endpoint.resource(PATH)))
-                .workers(1)
-                .bind("127.0.0.1:0")
-                .unwrap();
-            tx.send(server.addrs()[0]).unwrap();
-            server.run().await
-        })
-    });
-    rx.recv().unwrap()
+    erp_connector::testkit::serve_endpoint(SoapEndpoint::with_settings(Empty, settings))
 }
 
 /// Loopback is a trusted proxy, so each test caller is named by `X-Forwarded-For`.
@@ -72,19 +59,14 @@ fn answer_shape(addr: SocketAddr, caller: &str, profile: WireProfile, request: &
     let mut body = Vec::new();
     soap::write_request(profile, request, &mut body);
     let action = format!("\"{}\"", request.operation().action());
-    let reply = ureq::post(format!("http://{addr}{PATH}"))
-        .header("Content-Type", soap::CONTENT_TYPE)
-        .header("SOAPAction", &action)
-        .header("X-Forwarded-For", caller)
-        .send(&body[..])
-        .unwrap();
-    let bytes = reply.into_body().read_to_vec().unwrap();
-    let (_, trace) = soap::read_response_traced(&bytes, request.operation(), &Limits::default()).unwrap();
+    let client = SoapClient::new(addr).with_header("X-Forwarded-For", caller);
+    let reply = client.post(&body, &[("SOAPAction", &action)]).unwrap();
+    let (_, trace) = soap::read_response_traced(&reply.body, request.operation(), &Limits::default()).unwrap();
     trace.shape
 }
 
 fn wsdl_names(addr: SocketAddr, profile: WireProfile) -> bool {
-    let wsdl = ureq::get(format!("http://{addr}{PATH}?wsdl")).call().unwrap().into_body().read_to_string().unwrap();
+    let wsdl = SoapClient::new(addr).get(&format!("{PATH}?wsdl")).unwrap().text();
     wsdl == soap::wsdl::wsdl(profile, &format!("http://{addr}{PATH}"))
 }
 

@@ -1,7 +1,7 @@
-// The parts of the contract every declaration shares: namespaces, enums and the DataContract
-// carriers (erp-contract.md §3). The request and response classes are declared three ways, one
-// file each (MessageContract.cs, WrappedEis.cs, WrappedPoco.cs); each client is built from
-// ErpClient.cs, this file and one of them. The CLR namespace is SuperOffice.ErpSync because it
+// The parts of the contract every declaration shares: namespaces, enums, the DataContract
+// carriers (erp-contract.md §3) and the service interface. The request and response classes it
+// names are declared three ways, one file each (MessageContract.cs, WrappedEis.cs,
+// WrappedPoco.cs); each client is built from ErpClient.cs, this file and one of them. The CLR namespace is SuperOffice.ErpSync because it
 // names the POCO data-contract namespace (http://schemas.datacontract.org/2004/07/SuperOffice.ErpSync).
 
 using System;
@@ -62,5 +62,27 @@ namespace SuperOffice.ErpSync
         [DataMember] public string FieldKey;
         [DataMember] public string Operator;
         [DataMember] public string[] Values;
+    }
+
+    [ServiceContract(Namespace = Ns.Eis)]
+    public interface IErpConnectorWS
+    {
+        [OperationContract] FieldMetadataInfoArrayPluginResponseWS WSGetConfigData();
+        [OperationContract] ConnectorResultBaseWS WSTestConfigData(TestConfigDataRequestWS request);
+        [OperationContract] ConnectorResultBaseWS WSSaveConnection(SaveConnectionRequestWS request);
+        [OperationContract] ConnectorResultBaseWS WSTestConnection(RequestBaseWS request);
+        [OperationContract] ConnectorResultBaseWS WSDeleteConnection(RequestBaseWS request);
+        [OperationContract] StringArrayPluginResponseWS WSGetSupportedActorTypes(RequestBaseWS request);
+        [OperationContract] FieldMetadataInfoArrayPluginResponseWS WSGetSupportedActorTypeFields(GetSupportedActorTypeFieldsRequestWS request);
+        [OperationContract] ActorArrayPluginResponseWS WSGetActors(GetActorsRequestWS request);
+        [OperationContract] StringArrayPluginResponseWS WSGetSearchableFields(GetSearchableFieldsRequestWS request);
+        [OperationContract] ActorArrayPluginResponseWS WSSearchActorsAdvanced(SearchActorsAdvancedRequestWS request);
+        [OperationContract] ActorArrayPluginResponseWS WSSearchActors(SearchActorsRequestWS request);
+        [OperationContract] ActorArrayPluginResponseWS WSSearchActorByParent(SearchActorByParentRequestWS request);
+        [OperationContract] ActorPluginResponseWS WSCreateActor(CreateActorRequestWS request);
+        [OperationContract] ActorArrayPluginResponseWS WSSaveActors(SaveActorsRequestWS request);
+        [OperationContract] ListItemArrayPluginResponseWS WSGetList(GetListRequestWS request);
+        [OperationContract] ListItemArrayPluginResponseWS WSGetListItems(GetListItemsRequestWS request);
+        [OperationContract] ActorArrayPluginResponseWS WSGetActorsByTimestamp(GetActorsByTimestampRequestWS request);
     }
 }
