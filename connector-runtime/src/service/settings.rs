@@ -592,6 +592,19 @@ mod tests {
         let bad = Settings::default().with_env(|n| (n == "ERP_CONNECTOR_WIRE_PROFILE").then(|| "soap12".to_owned()));
         let err = bad.unwrap_err().to_string();
         assert!(err.contains("ERP_CONNECTOR_WIRE_PROFILE") && err.contains("message-contract"), "{err}");
+        // `auto` by default, its fallback from the file or the environment.
+        assert_eq!(Settings::default().wire_profile, ProfileChoice::Auto);
+        std::fs::write(&file, "wire_profile = \"auto\"\nwire_profile_fallback = \"wrapped-poco\"\n").unwrap();
+        let auto = Settings::from_file(&file).unwrap();
+        assert_eq!((auto.wire_profile, auto.wire_profile_fallback), (ProfileChoice::Auto, WireProfile::WrappedPoco));
+        let auto = auto.with_env(|n| (n == "ERP_CONNECTOR_WIRE_PROFILE_FALLBACK").then(|| "b1".to_owned())).unwrap();
+        assert_eq!(auto.wire_profile_fallback, WireProfile::WrappedEis);
+        let bad =
+            Settings::default().with_env(|n| (n == "ERP_CONNECTOR_WIRE_PROFILE_FALLBACK").then(|| "auto".to_owned()));
+        assert!(
+            bad.unwrap_err().to_string().contains("ERP_CONNECTOR_WIRE_PROFILE_FALLBACK"),
+            "a fallback is a profile"
+        );
         std::fs::write(&file, "bnid = 1\n").unwrap();
         let err = Settings::from_file(&file).unwrap_err().to_string();
         assert!(err.contains("c.toml") && err.contains("bnid"), "{err}");

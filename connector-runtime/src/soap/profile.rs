@@ -69,7 +69,9 @@ impl fmt::Display for WireProfile {
 
 /// A profile name that is not one of the three.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown wire profile `{0}`; expected auto, message-contract (A), wrapped-eis (B1) or wrapped-poco (B2)")]
+#[error(
+    "unknown wire profile `{0}`; expected message-contract (A), wrapped-eis (B1) or wrapped-poco (B2), or (wire_profile only) auto"
+)]
 pub struct UnknownProfile(pub String);
 
 impl FromStr for WireProfile {
