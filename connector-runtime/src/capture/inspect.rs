@@ -154,7 +154,12 @@ impl Inspection {
                 let shown: Vec<&str> =
                     all.iter().map(|s| s.as_str()).filter(|s| s.parse::<WireProfile>().is_ok()).collect();
                 if shown.is_empty() {
-                    "no request showed a shape".to_owned()
+                    // Only WSGetConfigData so far: its body is the same in every shape.
+                    "no request showed a shape (WSGetConfigData shows none; if the caller could not \
+                     read the answer, it speaks another shape than the one answered: set \
+                     ERP_CONNECTOR_WIRE_PROFILE_FALLBACK to each of the others in turn, or capture \
+                     a later call)"
+                        .to_owned()
                 } else {
                     format!("the requests show different shapes ({})", shown.join(", "))
                 }
@@ -265,6 +270,21 @@ mod tests {
         assert!(verdict.contains("different shapes (message-contract, wrapped-eis)"), "{verdict}");
         assert!(verdict.contains("RequestBaseWS/Extra"), "{verdict}");
         assert!(mixed.to_string().ends_with(&verdict));
+    }
+
+    #[test]
+    fn a_folder_of_shapeless_calls_says_what_to_try() {
+        let dir = tempfile::tempdir().unwrap();
+        let body = format!(
+            r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><WSGetConfigData xmlns="{EIS}"/></s:Body></s:Envelope>"#
+        );
+        write(dir.path(), "000001-WSGetConfigData", &format!("\"{EIS}/IErpConnectorWS/WSGetConfigData\""), &body);
+        let verdict = inspect(dir.path()).unwrap().verdict();
+        assert!(
+            verdict.starts_with("no request showed a shape") && verdict.ends_with("; nothing unknown"),
+            "{verdict}"
+        );
+        assert!(verdict.contains("ERP_CONNECTOR_WIRE_PROFILE_FALLBACK"), "{verdict}");
     }
 
     #[test]
