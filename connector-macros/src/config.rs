@@ -212,6 +212,20 @@ fn pattern_fault(pattern: &str) -> Option<&'static str> {
     None
 }
 
+/// The errors, and a stub impl that keeps the rest of the program free of follow-up errors (a
+/// `type Config = X` elsewhere still finds its `ConnectionConfig`).
+fn stub_with_errors(ident: &syn::Ident, private: &TokenStream, errors: Errors) -> TokenStream {
+    let stub = quote! {
+        impl #private::ConnectionConfig for #ident {
+            fn fields() -> #private::Vec<#private::FieldMetadata> { #private::Vec::new() }
+            fn from_info(_: &#private::StringDict) -> #private::Result<Self, #private::ConfigError> { ::core::unimplemented!() }
+            fn secret_keys() -> #private::Vec<&'static str> { #private::Vec::new() }
+        }
+    };
+    let errors = errors.to_compile_errors();
+    quote!(#stub #errors)
+}
+
 pub fn expand(input: TokenStream) -> TokenStream {
     let mut timing = Timing::start("#[derive(ConnectionConfig)]");
     let input: DeriveInput = match syn::parse2(input) {
@@ -220,6 +234,21 @@ pub fn expand(input: TokenStream) -> TokenStream {
     };
     timing.mark("parse");
     let mut errors = Errors::default();
+    let mut krate = None;
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident("connection_config")) {
+        let result = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("crate") {
+                krate = Some(meta.value()?.parse::<syn::LitStr>()?.parse::<syn::Path>()?);
+                Ok(())
+            } else {
+                Err(meta.error("unknown argument; #[connection_config(...)] takes: crate = \"<path>\""))
+            }
+        });
+        if let Err(e) = result {
+            errors.push(e);
+        }
+    }
+    let private = private(&krate);
     let named = match &input.data {
         Data::Struct(s) => match &s.fields {
             Fields::Named(n) => Some(&n.named),
@@ -228,25 +257,15 @@ pub fn expand(input: TokenStream) -> TokenStream {
         _ => None,
     };
     let Some(named) = named else {
-        return syn::Error::new(
-            input.ident.span(),
+        errors.add(
+            &input.ident,
             "ConnectionConfig can be derived for a struct with named fields only (one field per configuration value)",
-        )
-        .to_compile_error();
+        );
+        return stub_with_errors(&input.ident, &private, errors);
     };
     if !input.generics.params.is_empty() {
         errors.add(&input.generics, "ConnectionConfig cannot be derived for a generic struct");
     }
-    let krate = input
-        .attrs
-        .iter()
-        .find(|a| a.path().is_ident("connection_config"))
-        .and_then(|a| a.parse_args::<syn::MetaNameValue>().ok())
-        .and_then(|nv| match nv.value {
-            syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) if nv.path.is_ident("crate") => s.parse().ok(),
-            _ => None,
-        });
-    let private = private(&krate);
     let fields: Vec<Field> = named.iter().enumerate().filter_map(|(i, f)| parse_field(i, f, &mut errors)).collect();
     for (i, f) in fields.iter().enumerate() {
         if let Some(first) = fields[..i].iter().find(|g| g.rank == f.rank) {
@@ -260,17 +279,7 @@ pub fn expand(input: TokenStream) -> TokenStream {
         }
     }
     if !errors.is_empty() {
-        // A stub keeps the rest of the program free of follow-up errors.
-        let ident = &input.ident;
-        let stub = quote! {
-            impl #private::ConnectionConfig for #ident {
-                fn fields() -> #private::Vec<#private::FieldMetadata> { #private::Vec::new() }
-                fn from_info(_: &#private::StringDict) -> #private::Result<Self, #private::ConfigError> { ::core::unimplemented!() }
-                fn secret_keys() -> #private::Vec<&'static str> { #private::Vec::new() }
-            }
-        };
-        let errors = errors.to_compile_errors();
-        return quote!(#stub #errors);
+        return stub_with_errors(&input.ident, &private, errors);
     }
 
     let ident = &input.ident;

@@ -251,3 +251,32 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     timing.report(&name);
     output
 }
+
+#[cfg(test)]
+mod tests {
+    /// The table above against the trait itself, read from the runtime's source: a method added
+    /// to `ErpConnector` (or a parameter) without the table knowing it fails here.
+    #[test]
+    fn the_method_table_is_the_traits() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../connector-runtime/src/connector/mod.rs");
+        let source = std::fs::read_to_string(path).unwrap();
+        let file = syn::parse_file(&source).unwrap();
+        let methods: Vec<(String, usize)> = file
+            .items
+            .iter()
+            .find_map(|item| match item {
+                syn::Item::Trait(t) if t.ident == "ErpConnector" => Some(t),
+                _ => None,
+            })
+            .expect("trait ErpConnector in connector/mod.rs")
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                syn::TraitItem::Fn(f) => Some((f.sig.ident.to_string(), f.sig.inputs.len() - 1)),
+                _ => None,
+            })
+            .collect();
+        let table: Vec<(String, usize)> = super::METHODS.iter().map(|(n, c)| (n.to_string(), *c)).collect();
+        assert_eq!(methods, table, "connector-macros' METHODS must list the trait's methods, in order");
+    }
+}

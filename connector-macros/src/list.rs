@@ -6,17 +6,24 @@ use syn::{Data, DeriveInput, Fields, LitStr};
 
 use crate::support::{Errors, debug_print, doc_text, private};
 
+/// The errors, and a stub impl that keeps the rest of the program free of follow-up errors (a
+/// config field of this type still finds its `ConfigValue`).
+fn stub_with_errors(ident: &syn::Ident, private: &TokenStream, errors: Errors) -> TokenStream {
+    let stub = quote! {
+        impl #private::ConfigValue for #ident {
+            const FIELD_TYPE: #private::FieldType = #private::FieldType::List;
+            const LIST: #private::Option<&'static #private::ConfigList> = #private::Option::None;
+            fn parse_value(_: &str) -> #private::Result<Self, ::std::string::String> { ::core::unimplemented!() }
+        }
+    };
+    let errors = errors.to_compile_errors();
+    quote!(#stub #errors)
+}
+
 pub fn expand(input: TokenStream) -> TokenStream {
     let input: DeriveInput = match syn::parse2(input) {
         Ok(i) => i,
         Err(e) => return e.to_compile_error(),
-    };
-    let Data::Enum(data) = &input.data else {
-        return syn::Error::new(
-            input.ident.span(),
-            "ConfigList can be derived for an enum without fields only (one variant per list item)",
-        )
-        .to_compile_error();
     };
     let mut errors = Errors::default();
     let ident = &input.ident;
@@ -38,6 +45,10 @@ pub fn expand(input: TokenStream) -> TokenStream {
         }
     }
     let private = private(&krate);
+    let Data::Enum(data) = &input.data else {
+        errors.add(ident, "ConfigList can be derived for an enum without fields only (one variant per list item)");
+        return stub_with_errors(ident, &private, errors);
+    };
     let mut items: Vec<(syn::Ident, String, String)> = Vec::new();
     for variant in &data.variants {
         if !matches!(variant.fields, Fields::Unit) {
@@ -71,7 +82,7 @@ pub fn expand(input: TokenStream) -> TokenStream {
         errors.add(ident, "a ConfigList needs at least one variant");
     }
     if !errors.is_empty() {
-        return errors.to_compile_errors();
+        return stub_with_errors(ident, &private, errors);
     }
     let pairs = items.iter().map(|(_, k, d)| quote!((#k, #d)));
     let arms = items.iter().enumerate().map(|(i, (v, _, _))| quote!(#i => #private::Result::Ok(Self::#v),));

@@ -31,6 +31,11 @@ use crate::store::{ConnectionStore, SqliteStore};
 
 /// A connector type made servable by `#[erp_connector]`: its SuperOffice application id and its
 /// connector name.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a registered connector",
+    label = "this connector has no #[erp_connector] attribute",
+    note = "put #[erp_connector(app_id = \"<your SuperOffice client id>\")] on `impl ErpConnector for {Self}`"
+)]
 pub trait Registered: ErpConnector {
     /// The SuperOffice application (client) id: 32 hex characters.
     const APP_ID: &'static str;
