@@ -175,6 +175,23 @@ fn check_methods(item: &ItemImpl, errors: &mut Errors) -> (Vec<usize>, Vec<Strin
             drop.push(index);
         }
     }
+    // The endpoint calls the streaming one, whose default calls the other: with both, the
+    // other would never run.
+    let poll_methods = ["get_actors_by_timestamp", "stream_actors_by_timestamp"];
+    if poll_methods.iter().all(|m| implemented.iter().any(|i| i == m)) {
+        let second = item.items.iter().find_map(|i| match i {
+            ImplItem::Fn(f) if f.sig.ident == poll_methods[1] => Some(&f.sig.ident),
+            _ => None,
+        });
+        if let Some(ident) = second {
+            errors.add(
+                ident,
+                "implement either `get_actors_by_timestamp` or `stream_actors_by_timestamp`, not both: the \
+                 service calls `stream_actors_by_timestamp`, whose default answers with \
+                 `get_actors_by_timestamp`, so with both one of them would never run",
+            );
+        }
+    }
     (drop, implemented)
 }
 

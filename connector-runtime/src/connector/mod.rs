@@ -258,7 +258,8 @@ pub trait ErpConnector: Send + Sync + Sized + 'static {
     /// `WSGetActorsByTimestamp` as a stream: the answer is written while the actors come, so a
     /// first sync of any size takes flat memory. Implement this instead of
     /// [`ErpConnector::get_actors_by_timestamp`] when the result can be large; the default
-    /// answers with that method's actors.
+    /// answers with that method's actors. Implementing both is a compile error of
+    /// `#[erp_connector]` (one of them would never run).
     async fn stream_actors_by_timestamp(
         &self,
         conn: &Connection<Self::Config>,
