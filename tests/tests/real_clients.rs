@@ -247,7 +247,11 @@ fn check_recorded_requests(profile: WireProfile, capture: &Path) {
             ),
         };
         if let Some(expected) = expected {
-            assert!(bytes == expected, "{profile} {name} differs from the reference:\n{}", String::from_utf8_lossy(&bytes));
+            assert!(
+                bytes == expected,
+                "{profile} {name} differs from the reference:\n{}",
+                String::from_utf8_lossy(&bytes)
+            );
         }
         if name.contains("Authenticate") {
             continue;

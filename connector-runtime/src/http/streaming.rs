@@ -140,7 +140,7 @@ pub(super) async fn spool(
                             let status = ResponseStatus::error(format!(
                                 "The answer to {operation} is too large to hold in memory and could not be written to a temporary file; see the connector's log."
                             ));
-                            let out = whole(profile, operation, &status, b"");
+                            let out = no_actors(profile, operation, &status);
                             return Spooled::Bytes(out, status);
                         }
                     }
@@ -151,7 +151,7 @@ pub(super) async fn spool(
         }
     };
     let Some((head, tail)) = soap::StreamedActors::around(profile, operation, &status) else {
-        let out = whole(profile, operation, &status, b"");
+        let out = no_actors(profile, operation, &status);
         return Spooled::Bytes(out, status);
     };
     let Some(f) = file else {
@@ -168,7 +168,7 @@ pub(super) async fn spool(
             let status = ResponseStatus::error(format!(
                 "The answer to {operation} could not be written to a temporary file; see the connector's log."
             ));
-            let out = whole(profile, operation, &status, b"");
+            let out = no_actors(profile, operation, &status);
             return Spooled::Bytes(out, status);
         }
     };
@@ -197,13 +197,12 @@ pub(super) async fn spool(
     )
 }
 
-/// The whole answer with `status` and the actor items in `items`.
-fn whole(profile: soap::WireProfile, operation: Operation, status: &ResponseStatus, items: &[u8]) -> Vec<u8> {
+/// The whole answer with `status` and no actor.
+fn no_actors(profile: soap::WireProfile, operation: Operation, status: &ResponseStatus) -> Vec<u8> {
     let mut out = Vec::new();
     match soap::StreamedActors::around(profile, operation, status) {
         Some((head, tail)) => {
             out.extend_from_slice(&head);
-            out.extend_from_slice(items);
             out.extend_from_slice(&tail);
         }
         None => soap::write_response(profile, operation, &Response::failure(operation, status.clone()), &mut out),

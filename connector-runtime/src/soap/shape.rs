@@ -124,12 +124,10 @@ impl Trace {
     /// namespace). A request is wrapped in `<op><request>`, a response in
     /// `<opResponse><opResult>`.
     pub(crate) fn judge(&mut self, operation: &str, class: Option<&str>) {
-        self.shape = self.judge_with(operation, class, ns::EIS, ns::DATACONTRACT_POCO);
+        self.shape = self.shape_shown(operation, class);
     }
 
-    /// [`Self::judge`] for any contract: `eis` is the namespace members of the wrapped
-    /// DataContract shape are in, `poco` that of the POCO shape.
-    pub(crate) fn judge_with(&self, operation: &str, class: Option<&str>, eis: &str, poco: &str) -> Shape {
+    fn shape_shown(&self, operation: &str, class: Option<&str>) -> Shape {
         if class.is_some_and(|c| c == self.body_element) {
             return Shape::Known(WireProfile::MessageContract);
         }
@@ -141,8 +139,8 @@ impl Trace {
             return Shape::Undetermined;
         }
         match self.member_namespace.as_deref() {
-            Some(n) if n == eis => Shape::Known(WireProfile::WrappedEis),
-            Some(n) if n == poco => Shape::Known(WireProfile::WrappedPoco),
+            Some(n) if n == ns::EIS => Shape::Known(WireProfile::WrappedEis),
+            Some(n) if n == ns::DATACONTRACT_POCO => Shape::Known(WireProfile::WrappedPoco),
             _ => Shape::Wrapped,
         }
     }
