@@ -137,6 +137,10 @@ impl Shapes {
             }
         }
         let new = code(profile);
+        // Read first: the usual case (no change) then writes nothing shared by the workers.
+        if self.deployment.load(Ordering::Relaxed) == new {
+            return;
+        }
         let old = self.deployment.swap(new, Ordering::Relaxed);
         if old == new {
             return;
