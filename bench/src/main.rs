@@ -57,7 +57,7 @@ impl Bench {
 
 #[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891", name = "bench")]
 impl ErpConnector for Bench {
-    async fn get_actors(&self, _: &Connection<NoConfig>, q: GetActors) -> ConnectorResult<Vec<ErpActor>> {
+    async fn get_actors(&self, _: &Connection<NoConfig>, q: GetActors) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         Ok(q.erp_keys.iter().filter_map(|k| self.customers.get(k)).cloned().collect())
     }
 }

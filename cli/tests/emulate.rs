@@ -44,36 +44,37 @@ fn customers(keep: impl Fn(&str, &str) -> bool, fields: &[String]) -> Vec<ErpAct
 impl ErpConnector for Shop {
     type Config = ShopConfig;
 
-    async fn test_config(&self, config: &ShopConfig) -> ConnectorResult<()> {
+    async fn test_config(&self, test: &ConfigTest<ShopConfig>) -> ConnectorResult<Reply> {
+        let config = &test.config;
         if config.password.expose() != "s3cret-Pa55" {
             return Err(ConnectorError::new(format!("Wrong password for {}.", config.shop)));
         }
-        Ok(())
+        Ok(Reply::ok())
     }
 
-    async fn supported_actor_types(&self, _: &Connection<ShopConfig>) -> ConnectorResult<Vec<ActorType>> {
-        Ok(vec![ActorType::Customer])
+    async fn supported_actor_types(&self, _: &Connection<ShopConfig>) -> ConnectorResult<Reply<Vec<ActorType>>> {
+        Ok(vec![ActorType::Customer].into())
     }
 
     async fn actor_type_fields(
         &self,
         _: &Connection<ShopConfig>,
         _: &ActorType,
-    ) -> ConnectorResult<Vec<FieldMetadata>> {
-        Ok(vec![FieldMetadata::new("NAME", "Name", FieldType::Text, 1)])
+    ) -> ConnectorResult<Reply<Vec<FieldMetadata>>> {
+        Ok(vec![FieldMetadata::new("NAME", "Name", FieldType::Text, 1)].into())
     }
 
-    async fn get_actors(&self, _: &Connection<ShopConfig>, q: GetActors) -> ConnectorResult<Vec<ErpActor>> {
-        Ok(customers(|k, _| q.erp_keys.iter().any(|e| e == k), &q.field_keys))
+    async fn get_actors(&self, _: &Connection<ShopConfig>, q: GetActors) -> ConnectorResult<Reply<Vec<ErpActor>>> {
+        Ok(customers(|k, _| q.erp_keys.iter().any(|e| e == k), &q.field_keys).into())
     }
 
     async fn get_actors_by_timestamp(
         &self,
         _: &Connection<ShopConfig>,
         q: ActorsSince,
-    ) -> ConnectorResult<Vec<ErpActor>> {
-        let since = q.updated_on_or_after.as_str();
-        Ok(customers(|_, s| if self.strict { s > since } else { s >= since }, &q.field_keys))
+    ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
+        let since = q.since.as_deref().unwrap_or("");
+        Ok(customers(|_, s| if self.strict { s > since } else { s >= since }, &q.field_keys).into())
     }
 }
 

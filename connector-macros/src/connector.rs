@@ -1,4 +1,9 @@
-//! `#[erp_connector]`: parse the arguments and the impl, validate both, expand.
+//! `#[erp_connector]`: parse the arguments and the item (the connector's struct or enum, or its
+//! `impl ErpConnector`), validate both, expand.
+//!
+//! On the type, it registers the connector (application id, name) and leaves the methods to
+//! rustc. On the impl, it also checks what rustc does not: names the framework owns, both
+//! change-poll methods at once, a session type without `open_session`.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote};
@@ -11,8 +16,11 @@ use crate::support::{Errors, Timing, debug_print, private, suggest};
 /// A test in the runtime (`tests/ui/pass/all_methods.rs`) implements every one, so this list and
 /// the trait cannot drift apart unnoticed.
 const METHODS: &[(&str, usize)] = &[
+    ("open_session", 1),
+    ("close_session", 1),
     ("test_config", 1),
     ("test_connection", 1),
+    ("connection_saved", 1),
     ("connection_deleted", 1),
     ("supported_actor_types", 1),
     ("actor_type_fields", 2),
@@ -32,7 +40,7 @@ const METHODS: &[(&str, usize)] = &[
 /// Names a user may reach for that the framework handles itself, with the explanation.
 const FRAMEWORK_OWNED: &[(&str, &str)] = &[
     ("get_config_data", "the configuration fields come from `#[derive(ConnectionConfig)]` on your `Config` type"),
-    ("save_connection", "the framework stores connections itself; use `test_config` to check values before saving"),
+    ("save_connection", "the framework stores connections itself; implement `connection_saved` to act on a save"),
     ("delete_connection", "the framework deletes connections itself; implement `connection_deleted` to clean up"),
     ("test_config_data", "implement `test_config`: it gets the parsed, unsaved configuration"),
 ];
@@ -101,10 +109,11 @@ fn check_app_id(app_id: &Option<LitStr>, errors: &mut Errors) {
     }
 }
 
-fn connector_name(args: &Args, item: &ItemImpl, errors: &mut Errors) -> String {
+/// The connector name: `name = "..."`, else the type's name in lower case.
+fn connector_name(args: &Args, self_ty: &syn::Type, errors: &mut Errors) -> String {
     let name = match &args.name {
         Some(lit) => lit.value(),
-        None => match &*item.self_ty {
+        None => match self_ty {
             syn::Type::Path(p) => {
                 p.path.segments.last().map(|s| s.ident.to_string().to_lowercase()).unwrap_or_default()
             }
@@ -113,7 +122,7 @@ fn connector_name(args: &Args, item: &ItemImpl, errors: &mut Errors) -> String {
     };
     let valid = !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'));
     if !valid {
-        let span = args.name.as_ref().map(|l| l.span()).unwrap_or_else(|| item.self_ty.span());
+        let span = args.name.as_ref().map(|l| l.span()).unwrap_or_else(|| self_ty.span());
         errors.push(syn::Error::new(
             span,
             format!(
@@ -126,7 +135,7 @@ fn connector_name(args: &Args, item: &ItemImpl, errors: &mut Errors) -> String {
 
 /// Checks each method; returns the indices of items to drop from the re-emitted impl (so that
 /// only our error shows, not rustc's "not a member of trait" as well).
-fn check_methods(item: &ItemImpl, errors: &mut Errors) -> (Vec<usize>, Vec<String>) {
+fn check_methods(item: &ItemImpl, errors: &mut Errors) -> Vec<usize> {
     let mut drop = Vec::new();
     let mut implemented = Vec::new();
     for (index, impl_item) in item.items.iter().enumerate() {
@@ -192,7 +201,30 @@ fn check_methods(item: &ItemImpl, errors: &mut Errors) -> (Vec<usize>, Vec<Strin
             );
         }
     }
-    (drop, implemented)
+    // A session type opened by nobody: every call would answer "cannot open a session".
+    if let Some(session) = session_type(item)
+        && !implemented.iter().any(|m| m == "open_session")
+    {
+        errors.add(
+            session,
+            format!(
+                "a connector with the session type `{}` must implement `async fn open_session(&self, conn: \
+                 &Connection<Self::Config>) -> ConnectorResult<{0}>` (log in to the ERP); without sessions, \
+                 write `impl ErpConnector for ...`",
+                session.to_token_stream()
+            ),
+        );
+    }
+    drop
+}
+
+/// `S` of `impl ErpConnector<S> for ...`.
+fn session_type(item: &ItemImpl) -> Option<&syn::GenericArgument> {
+    let (path, _) = item.trait_.as_ref()?;
+    match &path.segments.last()?.arguments {
+        syn::PathArguments::AngleBracketed(args) => args.args.first(),
+        _ => None,
+    }
 }
 
 fn is_erp_connector_trait(item: &ItemImpl) -> bool {
@@ -202,12 +234,16 @@ fn is_erp_connector_trait(item: &ItemImpl) -> bool {
 pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     let mut timing = Timing::start("#[erp_connector]");
     let mut errors = Errors::default();
-    let mut item: ItemImpl = match syn::parse2(input.clone()) {
-        Ok(item) => item,
-        Err(_) => {
-            let what = match syn::parse2::<syn::Item>(input.clone()) {
-                Ok(syn::Item::Struct(_)) => "a struct",
-                Ok(syn::Item::Enum(_)) => "an enum",
+    let item = match syn::parse2::<syn::Item>(input.clone()) {
+        Ok(syn::Item::Impl(item)) => Placement::Impl(item),
+        Ok(syn::Item::Struct(item)) => {
+            Placement::Type(item.ident.clone(), item.generics.clone(), item.into_token_stream())
+        }
+        Ok(syn::Item::Enum(item)) => {
+            Placement::Type(item.ident.clone(), item.generics.clone(), item.into_token_stream())
+        }
+        other => {
+            let what = match other {
                 Ok(syn::Item::Fn(_)) => "a function",
                 Ok(syn::Item::Trait(_)) => "a trait",
                 Ok(syn::Item::Mod(_)) => "a module",
@@ -215,9 +251,7 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
             };
             let error = syn::Error::new(
                 Span::call_site(),
-                format!(
-                    "#[erp_connector] cannot be put on {what}: put it on the `impl ErpConnector for YourType` block"
-                ),
+                format!("#[erp_connector] cannot be put on {what}: put it on your connector's struct"),
             )
             .to_compile_error();
             return quote!(#input #error);
@@ -226,39 +260,46 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     let args = parse_args(args, &mut errors);
     let private = private(&args.krate);
     timing.mark("parse");
-    if !is_erp_connector_trait(&item) {
-        let found = match &item.trait_ {
-            Some((path, _)) => format!("this impl is of `{}`", path.to_token_stream()),
-            None => "this is an inherent impl".to_owned(),
-        };
-        let error = syn::Error::new(
-            item.self_ty.span(),
-            format!("#[erp_connector] goes on `impl ErpConnector for YourType`; {found}"),
-        )
-        .to_compile_error();
-        return quote!(#item #error);
-    }
     check_app_id(&args.app_id, &mut errors);
-    let name = connector_name(&args, &item, &mut errors);
-    let (dropped, implemented) = check_methods(&item, &mut errors);
-    for index in dropped.into_iter().rev() {
-        item.items.remove(index);
-    }
+    let (item, self_ty, generics): (TokenStream, syn::Type, syn::Generics) = match item {
+        Placement::Type(ident, generics, tokens) => {
+            let (_, type_generics, _) = generics.split_for_impl();
+            (tokens, syn::parse_quote!(#ident #type_generics), generics)
+        }
+        Placement::Impl(mut item) => {
+            if !is_erp_connector_trait(&item) {
+                let found = match &item.trait_ {
+                    Some((path, _)) => format!("this impl is of `{}`", path.to_token_stream()),
+                    None => "this is an inherent impl".to_owned(),
+                };
+                let error = syn::Error::new(
+                    item.self_ty.span(),
+                    format!("#[erp_connector] goes on your connector's struct or on `impl ErpConnector for YourType`; {found}"),
+                )
+                .to_compile_error();
+                return quote!(#item #error);
+            }
+            for index in check_methods(&item, &mut errors).into_iter().rev() {
+                item.items.remove(index);
+            }
+            let has_config = item.items.iter().any(|i| matches!(i, ImplItem::Type(t) if t.ident == "Config"));
+            if !has_config {
+                item.items.push(syn::parse_quote!(type Config = #private::NoConfig;));
+            }
+            let (self_ty, generics) = ((*item.self_ty).clone(), item.generics.clone());
+            (item.into_token_stream(), self_ty, generics)
+        }
+    };
+    let name = connector_name(&args, &self_ty, &mut errors);
     timing.mark("checks");
-    let has_config = item.items.iter().any(|i| matches!(i, ImplItem::Type(t) if t.ident == "Config"));
-    if !has_config {
-        item.items.push(syn::parse_quote!(type Config = #private::NoConfig;));
-    }
 
     let app_id = args.app_id.as_ref().map(LitStr::value).unwrap_or_default();
-    let self_ty = &item.self_ty;
-    let (impl_generics, _, where_clause) = item.generics.split_for_impl();
+    let (impl_generics, _, where_clause) = generics.split_for_impl();
     let expanded = quote! {
         #item
         impl #impl_generics #private::Registered for #self_ty #where_clause {
             const APP_ID: &'static str = #app_id;
             const NAME: &'static str = #name;
-            const METHODS: &'static [&'static str] = &[#(#implemented),*];
         }
     };
     let errors = errors.to_compile_errors();
@@ -267,6 +308,14 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     timing.mark("expand");
     timing.report(&name);
     output
+}
+
+/// Where the attribute is.
+enum Placement {
+    /// On the connector's struct or enum: its name, generics and tokens.
+    Type(syn::Ident, syn::Generics, TokenStream),
+    /// On `impl ErpConnector for T`.
+    Impl(ItemImpl),
 }
 
 #[cfg(test)]

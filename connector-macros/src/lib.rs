@@ -17,47 +17,46 @@ mod snapshots;
 
 use proc_macro::TokenStream;
 
-/// Turns `impl ErpConnector for T` into a servable connector.
+/// Makes a connector servable: put it on the connector's struct (or enum), next to a plain
+/// `impl ErpConnector for T`.
 ///
 /// Arguments: `app_id = "<32 hex characters>"` (required: the SuperOffice client id),
 /// `name = "<connector name>"` (optional, default the type name in lower case; matched against
 /// `?ConnectorName=`), `crate = "<path>"` (optional, where `erp_connector` is re-exported).
 ///
-/// Methods are checked against the `ErpConnector` contract: known names (with a suggestion for a
-/// misspelling), `async fn`, `&self`, and the number of parameters. Operations left out answer as
-/// the contract says an unsupported feature must. Without `type Config`, the connector has no
-/// configuration fields.
-///
 /// ```
 /// use erp_connector::prelude::*;
 ///
+/// #[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891", name = "hello")]
 /// struct Hello;
 ///
-/// #[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891", name = "hello")]
 /// impl ErpConnector for Hello {
 ///     type Config = NoConfig;
 ///
-///     async fn supported_actor_types(&self, _: &Connection<NoConfig>) -> ConnectorResult<Vec<ActorType>> {
-///         Ok(vec![ActorType::Customer])
+///     async fn supported_actor_types(&self, _: &Connection<NoConfig>) -> ConnectorResult<Reply<Vec<ActorType>>> {
+///         Ok(vec![ActorType::Customer].into())
 ///     }
 /// }
 ///
 /// use erp_connector::service::Registered as _;
 /// assert_eq!(Hello::NAME, "hello");
-/// assert_eq!(Hello::METHODS, ["supported_actor_types"]);
 /// ```
 ///
-/// A misspelt method is a compile error with a suggestion:
+/// rustc checks the methods of the impl itself (a misspelt one is "not a member of trait", with
+/// the right name suggested). The attribute can go on the impl instead of the struct (not on
+/// both): there it also checks what rustc cannot know, each a compile error naming the fix:
+/// a method the framework owns (`save_connection`, `get_config_data`, ...), both
+/// `get_actors_by_timestamp` and `stream_actors_by_timestamp` (one would never run), a session
+/// type (`impl ErpConnector<MySession>`) without `open_session`; and `type Config` may be left
+/// out (no configuration fields). Operations left out answer as the contract says an
+/// unsupported feature must.
 ///
 /// ```compile_fail
 /// use erp_connector::prelude::*;
 /// struct Hello;
 /// #[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891")]
 /// impl ErpConnector for Hello {
-///     type Config = NoConfig;
-///     async fn get_actor(&self, _: &Connection<NoConfig>, _: GetActors) -> ConnectorResult<Vec<ErpActor>> {
-///         Ok(vec![]) // error: `get_actor` is not a method of ErpConnector; did you mean `get_actors`?
-///     }
+///     async fn save_connection(&self) {} // error: the framework stores connections itself
 /// }
 /// ```
 #[proc_macro_attribute]

@@ -25,15 +25,27 @@ fn connector_expansion() {
     let item = quote! {
         impl ErpConnector for Shop {
             type Config = ShopConfig;
-            async fn test_connection(&self, conn: &Connection<ShopConfig>) -> ConnectorResult<()> {
+            async fn test_connection(&self, conn: &Connection<ShopConfig>) -> ConnectorResult<Reply> {
                 self.ping(&conn.config).await
             }
-            async fn get_actors(&self, conn: &Connection<ShopConfig>, q: GetActors) -> ConnectorResult<Vec<ErpActor>> {
+            async fn get_actors(&self, conn: &Connection<ShopConfig>, q: GetActors) -> ConnectorResult<Reply<Vec<ErpActor>>> {
                 self.load(conn, q).await
             }
         }
     };
     check("connector", crate::connector::expand(args, item));
+}
+
+#[test]
+fn connector_on_the_struct() {
+    let args = quote!(app_id = "6cf25376616343b38d14ddcd804f2891");
+    let item = quote! {
+        /// The shop.
+        pub struct Shop {
+            database: std::path::PathBuf,
+        }
+    };
+    check("connector_struct", crate::connector::expand(args, item));
 }
 
 #[test]

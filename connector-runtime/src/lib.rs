@@ -57,12 +57,13 @@ pub use service::{Service, run};
 /// Everything a connector author needs, in one import.
 pub mod prelude {
     pub use crate::connector::{
-        ActorStream, ActorsSince, AdvancedSearch, ConfigList, ConfigValue, Connection, ConnectionConfig,
-        ConnectorError, ConnectorResult, ErpConnector, GetActors, NoConfig, Password, SearchActors, SearchByParent,
+        ActorStream, ActorsSince, AdvancedSearch, ConfigList, ConfigTest, ConfigValue, Connection, ConnectionConfig,
+        ConnectorError, ConnectorResult, ErpConnector, GetActors, NoConfig, NoSession, Password, Reply, SearchActors,
+        SearchByParent,
     };
     pub use crate::contract::{
-        ActorType, CompactString, ConnectionGuid, ErpActor, FieldAccess, FieldMetadata, FieldType, FieldValue,
-        LocalizedText, ResponseState, SearchRestriction, StringDict, error_codes, operators, special_keys,
+        ActorType, CompactString, ConnectionGuid, ErpActor, ErrorCode, FieldAccess, FieldMetadata, FieldType,
+        FieldValue, LocalizedText, ResponseState, SearchRestriction, StringDict, operators, special_keys,
     };
     pub use crate::{ConfigList, ConnectionConfig, erp_connector};
 }

@@ -1,7 +1,7 @@
 //! The reader's tolerance (every case of spec §4.5 "Reading requests") and its hardening (every
 //! limit and every refused construct), with the typed error each failure gives.
 
-use erp_connector::contract::{ActorType, ConnectionGuid, Operation, Request, Response, error_codes};
+use erp_connector::contract::{ActorType, ConnectionGuid, ErrorCode, Operation, Request, Response};
 use erp_connector::soap::{FaultCode, Limits, ReadError, read_request, read_response};
 
 const EIS: &str = "http://www.superoffice.net/EIS/Connector/1.0";
@@ -282,7 +282,7 @@ fn wrong_values_name_the_member() {
         panic!()
     };
     assert!(!ok.is_ok);
-    assert_eq!(ok.error_code.as_deref(), Some(error_codes::UNKNOWN_CONNECTION_ID));
+    assert_eq!(ok.error_code.as_deref(), Some(ErrorCode::UnknownConnectionId.wire()));
 }
 
 #[test]

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use common::infoset::{self, Element};
 use erp_connector::contract::{
-    ActorType, ConnectionGuid, FieldAccess, FieldType, Operation, Request, Response, ResponseState, error_codes,
+    ActorType, ConnectionGuid, ErrorCode, FieldAccess, FieldType, Operation, Request, Response, ResponseState,
 };
 use erp_connector::soap::{Limits, WireProfile, read_request, read_response, write_request, write_response};
 
@@ -171,13 +171,13 @@ fn reference_responses_carry_the_expected_values() {
 
     let Response::ListItems(items) = read("WSGetListItems.response.xml", Operation::GetListItems) else { panic!() };
     assert_eq!(items.result.state, ResponseState::Warning);
-    assert_eq!(items.result.error_code.as_deref(), Some(error_codes::UNKNOWN_LISTITEM_ID));
+    assert_eq!(items.result.error_code.as_deref(), Some(ErrorCode::UnknownListItemId.wire()));
 
     let nulls = read("WSGetSupportedActorTypes.nulls.response.xml", Operation::GetSupportedActorTypes);
     let Response::StringArray(nulls) = nulls else { panic!() };
     assert_eq!(nulls.items, None);
     assert!(!nulls.result.is_ok);
-    assert_eq!(nulls.result.error_code.as_deref(), Some(error_codes::UNKNOWN_CONNECTION_ID));
+    assert_eq!(nulls.result.error_code.as_deref(), Some(ErrorCode::UnknownConnectionId.wire()));
 
     let Response::ActorArray(actors) = read("WSGetActors.load50.response.xml", Operation::GetActors) else { panic!() };
     let actors = actors.actors.unwrap();

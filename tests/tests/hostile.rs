@@ -18,7 +18,7 @@ struct Moody;
 impl ErpConnector for Moody {
     type Config = NoConfig;
 
-    async fn get_actors(&self, _: &Connection<NoConfig>, q: GetActors) -> ConnectorResult<Vec<ErpActor>> {
+    async fn get_actors(&self, _: &Connection<NoConfig>, q: GetActors) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         match q.erp_keys.first().map(String::as_str) {
             Some("hang") => std::future::pending().await,
             Some("slow") => actix_web::rt::time::sleep(Duration::from_secs(10)).await,

@@ -24,14 +24,15 @@ struct Vault;
 impl ErpConnector for Vault {
     type Config = VaultConfig;
 
-    async fn test_config(&self, config: &VaultConfig) -> ConnectorResult<()> {
+    async fn test_config(&self, test: &ConfigTest<VaultConfig>) -> ConnectorResult<Reply> {
+        let config = &test.config;
         match config.password.as_ref().map(Password::expose) {
-            Some(p) if p == format!("{}-secret", config.user) => Ok(()),
+            Some(p) if p == format!("{}-secret", config.user) => Ok(Reply::ok()),
             _ => Err(ConnectorError::new("The ERP refused the user name or password.")),
         }
     }
 
-    async fn test_connection(&self, conn: &Connection<VaultConfig>) -> ConnectorResult<()> {
+    async fn test_connection(&self, conn: &Connection<VaultConfig>) -> ConnectorResult<Reply> {
         // Says whose connection it is, so that a test can tell which values are stored.
         Err(ConnectorError::new(format!("stored user: {}", conn.config.user)).with_state(ResponseState::OkWithInfo))
     }
@@ -68,7 +69,7 @@ fn a_save_replaces_other_values_only_when_they_pass_the_test() {
     // EIS's resend after UNKNOWN_CONNECTION_ID: nothing stored, so nothing to prove.
     let lost = new_guid();
     let unknown = client.test_connection(lost).unwrap();
-    assert_eq!(unknown.error_code.as_deref(), Some(error_codes::UNKNOWN_CONNECTION_ID));
+    assert_eq!(unknown.error_code.as_deref(), Some(ErrorCode::UnknownConnectionId.wire()));
     assert!(client.save_connection(lost, &values("cid", "not-checked")).unwrap().is_ok);
     assert_eq!(stored_user(&spawned, lost), "stored user: cid");
 }
@@ -82,7 +83,7 @@ fn a_delete_does_not_open_the_way_to_a_replacement() {
     // A stranger deletes it (the protocol lets anyone), then saves values of their own.
     assert!(client.delete_connection(guid).unwrap().is_ok);
     let gone = client.test_connection(guid).unwrap();
-    assert_eq!(gone.error_code.as_deref(), Some(error_codes::UNKNOWN_CONNECTION_ID), "deleted is deleted");
+    assert_eq!(gone.error_code.as_deref(), Some(ErrorCode::UnknownConnectionId.wire()), "deleted is deleted");
     let hijack = client.save_connection(guid, &values("eve", "guess")).unwrap();
     assert!(!hijack.is_ok, "the deleted values still guard the GUID");
     // EIS resending the deleted connection's own values brings it back.
@@ -229,11 +230,12 @@ struct Remote(std::sync::Arc<std::sync::atomic::AtomicUsize>);
 impl ErpConnector for Remote {
     type Config = RemoteConfig;
 
-    async fn test_config(&self, config: &RemoteConfig) -> ConnectorResult<()> {
+    async fn test_config(&self, test: &ConfigTest<RemoteConfig>) -> ConnectorResult<Reply> {
+        let config = &test.config;
         // A real connector would connect to `server` here; only allowed ones get this far.
         assert!(config.server.contains("erp.example"));
         self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        Ok(())
+        Ok(Reply::ok())
     }
 }
 

@@ -14,16 +14,16 @@ struct Fragile;
 
 #[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891", name = "fragile")]
 impl ErpConnector for Fragile {
-    async fn supported_actor_types(&self, _: &Connection<NoConfig>) -> ConnectorResult<Vec<ActorType>> {
+    async fn supported_actor_types(&self, _: &Connection<NoConfig>) -> ConnectorResult<Reply<Vec<ActorType>>> {
         panic!("the ERP client library failed an assertion")
     }
 
-    async fn get_actors(&self, _: &Connection<NoConfig>, q: GetActors) -> ConnectorResult<Vec<ErpActor>> {
+    async fn get_actors(&self, _: &Connection<NoConfig>, q: GetActors) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         let _ = std::fs::read_to_string(format!("/nonexistent/{}", q.erp_keys.join(",")))?;
-        Ok(vec![])
+        Ok(vec![].into())
     }
 
-    async fn search_actors(&self, _: &Connection<NoConfig>, _: SearchActors) -> ConnectorResult<Vec<ErpActor>> {
+    async fn search_actors(&self, _: &Connection<NoConfig>, _: SearchActors) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         Err(ConnectorError::new("The ERP is closed for maintenance.").with_state(ResponseState::Warning))
     }
 }
@@ -51,9 +51,9 @@ struct Listed;
 impl ErpConnector for Listed {
     type Config = ListedConfig;
 
-    async fn test_connection(&self, conn: &Connection<ListedConfig>) -> ConnectorResult<()> {
+    async fn test_connection(&self, conn: &Connection<ListedConfig>) -> ConnectorResult<Reply> {
         match conn.config.currency {
-            Currency::Euro => Ok(()),
+            Currency::Euro => Ok(Reply::ok()),
             Currency::Krone => Err(ConnectorError::new("kroner")),
         }
     }
@@ -63,8 +63,8 @@ struct Other;
 
 #[erp_connector(app_id = "0123456789abcdef0123456789abcdef", name = "other")]
 impl ErpConnector for Other {
-    async fn supported_actor_types(&self, _: &Connection<NoConfig>) -> ConnectorResult<Vec<ActorType>> {
-        Ok(vec![ActorType::Project])
+    async fn supported_actor_types(&self, _: &Connection<NoConfig>) -> ConnectorResult<Reply<Vec<ActorType>>> {
+        Ok(vec![ActorType::Project].into())
     }
 }
 
@@ -157,7 +157,7 @@ fn connectors_are_chosen_by_name_and_keep_their_connections_apart() {
     assert_eq!(r.items.unwrap(), ["Project"]);
     // The first connector (the default) does not know the other's connection.
     let unknown = first.call(&Request::TestConnection(base(guid))).unwrap();
-    assert_eq!(unknown.result().error_code.as_deref(), Some(error_codes::UNKNOWN_CONNECTION_ID));
+    assert_eq!(unknown.result().error_code.as_deref(), Some(ErrorCode::UnknownConnectionId.wire()));
     assert_eq!(first.get("/health").unwrap().status, 200);
 }
 

@@ -34,7 +34,8 @@ impl ErpConnector for Big {
         _: &Connection<NoConfig>,
         q: ActorsSince,
     ) -> ConnectorResult<ActorStream> {
-        let (count, fault) = q.updated_on_or_after.split_once(' ').unwrap_or((&q.updated_on_or_after, ""));
+        let since = q.since.unwrap_or_default();
+        let (count, fault) = since.split_once(' ').unwrap_or((&since, ""));
         let count: usize = count.parse().map_err(|_| ConnectorError::new("not a count"))?;
         let fault = fault.to_owned();
         let produced = self.produced.clone();

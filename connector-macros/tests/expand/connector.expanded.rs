@@ -3,19 +3,18 @@ impl ErpConnector for Shop {
     async fn test_connection(
         &self,
         conn: &Connection<ShopConfig>,
-    ) -> ConnectorResult<()> {
+    ) -> ConnectorResult<Reply> {
         self.ping(&conn.config).await
     }
     async fn get_actors(
         &self,
         conn: &Connection<ShopConfig>,
         q: GetActors,
-    ) -> ConnectorResult<Vec<ErpActor>> {
+    ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         self.load(conn, q).await
     }
 }
 impl ::erp_connector::__private::v0_1::Registered for Shop {
     const APP_ID: &'static str = "6cf25376616343b38d14ddcd804f2891";
     const NAME: &'static str = "shop";
-    const METHODS: &'static [&'static str] = &["test_connection", "get_actors"];
 }

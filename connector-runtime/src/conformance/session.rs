@@ -981,7 +981,7 @@ impl Session<'_> {
         if let Some(answer) = self.call(call, |c, g| c.test_connection(g)) {
             let code = answer.error_code.clone().unwrap_or_default();
             self.check(
-                answer.state == ResponseState::Error && code == error_codes::UNKNOWN_CONNECTION_ID,
+                answer.state == ResponseState::Error && ErrorCode::from_wire(&code) == ErrorCode::UnknownConnectionId,
                 &rules::UNKNOWN_CONNECTION,
                 call,
                 || format!("State={} ErrorCode `{code}`", answer.state.wire_name()),

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::contract::{ResponseState, ResponseStatus, error_codes};
+use crate::contract::{ErrorCode, ResponseState, ResponseStatus};
 
 /// The result of a connector method.
 pub type ConnectorResult<T> = Result<T, ConnectorError>;
@@ -37,8 +37,10 @@ pub struct ConnectorError {
     pub user_explanation: String,
     /// Technical details, sent only when the service enables them.
     pub tech_explanation: Option<String>,
-    /// A machine-readable code, e.g. [`error_codes::UNKNOWN_FIELDKEY`].
-    pub error_code: Option<String>,
+    /// A machine-readable code, e.g. [`ErrorCode::UnknownFieldKey`].
+    pub error_code: Option<ErrorCode>,
+    /// Whether the ERP session of the connection has expired (see [`ConnectorError::session_expired`]).
+    expired_session: bool,
 }
 
 impl ConnectorError {
@@ -49,7 +51,22 @@ impl ConnectorError {
             user_explanation: user_explanation.into(),
             tech_explanation: None,
             error_code: None,
+            expired_session: false,
         }
+    }
+
+    /// The ERP no longer accepts the connection's session (a login timed out, the ERP restarted):
+    /// the framework drops the session, opens a new one and calls the method once more. If the
+    /// second call fails the same way, this is its answer.
+    pub fn session_expired() -> Self {
+        let mut error = ConnectorError::new("The ERP session expired and logging in again did not help.");
+        error.expired_session = true;
+        error
+    }
+
+    /// Whether this is [`ConnectorError::session_expired`].
+    pub fn is_session_expired(&self) -> bool {
+        self.expired_session
     }
 
     /// The answer of an ERP that does not accept writes (spec §5.5).
@@ -60,11 +77,11 @@ impl ConnectorError {
     /// `UNKNOWN_CONNECTION_ID`: EIS resends the configuration and retries (spec §5.2).
     pub fn unknown_connection() -> Self {
         ConnectorError::new("The connector has no configuration for this connection.")
-            .with_code(error_codes::UNKNOWN_CONNECTION_ID)
+            .with_code(ErrorCode::UnknownConnectionId)
     }
 
-    /// Builder: sets the error code.
-    pub fn with_code(mut self, code: impl Into<String>) -> Self {
+    /// Builder: sets the error code (an [`ErrorCode`], or a code of the connector's own as text).
+    pub fn with_code(mut self, code: impl Into<ErrorCode>) -> Self {
         self.error_code = Some(code.into());
         self
     }
@@ -83,17 +100,8 @@ impl ConnectorError {
 
     /// The status part of the response; technical details only when `include_tech`.
     pub fn into_wire(self, include_tech: bool) -> ResponseStatus {
-        ResponseStatus {
-            error_code: self.error_code,
-            is_ok: self.state.is_ok(),
-            state: self.state,
-            tech_explanation: if include_tech {
-                self.tech_explanation.map(|t| crate::untrusted::for_answer(&t).into_owned())
-            } else {
-                None
-            },
-            user_explanation: Some(crate::untrusted::for_answer(&self.user_explanation).into_owned()),
-        }
+        let user = Some(self.user_explanation);
+        super::reply::status(self.state, self.error_code, user, self.tech_explanation, include_tech)
     }
 }
 
@@ -104,6 +112,7 @@ impl fmt::Debug for ConnectorError {
             .field("user_explanation", &self.user_explanation)
             .field("error_code", &self.error_code)
             .field("tech_explanation", &self.tech_explanation)
+            .field("expired_session", &self.expired_session)
             .finish()
     }
 }

@@ -2,31 +2,38 @@
 //!
 //! Every method has a default that answers as the contract says an unsupported feature must
 //! (spec §5.5): no actor types, no fields, nothing searchable, no lists, read-only. Implement only
-//! what the ERP supports; `#[erp_connector]` checks the names and signatures at compile time.
+//! what the ERP supports.
 //!
 //! The framework owns the connection lifecycle (`WSSaveConnection`, `WSDeleteConnection`, unknown
-//! GUIDs) and hands each method the stored, typed configuration as a [`Connection`].
+//! GUIDs) and hands each method the stored, typed configuration as a [`Connection`], with the
+//! connection's ERP session when the connector has one ([`ErpConnector::open_session`]).
 
 pub mod allow;
 mod config;
 mod error;
+mod reply;
+mod session;
 mod stream;
 
 #[doc(hidden)]
 pub use config::derive_support as config_derive;
 pub use config::{ConfigError, ConfigList, ConfigValue, ConnectionConfig, NoConfig, Password};
 pub use error::{ConnectorError, ConnectorResult, GENERIC_USER_TEXT};
+pub use reply::Reply;
+pub use session::{Connection, NoSession};
+pub(crate) use session::{is_no_session, no_session};
 pub use stream::{ActorSender, ActorStream};
 
-use crate::contract::{ActorType, ConnectionGuid, ErpActor, FieldMetadata, SearchRestriction, StringDict};
+use crate::contract::{ActorType, ErpActor, FieldMetadata, SearchRestriction, StringDict};
 
-/// One sync connection: its GUID (chosen by SuperOffice) and its typed configuration.
-#[derive(Debug, Clone)]
-pub struct Connection<C> {
-    /// The connection's GUID.
-    pub guid: ConnectionGuid,
-    /// The configuration values saved for it, parsed.
+/// `WSTestConfigData`: configuration values to check before they are saved, parsed into the
+/// connector's type and as they were sent.
+#[derive(Debug)]
+pub struct ConfigTest<C> {
+    /// The values, parsed and validated.
     pub config: C,
+    /// The values as sent (`ConnectionInfo`): field key to value, secrets included.
+    pub values: StringDict,
 }
 
 /// `WSGetActors`: actors by ERP key.
@@ -82,17 +89,19 @@ pub struct AdvancedSearch {
 pub struct ActorsSince {
     /// The actor type.
     pub actor_type: ActorType,
-    /// A `LastModified` this connector returned earlier; return actors changed on or after it.
-    /// Empty (or unreadable) on the first poll: return everything.
-    pub updated_on_or_after: String,
+    /// A `LastModified` this connector returned earlier: return the actors changed on or after
+    /// it. `None` on the first poll (EIS sends it empty): return every actor of the type.
+    pub since: Option<String>,
     /// The fields to fill in.
     pub field_keys: Vec<String>,
 }
 
-/// A SuperOffice ERP Sync connector. Put `#[erp_connector(app_id = "...")]` on the impl.
+/// A SuperOffice ERP Sync connector: the methods EIS calls, over a typed configuration, and,
+/// for an ERP with logins, a session per connection (`S`, see [`ErpConnector::open_session`]).
 ///
-/// The value is shared by the service's worker threads (hence `Send + Sync`); the futures of
-/// its methods run on one worker each and need not be `Send`.
+/// Put `#[erp_connector(app_id = "...")]` on the connector's struct (or on this impl). The value
+/// is shared by the service's worker threads (hence `Send + Sync`); the futures of its methods
+/// run on one worker each and need not be `Send`.
 ///
 /// ```
 /// use erp_connector::prelude::*;
@@ -104,17 +113,17 @@ pub struct ActorsSince {
 ///     company: String,
 /// }
 ///
+/// #[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891")]
 /// struct MyErp;
 ///
-/// #[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891")]
 /// impl ErpConnector for MyErp {
 ///     type Config = Config;
 ///
-///     async fn supported_actor_types(&self, _: &Connection<Config>) -> ConnectorResult<Vec<ActorType>> {
-///         Ok(vec![ActorType::Customer])
+///     async fn supported_actor_types(&self, _: &Connection<Config>) -> ConnectorResult<Reply<Vec<ActorType>>> {
+///         Ok(vec![ActorType::Customer].into())
 ///     }
 ///
-///     async fn get_actors(&self, conn: &Connection<Config>, q: GetActors) -> ConnectorResult<Vec<ErpActor>> {
+///     async fn get_actors(&self, conn: &Connection<Config>, q: GetActors) -> ConnectorResult<Reply<Vec<ErpActor>>> {
 ///         Ok(q.erp_keys
 ///             .iter()
 ///             .map(|key| ErpActor::new(ActorType::Customer, key, "000000000001").with_field("NAME", &conn.config.company))
@@ -122,96 +131,140 @@ pub struct ActorsSince {
 ///     }
 /// }
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not implement `ErpConnector`",
+    label = "this type is not a connector",
+    note = "add `impl ErpConnector for {Self} {{ type Config = ...; /* the methods your ERP supports */ }}`"
+)]
 #[allow(async_fn_in_trait)]
-pub trait ErpConnector: Send + Sync + Sized + 'static {
-    /// The typed configuration of a connection (`#[derive(ConnectionConfig)]`).
+pub trait ErpConnector<S: Send + Sync + 'static = NoSession>: Send + Sync + Sized + 'static {
+    /// The typed configuration of a connection (`#[derive(ConnectionConfig)]`, or [`NoConfig`]).
     type Config: ConnectionConfig;
+
+    /// Opens the connection's ERP session (logs in). Implement it with `impl ErpConnector<MySession>`.
+    ///
+    /// The framework opens a session when a method first needs one (one for concurrent first
+    /// calls), keeps it with the connection's cached configuration, and drops it when the
+    /// connection is saved or deleted (after [`ErpConnector::close_session`]), when another
+    /// replica changes it, and when the cache entry expires. A method that returns
+    /// [`ConnectorError::session_expired`] is called once more with a new session.
+    async fn open_session(&self, conn: &Connection<Self::Config>) -> ConnectorResult<S> {
+        let _ = conn;
+        no_session()
+    }
+
+    /// Closes a session the framework drops because its connection was saved anew or deleted
+    /// (logs out). Default: nothing; the session is dropped.
+    async fn close_session(&self, conn: &Connection<Self::Config, S>) {
+        let _ = conn;
+    }
 
     /// `WSTestConfigData`: after the values have been parsed and validated, check that they work
     /// (e.g. log in), without saving. Default: valid values are enough.
-    async fn test_config(&self, config: &Self::Config) -> ConnectorResult<()> {
-        let _ = config;
-        Ok(())
+    async fn test_config(&self, test: &ConfigTest<Self::Config>) -> ConnectorResult<Reply> {
+        let _ = test;
+        Ok(Reply::ok())
     }
 
-    /// `WSTestConnection`: check that a saved connection works. Default: it does.
-    async fn test_connection(&self, conn: &Connection<Self::Config>) -> ConnectorResult<()> {
+    /// `WSTestConnection`: check that a saved connection works. Default: it does (its session,
+    /// if any, opened).
+    async fn test_connection(&self, conn: &Connection<Self::Config, S>) -> ConnectorResult<Reply> {
         let _ = conn;
-        Ok(())
+        Ok(Reply::ok())
     }
 
-    /// Called after SuperOffice deleted a connection, before its configuration is removed.
-    async fn connection_deleted(&self, conn: &Connection<Self::Config>) -> ConnectorResult<()> {
+    /// `WSSaveConnection`, after the values have been stored: what to answer. An error is sent
+    /// as the answer; the values stay stored. Default: a plain `Ok`.
+    async fn connection_saved(&self, conn: &Connection<Self::Config>) -> ConnectorResult<Reply> {
         let _ = conn;
-        Ok(())
+        Ok(Reply::ok())
+    }
+
+    /// `WSDeleteConnection`, before the configuration is removed: clean up, and say what to
+    /// answer. The connection is deleted whatever this returns (SuperOffice has deleted it
+    /// already); an error is sent as the answer. Default: a plain `Ok`.
+    async fn connection_deleted(&self, conn: &Connection<Self::Config>) -> ConnectorResult<Reply> {
+        let _ = conn;
+        Ok(Reply::ok())
     }
 
     /// `WSGetSupportedActorTypes`. Default: none.
-    async fn supported_actor_types(&self, conn: &Connection<Self::Config>) -> ConnectorResult<Vec<ActorType>> {
+    async fn supported_actor_types(
+        &self,
+        conn: &Connection<Self::Config, S>,
+    ) -> ConnectorResult<Reply<Vec<ActorType>>> {
         let _ = conn;
-        Ok(Vec::new())
+        Ok(Reply::new(Vec::new()))
     }
 
     /// `WSGetSupportedActorTypeFields`: the fields of one actor type. Default: none.
     async fn actor_type_fields(
         &self,
-        conn: &Connection<Self::Config>,
+        conn: &Connection<Self::Config, S>,
         actor_type: &ActorType,
-    ) -> ConnectorResult<Vec<FieldMetadata>> {
+    ) -> ConnectorResult<Reply<Vec<FieldMetadata>>> {
         let _ = (conn, actor_type);
-        Ok(Vec::new())
+        Ok(Reply::new(Vec::new()))
     }
 
     /// `WSGetSearchableFields`: keys usable in advanced search. Default: none (no advanced
     /// search for the type).
     async fn searchable_fields(
         &self,
-        conn: &Connection<Self::Config>,
+        conn: &Connection<Self::Config, S>,
         actor_type: &ActorType,
-    ) -> ConnectorResult<Vec<String>> {
+    ) -> ConnectorResult<Reply<Vec<String>>> {
         let _ = (conn, actor_type);
-        Ok(Vec::new())
+        Ok(Reply::new(Vec::new()))
     }
 
     /// `WSGetActors`. Default: none found.
-    async fn get_actors(&self, conn: &Connection<Self::Config>, query: GetActors) -> ConnectorResult<Vec<ErpActor>> {
+    async fn get_actors(
+        &self,
+        conn: &Connection<Self::Config, S>,
+        query: GetActors,
+    ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         let _ = (conn, query);
-        Ok(Vec::new())
+        Ok(Reply::new(Vec::new()))
     }
 
     /// `WSSearchActors`. Default: none found.
     async fn search_actors(
         &self,
-        conn: &Connection<Self::Config>,
+        conn: &Connection<Self::Config, S>,
         query: SearchActors,
-    ) -> ConnectorResult<Vec<ErpActor>> {
+    ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         let _ = (conn, query);
-        Ok(Vec::new())
+        Ok(Reply::new(Vec::new()))
     }
 
     /// `WSSearchActorByParent`. Default: none found.
     async fn search_actor_by_parent(
         &self,
-        conn: &Connection<Self::Config>,
+        conn: &Connection<Self::Config, S>,
         query: SearchByParent,
-    ) -> ConnectorResult<Vec<ErpActor>> {
+    ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         let _ = (conn, query);
-        Ok(Vec::new())
+        Ok(Reply::new(Vec::new()))
     }
 
     /// `WSSearchActorsAdvanced`. Default: none found.
     async fn search_actors_advanced(
         &self,
-        conn: &Connection<Self::Config>,
+        conn: &Connection<Self::Config, S>,
         query: AdvancedSearch,
-    ) -> ConnectorResult<Vec<ErpActor>> {
+    ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         let _ = (conn, query);
-        Ok(Vec::new())
+        Ok(Reply::new(Vec::new()))
     }
 
     /// `WSCreateActor`: create an actor, return it with its new `ErpKey` and `LastModified`.
     /// Default: refused, the ERP is read-only.
-    async fn create_actor(&self, conn: &Connection<Self::Config>, actor: ErpActor) -> ConnectorResult<ErpActor> {
+    async fn create_actor(
+        &self,
+        conn: &Connection<Self::Config, S>,
+        actor: ErpActor,
+    ) -> ConnectorResult<Reply<ErpActor>> {
         let _ = (conn, actor);
         Err(ConnectorError::read_only())
     }
@@ -220,49 +273,53 @@ pub trait ErpConnector: Send + Sync + Sized + 'static {
     /// Default: refused, the ERP is read-only.
     async fn save_actors(
         &self,
-        conn: &Connection<Self::Config>,
+        conn: &Connection<Self::Config, S>,
         actors: Vec<ErpActor>,
-    ) -> ConnectorResult<Vec<ErpActor>> {
+    ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         let _ = (conn, actors);
         Err(ConnectorError::read_only())
     }
 
     /// `WSGetList`: every item of a list, key to display text. `conn` is `None` while a
     /// connection is being set up (SuperOffice sends the all-zero GUID). Default: no items.
-    async fn get_list(&self, conn: Option<&Connection<Self::Config>>, list_name: &str) -> ConnectorResult<StringDict> {
+    async fn get_list(
+        &self,
+        conn: Option<&Connection<Self::Config, S>>,
+        list_name: &str,
+    ) -> ConnectorResult<Reply<StringDict>> {
         let _ = (conn, list_name);
-        Ok(StringDict::new())
+        Ok(Reply::new(StringDict::new()))
     }
 
     /// `WSGetListItems`: the display texts of some items. Default: those of [`Self::get_list`].
     async fn get_list_items(
         &self,
-        conn: Option<&Connection<Self::Config>>,
+        conn: Option<&Connection<Self::Config, S>>,
         list_name: &str,
         keys: Vec<String>,
-    ) -> ConnectorResult<StringDict> {
+    ) -> ConnectorResult<Reply<StringDict>> {
         let all = self.get_list(conn, list_name).await?;
-        Ok(keys.into_iter().filter_map(|k| all.get(&k).map(|v| (k.clone(), v.to_owned()))).collect())
+        Ok(all.map(|all| keys.into_iter().filter_map(|k| all.get(&k).map(|v| (k.clone(), v.to_owned()))).collect()))
     }
 
     /// `WSGetActorsByTimestamp`: actors changed on or after a stamp. Default: none.
     async fn get_actors_by_timestamp(
         &self,
-        conn: &Connection<Self::Config>,
+        conn: &Connection<Self::Config, S>,
         query: ActorsSince,
-    ) -> ConnectorResult<Vec<ErpActor>> {
+    ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         let _ = (conn, query);
-        Ok(Vec::new())
+        Ok(Reply::new(Vec::new()))
     }
 
     /// `WSGetActorsByTimestamp` as a stream: the answer is written while the actors come, so a
     /// first sync of any size takes flat memory. Implement this instead of
     /// [`ErpConnector::get_actors_by_timestamp`] when the result can be large; the default
     /// answers with that method's actors. Implementing both is a compile error of
-    /// `#[erp_connector]` (one of them would never run).
+    /// `#[erp_connector]` on the impl (one of them would never run).
     async fn stream_actors_by_timestamp(
         &self,
-        conn: &Connection<Self::Config>,
+        conn: &Connection<Self::Config, S>,
         query: ActorsSince,
     ) -> ConnectorResult<ActorStream> {
         self.get_actors_by_timestamp(conn, query).await.map(ActorStream::from)

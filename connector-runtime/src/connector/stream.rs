@@ -9,13 +9,22 @@ use std::task::{Context, Poll};
 use futures_util::Stream;
 use futures_util::stream::LocalBoxStream;
 
-use super::{ConnectorError, ConnectorResult};
-use crate::contract::ErpActor;
+use super::{ConnectorError, ConnectorResult, Reply};
+use crate::contract::{ErpActor, ResponseStatus};
+
+/// What travels through an [`ActorStream`]: the actors, then possibly the answer's status.
+enum Item {
+    Actor(ErpActor),
+    /// The end, with the state, code and texts to answer with.
+    End(Reply),
+}
 
 /// Actors to answer with, produced while the answer is being written.
 ///
 /// An error part-way ends the answer with `State=Error` after the actors already sent (EIS then
-/// treats the whole poll as failed and asks again).
+/// treats the whole poll as failed and asks again). A stream can also end with a successful
+/// status of its own ([`ActorStream::ending`], or what a [`ActorStream::from_blocking`]
+/// producer returns): the state and texts of a [`Reply`], sent after the actors.
 ///
 /// ```
 /// use erp_connector::connector::ActorStream;
@@ -35,13 +44,20 @@ use crate::contract::ErpActor;
 /// # }
 /// ```
 pub struct ActorStream {
-    inner: LocalBoxStream<'static, ConnectorResult<ErpActor>>,
+    inner: LocalBoxStream<'static, ConnectorResult<Item>>,
+    /// The status the stream ended with, once it has ended.
+    ended: Option<Reply>,
 }
 
 impl ActorStream {
     /// Any stream of actors.
     pub fn new(stream: impl Stream<Item = ConnectorResult<ErpActor>> + 'static) -> Self {
-        ActorStream { inner: Box::pin(stream) }
+        use futures_util::StreamExt as _;
+        Self::of_items(stream.map(|item| item.map(Item::Actor)))
+    }
+
+    fn of_items(stream: impl Stream<Item = ConnectorResult<Item>> + 'static) -> Self {
+        ActorStream { inner: Box::pin(stream), ended: None }
     }
 
     /// Actors already in memory.
@@ -49,24 +65,68 @@ impl ActorStream {
         Self::new(futures_util::stream::iter(actors.into_iter().map(Ok)))
     }
 
+    /// Builder: once the actors are written, answer with this reply's state, code and texts
+    /// (e.g. `Reply::ok().info("3 archived customers skipped")`).
+    pub fn ending(self, status: Reply) -> Self {
+        use futures_util::StreamExt as _;
+        let inner = self.inner.chain(futures_util::stream::once(async move { Ok(Item::End(status)) }));
+        ActorStream { inner: Box::pin(inner), ended: None }
+    }
+
+    /// Actors from a cursor-paged ERP API: `fetch(cursor)` answers one page and the cursor of the
+    /// next (`None` after the last). Pages are fetched as the answer is written, one at a time,
+    /// so memory holds one page whatever the total; an error ends the answer with it.
+    ///
+    /// ```
+    /// use erp_connector::prelude::*;
+    ///
+    /// // Three pages of two customers, the cursor being the next offset.
+    /// let stream = ActorStream::paged(0u32, |offset| async move {
+    ///     let page = (offset..offset + 2).map(|n| ErpActor::new(ActorType::Customer, n.to_string(), "1")).collect();
+    ///     Ok((page, (offset < 4).then_some(offset + 2)))
+    /// });
+    /// # let actors = tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(stream.collect()).unwrap();
+    /// # assert_eq!(actors.value.len(), 6);
+    /// ```
+    pub fn paged<C, F, Fut>(first: C, fetch: F) -> Self
+    where
+        C: 'static,
+        F: FnMut(C) -> Fut + 'static,
+        Fut: std::future::Future<Output = ConnectorResult<(Vec<ErpActor>, Option<C>)>> + 'static,
+    {
+        use futures_util::StreamExt as _;
+        let pages = futures_util::stream::unfold((Some(first), fetch), |(cursor, mut fetch)| async move {
+            let cursor = cursor?;
+            match fetch(cursor).await {
+                Ok((page, next)) => {
+                    let items: Vec<ConnectorResult<Item>> = page.into_iter().map(|a| Ok(Item::Actor(a))).collect();
+                    Some((futures_util::stream::iter(items), (next, fetch)))
+                }
+                Err(e) => Some((futures_util::stream::iter(vec![Err(e)]), (None, fetch))),
+            }
+        });
+        Self::of_items(pages.flatten())
+    }
+
     /// Actors produced by blocking code (a database cursor, a file) run on the blocking pool.
     /// At most [`ActorSender::CAPACITY`] actors wait to be written: `send` blocks while the
     /// client reads slowly, and fails once the answer is abandoned, which ends the producer
     /// through `?`.
     ///
-    pub fn from_blocking(produce: impl FnOnce(&ActorSender) -> ConnectorResult<()> + Send + 'static) -> Self {
+    /// The producer's `Ok` is the answer's status: `Ok(())` for a plain `Ok`, or a [`Reply`].
+    pub fn from_blocking<R: Into<Reply>>(
+        produce: impl FnOnce(&ActorSender) -> ConnectorResult<R> + Send + 'static,
+    ) -> Self {
         let (tx, rx) = tokio::sync::mpsc::channel(ActorSender::CAPACITY);
         let sender = ActorSender { tx };
         let job = move || {
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| produce(&sender)));
-            let failure = match outcome {
-                Ok(Ok(())) => None,
-                Ok(Err(e)) => Some(e),
-                Err(_) => Some(ConnectorError::new("The connector failed while reading the actors.")),
+            let end = match outcome {
+                Ok(Ok(status)) => Ok(Item::End(status.into())),
+                Ok(Err(e)) => Err(e),
+                Err(_) => Err(ConnectorError::new("The connector failed while reading the actors.")),
             };
-            if let Some(e) = failure {
-                let _ = sender.tx.blocking_send(Err(e));
-            }
+            let _ = sender.tx.blocking_send(end);
         };
         // In the service (a Tokio runtime) on its blocking pool; elsewhere (a unit test) on a
         // thread of its own.
@@ -74,17 +134,32 @@ impl ActorStream {
             Ok(runtime) => drop(runtime.spawn_blocking(job)),
             Err(_) => drop(std::thread::spawn(job)),
         }
-        Self::new(futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) }))
+        Self::of_items(futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) }))
     }
 
-    /// Collects the actors (for answers that cannot be streamed).
-    pub async fn collect(mut self) -> ConnectorResult<Vec<ErpActor>> {
+    /// Collects the actors and the status the stream ended with (for answers that cannot be
+    /// streamed).
+    pub async fn collect(mut self) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         use futures_util::StreamExt as _;
         let mut actors = Vec::new();
         while let Some(actor) = self.next().await {
             actors.push(actor?);
         }
-        Ok(actors)
+        Ok(self.ended.take().unwrap_or_else(Reply::ok).map(|()| actors))
+    }
+
+    /// The actors, then the answer's status as the error item: a failure, or the successful
+    /// status the stream ended with (`IsOk=true`), if any.
+    pub(crate) fn into_wire(self, include_tech: bool) -> LocalBoxStream<'static, Result<ErpActor, ResponseStatus>> {
+        use futures_util::StreamExt as _;
+        Box::pin(self.inner.map(move |item| match item {
+            Ok(Item::Actor(actor)) => Ok(actor),
+            Ok(Item::End(reply)) => Err(reply.into_wire(include_tech).1),
+            Err(error) => {
+                tracing::warn!(error = %crate::untrusted::shown(&error.to_string()), "connector failed while streaming actors");
+                Err(error.into_wire(include_tech))
+            }
+        }))
     }
 }
 
@@ -94,11 +169,33 @@ impl From<Vec<ErpActor>> for ActorStream {
     }
 }
 
+impl From<Reply<Vec<ErpActor>>> for ActorStream {
+    /// The actors, and the reply's status after them.
+    fn from(reply: Reply<Vec<ErpActor>>) -> Self {
+        let Reply { value, state, error_code, user_explanation, tech_explanation } = reply;
+        let status = Reply { value: (), state, error_code, user_explanation, tech_explanation };
+        let stream = Self::from_vec(value);
+        if status == Reply::ok() { stream } else { stream.ending(status) }
+    }
+}
+
 impl Stream for ActorStream {
     type Item = ConnectorResult<ErpActor>;
 
+    /// The actors; a successful status the stream ends with is kept for [`ActorStream::collect`].
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.inner.as_mut().poll_next(cx)
+        loop {
+            return match self.inner.as_mut().poll_next(cx) {
+                Poll::Ready(Some(Ok(Item::Actor(actor)))) => Poll::Ready(Some(Ok(actor))),
+                Poll::Ready(Some(Ok(Item::End(status)))) => {
+                    self.ended = Some(status);
+                    continue;
+                }
+                Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(e))),
+                Poll::Ready(None) => Poll::Ready(None),
+                Poll::Pending => Poll::Pending,
+            };
+        }
     }
 }
 
@@ -111,7 +208,7 @@ impl std::fmt::Debug for ActorStream {
 /// Where [`ActorStream::from_blocking`] code sends its actors.
 #[derive(Debug)]
 pub struct ActorSender {
-    tx: tokio::sync::mpsc::Sender<ConnectorResult<ErpActor>>,
+    tx: tokio::sync::mpsc::Sender<ConnectorResult<Item>>,
 }
 
 impl ActorSender {
@@ -122,7 +219,7 @@ impl ActorSender {
     /// was abandoned (the client went away): stop producing.
     pub fn send(&self, actor: ErpActor) -> ConnectorResult<()> {
         self.tx
-            .blocking_send(Ok(actor))
+            .blocking_send(Ok(Item::Actor(actor)))
             .map_err(|_| ConnectorError::new("The answer was abandoned; no more actors are needed."))
     }
 }

@@ -1,15 +1,63 @@
-//! String constants of the contract: error codes, search operators and special search keys
+//! Constants of the contract: error codes, search operators and special search keys
 //! (spec §3.6). Spelled exactly as SuperOffice sends and expects them.
 
-/// `ResponseErrorCodes`: values of `ErrorCode`. SuperOffice's misspellings are part of the wire.
-pub mod error_codes {
+/// `ResponseErrorCodes`: the values of `ErrorCode` that EIS acts on, and room for a connector's
+/// own. SuperOffice's misspellings are part of the wire and stay inside [`ErrorCode::wire`].
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ErrorCode {
     /// The connector has no configuration for the GUID: EIS resends it with `WSSaveConnection`
     /// and retries the call once (spec §5.2).
-    pub const UNKNOWN_CONNECTION_ID: &str = "UNKNOWN_CONNECTION_ID";
-    /// An unknown field key. The wire value is misspelled `UNKOWN_FIELDKEY` by SuperOffice.
-    pub const UNKNOWN_FIELDKEY: &str = "UNKOWN_FIELDKEY";
-    /// An unknown list item. The wire value is misspelled `UNKOWN_LISTITEM_ID` by SuperOffice.
-    pub const UNKNOWN_LISTITEM_ID: &str = "UNKOWN_LISTITEM_ID";
+    UnknownConnectionId,
+    /// An unknown field key (on the wire `UNKOWN_FIELDKEY`, as SuperOffice spells it).
+    UnknownFieldKey,
+    /// An unknown list item (on the wire `UNKOWN_LISTITEM_ID`, as SuperOffice spells it).
+    UnknownListItemId,
+    /// A code of the connector's own, sent as written (EIS shows and logs it, and acts on none).
+    Other(String),
+}
+
+impl ErrorCode {
+    /// The codes EIS knows, with their wire spellings.
+    const KNOWN: [(ErrorCode, &'static str); 3] = [
+        (ErrorCode::UnknownConnectionId, "UNKNOWN_CONNECTION_ID"),
+        (ErrorCode::UnknownFieldKey, "UNKOWN_FIELDKEY"),
+        (ErrorCode::UnknownListItemId, "UNKOWN_LISTITEM_ID"),
+    ];
+
+    /// The code as it travels.
+    pub fn wire(&self) -> &str {
+        match self {
+            ErrorCode::Other(code) => code,
+            known => Self::KNOWN.iter().find(|(k, _)| k == known).map_or("", |(_, wire)| wire),
+        }
+    }
+
+    /// A code read off the wire: a known spelling is its variant, anything else [`ErrorCode::Other`].
+    pub fn from_wire(code: &str) -> ErrorCode {
+        Self::KNOWN
+            .iter()
+            .find(|(_, wire)| *wire == code)
+            .map_or_else(|| ErrorCode::Other(code.to_owned()), |(k, _)| k.clone())
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.wire())
+    }
+}
+
+impl From<&str> for ErrorCode {
+    /// A connector's own code, or a known one by its wire spelling.
+    fn from(code: &str) -> Self {
+        ErrorCode::from_wire(code)
+    }
+}
+
+impl From<String> for ErrorCode {
+    fn from(code: String) -> Self {
+        ErrorCode::from_wire(&code)
+    }
 }
 
 /// Search operators of `SearchRestrictionInfoWS.Operator`, per field type.

@@ -165,7 +165,7 @@ wire_record! {
     /// `ResponseStatus` here so as not to clash with the `ConnectorResult` of connector methods. The default value
     /// is an OK answer, as the .NET parameterless constructor gives.
     pub struct ResponseStatus as "ConnectorResultBaseWS" (Message) {
-        /// A machine-readable code, e.g. [`crate::contract::error_codes::UNKNOWN_CONNECTION_ID`].
+        /// A machine-readable code, as [`crate::contract::ErrorCode::wire`] spells it.
         "ErrorCode" => pub error_code: Option<String>,
         /// True unless `State` is `Error`.
         "IsOk" => pub is_ok: bool,

@@ -21,7 +21,7 @@ pub mod schema;
 mod types;
 mod value;
 
-pub use codes::{error_codes, operators, special_keys};
+pub use codes::{ErrorCode, operators, special_keys};
 pub use localized::LocalizedText;
 pub use messages::*;
 pub use operations::{OPERATIONS, Operation, OperationSpec, Request, Response};
@@ -145,9 +145,14 @@ mod tests {
 
     #[test]
     fn error_codes_keep_superoffice_spelling() {
-        assert_eq!(error_codes::UNKNOWN_FIELDKEY, "UNKOWN_FIELDKEY");
-        assert_eq!(error_codes::UNKNOWN_LISTITEM_ID, "UNKOWN_LISTITEM_ID");
-        assert_eq!(error_codes::UNKNOWN_CONNECTION_ID, "UNKNOWN_CONNECTION_ID");
+        assert_eq!(ErrorCode::UnknownFieldKey.wire(), "UNKOWN_FIELDKEY");
+        assert_eq!(ErrorCode::UnknownListItemId.wire(), "UNKOWN_LISTITEM_ID");
+        assert_eq!(ErrorCode::UnknownConnectionId.wire(), "UNKNOWN_CONNECTION_ID");
+        for code in [ErrorCode::UnknownFieldKey, ErrorCode::UnknownListItemId, ErrorCode::UnknownConnectionId] {
+            assert_eq!(ErrorCode::from_wire(code.wire()), code);
+        }
+        assert_eq!(ErrorCode::from("EMPTY_EXPORT"), ErrorCode::Other("EMPTY_EXPORT".into()));
+        assert_eq!(ErrorCode::from("UNKOWN_FIELDKEY"), ErrorCode::UnknownFieldKey, "a known code by its spelling");
     }
 
     #[test]
@@ -163,7 +168,7 @@ mod tests {
     fn default_result_is_ok() {
         let r = ResponseStatus::default();
         assert!(r.is_ok && r.state == ResponseState::Ok);
-        let e = ResponseStatus::error("no").with_error_code(error_codes::UNKNOWN_CONNECTION_ID);
+        let e = ResponseStatus::error("no").with_error_code(ErrorCode::UnknownConnectionId.wire());
         assert!(!e.is_ok && e.state == ResponseState::Error);
     }
 }

@@ -43,16 +43,26 @@ async fn next(
     }
 }
 
+/// The answer of actors that ended with `status`: a failure drops them, a successful status
+/// (the connector's `OkWithInfo`, say) goes with them.
+fn ended(operation: Operation, actors: Vec<ErpActor>, status: ResponseStatus) -> Response {
+    if status.is_ok {
+        Response::ActorArray(ActorArrayResponse { actors: Some(actors), result: status })
+    } else {
+        Response::failure(operation, status)
+    }
+}
+
 /// All the actors as one response (for profiles that write the status first, and capture mode).
 pub(super) async fn collect(operation: Operation, mut actors: Actors, limit: Option<Duration>) -> Response {
     let mut all = Vec::new();
     while let Some(item) = next(&mut actors, operation, limit).await {
         match item {
             Ok(actor) => all.push(actor),
-            Err(status) => return Response::failure(operation, status),
+            Err(status) => return ended(operation, all, status),
         }
     }
-    Response::ActorArray(ActorArrayResponse { actors: Some(all), ..Default::default() })
+    ended(operation, all, ResponseStatus::ok())
 }
 
 /// A streamed response once the first actor is there; `Err` with a whole response when there
@@ -66,10 +76,8 @@ pub(super) async fn start(
     limit: Option<Duration>,
 ) -> Result<HttpResponse, Response> {
     let first = match next(&mut actors, operation, limit).await {
-        None => {
-            return Err(Response::ActorArray(ActorArrayResponse { actors: Some(Vec::new()), ..Default::default() }));
-        }
-        Some(Err(status)) => return Err(Response::failure(operation, status)),
+        None => return Err(ended(operation, Vec::new(), ResponseStatus::ok())),
+        Some(Err(status)) => return Err(ended(operation, Vec::new(), status)),
         Some(Ok(actor)) => actor,
     };
     let mut buf = Vec::with_capacity(STREAM_CHUNK + STREAM_CHUNK / 4);

@@ -9,11 +9,10 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use crate::connector::{
-    ActorsSince, AdvancedSearch, Connection, ConnectionConfig, ConnectorError, ConnectorResult, ErpConnector,
-    GetActors, SearchActors, SearchByParent,
+    ActorsSince, AdvancedSearch, ConfigTest, Connection, ConnectionConfig, ConnectorError, ConnectorResult,
+    ErpConnector, GetActors, NoSession, Reply, SearchActors, SearchByParent, is_no_session,
 };
 use crate::contract::*;
-use futures_util::StreamExt as _;
 
 use super::settings::{ConnectionLimits, ReplacePolicy};
 use crate::http::{Answer, LocalBoxFuture, SoapHandler};
@@ -21,16 +20,55 @@ use crate::store::{ConnectionStore, StoreChange};
 use crate::untrusted::shown;
 
 /// A connector as the service hosts it: the user's value, its name, the shared store, and a
-/// cache of parsed connections.
-pub struct Hosted<T: ErpConnector> {
+/// cache of parsed connections with their sessions.
+pub struct Hosted<T: ErpConnector<S>, S: Send + Sync + 'static = NoSession> {
     connector: T,
     name: String,
     store: Arc<dyn ConnectionStore>,
     tech_explanations: bool,
     limits: ConnectionLimits,
-    cache: Arc<ConnectionCache<T::Config>>,
+    cache: Arc<ConnectionCache<Loaded<T::Config, S>>>,
     saves: SaveRate,
     handshake: Option<crate::auth::Handshake>,
+}
+
+/// A connection as the cache keeps it: its parsed configuration and its session, opened on
+/// first use.
+struct Loaded<C, S> {
+    guid: ConnectionGuid,
+    config: Arc<C>,
+    /// One cell per session: replaced by an empty one when the connector says it expired, so
+    /// that concurrent calls open one session, not one each.
+    session: std::sync::Mutex<Arc<tokio::sync::OnceCell<Arc<S>>>>,
+}
+
+impl<C, S> Loaded<C, S> {
+    fn new(guid: ConnectionGuid, config: Arc<C>) -> Self {
+        Loaded { guid, config, session: std::sync::Mutex::new(Arc::new(tokio::sync::OnceCell::new())) }
+    }
+
+    fn cell(&self) -> Arc<tokio::sync::OnceCell<Arc<S>>> {
+        self.session.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// The connection without its session (what `open_session` and the save/delete hooks get).
+    fn bare(&self) -> Connection<C> {
+        Connection::of(self.guid, self.config.clone())
+    }
+
+    /// The connection with its session, if one is open.
+    fn opened(&self) -> Option<Connection<C, S>> {
+        let session = self.cell().get().cloned()?;
+        Some(Connection { guid: self.guid, config: self.config.clone(), session })
+    }
+
+    /// Forgets `failed` (unless another call has already replaced it).
+    fn expire(&self, failed: &Arc<S>) {
+        let mut cell = self.session.lock().unwrap_or_else(|p| p.into_inner());
+        if cell.get().is_some_and(|s| Arc::ptr_eq(s, failed)) {
+            *cell = Arc::new(tokio::sync::OnceCell::new());
+        }
+    }
 }
 
 /// How a [`Hosted`] connector answers: error details, the connection cache, the limits on saves.
@@ -108,32 +146,32 @@ impl SaveRate {
 /// deletes through this process update it at once; a shared store tells of changes through other
 /// replicas ([`ConnectionStore::watch`]); otherwise they are seen once an entry is older than the
 /// time to live.
-struct ConnectionCache<C> {
+struct ConnectionCache<V> {
     ttl: Duration,
     /// Most entries kept; expired ones go first, then the oldest.
     capacity: usize,
-    entries: RwLock<CacheEntries<C>>,
+    entries: RwLock<CacheEntries<V>>,
 }
 
-struct CacheEntries<C> {
-    by_guid: HashMap<ConnectionGuid, Cached<C>>,
+struct CacheEntries<V> {
+    by_guid: HashMap<ConnectionGuid, Cached<V>>,
     /// Counts changes heard of, so that a read that began before one is not cached after it.
     generation: u64,
 }
 
 /// When an entry was read, and the connection.
-type Cached<C> = (Instant, Arc<Connection<C>>);
+type Cached<V> = (Instant, Arc<V>);
 
-impl<C> ConnectionCache<C> {
-    fn entries(&self) -> std::sync::RwLockReadGuard<'_, CacheEntries<C>> {
+impl<V> ConnectionCache<V> {
+    fn entries(&self) -> std::sync::RwLockReadGuard<'_, CacheEntries<V>> {
         self.entries.read().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn entries_mut(&self) -> std::sync::RwLockWriteGuard<'_, CacheEntries<C>> {
+    fn entries_mut(&self) -> std::sync::RwLockWriteGuard<'_, CacheEntries<V>> {
         self.entries.write().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn get(&self, guid: ConnectionGuid) -> Option<Arc<Connection<C>>> {
+    fn get(&self, guid: ConnectionGuid) -> Option<Arc<V>> {
         self.entries().by_guid.get(&guid).filter(|(at, _)| at.elapsed() < self.ttl).map(|(_, c)| c.clone())
     }
 
@@ -148,29 +186,31 @@ impl<C> ConnectionCache<C> {
     }
 
     /// Keeps `conn`, read since `generation`, unless a change was heard of in the meantime.
-    fn put(&self, conn: Arc<Connection<C>>, generation: u64) {
+    fn put(&self, guid: ConnectionGuid, conn: Arc<V>, generation: u64) {
         if !self.ttl.is_zero() && self.capacity > 0 {
             let mut entries = self.entries_mut();
             if entries.generation == generation {
-                self.make_room(&mut entries, conn.guid);
-                entries.by_guid.insert(conn.guid, (Instant::now(), conn));
+                self.make_room(&mut entries, guid);
+                entries.by_guid.insert(guid, (Instant::now(), conn));
             }
         }
     }
 
-    /// Keeps `conn`, just saved, in place of anything read before the save.
-    fn saved(&self, conn: Arc<Connection<C>>) {
+    /// Keeps `conn`, just saved, in place of anything read before the save; returns that.
+    fn saved(&self, guid: ConnectionGuid, conn: Arc<V>) -> Option<Arc<V>> {
         let mut entries = self.entries_mut();
         entries.generation += 1;
+        let old = entries.by_guid.remove(&guid).map(|(_, old)| old);
         if !self.ttl.is_zero() && self.capacity > 0 {
-            self.make_room(&mut entries, conn.guid);
-            entries.by_guid.insert(conn.guid, (Instant::now(), conn));
+            self.make_room(&mut entries, guid);
+            entries.by_guid.insert(guid, (Instant::now(), conn));
         }
+        old
     }
 
     /// Before `guid` is added to a full cache: the expired entries go, and if none had, the
     /// oldest (one scan for a whole TTL's worth of entries, so amortised it is cheap).
-    fn make_room(&self, entries: &mut CacheEntries<C>, guid: ConnectionGuid) {
+    fn make_room(&self, entries: &mut CacheEntries<V>, guid: ConnectionGuid) {
         if entries.by_guid.len() < self.capacity || entries.by_guid.contains_key(&guid) {
             return;
         }
@@ -187,10 +227,11 @@ impl<C> ConnectionCache<C> {
         self.entries().by_guid.len()
     }
 
-    fn forget(&self, guid: ConnectionGuid) {
+    /// Forgets `guid`; returns what was kept for it.
+    fn forget(&self, guid: ConnectionGuid) -> Option<Arc<V>> {
         let mut entries = self.entries_mut();
         entries.generation += 1;
-        entries.by_guid.remove(&guid);
+        entries.by_guid.remove(&guid).map(|(_, old)| old)
     }
 
     fn forget_all(&self) {
@@ -200,7 +241,7 @@ impl<C> ConnectionCache<C> {
     }
 }
 
-impl<T: ErpConnector> Hosted<T> {
+impl<T: ErpConnector<S>, S: Send + Sync + 'static> Hosted<T, S> {
     /// Hosts `connector` under `name`, its connections in `store`.
     pub fn new(connector: T, name: impl Into<String>, store: Arc<dyn ConnectionStore>, options: HostOptions) -> Self {
         let HostOptions { tech_explanations, cache_ttl, limits } = options;
@@ -214,7 +255,7 @@ impl<T: ErpConnector> Hosted<T> {
         store.watch(Arc::new(move |change| {
             let Some(cache) = watched.upgrade() else { return };
             match change {
-                StoreChange::Connection { connector, guid } if connector == connector_name => cache.forget(guid),
+                StoreChange::Connection { connector, guid } if connector == connector_name => drop(cache.forget(guid)),
                 StoreChange::Connection { .. } => {}
                 StoreChange::Unknown => cache.forget_all(),
             }
@@ -242,14 +283,14 @@ impl<T: ErpConnector> Hosted<T> {
     }
 
     fn logged_failure(&self, op: Operation, error: ConnectorError) -> Response {
-        if error.error_code.as_deref() != Some(error_codes::UNKNOWN_CONNECTION_ID) {
+        if error.error_code != Some(ErrorCode::UnknownConnectionId) {
             let cause = error.tech_explanation.as_deref().map(shown).unwrap_or_default();
             tracing::warn!(operation = %op, error = %shown(&error.to_string()), %cause, "connector answered with an error");
         }
         self.failure(op, error)
     }
 
-    async fn load(&self, guid: Option<ConnectionGuid>) -> ConnectorResult<Arc<Connection<T::Config>>> {
+    async fn load(&self, guid: Option<ConnectionGuid>) -> ConnectorResult<Arc<Loaded<T::Config, S>>> {
         let guid =
             guid.ok_or_else(|| ConnectorError::new("The request names no connection (ConnectionGuid is missing)."))?;
         if let Some(conn) = self.cache.get(guid) {
@@ -275,9 +316,68 @@ impl<T: ErpConnector> Hosted<T> {
         })?;
         // Keys only: values may be passwords.
         tracing::debug!(connection = %guid, keys = ?info.keys().map(shown).collect::<Vec<_>>(), "connection read from the store");
-        let conn = Arc::new(Connection { guid, config });
-        self.cache.put(conn.clone(), generation);
+        let conn = Arc::new(Loaded::new(guid, Arc::new(config)));
+        self.cache.put(guid, conn.clone(), generation);
         Ok(conn)
+    }
+
+    /// The connection with its session, opening one if none is open (one for concurrent calls).
+    async fn connection(&self, loaded: &Loaded<T::Config, S>) -> ConnectorResult<Connection<T::Config, S>> {
+        let cell = loaded.cell();
+        let session = cell
+            .get_or_try_init(|| async {
+                let opened = self.connector.open_session(&loaded.bare()).await;
+                if !is_no_session::<S>() {
+                    match &opened {
+                        Ok(_) => tracing::debug!(connection = %loaded.guid, "ERP session opened"),
+                        Err(e) => tracing::warn!(connection = %loaded.guid, error = %shown(&e.to_string()), "ERP session could not be opened"),
+                    }
+                }
+                opened.map(Arc::new)
+            })
+            .await?
+            .clone();
+        Ok(Connection { guid: loaded.guid, config: loaded.config.clone(), session })
+    }
+
+    /// Calls `method` with the connection and its session; when it answers that the session
+    /// expired, once more with a new session.
+    async fn call<Q: Clone, R>(
+        &self,
+        loaded: &Loaded<T::Config, S>,
+        query: Q,
+        method: impl AsyncFn(&Connection<T::Config, S>, Q) -> ConnectorResult<R>,
+    ) -> ConnectorResult<R> {
+        let conn = self.connection(loaded).await?;
+        // Without sessions there is nothing to retry with: no copy of the query.
+        let again = (!is_no_session::<S>()).then(|| query.clone());
+        match (method(&conn, query).await, again) {
+            (Err(e), Some(query)) if e.is_session_expired() => {
+                tracing::info!(connection = %loaded.guid, "ERP session expired; opening a new one and calling again");
+                loaded.expire(&conn.session);
+                drop(conn);
+                method(&self.connection(loaded).await?, query).await
+            }
+            (outcome, _) => outcome,
+        }
+    }
+
+    /// Logs out of the session of a connection the cache let go of for a save or a delete.
+    async fn close(&self, old: Option<Arc<Loaded<T::Config, S>>>) {
+        if let Some(conn) = old.as_deref().and_then(Loaded::opened)
+            && !is_no_session::<S>()
+        {
+            self.connector.close_session(&conn).await;
+            tracing::debug!(connection = %conn.guid, "ERP session closed");
+        }
+    }
+
+    /// The response of `op` with `reply`'s payload (through `payload`) and status.
+    fn reply<V>(&self, reply: Reply<V>, payload: impl FnOnce(V) -> Response) -> Response {
+        let (value, status) = reply.into_wire(self.tech_explanations);
+        let mut response = payload(value);
+        *response.result_mut() = status;
+        response
     }
 
     async fn answer(&self, request: Request) -> ConnectorResult<Response> {
@@ -286,20 +386,20 @@ impl<T: ErpConnector> Hosted<T> {
             return Ok(response);
         }
         let c = &self.connector;
+        let empty = |()| Response::empty(op);
         Ok(match request {
             Request::GetConfigData => fields_response(T::Config::fields()),
             Request::TestConfigData(r) => {
-                let info = r.connection_info.unwrap_or_default();
-                check_config::<T::Config>(&info, &self.limits)?;
-                let config = parse_config::<T::Config>(&info)?;
-                c.test_config(&config).await?;
-                Response::empty(op)
+                let values = r.connection_info.unwrap_or_default();
+                check_config::<T::Config>(&values, &self.limits)?;
+                let config = parse_config::<T::Config>(&values)?;
+                self.reply(c.test_config(&ConfigTest { config, values }).await?, empty)
             }
             Request::SaveConnection(r) => {
                 let guid = r.base.connection_guid.ok_or_else(|| ConnectorError::new("ConnectionGuid is missing."))?;
-                let info = r.connection_info.unwrap_or_default();
-                check_config::<T::Config>(&info, &self.limits)?;
-                let config = parse_config::<T::Config>(&info)?;
+                let values = r.connection_info.unwrap_or_default();
+                check_config::<T::Config>(&values, &self.limits)?;
+                let config = parse_config::<T::Config>(&values)?;
                 if !self.saves.admit(crate::http::caller()) {
                     tracing::warn!(
                         limit = self.limits.saves_per_minute_per_source,
@@ -312,25 +412,32 @@ impl<T: ErpConnector> Hosted<T> {
                         self.limits.saves_per_minute_per_source
                     )));
                 }
-                if !self.may_store(guid, &info, &config).await? {
-                    return Ok(Response::empty(op));
-                }
-                // Keys only: values may be passwords.
-                tracing::debug!(connection = %guid, keys = ?info.keys().map(shown).collect::<Vec<_>>(), "saving connection");
-                let (store, name) = (self.store.clone(), self.name.clone());
-                blocking(move || store.save(&name, guid, &info)).await?;
-                // Replaces anything read before the save, and stops reads begun before it from
-                // being kept.
-                self.cache.saved(Arc::new(Connection { guid, config }));
-                tracing::info!(connection = %guid, "connection saved");
-                Response::empty(op)
+                let test = ConfigTest { config, values };
+                let config = if self.may_store(guid, &test).await? {
+                    let ConfigTest { config, values } = test;
+                    // Keys only: values may be passwords.
+                    tracing::debug!(connection = %guid, keys = ?values.keys().map(shown).collect::<Vec<_>>(), "saving connection");
+                    let (store, name) = (self.store.clone(), self.name.clone());
+                    blocking(move || store.save(&name, guid, &values)).await?;
+                    // Replaces anything read before the save, and stops reads begun before it
+                    // from being kept; the old session (other values, maybe) is closed.
+                    let config = Arc::new(config);
+                    self.close(self.cache.saved(guid, Arc::new(Loaded::new(guid, config.clone())))).await;
+                    tracing::info!(connection = %guid, "connection saved");
+                    config
+                } else {
+                    Arc::new(test.config)
+                };
+                self.reply(c.connection_saved(&Connection::of(guid, config)).await?, empty)
             }
             Request::DeleteConnection(r) => {
                 let guid = r.connection_guid.ok_or_else(|| ConnectorError::new("ConnectionGuid is missing."))?;
-                if let Ok(conn) = self.load(Some(guid)).await
-                    && let Err(e) = c.connection_deleted(&conn).await
-                {
-                    tracing::warn!(connection = %guid, error = %shown(&e.to_string()), "connection_deleted hook failed; deleting anyway");
+                let hook = match self.load(Some(guid)).await {
+                    Ok(loaded) => c.connection_deleted(&loaded.bare()).await,
+                    Err(_) => Ok(Reply::ok()),
+                };
+                if let Err(e) = &hook {
+                    tracing::warn!(connection = %guid, error = %shown(&e.to_string()), "connection_deleted failed; deleting anyway");
                 }
                 let (store, name) = (self.store.clone(), self.name.clone());
                 let keep_values = self.limits.replace != ReplacePolicy::Allow;
@@ -349,45 +456,56 @@ impl<T: ErpConnector> Hosted<T> {
                 })
                 .await?;
                 // Also stops a read begun before the delete from being kept.
-                self.cache.forget(guid);
-                Response::empty(op)
+                self.close(self.cache.forget(guid)).await;
+                self.reply(hook?, empty)
             }
             Request::TestConnection(r) => {
-                c.test_connection(&*self.load(r.connection_guid).await?).await?;
-                Response::empty(op)
+                let loaded = self.load(r.connection_guid).await?;
+                self.reply(self.call(&loaded, (), async |conn, ()| c.test_connection(conn).await).await?, empty)
             }
             Request::GetSupportedActorTypes(r) => {
-                let types = c.supported_actor_types(&*self.load(r.connection_guid).await?).await?;
-                strings_response(types.iter().map(ToString::to_string).collect())
+                let loaded = self.load(r.connection_guid).await?;
+                let types = self.call(&loaded, (), async |conn, ()| c.supported_actor_types(conn).await).await?;
+                self.reply(types, |types| strings_response(types.iter().map(ToString::to_string).collect()))
             }
             Request::GetSupportedActorTypeFields(r) => {
-                let conn = self.load(r.base.connection_guid).await?;
-                fields_response(c.actor_type_fields(&conn, &required(r.actor_type, "ActorType")?).await?)
+                let loaded = self.load(r.base.connection_guid).await?;
+                let actor_type = required(r.actor_type, "ActorType")?;
+                let fields =
+                    self.call(&loaded, (), async |conn, ()| c.actor_type_fields(conn, &actor_type).await).await?;
+                self.reply(fields, fields_response)
             }
             Request::GetSearchableFields(r) => {
-                let conn = self.load(r.base.connection_guid).await?;
-                strings_response(c.searchable_fields(&conn, &required(r.actor_type, "ActorType")?).await?)
+                let loaded = self.load(r.base.connection_guid).await?;
+                let actor_type = required(r.actor_type, "ActorType")?;
+                let keys =
+                    self.call(&loaded, (), async |conn, ()| c.searchable_fields(conn, &actor_type).await).await?;
+                self.reply(keys, strings_response)
             }
             Request::GetActors(r) => {
-                let conn = self.load(r.base.connection_guid).await?;
+                let loaded = self.load(r.base.connection_guid).await?;
                 let query = GetActors {
                     actor_type: required(r.actor_type, "ActorType")?,
                     erp_keys: r.erp_keys.unwrap_or_default(),
                     field_keys: r.field_keys.unwrap_or_default(),
                 };
-                actors_response(c.get_actors(&conn, query).await?)
+                self.reply(
+                    self.call(&loaded, query, async |conn, q| c.get_actors(conn, q).await).await?,
+                    actors_response,
+                )
             }
             Request::SearchActors(r) => {
-                let conn = self.load(r.base.connection_guid).await?;
+                let loaded = self.load(r.base.connection_guid).await?;
                 let query = SearchActors {
                     actor_type: required(r.actor_type, "ActorType")?,
                     search_text: r.search_text.unwrap_or_default(),
                     field_keys: r.field_keys.unwrap_or_default(),
                 };
-                actors_response(c.search_actors(&conn, query).await?)
+                let found = self.call(&loaded, query, async |conn, q| c.search_actors(conn, q).await).await?;
+                self.reply(found, actors_response)
             }
             Request::SearchActorByParent(r) => {
-                let conn = self.load(r.base.connection_guid).await?;
+                let loaded = self.load(r.base.connection_guid).await?;
                 let query = SearchByParent {
                     actor_type: required(r.actor_type, "ActorType")?,
                     search_text: r.search_text.unwrap_or_default(),
@@ -395,54 +513,80 @@ impl<T: ErpConnector> Hosted<T> {
                     parent_erp_key: r.parent_actor_erp_key.unwrap_or_default(),
                     field_keys: r.field_keys.unwrap_or_default(),
                 };
-                actors_response(c.search_actor_by_parent(&conn, query).await?)
+                let found = self.call(&loaded, query, async |conn, q| c.search_actor_by_parent(conn, q).await).await?;
+                self.reply(found, actors_response)
             }
             Request::SearchActorsAdvanced(r) => {
-                let conn = self.load(r.base.connection_guid).await?;
+                let loaded = self.load(r.base.connection_guid).await?;
                 let query = AdvancedSearch {
                     actor_type: required(r.actor_type, "ActorType")?,
                     restrictions: r.restrictions.unwrap_or_default(),
                     field_keys: r.field_keys.unwrap_or_default(),
                 };
-                actors_response(c.search_actors_advanced(&conn, query).await?)
+                let found = self.call(&loaded, query, async |conn, q| c.search_actors_advanced(conn, q).await).await?;
+                self.reply(found, actors_response)
             }
             Request::CreateActor(r) => {
-                let conn = self.load(r.base.connection_guid).await?;
-                let actor = c.create_actor(&conn, required(r.actor, "Actor")?).await?;
-                Response::Actor(ActorResponse { actor: Some(actor), ..Default::default() })
+                let loaded = self.load(r.base.connection_guid).await?;
+                let actor = required(r.actor, "Actor")?;
+                let created = self.call(&loaded, actor, async |conn, a| c.create_actor(conn, a).await).await?;
+                self.reply(created, |actor| Response::Actor(ActorResponse { actor: Some(actor), ..Default::default() }))
             }
             Request::SaveActors(r) => {
-                let conn = self.load(r.base.connection_guid).await?;
-                actors_response(c.save_actors(&conn, r.actors.unwrap_or_default()).await?)
+                let loaded = self.load(r.base.connection_guid).await?;
+                let actors = r.actors.unwrap_or_default();
+                self.reply(
+                    self.call(&loaded, actors, async |conn, a| c.save_actors(conn, a).await).await?,
+                    actors_response,
+                )
             }
             Request::GetList(r) => {
-                let conn = self.setup_or_load(r.base.connection_guid).await?;
-                list_response(c.get_list(conn.as_deref(), &r.list_name.unwrap_or_default()).await?)
+                let name = r.list_name.unwrap_or_default();
+                let items = match self.setup_or_load(r.base.connection_guid).await? {
+                    None => c.get_list(None, &name).await?,
+                    Some(loaded) => {
+                        self.call(&loaded, (), async |conn, ()| c.get_list(Some(conn), &name).await).await?
+                    }
+                };
+                self.reply(items, list_response)
             }
             Request::GetListItems(r) => {
-                let conn = self.setup_or_load(r.base.connection_guid).await?;
-                let keys = r.list_item_keys.unwrap_or_default();
-                list_response(c.get_list_items(conn.as_deref(), &r.list_name.unwrap_or_default(), keys).await?)
+                let (name, keys) = (r.list_name.unwrap_or_default(), r.list_item_keys.unwrap_or_default());
+                let items = match self.setup_or_load(r.base.connection_guid).await? {
+                    None => c.get_list_items(None, &name, keys).await?,
+                    Some(loaded) => {
+                        self.call(&loaded, keys, async |conn, keys| c.get_list_items(Some(conn), &name, keys).await)
+                            .await?
+                    }
+                };
+                self.reply(items, list_response)
             }
             Request::GetActorsByTimestamp(r) => {
-                let conn = self.load(r.base.connection_guid).await?;
-                let query = ActorsSince {
-                    actor_type: required(r.actor_type, "ActorType")?,
-                    updated_on_or_after: r.updated_on_or_after.unwrap_or_default(),
-                    field_keys: r.field_keys.unwrap_or_default(),
-                };
                 // Through the streaming method, so that a connector implementing only it answers
                 // here too (`handle_streaming` writes the same actors as they come).
-                actors_response(c.stream_actors_by_timestamp(&conn, query).await?.collect().await?)
+                let actors = self.poll(r).await?.collect().await?;
+                self.reply(actors, actors_response)
             }
         })
+    }
+
+    /// `WSGetActorsByTimestamp` as the connector's stream.
+    async fn poll(&self, r: GetActorsByTimestampRequest) -> ConnectorResult<crate::connector::ActorStream> {
+        let loaded = self.load(r.base.connection_guid).await?;
+        let query = ActorsSince {
+            actor_type: required(r.actor_type, "ActorType")?,
+            since: r.updated_on_or_after.filter(|since| !since.trim().is_empty()),
+            field_keys: r.field_keys.unwrap_or_default(),
+        };
+        self.call(&loaded, query, async |conn, q| self.connector.stream_actors_by_timestamp(conn, q).await).await
     }
 
     /// Whether a save of `info` under `guid` may go on: `Ok(false)` when the same values are
     /// stored already (nothing to do), an error when it would replace other values (stored, or
     /// kept as the tombstone of a deleted connection) without what [`ReplacePolicy`] asks for,
     /// or store one connection more than allowed.
-    async fn may_store(&self, guid: ConnectionGuid, info: &StringDict, config: &T::Config) -> ConnectorResult<bool> {
+    async fn may_store(&self, guid: ConnectionGuid, test: &ConfigTest<T::Config>) -> ConnectorResult<bool> {
+        let info = &test.values;
         let (store, name) = (self.store.clone(), self.name.clone());
         // Whether a row is under this GUID (it is overwritten, not added), and its values.
         let (row, stored) = blocking(move || match store.load(&name, guid) {
@@ -469,8 +613,8 @@ impl<T: ErpConnector> Hosted<T> {
                          connections: add a new connection in SuperOffice instead.",
                     ))
                 }
-                ReplacePolicy::Test => match self.connector.test_config(config).await {
-                    Ok(()) => Ok(true),
+                ReplacePolicy::Test => match self.connector.test_config(test).await {
+                    Ok(_) => Ok(true),
                     Err(e) => {
                         tracing::warn!(connection = %guid, error = %shown(&e.to_string()), "refused to replace a stored connection: the new values do not pass test_config");
                         let mut refused = ConnectorError::new(format!(
@@ -504,7 +648,7 @@ impl<T: ErpConnector> Hosted<T> {
     }
 
     /// The all-zero GUID of `GetList` / `GetListItems` during set-up means "no connection yet".
-    async fn setup_or_load(&self, guid: Option<ConnectionGuid>) -> ConnectorResult<Option<Arc<Connection<T::Config>>>> {
+    async fn setup_or_load(&self, guid: Option<ConnectionGuid>) -> ConnectorResult<Option<Arc<Loaded<T::Config, S>>>> {
         match guid {
             None => Ok(None),
             Some(g) if g.is_nil() => Ok(None),
@@ -513,7 +657,7 @@ impl<T: ErpConnector> Hosted<T> {
     }
 }
 
-impl<T: ErpConnector> SoapHandler for Hosted<T> {
+impl<T: ErpConnector<S>, S: Send + Sync + 'static> SoapHandler for Hosted<T, S> {
     fn secret_keys(&self) -> Vec<String> {
         // The configuration's own list: every secret field, whatever its widget type.
         T::Config::secret_keys().into_iter().map(str::to_owned).collect()
@@ -539,25 +683,8 @@ impl<T: ErpConnector> SoapHandler for Hosted<T> {
                 return Answer::Whole(self.respond(request).await);
             };
             let op = Operation::GetActorsByTimestamp;
-            let stream = async {
-                let conn = self.load(r.base.connection_guid).await?;
-                let query = ActorsSince {
-                    actor_type: required(r.actor_type, "ActorType")?,
-                    updated_on_or_after: r.updated_on_or_after.unwrap_or_default(),
-                    field_keys: r.field_keys.unwrap_or_default(),
-                };
-                self.connector.stream_actors_by_timestamp(&conn, query).await
-            };
-            match stream.await {
-                Ok(actors) => {
-                    let include_tech = self.tech_explanations;
-                    Answer::Actors(Box::pin(actors.map(move |item| {
-                        item.map_err(|error| {
-                            tracing::warn!(operation = %op, error = %shown(&error.to_string()), "connector failed while streaming actors");
-                            error.into_wire(include_tech)
-                        })
-                    })))
-                }
+            match self.poll(r).await {
+                Ok(actors) => Answer::Actors(actors.into_wire(self.tech_explanations)),
                 Err(error) => Answer::Whole(self.logged_failure(op, error)),
             }
         })
@@ -726,7 +853,7 @@ mod tests {
         assert!(hosted.load(Some(untold)).await.is_ok(), "untold: served from the cache until the TTL");
         assert!(hosted.load(Some(elsewhere)).await.is_ok(), "another connector's change is not this one's");
         let Err(err) = hosted.load(Some(told)).await else { panic!("told: the cache forgot it") };
-        assert_eq!(err.error_code.as_deref(), Some(error_codes::UNKNOWN_CONNECTION_ID));
+        assert_eq!(err.error_code, Some(ErrorCode::UnknownConnectionId));
         for listener in store.listeners.lock().unwrap().iter() {
             listener(StoreChange::Unknown);
         }
@@ -736,16 +863,15 @@ mod tests {
     #[test]
     fn the_cache_is_bounded_and_expired_entries_go_first() {
         let cache = ConnectionCache::new(Duration::from_millis(50), 3);
-        let conn = |guid| Arc::new(Connection { guid, config: NoConfig });
         let first = ConnectionGuid::new_random();
-        cache.put(conn(first), cache.generation());
+        cache.put(first, Arc::new(NoConfig), cache.generation());
         for _ in 0..10 {
-            cache.put(conn(ConnectionGuid::new_random()), cache.generation());
+            cache.put(ConnectionGuid::new_random(), Arc::new(NoConfig), cache.generation());
         }
         assert_eq!(cache.len(), 3, "bounded");
         assert!(cache.get(first).is_none(), "the oldest went first");
         std::thread::sleep(Duration::from_millis(60));
-        cache.saved(conn(ConnectionGuid::new_random()));
+        cache.saved(ConnectionGuid::new_random(), Arc::new(NoConfig));
         assert_eq!(cache.len(), 1, "expired entries are dropped, not kept until read");
     }
 
@@ -753,18 +879,18 @@ mod tests {
     fn a_read_that_began_before_a_change_is_not_kept() {
         let cache = ConnectionCache::new(Duration::from_secs(60), 100);
         let guid = ConnectionGuid::new_random();
-        let conn = || Arc::new(Connection { guid, config: NoConfig });
+        let conn = || Arc::new(NoConfig);
         let before = cache.generation();
         cache.forget(guid);
-        cache.put(conn(), before);
+        cache.put(guid, conn(), before);
         assert!(cache.get(guid).is_none(), "read before the change, put after it: dropped");
-        cache.put(conn(), cache.generation());
+        cache.put(guid, conn(), cache.generation());
         assert!(cache.get(guid).is_some());
         let before = cache.generation();
         cache.forget_all();
         assert!(cache.get(guid).is_none());
-        cache.saved(conn());
-        cache.put(conn(), before);
+        cache.saved(guid, conn());
+        cache.put(guid, conn(), before);
         assert!(cache.get(guid).is_some(), "a save is kept");
     }
 }

@@ -30,19 +30,17 @@ use crate::store::crypto::{KeySource, Sealer, load_or_create_key};
 use crate::store::{ConnectionStore, SqliteStore};
 
 /// A connector type made servable by `#[erp_connector]`: its SuperOffice application id and its
-/// connector name.
+/// connector name. What it answers is its [`ErpConnector`] impl.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a registered connector",
     label = "this connector has no #[erp_connector] attribute",
-    note = "put #[erp_connector(app_id = \"<your SuperOffice client id>\")] on `impl ErpConnector for {Self}`"
+    note = "put #[erp_connector(app_id = \"<your SuperOffice client id>\")] on `struct {Self}`"
 )]
-pub trait Registered: ErpConnector {
+pub trait Registered: Send + Sync + Sized + 'static {
     /// The SuperOffice application (client) id: 32 hex characters.
     const APP_ID: &'static str;
     /// The connector name, matched against `?ConnectorName=`.
     const NAME: &'static str;
-    /// The `ErpConnector` methods the impl provides (the others answer with the defaults).
-    const METHODS: &'static [&'static str];
 }
 
 type Mount =
@@ -63,12 +61,12 @@ pub(crate) type OnStarted = Box<dyn FnOnce(actix_web::dev::ServerHandle, Vec<std
 /// ```no_run
 /// use erp_connector::prelude::*;
 ///
-/// struct Shop;
 /// #[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891", name = "shop")]
+/// struct Shop;
 /// impl ErpConnector for Shop { type Config = NoConfig; }
 ///
-/// struct Ledger;
 /// #[erp_connector(app_id = "0123456789abcdef0123456789abcdef", name = "ledger")]
+/// struct Ledger;
 /// impl ErpConnector for Ledger { type Config = NoConfig; }
 ///
 /// // `?ConnectorName=ledger` reaches Ledger; calls without the parameter reach Shop.
@@ -89,9 +87,9 @@ impl Service {
     }
 
     /// Adds a connector. The first one added answers calls without `?ConnectorName=`.
-    pub fn connector<T: Registered>(mut self, connector: T) -> Self {
+    pub fn connector<T: Registered + ErpConnector<S>, S: Send + Sync + 'static>(mut self, connector: T) -> Self {
         self.mounts.push(Box::new(move |store, settings, auth| {
-            tracing::info!(connector = T::NAME, implements = ?T::METHODS, "hosting connector");
+            tracing::info!(connector = T::NAME, "hosting connector");
             let options = HostOptions {
                 tech_explanations: settings.tech_explanations,
                 cache_ttl: Duration::from_secs(settings.connection_cache_secs),
@@ -259,14 +257,14 @@ impl Service {
 ///
 /// ```no_run
 /// # use erp_connector::prelude::*;
-/// # struct MyErp;
 /// # #[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891")]
+/// # struct MyErp;
 /// # impl ErpConnector for MyErp { type Config = NoConfig; }
 /// fn main() -> std::io::Result<()> {
 ///     erp_connector::run(MyErp)
 /// }
 /// ```
-pub fn run<T: Registered>(connector: T) -> std::io::Result<()> {
+pub fn run<T: Registered + ErpConnector<S>, S: Send + Sync + 'static>(connector: T) -> std::io::Result<()> {
     Service::new().connector(connector).run()
 }
 

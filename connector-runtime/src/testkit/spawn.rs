@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use crate::auth::AppKey;
+use crate::connector::ErpConnector;
 use crate::service::{AuthSettings, Profile, Registered, Service, Settings, StoreSettings};
 
 use super::{SoapClient, TestIssuer};
@@ -39,12 +40,15 @@ static SPAWNED: AtomicUsize = AtomicUsize::new(0);
 /// Serves `connector` on a free loopback port with a temporary store, a 2048-bit application key
 /// and a trusted [`TestIssuer`], and returns once it listens. Panics if it cannot start (a test
 /// helper: the panic names the cause).
-pub fn spawn<T: Registered>(connector: T) -> Spawned {
+pub fn spawn<T: Registered + ErpConnector<S>, S: Send + Sync + 'static>(connector: T) -> Spawned {
     spawn_with(connector, |_| {})
 }
 
 /// [`spawn`], after `adjust` may change the settings (wire profile, cache, limits, ...).
-pub fn spawn_with<T: Registered>(connector: T, adjust: impl FnOnce(&mut Settings)) -> Spawned {
+pub fn spawn_with<T: Registered + ErpConnector<S>, S: Send + Sync + 'static>(
+    connector: T,
+    adjust: impl FnOnce(&mut Settings),
+) -> Spawned {
     let n = SPAWNED.fetch_add(1, Ordering::Relaxed);
     let dir = std::env::temp_dir().join(format!("erp-connector-spawn-{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);

@@ -23,6 +23,7 @@ const ACTORS: &[(ActorType, &str, &str, &str, &str)] = &[
     (ActorType::Person, "2001", "Kari Nordmann", "1001", "2024-05-03T12:30:00"),
 ];
 
+#[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891", name = "hello")]
 struct Hello;
 
 fn actor((actor_type, key, name, parent, stamp): &(ActorType, &str, &str, &str, &str), fields: &[String]) -> ErpActor {
@@ -42,37 +43,40 @@ fn of_type<'a>(
     ACTORS.iter().filter(move |a| &a.0 == t)
 }
 
-#[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891", name = "hello")]
 impl ErpConnector for Hello {
     type Config = HelloConfig;
 
-    async fn test_config(&self, config: &HelloConfig) -> ConnectorResult<()> {
-        match config.password.as_ref().map(Password::expose) {
-            Some("wrong") => Err(ConnectorError::new(format!("Cannot log in to company {}.", config.company))),
-            _ => Ok(()),
+    async fn test_config(&self, test: &ConfigTest<HelloConfig>) -> ConnectorResult<Reply> {
+        match test.config.password.as_ref().map(Password::expose) {
+            Some("wrong") => Err(ConnectorError::new(format!("Cannot log in to company {}.", test.config.company))),
+            _ => Ok(Reply::ok()),
         }
     }
 
-    async fn supported_actor_types(&self, _: &Connection<HelloConfig>) -> ConnectorResult<Vec<ActorType>> {
-        Ok(vec![ActorType::Customer, ActorType::Person])
+    async fn supported_actor_types(&self, _: &Connection<HelloConfig>) -> ConnectorResult<Reply<Vec<ActorType>>> {
+        Ok(vec![ActorType::Customer, ActorType::Person].into())
     }
 
     async fn actor_type_fields(
         &self,
         _: &Connection<HelloConfig>,
         _: &ActorType,
-    ) -> ConnectorResult<Vec<FieldMetadata>> {
-        Ok(vec![FieldMetadata::new("NAME", "Name", FieldType::Text, 1)])
+    ) -> ConnectorResult<Reply<Vec<FieldMetadata>>> {
+        Ok(vec![FieldMetadata::new("NAME", "Name", FieldType::Text, 1)].into())
     }
 
-    async fn get_actors(&self, _: &Connection<HelloConfig>, q: GetActors) -> ConnectorResult<Vec<ErpActor>> {
+    async fn get_actors(&self, _: &Connection<HelloConfig>, q: GetActors) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         Ok(of_type(&q.actor_type)
             .filter(|a| q.erp_keys.iter().any(|k| k == a.1))
             .map(|a| actor(a, &q.field_keys))
             .collect())
     }
 
-    async fn search_actors(&self, _: &Connection<HelloConfig>, q: SearchActors) -> ConnectorResult<Vec<ErpActor>> {
+    async fn search_actors(
+        &self,
+        _: &Connection<HelloConfig>,
+        q: SearchActors,
+    ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         let text = q.search_text.to_lowercase();
         Ok(of_type(&q.actor_type)
             .filter(|a| a.2.to_lowercase().contains(&text))
@@ -84,9 +88,10 @@ impl ErpConnector for Hello {
         &self,
         _: &Connection<HelloConfig>,
         q: ActorsSince,
-    ) -> ConnectorResult<Vec<ErpActor>> {
+    ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
+        let since = q.since.as_deref().unwrap_or("");
         Ok(of_type(&q.actor_type)
-            .filter(|a| a.4 >= q.updated_on_or_after.as_str())
+            .filter(|a| a.4 >= since)
             .map(|a| actor(a, &q.field_keys))
             .collect())
     }

@@ -126,7 +126,7 @@ fn every_operation_answers_before_and_after_the_connection_is_saved() {
             assert!(result.is_ok, "{op}: {result:?}");
         } else {
             assert!(!result.is_ok, "{op} without a saved connection");
-            assert_eq!(result.error_code.as_deref(), Some(error_codes::UNKNOWN_CONNECTION_ID), "{op}");
+            assert_eq!(result.error_code.as_deref(), Some(ErrorCode::UnknownConnectionId.wire()), "{op}");
         }
     }
     assert!(client.call(&request(Operation::SaveConnection, guid)).unwrap().result().is_ok);
@@ -176,7 +176,7 @@ fn every_operation_answers_before_and_after_the_connection_is_saved() {
 
     assert!(client.call(&request(Operation::DeleteConnection, guid)).unwrap().result().is_ok);
     let gone = client.call(&request(Operation::TestConnection, guid)).unwrap();
-    assert_eq!(gone.result().error_code.as_deref(), Some(error_codes::UNKNOWN_CONNECTION_ID));
+    assert_eq!(gone.result().error_code.as_deref(), Some(ErrorCode::UnknownConnectionId.wire()));
 }
 
 #[test]
@@ -198,7 +198,7 @@ fn unknown_connection_then_resend_as_eis_does() {
     assert!(client.call(&request(Operation::TestConnection, guid)).unwrap().result().is_ok);
     assert!(client.call(&request(Operation::DeleteConnection, guid)).unwrap().result().is_ok);
     let lost = client.call(&request(Operation::GetActors, guid)).unwrap();
-    assert_eq!(lost.result().error_code.as_deref(), Some(error_codes::UNKNOWN_CONNECTION_ID));
+    assert_eq!(lost.result().error_code.as_deref(), Some(ErrorCode::UnknownConnectionId.wire()));
     // EIS resends the values it kept, then retries.
     assert!(save(&client, guid, "pw").result().is_ok);
     assert!(client.call(&request(Operation::GetActors, guid)).unwrap().result().is_ok);
@@ -229,7 +229,7 @@ fn configuration_is_validated_and_tested_before_saving() {
     };
     assert!(!client.call(&Request::SaveConnection(bad)).unwrap().result().is_ok);
     let after = client.call(&request(Operation::TestConnection, guid)).unwrap();
-    assert_eq!(after.result().error_code.as_deref(), Some(error_codes::UNKNOWN_CONNECTION_ID));
+    assert_eq!(after.result().error_code.as_deref(), Some(ErrorCode::UnknownConnectionId.wire()));
 }
 
 #[test]
@@ -308,7 +308,7 @@ fn a_lost_store_key_makes_eis_resend_instead_of_failing() {
     let running = start(&dir);
     let client = SoapClient::new(running.addr);
     let lost = client.call(&request(Operation::TestConnection, guid)).unwrap();
-    assert_eq!(lost.result().error_code.as_deref(), Some(error_codes::UNKNOWN_CONNECTION_ID));
+    assert_eq!(lost.result().error_code.as_deref(), Some(ErrorCode::UnknownConnectionId.wire()));
     assert!(save(&client, guid, "pw").result().is_ok, "EIS's resend is stored under the new key");
     assert!(client.call(&request(Operation::TestConnection, guid)).unwrap().result().is_ok);
 }

@@ -34,6 +34,7 @@ const SEARCH_LIMIT: usize = 500;
 /// The connector. Each connection names its database, a file in the data folder; a few handles
 /// per file are kept open (one per core: SQLite's WAL lets them read side by side) and used from
 /// the blocking pool, so that SQLite never stalls a worker.
+#[erp_connector(app_id = "0a1b2c3d4e5f60718293a4b5c6d7e8f9", name = "sqlite-erp")]
 pub struct SqliteErp {
     data_dir: PathBuf,
     databases: Mutex<HashMap<PathBuf, Arc<Pool>>>,
@@ -235,38 +236,37 @@ fn update(db: &Db, table: &Table, actor: &ErpActor) -> ConnectorResult<i64> {
     Ok(id)
 }
 
-#[erp_connector(app_id = "0a1b2c3d4e5f60718293a4b5c6d7e8f9", name = "sqlite-erp")]
 impl ErpConnector for SqliteErp {
     type Config = ErpConfig;
 
-    async fn test_config(&self, config: &ErpConfig) -> ConnectorResult<()> {
-        db::open(&self.database(&config.database)?).map(drop)
+    async fn test_config(&self, test: &ConfigTest<ErpConfig>) -> ConnectorResult<Reply> {
+        db::open(&self.database(&test.config.database)?)?;
+        Ok(Reply::ok())
     }
 
-    async fn test_connection(&self, conn: &Connection<ErpConfig>) -> ConnectorResult<()> {
+    async fn test_connection(&self, conn: &Connection<ErpConfig>) -> ConnectorResult<Reply> {
         self.with_db(&conn.config.database, |db| Ok(db.query_row("SELECT count(*) FROM company", [], |_| Ok(()))?))
             .await
+            .map(Reply::from)
     }
 
-    async fn connection_deleted(&self, conn: &Connection<ErpConfig>) -> ConnectorResult<()> {
-        // Another connection may use the same file; the handle is cheap to keep.
-        let _ = conn;
-        Ok(())
-    }
-
-    async fn supported_actor_types(&self, _: &Connection<ErpConfig>) -> ConnectorResult<Vec<ActorType>> {
+    async fn supported_actor_types(&self, _: &Connection<ErpConfig>) -> ConnectorResult<Reply<Vec<ActorType>>> {
         Ok(TABLES.iter().map(Table::actor_type).collect())
     }
 
-    async fn actor_type_fields(&self, _: &Connection<ErpConfig>, t: &ActorType) -> ConnectorResult<Vec<FieldMetadata>> {
-        Ok(table(t)?.metadata())
+    async fn actor_type_fields(
+        &self,
+        _: &Connection<ErpConfig>,
+        t: &ActorType,
+    ) -> ConnectorResult<Reply<Vec<FieldMetadata>>> {
+        Ok(table(t)?.metadata().into())
     }
 
-    async fn searchable_fields(&self, _: &Connection<ErpConfig>, t: &ActorType) -> ConnectorResult<Vec<String>> {
+    async fn searchable_fields(&self, _: &Connection<ErpConfig>, t: &ActorType) -> ConnectorResult<Reply<Vec<String>>> {
         Ok(table(t)?.fields.iter().filter(|f| f.searchable).map(|f| f.key.to_owned()).collect())
     }
 
-    async fn get_actors(&self, conn: &Connection<ErpConfig>, q: GetActors) -> ConnectorResult<Vec<ErpActor>> {
+    async fn get_actors(&self, conn: &Connection<ErpConfig>, q: GetActors) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         let table = table(&q.actor_type)?;
         let short = q.erp_keys.len() <= SHORT_READ_KEYS;
         let read = move |db: &Db| {
@@ -275,14 +275,19 @@ impl ErpConnector for SqliteErp {
             db::select(db, table, &db::requested(table, &q.field_keys), &condition, &params, "ORDER BY t.id")
         };
         // By primary key, so a short read when EIS asks for a page of keys (it does).
-        if short {
+        let actors = if short {
             self.with_db_short(&conn.config.database, read).await
         } else {
             self.with_db(&conn.config.database, read).await
-        }
+        };
+        actors.map(Reply::from)
     }
 
-    async fn search_actors(&self, conn: &Connection<ErpConfig>, q: SearchActors) -> ConnectorResult<Vec<ErpActor>> {
+    async fn search_actors(
+        &self,
+        conn: &Connection<ErpConfig>,
+        q: SearchActors,
+    ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         let table = table(&q.actor_type)?;
         self.with_db(&conn.config.database, move |db| {
             let mut params = Vec::new();
@@ -291,15 +296,16 @@ impl ErpConnector for SqliteErp {
             db::select(db, table, &db::requested(table, &q.field_keys), &condition, &params, &tail)
         })
         .await
+        .map(Reply::from)
     }
 
     async fn search_actor_by_parent(
         &self,
         conn: &Connection<ErpConfig>,
         q: SearchByParent,
-    ) -> ConnectorResult<Vec<ErpActor>> {
+    ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         let table = table(&q.actor_type)?;
-        let Some(parent) = &table.parent else { return Ok(Vec::new()) };
+        let Some(parent) = &table.parent else { return Ok(Vec::new().into()) };
         self.with_db(&conn.config.database, move |db| {
             let mut params = Vec::new();
             let parent_key = bind(&mut params, Sql::Text(q.parent_erp_key.clone()));
@@ -313,13 +319,14 @@ impl ErpConnector for SqliteErp {
             db::select(db, table, &db::requested(table, &q.field_keys), &condition, &params, &tail)
         })
         .await
+        .map(Reply::from)
     }
 
     async fn search_actors_advanced(
         &self,
         conn: &Connection<ErpConfig>,
         q: AdvancedSearch,
-    ) -> ConnectorResult<Vec<ErpActor>> {
+    ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         let table = table(&q.actor_type)?;
         let (condition, params) = search::condition(table, &q.restrictions)?;
         self.with_db(&conn.config.database, move |db| {
@@ -327,9 +334,10 @@ impl ErpConnector for SqliteErp {
             db::select(db, table, &db::requested(table, &q.field_keys), &condition, &params, &tail)
         })
         .await
+        .map(Reply::from)
     }
 
-    async fn create_actor(&self, conn: &Connection<ErpConfig>, actor: ErpActor) -> ConnectorResult<ErpActor> {
+    async fn create_actor(&self, conn: &Connection<ErpConfig>, actor: ErpActor) -> ConnectorResult<Reply<ErpActor>> {
         let actor_type = actor.actor_type.clone().ok_or_else(|| ConnectorError::new("The actor has no ActorType."))?;
         let table = table(&actor_type)?;
         let config = conn.config.clone();
@@ -341,9 +349,14 @@ impl ErpConnector for SqliteErp {
             created.into_iter().next().ok_or_else(|| ConnectorError::new("The created actor is gone."))
         })
         .await
+        .map(Reply::from)
     }
 
-    async fn save_actors(&self, conn: &Connection<ErpConfig>, actors: Vec<ErpActor>) -> ConnectorResult<Vec<ErpActor>> {
+    async fn save_actors(
+        &self,
+        conn: &Connection<ErpConfig>,
+        actors: Vec<ErpActor>,
+    ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         self.with_db(&conn.config.database, move |db| {
             // All or nothing: one invalid actor saves none, and the answer names every problem.
             let tx = db.unchecked_transaction()?;
@@ -372,12 +385,18 @@ impl ErpConnector for SqliteErp {
             Ok(answer)
         })
         .await
+        .map(Reply::from)
     }
 
-    async fn get_list(&self, conn: Option<&Connection<ErpConfig>>, list_name: &str) -> ConnectorResult<StringDict> {
+    async fn get_list(
+        &self,
+        conn: Option<&Connection<ErpConfig>>,
+        list_name: &str,
+    ) -> ConnectorResult<Reply<StringDict>> {
         // During set-up (no connection, hence no database yet) the built-in lists answer.
         let Some(conn) = conn else {
             return db::builtin_list(list_name)
+                .map(Reply::from)
                 .ok_or_else(|| ConnectorError::new(format!("This ERP has no list {list_name}.")));
         };
         let name = list_name.to_owned();
@@ -385,6 +404,7 @@ impl ErpConnector for SqliteErp {
             db::list(db, &name)?.ok_or_else(|| ConnectorError::new(format!("This ERP has no list {name}.")))
         })
         .await
+        .map(Reply::from)
     }
 
     /// The change poll, streamed: a first sync may return every actor of the ERP. It reads on a
@@ -400,8 +420,10 @@ impl ErpConnector for SqliteErp {
         Ok(ActorStream::from_blocking(move |out| {
             let db = db::open(&path)?;
             let mut params = Vec::new();
-            let condition =
-                format!("t.changed >= {}", bind(&mut params, Sql::Integer(db::parse_stamp(&q.updated_on_or_after))));
+            let condition = format!(
+                "t.changed >= {}",
+                bind(&mut params, Sql::Integer(q.since.as_deref().map_or(0, db::parse_stamp)))
+            );
             let fields = db::requested(table, &q.field_keys);
             db::select_each(&db, table, &fields, &condition, &params, "ORDER BY t.changed, t.id", |actor| {
                 out.send(actor)

@@ -333,7 +333,7 @@ pub fn columns(
         return Ok(values);
     }
     let error = ConnectorError::new(format!("{who} cannot be saved: {}.", errors.join("; ")));
-    Err(if unknown { error.with_code(error_codes::UNKNOWN_FIELDKEY) } else { error })
+    Err(if unknown { error.with_code(ErrorCode::UnknownFieldKey) } else { error })
 }
 
 /// A list as the database is first filled with it (for set-up, before a database is known).

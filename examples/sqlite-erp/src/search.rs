@@ -45,7 +45,7 @@ fn restriction(
     }
     let Some(field) = table.field(key).filter(|f| f.searchable) else {
         return Err(ConnectorError::new(format!("{key} cannot be searched for {}.", table.actor_type))
-            .with_code(error_codes::UNKNOWN_FIELDKEY));
+            .with_code(ErrorCode::UnknownFieldKey));
     };
     let column = format!("t.{}", field.column);
     match field.kind {

@@ -90,7 +90,7 @@ fn creating_and_saving_validate_every_field_and_save_all_or_nothing() {
         .with_field("ZIP", "0150");
     let answer = client.create_actor(guid, &bad).unwrap();
     assert_eq!(answer.result.state, ResponseState::Error);
-    assert_eq!(answer.result.error_code.as_deref(), Some(error_codes::UNKNOWN_FIELDKEY));
+    assert_eq!(answer.result.error_code.as_deref(), Some(ErrorCode::UnknownFieldKey.wire()));
     assert_eq!(
         answer.result.user_explanation.as_deref(),
         Some(

@@ -200,29 +200,30 @@ fn restriction_matches(row: &Row, r: &SearchRestriction) -> bool {
 impl ErpConnector for Ledger {
     type Config = LedgerConfig;
 
-    async fn test_config(&self, config: &LedgerConfig) -> ConnectorResult<()> {
+    async fn test_config(&self, test: &ConfigTest<LedgerConfig>) -> ConnectorResult<Reply> {
+        let config = &test.config;
         if config.company.trim().is_empty() || config.currency.as_deref().is_some_and(|c| c.len() != 3) {
             return Err(ConnectorError::new("Name the company and a currency code."));
         }
         match config.password.as_ref().map(Password::expose) {
             Some("wrong") => Err(ConnectorError::new("Cannot log in.")),
-            _ => Ok(()),
+            _ => Ok(Reply::ok()),
         }
     }
 
-    async fn supported_actor_types(&self, _: &Connection<LedgerConfig>) -> ConnectorResult<Vec<ActorType>> {
+    async fn supported_actor_types(&self, _: &Connection<LedgerConfig>) -> ConnectorResult<Reply<Vec<ActorType>>> {
         let mut types = vec![ActorType::Customer, ActorType::Person];
         if self.has(Fault::UnknownType) {
             types.push(ActorType::parse("Vendor"));
         }
-        Ok(types)
+        Ok(types.into())
     }
 
     async fn actor_type_fields(
         &self,
         _: &Connection<LedgerConfig>,
         t: &ActorType,
-    ) -> ConnectorResult<Vec<FieldMetadata>> {
+    ) -> ConnectorResult<Reply<Vec<FieldMetadata>>> {
         let mut fields = if *t == ActorType::Customer {
             let mut name = FieldMetadata::new("NAME", "Name", FieldType::Text, 1);
             name.max_length = 40;
@@ -253,10 +254,14 @@ impl ErpConnector for Ledger {
         if self.has(Fault::DuplicateFieldKey) {
             fields[1].field_key = fields[0].field_key.clone();
         }
-        Ok(fields)
+        Ok(fields.into())
     }
 
-    async fn searchable_fields(&self, _: &Connection<LedgerConfig>, t: &ActorType) -> ConnectorResult<Vec<String>> {
+    async fn searchable_fields(
+        &self,
+        _: &Connection<LedgerConfig>,
+        t: &ActorType,
+    ) -> ConnectorResult<Reply<Vec<String>>> {
         let mut keys: Vec<String> = if *t == ActorType::Customer {
             ["NAME", "EMPLOYEES", "TURNOVER", "CURRENCY", "ACTIVE", "FOUNDED"].map(String::from).to_vec()
         } else {
@@ -265,48 +270,57 @@ impl ErpConnector for Ledger {
         if self.has(Fault::UndeclaredSearchable) {
             keys.push("ZIP".into());
         }
-        Ok(keys)
+        Ok(keys.into())
     }
 
-    async fn get_actors(&self, _: &Connection<LedgerConfig>, q: GetActors) -> ConnectorResult<Vec<ErpActor>> {
+    async fn get_actors(&self, _: &Connection<LedgerConfig>, q: GetActors) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         if self.has(Fault::LosesKeys) {
-            return Ok(Vec::new());
+            return Ok(Vec::new().into());
         }
         let all = self.has(Fault::IgnoresErpKeys);
-        Ok(self.select(&q.actor_type, &q.field_keys, |r| all || q.erp_keys.contains(&r.key)))
+        Ok(self.select(&q.actor_type, &q.field_keys, |r| all || q.erp_keys.contains(&r.key)).into())
     }
 
-    async fn search_actors(&self, _: &Connection<LedgerConfig>, q: SearchActors) -> ConnectorResult<Vec<ErpActor>> {
+    async fn search_actors(
+        &self,
+        _: &Connection<LedgerConfig>,
+        q: SearchActors,
+    ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         let text = q.search_text.to_lowercase();
         Ok(self
-            .select(&q.actor_type, &q.field_keys, |r| r.values.iter().any(|(_, v)| v.to_lowercase().contains(&text))))
+            .select(&q.actor_type, &q.field_keys, |r| r.values.iter().any(|(_, v)| v.to_lowercase().contains(&text)))
+            .into())
     }
 
     async fn search_actor_by_parent(
         &self,
         _: &Connection<LedgerConfig>,
         q: SearchByParent,
-    ) -> ConnectorResult<Vec<ErpActor>> {
+    ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         let all = self.has(Fault::ByParentReturnsAll);
         let text = q.search_text.to_lowercase();
-        Ok(self.select(&q.actor_type, &q.field_keys, |r| {
-            (all || r.parent.as_deref() == Some(q.parent_erp_key.as_str()))
-                && r.values.iter().any(|(_, v)| v.to_lowercase().contains(&text))
-        }))
+        Ok(self
+            .select(&q.actor_type, &q.field_keys, |r| {
+                (all || r.parent.as_deref() == Some(q.parent_erp_key.as_str()))
+                    && r.values.iter().any(|(_, v)| v.to_lowercase().contains(&text))
+            })
+            .into())
     }
 
     async fn search_actors_advanced(
         &self,
         _: &Connection<LedgerConfig>,
         q: AdvancedSearch,
-    ) -> ConnectorResult<Vec<ErpActor>> {
+    ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         let ignore = self.has(Fault::SearchIgnoresRestrictions);
-        Ok(self.select(&q.actor_type, &q.field_keys, |r| {
-            ignore || q.restrictions.iter().all(|x| restriction_matches(r, x))
-        }))
+        Ok(self
+            .select(&q.actor_type, &q.field_keys, |r| {
+                ignore || q.restrictions.iter().all(|x| restriction_matches(r, x))
+            })
+            .into())
     }
 
-    async fn create_actor(&self, _: &Connection<LedgerConfig>, actor: ErpActor) -> ConnectorResult<ErpActor> {
+    async fn create_actor(&self, _: &Connection<LedgerConfig>, actor: ErpActor) -> ConnectorResult<Reply<ErpActor>> {
         let actor_type = actor.actor_type.clone().unwrap_or(ActorType::Customer);
         let fields: Vec<String> = actor.field_values.iter().flat_map(|d| d.keys().map(str::to_owned)).collect();
         let mut data = self.data.lock().unwrap();
@@ -334,10 +348,14 @@ impl ErpConnector for Ledger {
         if self.has(Fault::CreateWithoutKey) {
             created.erp_key = Some(String::new());
         }
-        Ok(created)
+        Ok(created.into())
     }
 
-    async fn save_actors(&self, _: &Connection<LedgerConfig>, actors: Vec<ErpActor>) -> ConnectorResult<Vec<ErpActor>> {
+    async fn save_actors(
+        &self,
+        _: &Connection<LedgerConfig>,
+        actors: Vec<ErpActor>,
+    ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         let mut saved = Vec::new();
         for actor in actors {
             let key = actor.erp_key.clone().unwrap_or_default();
@@ -346,7 +364,7 @@ impl ErpConnector for Ledger {
             data.counter += 1;
             let counter = data.counter;
             let Some(row) = data.rows.iter_mut().find(|r| r.key == key) else {
-                return Err(ConnectorError::new(format!("No actor {key}.")).with_code(error_codes::UNKNOWN_FIELDKEY));
+                return Err(ConnectorError::new(format!("No actor {key}.")).with_code(ErrorCode::UnknownFieldKey));
             };
             row.stamp = if self.has(Fault::SaveGoesBack) { 0 } else { counter };
             for (k, v) in actor.field_values.iter().flat_map(|d| d.iter()) {
@@ -358,10 +376,14 @@ impl ErpConnector for Ledger {
             drop(data);
             saved.push(self.to_actor(&row, &fields));
         }
-        Ok(saved)
+        Ok(saved.into())
     }
 
-    async fn get_list(&self, conn: Option<&Connection<LedgerConfig>>, list: &str) -> ConnectorResult<StringDict> {
+    async fn get_list(
+        &self,
+        conn: Option<&Connection<LedgerConfig>>,
+        list: &str,
+    ) -> ConnectorResult<Reply<StringDict>> {
         if conn.is_none() && self.has(Fault::SetupListNeedsConnection) {
             return Err(ConnectorError::new("Save the connection first."));
         }
@@ -378,24 +400,25 @@ impl ErpConnector for Ledger {
         conn: Option<&Connection<LedgerConfig>>,
         list: &str,
         keys: Vec<String>,
-    ) -> ConnectorResult<StringDict> {
+    ) -> ConnectorResult<Reply<StringDict>> {
         let all = self.get_list(conn, list).await?;
         if self.has(Fault::ListItemsAll) {
             return Ok(all);
         }
-        Ok(keys.into_iter().filter_map(|k| all.get(&k).map(|v| (k.clone(), v.to_owned()))).collect())
+        Ok(keys.into_iter().filter_map(|k| all.value.get(&k).map(|v| (k.clone(), v.to_owned()))).collect())
     }
 
     async fn get_actors_by_timestamp(
         &self,
         _: &Connection<LedgerConfig>,
         q: ActorsSince,
-    ) -> ConnectorResult<Vec<ErpActor>> {
+    ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         // Stamps are zero-padded counters; anything unreadable (the first poll) means "all".
-        let since: u64 = q.updated_on_or_after.trim().trim_start_matches('v').parse().unwrap_or(0);
+        let since: u64 = q.since.as_deref().unwrap_or("").trim().trim_start_matches('v').parse().unwrap_or(0);
         let strict = self.has(Fault::StrictSince);
         let all = self.has(Fault::PollReturnsAll);
         Ok(self
-            .select(&q.actor_type, &q.field_keys, |r| all || if strict { r.stamp > since } else { r.stamp >= since }))
+            .select(&q.actor_type, &q.field_keys, |r| all || if strict { r.stamp > since } else { r.stamp >= since })
+            .into())
     }
 }
