@@ -6,7 +6,7 @@ struct Shop;
 impl ErpConnector for Shop {
     type Config = NoConfig;
     async fn get_actors_by_timestamp(&self, _: &Connection<NoConfig>, _: ActorsSince) -> ConnectorResult<Reply<Vec<ErpActor>>> {
-        Ok(vec![])
+        Ok(vec![].into())
     }
     async fn stream_actors_by_timestamp(&self, _: &Connection<NoConfig>, _: ActorsSince) -> ConnectorResult<ActorStream> {
         Ok(ActorStream::from(vec![]))

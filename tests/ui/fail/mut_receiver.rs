@@ -4,7 +4,7 @@ struct Shop;
 #[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891")]
 impl ErpConnector for Shop {
     async fn test_connection(&mut self, _: &Connection<NoConfig>) -> ConnectorResult<Reply> {
-        Ok(())
+        Ok(Reply::ok())
     }
 }
 

@@ -9,6 +9,5 @@ impl ErpConnector for Nothing {}
 fn main() {
     use erp_connector::service::Registered;
     assert_eq!(Nothing::NAME, "nothing-at-all");
-    assert!(Nothing::METHODS.is_empty());
-    let _: fn(Nothing) -> std::io::Result<()> = erp_connector::run::<Nothing>;
+    let _: fn(Nothing) -> std::io::Result<()> = erp_connector::run::<Nothing, _>;
 }

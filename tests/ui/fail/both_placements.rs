@@ -1,0 +1,11 @@
+use erp_connector::prelude::*;
+
+#[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891")]
+struct Shop;
+
+#[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891")]
+impl ErpConnector for Shop {
+    type Config = NoConfig;
+}
+
+fn main() {}
