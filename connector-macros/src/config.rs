@@ -9,7 +9,8 @@ use syn::{Data, DeriveInput, Fields, LitInt, LitStr};
 
 use crate::support::{Errors, Timing, debug_print, doc_text, private, suggest};
 
-const KEYS: &[&str] = &["display", "rank", "key", "mandatory", "read_only", "default", "max_length", "list", "allow"];
+const KEYS: &[&str] =
+    &["display", "description", "rank", "key", "mandatory", "read_only", "default", "max_length", "list", "allow"];
 
 struct Field {
     ident: syn::Ident,
@@ -18,7 +19,8 @@ struct Field {
     optional: bool,
     key: String,
     display: String,
-    description: String,
+    /// The doc comment, or `description = "..."` (then sent even when empty); `None`: nil.
+    description: Option<String>,
     rank: i32,
     rank_span: Span,
     mandatory: bool,
@@ -62,7 +64,7 @@ fn parse_field(position: usize, f: &syn::Field, errors: &mut Errors) -> Option<F
     let mut field = Field {
         key: ident.to_string().to_uppercase(),
         display: humanize(&ident),
-        description: doc_text(&f.attrs),
+        description: Some(doc_text(&f.attrs)).filter(|d| !d.is_empty()),
         rank: position as i32 + 1,
         rank_span: ident.span(),
         mandatory: false,
@@ -86,6 +88,7 @@ fn parse_field(position: usize, f: &syn::Field, errors: &mut Errors) -> Option<F
             seen.push(key.clone());
             match key.as_str() {
                 "display" => field.display = meta.value()?.parse::<LitStr>()?.value(),
+                "description" => field.description = Some(meta.value()?.parse::<LitStr>()?.value()),
                 "key" => field.key = meta.value()?.parse::<LitStr>()?.value(),
                 "default" => field.default = Some(meta.value()?.parse::<LitStr>()?.value()),
                 "list" => field.list = Some(meta.value()?.parse::<LitStr>()?.value()),
@@ -150,7 +153,7 @@ fn parse_field(position: usize, f: &syn::Field, errors: &mut Errors) -> Option<F
             ),
         );
     }
-    if field.list.is_some() && !is_string(&field.ty) {
+    if field.list.as_deref().is_some_and(|l| !l.is_empty()) && !is_string(&field.ty) {
         errors.add(
             &f.ty,
             "a `list` field holds the key of the chosen list item: its type must be `String` or `Option<String>`",
@@ -285,7 +288,11 @@ pub fn expand(input: TokenStream) -> TokenStream {
     let ident = &input.ident;
     let count = fields.len();
     let specs = fields.iter().map(|f| {
-        let (key, display, description, rank, max_length) = (&f.key, &f.display, &f.description, f.rank, f.max_length);
+        let (key, display, rank, max_length) = (&f.key, &f.display, f.rank, f.max_length);
+        let description = match &f.description {
+            Some(d) => quote!(#private::Option::Some(#d)),
+            None => quote!(#private::Option::None),
+        };
         let access = if f.mandatory {
             quote!(Mandatory)
         } else if f.read_only {

@@ -70,7 +70,10 @@ pub fn erp_connector(args: TokenStream, item: TokenStream) -> TokenStream {
 /// Field attribute `#[field(...)]`: `display = "..."` (label; default from the name),
 /// `rank = N` (display order, unique; default the position), `key = "..."` (default the name in
 /// upper case), `mandatory`, `read_only`, `default = "..."`, `max_length = N`,
-/// `list = "<ListName>"` (a drop-down filled by `get_list`), `allow = "<pattern> ..."` (a text
+/// `list = "<ListName>"` (a drop-down filled by `get_list`; `list = ""` sends an empty
+/// `ListName` on a field that is no list), `description = "..."` (instead of the doc comment;
+/// `""` sends an empty description, where a field without either sends none),
+/// `allow = "<pattern> ..."` (a text
 /// field naming a place the connector connects to: only URLs or hosts matching a pattern, such as
 /// `https://*.erp.example/api` or `erp.example.com:8443`, are accepted; see
 /// `erp_connector::connector::allow`). The doc comment is the description.
@@ -79,6 +82,27 @@ pub fn erp_connector(args: TokenStream, item: TokenStream) -> TokenStream {
 /// integers, `f64`, `chrono::NaiveDateTime`, a `#[derive(ConfigList)]` enum (a drop-down whose
 /// items the service lists itself); `Option<T>` is optional. A non-`Option` field must be
 /// `mandatory` or have a `default`.
+///
+/// ```
+/// use erp_connector::prelude::*;
+/// use erp_connector::connector::ConnectionConfig as _;
+///
+/// #[derive(ConnectionConfig)]
+/// struct Config {
+///     /// Host name of the ERP.
+///     #[field(mandatory)]
+///     host: String,
+///     #[field(description = "", list = "")]
+///     branch: Option<String>,
+///     port: Option<u16>,
+/// }
+///
+/// let [host, branch, port] = <[FieldMetadata; 3]>::try_from(Config::fields()).unwrap();
+/// assert_eq!(host.display_description.as_deref(), Some("Host name of the ERP."));
+/// assert_eq!((branch.display_description.as_deref(), branch.list_name.as_deref()), (Some(""), Some("")));
+/// assert_eq!(branch.field_type, FieldType::Text, "an empty ListName makes no list");
+/// assert_eq!((port.display_description, port.list_name), (None, None), "nothing declared, nothing sent");
+/// ```
 #[proc_macro_derive(ConnectionConfig, attributes(field, connection_config))]
 pub fn connection_config(item: TokenStream) -> TokenStream {
     config::expand(item.into()).into()

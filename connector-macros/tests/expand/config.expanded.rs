@@ -3,7 +3,9 @@ const _: () = {
         ::erp_connector::__private::v0_1::FieldSpec {
             key: "DATABASE",
             display: "Database file",
-            description: "Path of the shop database.",
+            description: ::erp_connector::__private::v0_1::Option::Some(
+                "Path of the shop database.",
+            ),
             rank: 1i32,
             access: ::erp_connector::__private::v0_1::FieldAccess::Mandatory,
             default: ::erp_connector::__private::v0_1::Option::None,
@@ -14,7 +16,7 @@ const _: () = {
         ::erp_connector::__private::v0_1::FieldSpec {
             key: "PASSWORD",
             display: "Password",
-            description: "",
+            description: ::erp_connector::__private::v0_1::Option::None,
             rank: 2i32,
             access: ::erp_connector::__private::v0_1::FieldAccess::Normal,
             default: ::erp_connector::__private::v0_1::Option::None,
@@ -25,7 +27,7 @@ const _: () = {
         ::erp_connector::__private::v0_1::FieldSpec {
             key: "CURRENCY",
             display: "Currency",
-            description: "",
+            description: ::erp_connector::__private::v0_1::Option::None,
             rank: 3i32,
             access: ::erp_connector::__private::v0_1::FieldAccess::Normal,
             default: ::erp_connector::__private::v0_1::Option::Some("NOK"),

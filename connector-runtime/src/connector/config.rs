@@ -210,7 +210,8 @@ pub mod derive_support {
     pub struct FieldSpec {
         pub key: &'static str,
         pub display: &'static str,
-        pub description: &'static str,
+        /// `None`: no description (nil); `Some("")`: declared empty.
+        pub description: Option<&'static str>,
         pub rank: i32,
         pub access: FieldAccess,
         pub default: Option<&'static str>,
@@ -239,10 +240,11 @@ pub mod derive_support {
         FieldMetadata {
             access: spec.access,
             default_value: spec.default.map(str::to_owned),
-            display_description: (!spec.description.is_empty()).then(|| spec.description.to_owned()),
+            display_description: spec.description.map(str::to_owned),
             display_name: Some(spec.display.to_owned()),
             field_key: Some(spec.key.to_owned()),
-            field_type: if spec.list.is_some() { FieldType::List } else { ops.field_type },
+            // `list = ""` declares an empty ListName on a field that is no list.
+            field_type: if spec.list.is_some_and(|l| !l.is_empty()) { FieldType::List } else { ops.field_type },
             list_name: spec.list.or(ops.list.map(|l| l.name)).map(str::to_owned),
             max_length: spec.max_length,
             rank: spec.rank,

@@ -185,15 +185,25 @@ impl<V> ConnectionCache<V> {
         ConnectionCache { ttl, capacity, entries: RwLock::new(entries) }
     }
 
-    /// Keeps `conn`, read since `generation`, unless a change was heard of in the meantime.
-    fn put(&self, guid: ConnectionGuid, conn: Arc<V>, generation: u64) {
-        if !self.ttl.is_zero() && self.capacity > 0 {
-            let mut entries = self.entries_mut();
-            if entries.generation == generation {
-                self.make_room(&mut entries, guid);
-                entries.by_guid.insert(guid, (Instant::now(), conn));
-            }
+    /// Keeps `conn`, read since `generation`, unless a change was heard of in the meantime;
+    /// returns what is kept. A read that finishes second gets the first one's entry, so that
+    /// concurrent first calls share one (and one session).
+    fn put(&self, guid: ConnectionGuid, conn: Arc<V>, generation: u64) -> Arc<V> {
+        if self.ttl.is_zero() || self.capacity == 0 {
+            return conn;
         }
+        let mut entries = self.entries_mut();
+        if entries.generation != generation {
+            return conn;
+        }
+        if let Some((at, kept)) = entries.by_guid.get(&guid)
+            && at.elapsed() < self.ttl
+        {
+            return kept.clone();
+        }
+        self.make_room(&mut entries, guid);
+        entries.by_guid.insert(guid, (Instant::now(), conn.clone()));
+        conn
     }
 
     /// Keeps `conn`, just saved, in place of anything read before the save; returns that.
@@ -316,9 +326,7 @@ impl<T: ErpConnector<S>, S: Send + Sync + 'static> Hosted<T, S> {
         })?;
         // Keys only: values may be passwords.
         tracing::debug!(connection = %guid, keys = ?info.keys().map(shown).collect::<Vec<_>>(), "connection read from the store");
-        let conn = Arc::new(Loaded::new(guid, Arc::new(config)));
-        self.cache.put(guid, conn.clone(), generation);
-        Ok(conn)
+        Ok(self.cache.put(guid, Arc::new(Loaded::new(guid, Arc::new(config))), generation))
     }
 
     /// The connection with its session, opening one if none is open (one for concurrent calls).
@@ -858,6 +866,115 @@ mod tests {
             listener(StoreChange::Unknown);
         }
         assert!(hosted.load(Some(untold)).await.is_err(), "Unknown: everything forgotten");
+    }
+
+    /// A connector whose session is the number of the login; it counts logins and logouts, and
+    /// its sessions expire on demand.
+    #[derive(Default)]
+    struct Logins {
+        opened: std::sync::atomic::AtomicU32,
+        closed: Mutex<Vec<u32>>,
+        /// Sessions the "ERP" no longer accepts.
+        expired: Mutex<Vec<u32>>,
+        /// Whether a new session fails at once too (an ERP that keeps refusing).
+        always_expired: std::sync::atomic::AtomicBool,
+    }
+
+    struct Login(u32);
+
+    impl ErpConnector<Login> for Arc<Logins> {
+        type Config = NoConfig;
+
+        async fn open_session(&self, _: &Connection<NoConfig>) -> ConnectorResult<Login> {
+            // Long enough for a concurrent first call to arrive while this one logs in.
+            actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+            Ok(Login(self.opened.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1))
+        }
+
+        async fn close_session(&self, conn: &Connection<NoConfig, Login>) {
+            self.closed.lock().unwrap().push(conn.session.0);
+        }
+
+        async fn supported_actor_types(
+            &self,
+            conn: &Connection<NoConfig, Login>,
+        ) -> ConnectorResult<Reply<Vec<ActorType>>> {
+            let login = conn.session.0;
+            if self.always_expired.load(std::sync::atomic::Ordering::SeqCst)
+                || self.expired.lock().unwrap().contains(&login)
+            {
+                return Err(ConnectorError::session_expired());
+            }
+            Ok(Reply::new(vec![ActorType::Customer]).info(format!("login {login}")))
+        }
+    }
+
+    fn hosted_logins(ttl: Duration) -> (Arc<Logins>, Hosted<Arc<Logins>, Login>, Arc<Announcing>, ConnectionGuid) {
+        let logins = Arc::new(Logins::default());
+        let store = Arc::new(Announcing::default());
+        let options = HostOptions { cache_ttl: ttl, ..HostOptions::default() };
+        let guid = ConnectionGuid::new_random();
+        // Values other than those saved below (the save replaces them).
+        store.save("erp", guid, &StringDict::new().with("OLD", "1")).unwrap();
+        (logins.clone(), Hosted::new(logins, "erp", store.clone(), options), store, guid)
+    }
+
+    /// The login number the answer was given with, or the answer's error.
+    async fn login_of(hosted: &Hosted<Arc<Logins>, Login>, guid: ConnectionGuid) -> Result<String, String> {
+        let request = Request::GetSupportedActorTypes(RequestBase { connection_guid: Some(guid) });
+        let result = hosted.respond(request).await.result().clone();
+        if result.is_ok {
+            Ok(result.user_explanation.unwrap_or_default())
+        } else {
+            Err(result.user_explanation.unwrap_or_default())
+        }
+    }
+
+    #[actix_web::test]
+    async fn a_session_is_opened_once_for_concurrent_first_calls_and_reused() {
+        let (logins, hosted, _, guid) = hosted_logins(Duration::from_secs(3600));
+        let (a, b) = futures_util::future::join(login_of(&hosted, guid), login_of(&hosted, guid)).await;
+        assert_eq!((a.as_deref(), b.as_deref()), (Ok("login 1"), Ok("login 1")), "one login for both");
+        assert_eq!(login_of(&hosted, guid).await.as_deref(), Ok("login 1"), "reused");
+        assert_eq!(logins.opened.load(std::sync::atomic::Ordering::SeqCst), 1);
+    }
+
+    #[actix_web::test]
+    async fn an_expired_session_is_reopened_once_and_the_call_repeated() {
+        let (logins, hosted, _, guid) = hosted_logins(Duration::from_secs(3600));
+        assert_eq!(login_of(&hosted, guid).await.as_deref(), Ok("login 1"));
+        logins.expired.lock().unwrap().push(1);
+        assert_eq!(login_of(&hosted, guid).await.as_deref(), Ok("login 2"), "reopened, called again");
+        assert_eq!(login_of(&hosted, guid).await.as_deref(), Ok("login 2"), "the new session is kept");
+        logins.always_expired.store(true, std::sync::atomic::Ordering::SeqCst);
+        let refused = login_of(&hosted, guid).await.unwrap_err();
+        assert!(refused.contains("session expired"), "{refused}");
+        assert_eq!(logins.opened.load(std::sync::atomic::Ordering::SeqCst), 3, "once more, not in a loop");
+    }
+
+    #[actix_web::test]
+    async fn a_session_ends_with_a_save_a_delete_a_replicas_notice_and_the_ttl() {
+        let (logins, hosted, store, guid) = hosted_logins(Duration::from_secs(3600));
+        assert_eq!(login_of(&hosted, guid).await.as_deref(), Ok("login 1"));
+        let save = SaveConnectionRequest { base: RequestBase { connection_guid: Some(guid) }, connection_info: None };
+        assert!(hosted.respond(Request::SaveConnection(save)).await.result().is_ok);
+        assert_eq!(*logins.closed.lock().unwrap(), [1], "a save closes the session of the old values");
+        assert_eq!(login_of(&hosted, guid).await.as_deref(), Ok("login 2"));
+
+        store.delete_elsewhere("erp", guid, true);
+        store.save("erp", guid, &StringDict::new()).unwrap();
+        assert_eq!(login_of(&hosted, guid).await.as_deref(), Ok("login 3"), "another replica's change");
+
+        assert!(
+            hosted.respond(Request::DeleteConnection(RequestBase { connection_guid: Some(guid) })).await.result().is_ok
+        );
+        assert_eq!(*logins.closed.lock().unwrap(), [1, 3], "a delete closes the session");
+
+        let (logins, hosted, _, guid) = hosted_logins(Duration::from_millis(30));
+        assert_eq!(login_of(&hosted, guid).await.as_deref(), Ok("login 1"));
+        std::thread::sleep(Duration::from_millis(40));
+        assert_eq!(login_of(&hosted, guid).await.as_deref(), Ok("login 2"), "expired with its cache entry");
+        assert_eq!(logins.opened.load(std::sync::atomic::Ordering::SeqCst), 2);
     }
 
     #[test]

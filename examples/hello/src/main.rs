@@ -90,10 +90,7 @@ impl ErpConnector for Hello {
         q: ActorsSince,
     ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         let since = q.since.as_deref().unwrap_or("");
-        Ok(of_type(&q.actor_type)
-            .filter(|a| a.4 >= since)
-            .map(|a| actor(a, &q.field_keys))
-            .collect())
+        Ok(of_type(&q.actor_type).filter(|a| a.4 >= since).map(|a| actor(a, &q.field_keys)).collect())
     }
 }
 
