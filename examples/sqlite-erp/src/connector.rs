@@ -111,10 +111,10 @@ impl SqliteErp {
         &self,
         name: &str,
         f: impl FnOnce(&Db) -> ConnectorResult<R> + Send + 'static,
-    ) -> ConnectorResult<R> {
+    ) -> ConnectorResult<Reply<R>> {
         let pool = self.pool(&self.database(name)?)?;
         let joined = tokio::task::spawn_blocking(move || pool.run(f)).await;
-        joined.map_err(|e| ConnectorError::new("The ERP query failed.").with_tech(e.to_string()))?
+        joined.map_err(|e| ConnectorError::new("The ERP query failed.").with_tech(e.to_string()))?.map(Reply::from)
     }
 
     /// Runs a short read of a bounded number of rows on the calling worker when a handle is free
@@ -124,9 +124,9 @@ impl SqliteErp {
         &self,
         name: &str,
         f: impl FnOnce(&Db) -> ConnectorResult<R> + Send + 'static,
-    ) -> ConnectorResult<R> {
+    ) -> ConnectorResult<Reply<R>> {
         if let Some(db) = self.pool(&self.database(name)?)?.free() {
-            return f(&db);
+            return f(&db).map(Reply::from);
         }
         self.with_db(name, f).await
     }
@@ -247,7 +247,6 @@ impl ErpConnector for SqliteErp {
     async fn test_connection(&self, conn: &Connection<ErpConfig>) -> ConnectorResult<Reply> {
         self.with_db(&conn.config.database, |db| Ok(db.query_row("SELECT count(*) FROM company", [], |_| Ok(()))?))
             .await
-            .map(Reply::from)
     }
 
     async fn supported_actor_types(&self, _: &Connection<ErpConfig>) -> ConnectorResult<Reply<Vec<ActorType>>> {
@@ -275,12 +274,11 @@ impl ErpConnector for SqliteErp {
             db::select(db, table, &db::requested(table, &q.field_keys), &condition, &params, "ORDER BY t.id")
         };
         // By primary key, so a short read when EIS asks for a page of keys (it does).
-        let actors = if short {
+        if short {
             self.with_db_short(&conn.config.database, read).await
         } else {
             self.with_db(&conn.config.database, read).await
-        };
-        actors.map(Reply::from)
+        }
     }
 
     async fn search_actors(
@@ -296,7 +294,6 @@ impl ErpConnector for SqliteErp {
             db::select(db, table, &db::requested(table, &q.field_keys), &condition, &params, &tail)
         })
         .await
-        .map(Reply::from)
     }
 
     async fn search_actor_by_parent(
@@ -319,7 +316,6 @@ impl ErpConnector for SqliteErp {
             db::select(db, table, &db::requested(table, &q.field_keys), &condition, &params, &tail)
         })
         .await
-        .map(Reply::from)
     }
 
     async fn search_actors_advanced(
@@ -334,7 +330,6 @@ impl ErpConnector for SqliteErp {
             db::select(db, table, &db::requested(table, &q.field_keys), &condition, &params, &tail)
         })
         .await
-        .map(Reply::from)
     }
 
     async fn create_actor(&self, conn: &Connection<ErpConfig>, actor: ErpActor) -> ConnectorResult<Reply<ErpActor>> {
@@ -349,7 +344,6 @@ impl ErpConnector for SqliteErp {
             created.into_iter().next().ok_or_else(|| ConnectorError::new("The created actor is gone."))
         })
         .await
-        .map(Reply::from)
     }
 
     async fn save_actors(
@@ -385,7 +379,6 @@ impl ErpConnector for SqliteErp {
             Ok(answer)
         })
         .await
-        .map(Reply::from)
     }
 
     async fn get_list(
@@ -404,7 +397,6 @@ impl ErpConnector for SqliteErp {
             db::list(db, &name)?.ok_or_else(|| ConnectorError::new(format!("This ERP has no list {name}.")))
         })
         .await
-        .map(Reply::from)
     }
 
     /// The change poll, streamed: a first sync may return every actor of the ERP. It reads on a
