@@ -57,9 +57,9 @@ pub use service::{Service, run};
 /// Everything a connector author needs, in one import.
 pub mod prelude {
     pub use crate::connector::{
-        ActorStream, ActorsSince, AdvancedSearch, ConfigList, ConfigTest, ConfigValue, Connection, ConnectionConfig,
-        ConnectorError, ConnectorResult, ErpConnector, GetActors, NoConfig, NoSession, Password, Reply, SearchActors,
-        SearchByParent,
+        ActorChange, ActorStream, ActorsSince, AdvancedSearch, ConfigList, ConfigTest, ConfigValue, Connection,
+        ConnectionConfig, ConnectorError, ConnectorResult, ErpConnector, GetActors, NewActor, NoConfig, NoSession,
+        ParentRef, Password, Reply, SearchActors, SearchByParent,
     };
     pub use crate::contract::{
         ActorType, CompactString, ConnectionGuid, ErpActor, ErrorCode, FieldAccess, FieldMetadata, FieldType,

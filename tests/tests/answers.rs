@@ -40,8 +40,16 @@ impl ErpConnector for Informative {
         Ok(Reply::from(found).info("3 archived customers skipped").with_tech("archive flag set on 3 rows"))
     }
 
-    async fn create_actor(&self, _: &Connection<Config>, actor: ErpActor) -> ConnectorResult<Reply<ErpActor>> {
-        let created = ErpActor { erp_key: Some("42".into()), last_modified: Some("2024-01-02".into()), ..actor };
+    async fn actor_type_fields(
+        &self,
+        _: &Connection<Config>,
+        _: &ActorType,
+    ) -> ConnectorResult<Reply<Vec<FieldMetadata>>> {
+        Ok(vec![FieldMetadata::new("NAME", "Name", FieldType::Text, 1)].into())
+    }
+
+    async fn create_actor(&self, _: &Connection<Config>, actor: NewActor) -> ConnectorResult<Reply<ErpActor>> {
+        let created = ErpActor::new(actor.actor_type.clone(), "42", "2024-01-02").with_field("NAME", actor.field("NAME"));
         Ok(Reply::from(created).warning("created without an address"))
     }
 
@@ -92,7 +100,8 @@ fn a_state_code_and_texts_travel_next_to_every_payload_in_every_profile() {
         assert_eq!(said(&found.result), (true, ResponseState::OkWithInfo, "3 archived customers skipped".into()));
         assert_eq!(found.result.tech_explanation.as_deref(), Some("archive flag set on 3 rows"), "{profile}");
 
-        let created = client.create_actor(guid, &ErpActor::new(ActorType::Customer, "", "")).unwrap();
+        let created =
+            client.create_actor(guid, &ErpActor::new(ActorType::Customer, "", "").with_field("NAME", "Acme")).unwrap();
         assert_eq!(created.actor.and_then(|a| a.erp_key).as_deref(), Some("42"), "{profile}");
         assert_eq!(created.result.state, ResponseState::Warning, "{profile}");
 

@@ -8,13 +8,17 @@
 //! GUIDs) and hands each method the stored, typed configuration as a [`Connection`], with the
 //! connection's ERP session when the connector has one ([`ErpConnector::open_session`]).
 
+mod actors;
 pub mod allow;
 mod config;
 mod error;
 mod reply;
 mod session;
 mod stream;
+mod values;
 
+#[doc(hidden)]
+pub use actors::{ActorChange, NewActor, ParentRef};
 #[doc(hidden)]
 pub use config::derive_support as config_derive;
 pub use config::{ConfigError, ConfigList, ConfigValue, ConnectionConfig, NoConfig, Password};
@@ -22,6 +26,7 @@ pub use error::{ConnectorError, ConnectorResult, GENERIC_USER_TEXT};
 pub use reply::Reply;
 pub use session::{Connection, NoSession};
 pub(crate) use session::{is_no_session, no_session};
+pub(crate) use stream::only_fields;
 pub use stream::{ActorSender, ActorStream};
 
 use crate::contract::{ActorType, ErpActor, FieldMetadata, SearchRestriction, StringDict};
@@ -258,23 +263,25 @@ pub trait ErpConnector<S: Send + Sync + 'static = NoSession>: Send + Sync + Size
         Ok(Reply::new(Vec::new()))
     }
 
-    /// `WSCreateActor`: create an actor, return it with its new `ErpKey` and `LastModified`.
+    /// `WSCreateActor`: create an actor, return it with its new `ErpKey` and `LastModified`. The
+    /// framework has checked it against [`ErpConnector::actor_type_fields`] (see [`NewActor`]).
     /// Default: refused, the ERP is read-only.
     async fn create_actor(
         &self,
         conn: &Connection<Self::Config, S>,
-        actor: ErpActor,
+        actor: NewActor,
     ) -> ConnectorResult<Reply<ErpActor>> {
         let _ = (conn, actor);
         Err(ConnectorError::read_only())
     }
 
-    /// `WSSaveActors`: update actors, return them as saved (fresh `LastModified`).
+    /// `WSSaveActors`: update actors, return them as saved (fresh `LastModified`). The framework
+    /// has checked them against [`ErpConnector::actor_type_fields`] (see [`ActorChange`]).
     /// Default: refused, the ERP is read-only.
     async fn save_actors(
         &self,
         conn: &Connection<Self::Config, S>,
-        actors: Vec<ErpActor>,
+        actors: Vec<ActorChange>,
     ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         let _ = (conn, actors);
         Err(ConnectorError::read_only())

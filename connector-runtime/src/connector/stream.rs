@@ -137,6 +137,22 @@ impl ActorStream {
         Self::of_items(futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|item| (item, rx)) }))
     }
 
+    /// The same actors with only the fields in `keys` (none dropped when `keys` is empty).
+    pub(crate) fn only_fields(self, keys: Vec<String>) -> Self {
+        use futures_util::StreamExt as _;
+        if keys.is_empty() {
+            return self;
+        }
+        let inner = self.inner.map(move |item| match item {
+            Ok(Item::Actor(mut actor)) => {
+                only_fields(&mut actor, &keys);
+                Ok(Item::Actor(actor))
+            }
+            other => other,
+        });
+        ActorStream { inner: Box::pin(inner), ended: self.ended }
+    }
+
     /// Collects the actors and the status the stream ended with (for answers that cannot be
     /// streamed).
     pub async fn collect(mut self) -> ConnectorResult<Reply<Vec<ErpActor>>> {
@@ -160,6 +176,16 @@ impl ActorStream {
                 Err(error.into_wire(include_tech))
             }
         }))
+    }
+}
+
+/// Drops the fields of `actor` that are not in `keys` (none when `keys` is empty): EIS asked for
+/// those, and a connector may fill more.
+pub(crate) fn only_fields(actor: &mut ErpActor, keys: &[String]) {
+    if let Some(values) = actor.field_values.as_mut()
+        && !keys.is_empty()
+    {
+        values.retain(|key| keys.iter().any(|k| k == key));
     }
 }
 

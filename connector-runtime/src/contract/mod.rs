@@ -18,6 +18,7 @@ mod messages;
 pub mod ns;
 mod operations;
 pub mod schema;
+mod typed;
 mod types;
 mod value;
 
@@ -25,6 +26,7 @@ pub use codes::{ErrorCode, operators, special_keys};
 pub use localized::LocalizedText;
 pub use messages::*;
 pub use operations::{OPERATIONS, Operation, OperationSpec, Request, Response};
+pub use typed::{FromFieldValue, IntoFieldValue};
 pub use types::{
     ActorType, CompactString, ConnectionGuid, ErpActor, FieldAccess, FieldMetadata, FieldType, InvalidGuid,
     ResponseState, SearchRestriction, StringDict, UnknownEnumValue,

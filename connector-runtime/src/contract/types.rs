@@ -460,6 +460,14 @@ impl StringDict {
         }
     }
 
+    /// Keeps the entries whose key `keep` accepts, in their order.
+    pub fn retain(&mut self, mut keep: impl FnMut(&str) -> bool) {
+        match &mut self.0 {
+            Entries::Small(list) => list.retain(|(k, _)| keep(k)),
+            Entries::Large(map) => map.retain(|k, _| keep(k)),
+        }
+    }
+
     /// Number of entries.
     pub fn len(&self) -> usize {
         match &self.0 {
@@ -587,12 +595,6 @@ impl ErpActor {
             parent_actor_type: None,
             parent_erp_key: None,
         }
-    }
-
-    /// Builder: sets one field value (already encoded, see [`crate::contract::FieldValue`]).
-    pub fn with_field(mut self, key: impl Into<CompactString>, value: impl Into<CompactString>) -> Self {
-        self.field_values.get_or_insert_with(StringDict::new).insert(key, value);
-        self
     }
 
     /// Builder: sets all field values at once, replacing any set before. Building the

@@ -9,8 +9,8 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use crate::connector::{
-    ActorsSince, AdvancedSearch, ConfigTest, Connection, ConnectionConfig, ConnectorError, ConnectorResult,
-    ErpConnector, GetActors, NoSession, Reply, SearchActors, SearchByParent, is_no_session,
+    ActorChange, ActorsSince, AdvancedSearch, ConfigTest, Connection, ConnectionConfig, ConnectorError,
+    ConnectorResult, ErpConnector, GetActors, NewActor, NoSession, Reply, SearchActors, SearchByParent, is_no_session,
 };
 use crate::contract::*;
 
@@ -497,10 +497,9 @@ impl<T: ErpConnector<S>, S: Send + Sync + 'static> Hosted<T, S> {
                     erp_keys: r.erp_keys.unwrap_or_default(),
                     field_keys: r.field_keys.unwrap_or_default(),
                 };
-                self.reply(
-                    self.call(&loaded, query, async |conn, q| c.get_actors(conn, q).await).await?,
-                    actors_response,
-                )
+                let keys = query.field_keys.clone();
+                let found = self.call(&loaded, query, async |conn, q| c.get_actors(conn, q).await).await?;
+                self.reply(found, |actors| requested(actors, &keys))
             }
             Request::SearchActors(r) => {
                 let loaded = self.load(r.base.connection_guid).await?;
@@ -509,8 +508,9 @@ impl<T: ErpConnector<S>, S: Send + Sync + 'static> Hosted<T, S> {
                     search_text: r.search_text.unwrap_or_default(),
                     field_keys: r.field_keys.unwrap_or_default(),
                 };
+                let keys = query.field_keys.clone();
                 let found = self.call(&loaded, query, async |conn, q| c.search_actors(conn, q).await).await?;
-                self.reply(found, actors_response)
+                self.reply(found, |actors| requested(actors, &keys))
             }
             Request::SearchActorByParent(r) => {
                 let loaded = self.load(r.base.connection_guid).await?;
@@ -521,8 +521,9 @@ impl<T: ErpConnector<S>, S: Send + Sync + 'static> Hosted<T, S> {
                     parent_erp_key: r.parent_actor_erp_key.unwrap_or_default(),
                     field_keys: r.field_keys.unwrap_or_default(),
                 };
+                let keys = query.field_keys.clone();
                 let found = self.call(&loaded, query, async |conn, q| c.search_actor_by_parent(conn, q).await).await?;
-                self.reply(found, actors_response)
+                self.reply(found, |actors| requested(actors, &keys))
             }
             Request::SearchActorsAdvanced(r) => {
                 let loaded = self.load(r.base.connection_guid).await?;
@@ -531,22 +532,44 @@ impl<T: ErpConnector<S>, S: Send + Sync + 'static> Hosted<T, S> {
                     restrictions: r.restrictions.unwrap_or_default(),
                     field_keys: r.field_keys.unwrap_or_default(),
                 };
+                let keys = query.field_keys.clone();
                 let found = self.call(&loaded, query, async |conn, q| c.search_actors_advanced(conn, q).await).await?;
-                self.reply(found, actors_response)
+                self.reply(found, |actors| requested(actors, &keys))
             }
             Request::CreateActor(r) => {
                 let loaded = self.load(r.base.connection_guid).await?;
                 let actor = required(r.actor, "Actor")?;
-                let created = self.call(&loaded, actor, async |conn, a| c.create_actor(conn, a).await).await?;
+                let created = self
+                    .call(&loaded, actor, async |conn, actor| {
+                        let fields = match &actor.actor_type {
+                            Some(actor_type) => c.actor_type_fields(conn, actor_type).await?.value,
+                            None => Vec::new(),
+                        };
+                        c.create_actor(conn, NewActor::checked(actor, &fields)?).await
+                    })
+                    .await?;
                 self.reply(created, |actor| Response::Actor(ActorResponse { actor: Some(actor), ..Default::default() }))
             }
             Request::SaveActors(r) => {
                 let loaded = self.load(r.base.connection_guid).await?;
                 let actors = r.actors.unwrap_or_default();
-                self.reply(
-                    self.call(&loaded, actors, async |conn, a| c.save_actors(conn, a).await).await?,
-                    actors_response,
-                )
+                let saved = self
+                    .call(&loaded, actors, async |conn, actors| {
+                        // The fields of each actor type sent, asked for once per type.
+                        let mut fields: Vec<(ActorType, Vec<FieldMetadata>)> = Vec::new();
+                        for actor_type in actors.iter().filter_map(|a| a.actor_type.as_ref()) {
+                            if !fields.iter().any(|(t, _)| t == actor_type) {
+                                let of_type = c.actor_type_fields(conn, actor_type).await?.value;
+                                fields.push((actor_type.clone(), of_type));
+                            }
+                        }
+                        let fields_of = |t: &ActorType| {
+                            fields.iter().find(|(f, _)| f == t).map(|(_, f)| f.clone()).unwrap_or_default()
+                        };
+                        c.save_actors(conn, ActorChange::checked(actors, fields_of)?).await
+                    })
+                    .await?;
+                self.reply(saved, actors_response)
             }
             Request::GetList(r) => {
                 let name = r.list_name.unwrap_or_default();
@@ -586,7 +609,10 @@ impl<T: ErpConnector<S>, S: Send + Sync + 'static> Hosted<T, S> {
             since: r.updated_on_or_after.filter(|since| !since.trim().is_empty()),
             field_keys: r.field_keys.unwrap_or_default(),
         };
-        self.call(&loaded, query, async |conn, q| self.connector.stream_actors_by_timestamp(conn, q).await).await
+        let keys = query.field_keys.clone();
+        let actors =
+            self.call(&loaded, query, async |conn, q| self.connector.stream_actors_by_timestamp(conn, q).await);
+        Ok(actors.await?.only_fields(keys))
     }
 
     /// Whether a save of `info` under `guid` may go on: `Ok(false)` when the same values are
@@ -783,6 +809,14 @@ fn strings_response(items: Vec<String>) -> Response {
 
 fn actors_response(actors: Vec<ErpActor>) -> Response {
     Response::ActorArray(ActorArrayResponse { actors: Some(actors), ..Default::default() })
+}
+
+/// The answer of a read: the actors with only the fields EIS asked for (all when it named none).
+fn requested(mut actors: Vec<ErpActor>, keys: &[String]) -> Response {
+    for actor in &mut actors {
+        crate::connector::only_fields(actor, keys);
+    }
+    actors_response(actors)
 }
 
 fn list_response(items: StringDict) -> Response {

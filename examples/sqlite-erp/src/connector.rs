@@ -175,8 +175,9 @@ fn reread(db: &Db, table: &Table, ids_: &[i64]) -> ConnectorResult<Vec<ErpActor>
 }
 
 /// Inserts a new actor; returns its id.
-fn insert(db: &Db, table: &Table, actor: &ErpActor, config: &ErpConfig) -> ConnectorResult<i64> {
-    let mut values = db::columns(db, table, actor, true)?;
+fn insert(db: &Db, table: &Table, actor: &NewActor, config: &ErpConfig) -> ConnectorResult<i64> {
+    let who = format!("The new {}", table.actor_type.to_lowercase());
+    let mut values = db::columns(db, table, &who, &actor.fields)?;
     let change = db::next_change(db)?;
     let now = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now());
     if let Some(kind) = table.kind {
@@ -189,7 +190,7 @@ fn insert(db: &Db, table: &Table, actor: &ErpActor, config: &ErpConfig) -> Conne
         }
     }
     if let Some(parent) = &table.parent
-        && let Some(key) = actor.parent_erp_key.as_deref().filter(|k| !k.is_empty())
+        && let Some(key) = actor.parent.as_ref().map(|p| &p.erp_key)
     {
         let id = key.parse::<i64>().map_err(|_| ConnectorError::new(format!("No parent with ERP key {key}.")))?;
         values.push((parent.column, Sql::Integer(id)));
@@ -214,11 +215,10 @@ fn insert(db: &Db, table: &Table, actor: &ErpActor, config: &ErpConfig) -> Conne
 }
 
 /// Updates an existing actor from the values sent; returns its id.
-fn update(db: &Db, table: &Table, actor: &ErpActor) -> ConnectorResult<i64> {
-    let key = actor.erp_key.as_deref().unwrap_or("");
-    let who = format!("{} {key}", table.actor_type);
-    let id: i64 = key.parse().map_err(|_| ConnectorError::new(format!("{who} does not exist.")))?;
-    let values = db::columns(db, table, actor, false)?;
+fn update(db: &Db, table: &Table, actor: &ActorChange) -> ConnectorResult<i64> {
+    let who = format!("{} {}", table.actor_type, actor.erp_key);
+    let id: i64 = actor.erp_key.parse().map_err(|_| ConnectorError::new(format!("{who} does not exist.")))?;
+    let values = db::columns(db, table, &who, &actor.fields)?;
     let change = db::next_change(db)?;
     let mut params: Vec<Sql> = Vec::new();
     let mut sets: Vec<String> = values.into_iter().map(|(c, v)| format!("{c} = {}", bind(&mut params, v))).collect();
@@ -332,9 +332,8 @@ impl ErpConnector for SqliteErp {
         .await
     }
 
-    async fn create_actor(&self, conn: &Connection<ErpConfig>, actor: ErpActor) -> ConnectorResult<Reply<ErpActor>> {
-        let actor_type = actor.actor_type.clone().ok_or_else(|| ConnectorError::new("The actor has no ActorType."))?;
-        let table = table(&actor_type)?;
+    async fn create_actor(&self, conn: &Connection<ErpConfig>, actor: NewActor) -> ConnectorResult<Reply<ErpActor>> {
+        let table = table(&actor.actor_type)?;
         let config = conn.config.clone();
         self.with_db(&conn.config.database, move |db| {
             let tx = db.unchecked_transaction()?;
@@ -349,7 +348,7 @@ impl ErpConnector for SqliteErp {
     async fn save_actors(
         &self,
         conn: &Connection<ErpConfig>,
-        actors: Vec<ErpActor>,
+        actors: Vec<ActorChange>,
     ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         self.with_db(&conn.config.database, move |db| {
             // All or nothing: one invalid actor saves none, and the answer names every problem.
@@ -357,12 +356,7 @@ impl ErpConnector for SqliteErp {
             let mut saved = Vec::new();
             let mut errors = Vec::new();
             for actor in &actors {
-                let result = actor
-                    .actor_type
-                    .as_ref()
-                    .ok_or_else(|| ConnectorError::new("An actor has no ActorType."))
-                    .and_then(table)
-                    .and_then(|table| update(&tx, table, actor).map(|id| (table, id)));
+                let result = table(&actor.actor_type).and_then(|table| update(&tx, table, actor).map(|id| (table, id)));
                 match result {
                     Ok(done) => saved.push(done),
                     Err(e) => errors.push(e.user_explanation),

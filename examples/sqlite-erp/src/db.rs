@@ -292,48 +292,28 @@ pub fn decode(conn: &Connection, field: &Field, raw: &str) -> Result<Sql, String
     }
 }
 
-/// The column values of an actor sent by SuperOffice, validated field by field. `creating`:
-/// mandatory fields must be there. The error names each field, with the code
-/// `UNKOWN_FIELDKEY` if a key is not a field of the type.
+/// The column values of the fields sent for `who` (checked by the framework against the fields
+/// of the type), converted and checked against the database (list items). The error names
+/// each field.
 pub fn columns(
     conn: &Connection,
     table: &Table,
-    actor: &ErpActor,
-    creating: bool,
+    who: &str,
+    fields: &StringDict,
 ) -> Result<Vec<(&'static str, Sql)>, ConnectorError> {
-    let who = match actor.erp_key.as_deref().filter(|k| !k.is_empty()) {
-        Some(key) => format!("{} {key}", table.actor_type),
-        None => format!("The new {}", table.actor_type.to_lowercase()),
-    };
     let mut values = Vec::new();
     let mut errors = Vec::new();
-    let mut unknown = false;
-    let given = actor.field_values.clone().unwrap_or_default();
-    for (key, raw) in given.iter() {
-        match table.field(key) {
-            None => {
-                unknown = true;
-                errors.push(format!("{key}: not a field of {}", table.actor_type));
-            }
-            Some(f) if f.access == FieldAccess::ReadOnly => errors.push(format!("{key}: is read-only")),
-            Some(f) => match decode(conn, f, raw.unwrap_or("")) {
-                Ok(v) => values.push((f.column, v)),
-                Err(e) => errors.push(format!("{key}: {e}")),
-            },
-        }
-    }
-    if creating {
-        for f in table.fields.iter().filter(|f| f.access == FieldAccess::Mandatory) {
-            if !given.contains_key(f.key) {
-                errors.push(format!("{}: is required", f.key));
-            }
+    for (key, raw) in fields.iter() {
+        let Some(field) = table.field(key) else { continue };
+        match decode(conn, field, raw.unwrap_or("")) {
+            Ok(v) => values.push((field.column, v)),
+            Err(e) => errors.push(format!("{key}: {e}")),
         }
     }
     if errors.is_empty() {
         return Ok(values);
     }
-    let error = ConnectorError::new(format!("{who} cannot be saved: {}.", errors.join("; ")));
-    Err(if unknown { error.with_code(ErrorCode::UnknownFieldKey) } else { error })
+    Err(ConnectorError::new(format!("{who} cannot be saved: {}.", errors.join("; "))))
 }
 
 /// A list as the database is first filled with it (for set-up, before a database is known).

@@ -320,20 +320,19 @@ impl ErpConnector for Ledger {
             .into())
     }
 
-    async fn create_actor(&self, _: &Connection<LedgerConfig>, actor: ErpActor) -> ConnectorResult<Reply<ErpActor>> {
-        let actor_type = actor.actor_type.clone().unwrap_or(ActorType::Customer);
-        let fields: Vec<String> = actor.field_values.iter().flat_map(|d| d.keys().map(str::to_owned)).collect();
+    async fn create_actor(&self, _: &Connection<LedgerConfig>, actor: NewActor) -> ConnectorResult<Reply<ErpActor>> {
+        let actor_type = actor.actor_type.clone();
+        let fields: Vec<String> = actor.fields.keys().map(str::to_owned).collect();
         let mut data = self.data.lock().unwrap();
         data.counter += 1;
         let row = Row {
             actor_type,
             key: format!("{}", 5000 + data.counter),
             stamp: data.counter,
-            parent: actor.parent_erp_key.clone().filter(|k| !k.is_empty()),
+            parent: actor.parent.as_ref().map(|p| p.erp_key.clone()),
             values: actor
-                .field_values
+                .fields
                 .iter()
-                .flat_map(|d| d.iter())
                 .filter_map(|(k, v)| {
                     let known = ["NAME", "EMPLOYEES", "TURNOVER", "CURRENCY", "ACTIVE", "FIRSTNAME", "LASTNAME"];
                     known.iter().find(|n| **n == k).map(|n| (*n, v.unwrap_or("").to_owned()))
@@ -354,12 +353,12 @@ impl ErpConnector for Ledger {
     async fn save_actors(
         &self,
         _: &Connection<LedgerConfig>,
-        actors: Vec<ErpActor>,
+        actors: Vec<ActorChange>,
     ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         let mut saved = Vec::new();
         for actor in actors {
-            let key = actor.erp_key.clone().unwrap_or_default();
-            let fields: Vec<String> = actor.field_values.iter().flat_map(|d| d.keys().map(str::to_owned)).collect();
+            let key = actor.erp_key.clone();
+            let fields: Vec<String> = actor.fields.keys().map(str::to_owned).collect();
             let mut data = self.data.lock().unwrap();
             data.counter += 1;
             let counter = data.counter;
@@ -367,7 +366,7 @@ impl ErpConnector for Ledger {
                 return Err(ConnectorError::new(format!("No actor {key}.")).with_code(ErrorCode::UnknownFieldKey));
             };
             row.stamp = if self.has(Fault::SaveGoesBack) { 0 } else { counter };
-            for (k, v) in actor.field_values.iter().flat_map(|d| d.iter()) {
+            for (k, v) in actor.fields.iter() {
                 if let Some(slot) = row.values.iter_mut().find(|(n, _)| *n == k) {
                     slot.1 = v.unwrap_or("").to_owned();
                 }

@@ -29,8 +29,8 @@ impl ErpConnector<Login> for Everything {
     async fn search_actors(&self, _: &Connection<Config, Login>, _: SearchActors) -> ConnectorResult<Reply<Vec<ErpActor>>> { Ok(vec![].into()) }
     async fn search_actor_by_parent(&self, _: &Connection<Config, Login>, _: SearchByParent) -> ConnectorResult<Reply<Vec<ErpActor>>> { Ok(vec![].into()) }
     async fn search_actors_advanced(&self, _: &Connection<Config, Login>, _: AdvancedSearch) -> ConnectorResult<Reply<Vec<ErpActor>>> { Ok(vec![].into()) }
-    async fn create_actor(&self, _: &Connection<Config, Login>, a: ErpActor) -> ConnectorResult<Reply<ErpActor>> { Ok(Reply::from(a).warning("created without an address")) }
-    async fn save_actors(&self, _: &Connection<Config, Login>, a: Vec<ErpActor>) -> ConnectorResult<Reply<Vec<ErpActor>>> { Ok(a.into()) }
+    async fn create_actor(&self, _: &Connection<Config, Login>, a: NewActor) -> ConnectorResult<Reply<ErpActor>> { Ok(Reply::from(ErpActor::new(a.actor_type, "1", "1")).warning("created without an address")) }
+    async fn save_actors(&self, _: &Connection<Config, Login>, a: Vec<ActorChange>) -> ConnectorResult<Reply<Vec<ErpActor>>> { Ok(a.into_iter().map(|a| ErpActor::new(a.actor_type, a.erp_key, "2")).collect()) }
     async fn get_list(&self, _: Option<&Connection<Config, Login>>, _: &str) -> ConnectorResult<Reply<StringDict>> { Ok(StringDict::new().into()) }
     async fn get_list_items(&self, _: Option<&Connection<Config, Login>>, _: &str, _: Vec<String>) -> ConnectorResult<Reply<StringDict>> { Ok(StringDict::new().into()) }
     async fn get_actors_by_timestamp(&self, _: &Connection<Config, Login>, _: ActorsSince) -> ConnectorResult<Reply<Vec<ErpActor>>> { Ok(vec![].into()) }

@@ -1,0 +1,66 @@
+//! Typed field values for connector code: reading a field as a Rust type, with an answer for
+//! the user naming the field and the value when it is not one.
+
+use crate::connector::ConnectorError;
+use crate::contract::{ErpActor, FromFieldValue, StringDict};
+
+/// `key`'s value in `fields` as a `T`; `None` when absent or null; an error for the user naming
+/// the field and the value otherwise.
+pub(crate) fn read<T: FromFieldValue>(fields: Option<&StringDict>, key: &str) -> Result<Option<T>, ConnectorError> {
+    let Some(raw) = fields.and_then(|f| f.get(key)) else { return Ok(None) };
+    T::from_field_value(raw).map(Some).ok_or_else(|| {
+        ConnectorError::new(format!(
+            "The value `{}` of field {} is not {}.",
+            crate::untrusted::shown(raw),
+            crate::untrusted::shown(key),
+            T::EXPECTED
+        ))
+    })
+}
+
+impl ErpActor {
+    /// A field's value as a `T` ([`FromFieldValue`]): `None` when absent or null, an error naming
+    /// the field and its value when it is not a `T`.
+    pub fn get<T: FromFieldValue>(&self, key: &str) -> Result<Option<T>, ConnectorError> {
+        read(self.field_values.as_ref(), key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::contract::{ActorType, ErpActor, FieldValue, LocalizedText};
+
+    #[test]
+    fn values_go_in_typed_and_come_out_typed() {
+        let date = chrono::NaiveDate::from_ymd_opt(2024, 5, 1).unwrap();
+        let stamp = date.and_hms_opt(12, 30, 0).unwrap();
+        let actor = ErpActor::new(ActorType::Customer, "1", "1")
+            .with_field("NAME", "Acme AS")
+            .with_field("NUMBER", 42)
+            .with_field("PRICE", 12.5)
+            .with_field("ACTIVE", false)
+            .with_field("SINCE", date)
+            .with_field("SEEN", stamp)
+            .with_field("TITLE", LocalizedText::new().with("EN", "Boss").with("NO", "Sjef"))
+            .with_field("NOTHING", None::<i64>)
+            .with_field("RAW", FieldValue::Money("10.00".into()));
+        assert_eq!(actor.field("NUMBER"), Some("[I:42]"));
+        assert_eq!(actor.field("ACTIVE"), Some("[I:0]"));
+        assert_eq!(actor.field("PRICE"), Some("[F:12.5]"));
+        assert_eq!(actor.get::<String>("NAME").unwrap().as_deref(), Some("Acme AS"));
+        assert_eq!(actor.get::<i32>("NUMBER").unwrap(), Some(42));
+        assert_eq!(actor.get::<f64>("PRICE").unwrap(), Some(12.5));
+        assert_eq!(actor.get::<bool>("ACTIVE").unwrap(), Some(false));
+        assert_eq!(actor.get::<chrono::NaiveDate>("SINCE").unwrap(), Some(date));
+        assert_eq!(actor.get::<chrono::NaiveDateTime>("SEEN").unwrap(), Some(stamp));
+        assert_eq!(actor.get::<LocalizedText>("TITLE").unwrap().unwrap().get("NO"), Some("Sjef"));
+        assert_eq!(actor.get::<i64>("NOTHING").unwrap(), None, "null");
+        assert_eq!(actor.get::<i64>("ABSENT").unwrap(), None, "absent");
+        assert_eq!(actor.get::<FieldValue>("RAW").unwrap(), Some(FieldValue::Money("10.00".into())));
+        let wrong = actor.get::<u8>("PRICE").unwrap_err().user_explanation;
+        assert!(wrong.contains("PRICE") && wrong.contains("[F:12.5]") && wrong.contains("u8"), "{wrong}");
+        let hostile = ErpActor::new(ActorType::Customer, "1", "1").with_field("N", "\u{1b}[2J".repeat(1000));
+        let shown = hostile.get::<i64>("N").unwrap_err().user_explanation;
+        assert!(!shown.contains('\u{1b}') && shown.len() < 1200, "escaped and bounded: {}", shown.len());
+    }
+}
