@@ -49,7 +49,8 @@ impl ErpConnector for Informative {
     }
 
     async fn create_actor(&self, _: &Connection<Config>, actor: NewActor) -> ConnectorResult<Reply<ErpActor>> {
-        let created = ErpActor::new(actor.actor_type.clone(), "42", "2024-01-02").with_field("NAME", actor.field("NAME"));
+        let created =
+            ErpActor::new(actor.actor_type.clone(), "42", "2024-01-02").with_field("NAME", actor.field("NAME"));
         Ok(Reply::from(created).warning("created without an address"))
     }
 

@@ -13,6 +13,7 @@ pub mod allow;
 mod config;
 mod error;
 mod reply;
+pub mod search;
 mod session;
 mod stream;
 mod values;
@@ -29,7 +30,7 @@ pub(crate) use session::{is_no_session, no_session};
 pub(crate) use stream::only_fields;
 pub use stream::{ActorSender, ActorStream};
 
-use crate::contract::{ActorType, ErpActor, FieldMetadata, SearchRestriction, StringDict};
+use crate::contract::{ActorType, ErpActor, FieldMetadata, StringDict};
 
 /// `WSTestConfigData`: configuration values to check before they are saved, parsed into the
 /// connector's type and as they were sent.
@@ -78,15 +79,24 @@ pub struct SearchByParent {
     pub field_keys: Vec<String>,
 }
 
-/// `WSSearchActorsAdvanced`: criteria search; every restriction must match.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// `WSSearchActorsAdvanced`: criteria search; an actor matches when it meets every criterion.
+/// The framework has checked each restriction against the connector's searchable fields and their
+/// types (see [`search`]).
+#[derive(Debug, Clone, PartialEq)]
 pub struct AdvancedSearch {
     /// The actor type.
     pub actor_type: ActorType,
-    /// The criteria.
-    pub restrictions: Vec<SearchRestriction>,
+    /// The criteria, typed.
+    pub criteria: Vec<search::Criterion>,
     /// The fields to fill in.
     pub field_keys: Vec<String>,
+}
+
+impl AdvancedSearch {
+    /// Whether `actor` meets every criterion (for connectors that search in memory).
+    pub fn matches(&self, actor: &ErpActor) -> bool {
+        search::matches_all(&self.criteria, actor)
+    }
 }
 
 /// `WSGetActorsByTimestamp`: the change poll.

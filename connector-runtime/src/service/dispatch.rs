@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
+use crate::connector::search::criteria;
 use crate::connector::{
     ActorChange, ActorsSince, AdvancedSearch, ConfigTest, Connection, ConnectionConfig, ConnectorError,
     ConnectorResult, ErpConnector, GetActors, NewActor, NoSession, Reply, SearchActors, SearchByParent, is_no_session,
@@ -527,13 +528,20 @@ impl<T: ErpConnector<S>, S: Send + Sync + 'static> Hosted<T, S> {
             }
             Request::SearchActorsAdvanced(r) => {
                 let loaded = self.load(r.base.connection_guid).await?;
-                let query = AdvancedSearch {
-                    actor_type: required(r.actor_type, "ActorType")?,
-                    restrictions: r.restrictions.unwrap_or_default(),
-                    field_keys: r.field_keys.unwrap_or_default(),
-                };
-                let keys = query.field_keys.clone();
-                let found = self.call(&loaded, query, async |conn, q| c.search_actors_advanced(conn, q).await).await?;
+                let actor_type = required(r.actor_type, "ActorType")?;
+                let (restrictions, field_keys) = (r.restrictions.unwrap_or_default(), r.field_keys.unwrap_or_default());
+                let keys = field_keys.clone();
+                let found = self
+                    .call(&loaded, (), async |conn, ()| {
+                        // Checked against what the connector says is searchable, before it is called.
+                        let searchable = c.searchable_fields(conn, &actor_type).await?.value;
+                        let fields = c.actor_type_fields(conn, &actor_type).await?.value;
+                        let criteria = criteria(&restrictions, &actor_type, &searchable, &fields)?;
+                        let query =
+                            AdvancedSearch { actor_type: actor_type.clone(), criteria, field_keys: field_keys.clone() };
+                        c.search_actors_advanced(conn, query).await
+                    })
+                    .await?;
                 self.reply(found, |actors| requested(actors, &keys))
             }
             Request::CreateActor(r) => {

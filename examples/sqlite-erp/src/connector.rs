@@ -10,8 +10,9 @@ use rusqlite::Connection as Db;
 use rusqlite::types::Value as Sql;
 
 use crate::db;
+use crate::db::bind;
 use crate::fields::{self, TABLES, Table};
-use crate::search::{self, bind};
+use crate::search;
 
 /// What SuperOffice asks for when an administrator adds a connection.
 #[derive(ConnectionConfig, Clone)]
@@ -324,7 +325,7 @@ impl ErpConnector for SqliteErp {
         q: AdvancedSearch,
     ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         let table = table(&q.actor_type)?;
-        let (condition, params) = search::condition(table, &q.restrictions)?;
+        let (condition, params) = search::condition(table, &q.criteria);
         self.with_db(&conn.config.database, move |db| {
             let tail = format!("ORDER BY t.id LIMIT {SEARCH_LIMIT}");
             db::select(db, table, &db::requested(table, &q.field_keys), &condition, &params, &tail)

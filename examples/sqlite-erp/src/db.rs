@@ -316,6 +316,13 @@ pub fn columns(
     Err(ConnectorError::new(format!("{who} cannot be saved: {}.", errors.join("; "))))
 }
 
+/// Adds a parameter; returns its numbered placeholder (`?N`), so that conditions can be joined
+/// in any order and a value used twice.
+pub fn bind(params: &mut Vec<Sql>, value: Sql) -> String {
+    params.push(value);
+    format!("?{}", params.len())
+}
+
 /// A list as the database is first filled with it (for set-up, before a database is known).
 pub fn builtin_list(list_name: &str) -> Option<StringDict> {
     let (_, table) = LISTS.iter().find(|(name, _)| *name == list_name)?;

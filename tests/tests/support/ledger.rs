@@ -147,53 +147,13 @@ impl Ledger {
     }
 }
 
-fn value<'a>(row: &'a Row, key: &str) -> Option<&'a str> {
-    row.values.iter().find(|(k, _)| *k == key).map(|(_, v)| v.as_str())
-}
-
-/// Whether a row matches one restriction (text case-insensitive, numbers by value, lists by key).
-fn restriction_matches(row: &Row, r: &SearchRestriction) -> bool {
-    let key = r.field_key.as_deref().unwrap_or("");
-    let op = r.operator.as_deref().unwrap_or("");
-    let values = r.values.clone().unwrap_or_default();
-    let first = values.first().cloned().unwrap_or_default();
-    if key == special_keys::PARENT_ERP_KEY {
-        return row.parent.as_deref() == Some(first.as_str());
+/// The row as an actor with every field and no faults: what an advanced search judges.
+fn plain(row: &Row) -> ErpActor {
+    let mut actor = ErpActor::new(row.actor_type.clone(), row.key.clone(), "");
+    if let Some(parent) = &row.parent {
+        actor = actor.with_parent(ActorType::Customer, parent.clone());
     }
-    if key == special_keys::PARENT_ACTOR_TYPE {
-        return row.parent.is_some() && first == "Customer";
-    }
-    let Some(v) = value(row, key) else { return false };
-    let number = |s: &str| FieldValue::parse_lenient(s).as_f64();
-    match (number(v), number(&first)) {
-        (Some(x), Some(q)) if !matches!(key, "NAME" | "CURRENCY") => match op {
-            "=" => x == q,
-            "!=" => x != q,
-            ">" => x > q,
-            "<" => x < q,
-            ">=" => x >= q,
-            "<=" => x <= q,
-            "between" => values.get(1).and_then(|h| number(h)).is_some_and(|h| q <= x && x <= h),
-            _ => false,
-        },
-        _ => {
-            let (v, q) = (v.to_lowercase(), first.to_lowercase());
-            match op {
-                "=" => v == q,
-                "isnot" => v != q,
-                "begins" => v.starts_with(&q),
-                "notbegins" => !v.starts_with(&q),
-                "contains" => v.contains(&q),
-                "notcontains" => !v.contains(&q),
-                "ends" => v.ends_with(&q),
-                "notends" => !v.ends_with(&q),
-                "oneof" => values.iter().any(|k| k.eq_ignore_ascii_case(&v)),
-                "notoneof" => !values.iter().any(|k| k.eq_ignore_ascii_case(&v)),
-                "between" => values.get(1).is_some_and(|h| q <= v && v <= h.to_lowercase()),
-                _ => false,
-            }
-        }
-    }
+    row.values.iter().fold(actor, |actor, (key, value)| actor.with_field(*key, value.as_str()))
 }
 
 #[erp_connector(app_id = "0123456789abcdef0123456789abcdef", name = "ledger")]
@@ -315,7 +275,7 @@ impl ErpConnector for Ledger {
         let ignore = self.has(Fault::SearchIgnoresRestrictions);
         Ok(self
             .select(&q.actor_type, &q.field_keys, |r| {
-                ignore || q.restrictions.iter().all(|x| restriction_matches(r, x))
+                ignore || q.matches(&plain(r))
             })
             .into())
     }
