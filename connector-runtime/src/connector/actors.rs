@@ -69,9 +69,10 @@ fn check(
 ) -> Result<(ActorType, Option<String>, StringDict, Option<ParentRef>), Vec<(String, bool)>> {
     let mut problems: Vec<(String, bool)> = Vec::new();
     let values = actor.field_values.unwrap_or_default();
+    let of_type = actor.actor_type.as_ref().map_or("its actor type", ActorType::as_str);
     for (key, value) in values.iter() {
         let Some(field) = fields.iter().find(|f| f.field_key.as_deref() == Some(key)) else {
-            problems.push((format!("{}: not a field of this actor type", shown(key)), true));
+            problems.push((format!("{}: not a field of {of_type}", shown(key)), true));
             continue;
         };
         if field.access == FieldAccess::ReadOnly {
@@ -146,7 +147,8 @@ fn refused(problems: Vec<(String, Vec<(String, bool)>)>) -> ConnectorError {
 impl NewActor {
     /// `actor` checked against `fields`, the fields of its type.
     pub(crate) fn checked(actor: ErpActor, fields: &[FieldMetadata]) -> Result<NewActor, ConnectorError> {
-        let who = format!("The new {}", actor.actor_type.as_ref().map_or("actor", ActorType::as_str));
+        let who =
+            format!("The new {}", actor.actor_type.as_ref().map_or("actor".into(), |t| t.as_str().to_lowercase()));
         match check(actor, fields, true) {
             Ok((actor_type, _, fields, parent)) => Ok(NewActor { actor_type, fields, parent }),
             Err(problems) => Err(refused(vec![(who, problems)])),

@@ -38,7 +38,7 @@ enum Item {
 ///     Ok(())
 /// });
 /// let actors = block_on(stream.collect()).unwrap();
-/// assert_eq!(actors.len(), 3);
+/// assert_eq!(actors.value.len(), 3);
 /// # fn block_on<F: std::future::Future>(f: F) -> F::Output {
 /// #     tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
 /// # }

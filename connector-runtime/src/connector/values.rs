@@ -58,7 +58,7 @@ mod tests {
         assert_eq!(actor.get::<i64>("ABSENT").unwrap(), None, "absent");
         assert_eq!(actor.get::<FieldValue>("RAW").unwrap(), Some(FieldValue::Money("10.00".into())));
         let wrong = actor.get::<u8>("PRICE").unwrap_err().user_explanation;
-        assert!(wrong.contains("PRICE") && wrong.contains("[F:12.5]") && wrong.contains("u8"), "{wrong}");
+        assert!(wrong.contains("PRICE") && wrong.contains("[F:12.5]") && wrong.contains("0 to 255"), "{wrong}");
         let hostile = ErpActor::new(ActorType::Customer, "1", "1").with_field("N", "\u{1b}[2J".repeat(1000));
         let shown = hostile.get::<i64>("N").unwrap_err().user_explanation;
         assert!(!shown.contains('\u{1b}') && shown.len() < 1200, "escaped and bounded: {}", shown.len());

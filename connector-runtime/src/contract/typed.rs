@@ -86,16 +86,24 @@ impl FromFieldValue for String {
 }
 
 macro_rules! integer {
-    ($($t:ty),*) => {$(
+    ($($t:ty => $expected:literal),*) => {$(
         impl FromFieldValue for $t {
-            const EXPECTED: &'static str = concat!("a whole number (", stringify!($t), ")");
+            const EXPECTED: &'static str = $expected;
             fn from_field_value(raw: &str) -> Option<Self> {
                 FieldValue::parse_lenient(raw).as_i64().and_then(|n| n.try_into().ok())
             }
         }
     )*};
 }
-integer!(i64, i32, i16, u64, u32, u16, u8);
+integer! {
+    i64 => "a whole number",
+    i32 => "a whole number (32 bits)",
+    i16 => "a whole number from -32768 to 32767",
+    u64 => "a whole number, not negative",
+    u32 => "a whole number, not negative (32 bits)",
+    u16 => "a whole number from 0 to 65535",
+    u8 => "a whole number from 0 to 255"
+}
 
 impl FromFieldValue for f64 {
     const EXPECTED: &'static str = "a number";

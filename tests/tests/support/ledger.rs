@@ -273,11 +273,7 @@ impl ErpConnector for Ledger {
         q: AdvancedSearch,
     ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         let ignore = self.has(Fault::SearchIgnoresRestrictions);
-        Ok(self
-            .select(&q.actor_type, &q.field_keys, |r| {
-                ignore || q.matches(&plain(r))
-            })
-            .into())
+        Ok(self.select(&q.actor_type, &q.field_keys, |r| ignore || q.matches(&plain(r))).into())
     }
 
     async fn create_actor(&self, _: &Connection<LedgerConfig>, actor: NewActor) -> ConnectorResult<Reply<ErpActor>> {
