@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use erp_connector::conformance::{self, AuthCheck, Options, Progress, StepSummary};
+use erp_connector::contract::StringDict;
 use erp_connector::testkit::TestIssuer;
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -87,10 +88,10 @@ impl Progress for Bars {
 }
 
 pub fn run(args: Emulate) -> Result<ExitCode, String> {
-    let mut config = Vec::new();
+    let mut config = StringDict::new();
     for pair in &args.config {
         let (key, value) = pair.split_once('=').ok_or_else(|| format!("--config {pair}: expected key=value"))?;
-        config.push((key.trim().to_owned(), value.to_owned()));
+        config.insert(key.trim(), value);
     }
     let authenticate = match &args.app_id {
         Some(app_id) => {

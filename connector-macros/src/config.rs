@@ -222,6 +222,7 @@ fn stub_with_errors(ident: &syn::Ident, private: &TokenStream, errors: Errors) -
         impl #private::ConnectionConfig for #ident {
             fn fields() -> #private::Vec<#private::FieldMetadata> { #private::Vec::new() }
             fn from_info(_: &#private::StringDict) -> #private::Result<Self, #private::ConfigError> { ::core::unimplemented!() }
+            fn to_info(&self) -> #private::StringDict { #private::StringDict::new() }
             fn secret_keys() -> #private::Vec<&'static str> { #private::Vec::new() }
         }
     };
@@ -332,6 +333,14 @@ pub fn expand(input: TokenStream) -> TokenStream {
         quote!(#name: #private::#helper(info, &SPECS[#i], &OPS.#i)?)
     });
     let keys = fields.iter().map(|f| &f.key);
+    let to_info = fields.iter().map(|f| {
+        let (name, key) = (&f.ident, &f.key);
+        if f.optional {
+            quote!(if let #private::Option::Some(value) = &self.#name { info.insert(#key, #private::ConfigValue::to_value(value)); })
+        } else {
+            quote!(info.insert(#key, #private::ConfigValue::to_value(&self.#name));)
+        }
+    });
     let expanded = quote! {
         const _: () = {
             const SPECS: [#private::FieldSpec; #count] = [#(#specs),*];
@@ -343,6 +352,11 @@ pub fn expand(input: TokenStream) -> TokenStream {
                 }
                 fn from_info(info: &#private::StringDict) -> #private::Result<Self, #private::ConfigError> {
                     #private::Result::Ok(Self { #(#parse),* })
+                }
+                fn to_info(&self) -> #private::StringDict {
+                    let mut info = #private::StringDict::new();
+                    #(#to_info)*
+                    info
                 }
                 fn secret_keys() -> #private::Vec<&'static str> {
                     let mut keys = #private::Vec::new();

@@ -14,6 +14,7 @@ fn stub_with_errors(ident: &syn::Ident, private: &TokenStream, errors: Errors) -
             const FIELD_TYPE: #private::FieldType = #private::FieldType::List;
             const LIST: #private::Option<&'static #private::ConfigList> = #private::Option::None;
             fn parse_value(_: &str) -> #private::Result<Self, ::std::string::String> { ::core::unimplemented!() }
+            fn to_value(&self) -> ::std::string::String { ::core::unimplemented!() }
         }
     };
     let errors = errors.to_compile_errors();
@@ -86,6 +87,7 @@ pub fn expand(input: TokenStream) -> TokenStream {
     }
     let pairs = items.iter().map(|(_, k, d)| quote!((#k, #d)));
     let arms = items.iter().enumerate().map(|(i, (v, _, _))| quote!(#i => #private::Result::Ok(Self::#v),));
+    let keys = items.iter().map(|(v, k, _)| quote!(Self::#v => #k,));
     let expanded = quote! {
         const _: () = {
             static LIST: #private::ConfigList = #private::ConfigList { name: #name, items: &[#(#pairs),*] };
@@ -97,6 +99,9 @@ pub fn expand(input: TokenStream) -> TokenStream {
                         #(#arms)*
                         _ => ::core::unreachable!("list_item returns an index of the list"),
                     }
+                }
+                fn to_value(&self) -> ::std::string::String {
+                    ::std::string::String::from(match self { #(#keys)* })
                 }
             }
         };

@@ -96,7 +96,12 @@ fn a_state_code_and_texts_travel_next_to_every_payload_in_every_profile() {
         assert_eq!(saved.state, ResponseState::Warning, "{profile}");
         assert!(saved.user_explanation.unwrap().contains("saved for north"), "{profile}");
 
-        let found = client.search_actors(guid, &ActorType::Customer, "x", &[]).unwrap();
+        let found = client
+            .search_actors(
+                guid,
+                &SearchActors { actor_type: ActorType::Customer, search_text: "x".into(), field_keys: vec![] },
+            )
+            .unwrap();
         assert_eq!(found.actors.as_ref().map(Vec::len), Some(1), "{profile}: the payload stays");
         assert_eq!(said(&found.result), (true, ResponseState::OkWithInfo, "3 archived customers skipped".into()));
         assert_eq!(found.result.tech_explanation.as_deref(), Some("archive flag set on 3 rows"), "{profile}");
@@ -111,10 +116,20 @@ fn a_state_code_and_texts_travel_next_to_every_payload_in_every_profile() {
         assert_eq!(items.result.error_code.as_deref(), Some("UNKOWN_LISTITEM_ID"), "{profile}: SuperOffice's spelling");
         assert_eq!(items.result.state, ResponseState::Warning, "{profile}");
 
-        let first = client.get_actors_by_timestamp(guid, "", &ActorType::Customer, &[]).unwrap();
+        let first = client
+            .get_actors_by_timestamp(
+                guid,
+                &ActorsSince { actor_type: ActorType::Customer, since: None, field_keys: vec![] },
+            )
+            .unwrap();
         assert_eq!(first.actors.as_ref().map(Vec::len), Some(3), "{profile}: streamed or spooled, the actors stay");
         assert_eq!(said(&first.result), (true, ResponseState::OkWithInfo, "first sync: 3 actors".into()), "{profile}");
-        let next = client.get_actors_by_timestamp(guid, "2024-01-01", &ActorType::Customer, &[]).unwrap();
+        let next = client
+            .get_actors_by_timestamp(
+                guid,
+                &ActorsSince { actor_type: ActorType::Customer, since: Some("2024-01-01".into()), field_keys: vec![] },
+            )
+            .unwrap();
         assert_eq!((next.actors.map(|a| a.len()), next.result.state), (Some(3), ResponseState::Ok), "{profile}");
 
         let deleted = client.delete_connection(guid).unwrap();

@@ -5,9 +5,10 @@
 mod ledger;
 
 use erp_connector::conformance::{Options, Report, rules};
+use erp_connector::connector::Password;
 use erp_connector::contract::*;
 use erp_connector::testkit::{SoapClient, spawn};
-use ledger::{Fault, Ledger};
+use ledger::{Fault, Ledger, LedgerConfig};
 
 fn session(fault: Option<Fault>) -> Report {
     let connector = spawn(Ledger::new(fault));
@@ -71,12 +72,13 @@ fn every_fault_is_caught_by_its_rule() {
 fn refusals_and_unreachable_endpoints_are_reported_not_panicked() {
     // Values the connector refuses stop the session with its explanation.
     let connector = spawn(Ledger::new(None));
-    let options = Options { config: vec![("PASSWORD".into(), "wrong".into())], ..Options::default() };
+    let wrong = LedgerConfig { company: "Acme".into(), password: Some(Password::new("wrong")), currency: None };
+    let options = Options::default().with_config(&wrong);
     let report = connector.conformance(options);
     assert!(report.broke(&rules::SETUP_WORKS), "{report}");
     assert!(report.stopped.as_deref().unwrap().contains("Cannot log in."), "{report}");
     // A configuration key the connector does not have is named.
-    let options = Options { config: vec![("company".into(), "x".into())], ..Options::default() };
+    let options = Options { config: StringDict::new().with("company", "x"), ..Options::default() };
     let report = connector.conformance(options);
     assert!(report.stopped.as_deref().unwrap().contains("the fields are: COMPANY, PASSWORD, CURRENCY"), "{report}");
     // Read-only sessions create nothing.

@@ -104,7 +104,7 @@ fn assert_fault(answer: &str, status: &str, needle: &str) {
 }
 
 fn still_serves(spawned: &Spawned, guid: ConnectionGuid) {
-    let answer = spawned.client().get_actors(guid, &ActorType::Customer, &["1".into()], &[]).unwrap();
+    let answer = spawned.client().get_actors(guid, &customers(&["1"])).unwrap();
     assert!(answer.result.is_ok && answer.actors.unwrap().len() == 1);
 }
 
@@ -259,7 +259,7 @@ fn a_hanging_method_is_answered_with_an_error_and_blocks_nobody() {
         s.call_timeout_secs = 3;
     });
     let client = spawned.client();
-    let hanging = std::thread::spawn(move || client.get_actors(guid, &ActorType::Customer, &["hang".into()], &[]));
+    let hanging = std::thread::spawn(move || client.get_actors(guid, &customers(&["hang"])));
     // Calls on the same (single) worker are answered while the hanging one waits.
     for _ in 0..20 {
         still_serves(&spawned, guid);
@@ -270,7 +270,7 @@ fn a_hanging_method_is_answered_with_an_error_and_blocks_nobody() {
     let message = answer.result.user_explanation.unwrap_or_default();
     assert!(message.contains("did not answer WSGetActors within 3 seconds"), "{message}");
     // Too slow is the same as hanging.
-    let answer = spawned.client().get_actors(guid, &ActorType::Customer, &["slow".into()], &[]).unwrap();
+    let answer = spawned.client().get_actors(guid, &customers(&["slow"])).unwrap();
     assert!(!answer.result.is_ok && answer.actors.as_ref().is_none_or(|a| a.is_empty()), "{answer:?}");
 }
 
@@ -278,7 +278,7 @@ fn a_hanging_method_is_answered_with_an_error_and_blocks_nobody() {
 fn a_failing_erp_is_reported_in_the_answer() {
     let (spawned, guid) = serve(|_| {});
     // The typed client refuses anything but HTTP 200, so this is a 200 with IsOk=false.
-    let answer = spawned.client().get_actors(guid, &ActorType::Customer, &["fail".into()], &[]).unwrap();
+    let answer = spawned.client().get_actors(guid, &customers(&["fail"])).unwrap();
     let result = answer.result;
     assert!(!result.is_ok);
     assert_eq!(result.user_explanation.as_deref(), Some("The ERP database is down."));
@@ -287,9 +287,24 @@ fn a_failing_erp_is_reported_in_the_answer() {
 #[test]
 fn a_stream_that_stalls_ends_with_an_error_after_the_actors_sent() {
     let (spawned, guid) = serve(|s| s.call_timeout_secs = 1);
-    let answer = spawned.client().get_actors_by_timestamp(guid, "", &ActorType::Customer, &[]).unwrap();
+    let answer = spawned
+        .client()
+        .get_actors_by_timestamp(
+            guid,
+            &ActorsSince { actor_type: ActorType::Customer, since: None, field_keys: vec![] },
+        )
+        .unwrap();
     assert_eq!(answer.actors.map(|a| a.len()), Some(1));
     assert!(!answer.result.is_ok);
     let message = answer.result.user_explanation.unwrap_or_default();
     assert!(message.contains("within 1 seconds"), "{message}");
+}
+
+/// `GetActors` of customers by key, no fields.
+fn customers(keys: &[&str]) -> GetActors {
+    GetActors {
+        actor_type: ActorType::Customer,
+        erp_keys: keys.iter().map(|k| k.to_string()).collect(),
+        field_keys: vec![],
+    }
 }

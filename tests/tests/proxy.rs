@@ -114,7 +114,7 @@ impl Proxy {
     /// one replica is rightly unknown to the other.
     fn emulate(&self) {
         let options = Options {
-            config: vec![("COMPANY".into(), "Acme".into()), ("PASSWORD".into(), "secret".into())],
+            config: StringDict::new().with("COMPANY", "Acme").with("PASSWORD", "secret"),
             write: false,
             trusted_pem: Some(self.cert_pem.clone().into_bytes()),
             ..Options::default()

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use erp_connector::auth::verify_partner_token;
+use erp_connector::connector::{ActorsSince, GetActors, SearchActors, SearchByParent};
 use erp_connector::contract::*;
 use erp_connector::soap::{Limits, Shape, WireProfile};
 use erp_connector::testkit::{SoapClient, Spawned, spawn_with, to_json};
@@ -68,12 +69,44 @@ fn our_answers(client: &SoapClient) -> Vec<(String, Value)> {
     push("WSGetSearchableFields", &client.get_searchable_fields(guid, &customer).unwrap());
     push(
         "WSGetActors",
-        &client.get_actors(guid, &customer, &s(&["1001", "1002", "1003"]), &customer_fields()).unwrap(),
+        &client
+            .get_actors(
+                guid,
+                &GetActors {
+                    actor_type: customer.clone(),
+                    erp_keys: s(&["1001", "1002", "1003"]),
+                    field_keys: customer_fields(),
+                },
+            )
+            .unwrap(),
     );
-    push("WSSearchActors", &client.search_actors(guid, &customer, "senter", &customer_fields()).unwrap());
+    push(
+        "WSSearchActors",
+        &client
+            .search_actors(
+                guid,
+                &SearchActors {
+                    actor_type: customer.clone(),
+                    search_text: "senter".into(),
+                    field_keys: customer_fields(),
+                },
+            )
+            .unwrap(),
+    );
     push(
         "WSSearchActorByParent",
-        &client.search_actor_by_parent(guid, &ActorType::Person, "", &customer, "1001", &person_fields()).unwrap(),
+        &client
+            .search_actor_by_parent(
+                guid,
+                &SearchByParent {
+                    actor_type: ActorType::Person,
+                    search_text: String::new(),
+                    parent_actor_type: customer.clone(),
+                    parent_erp_key: "1001".into(),
+                    field_keys: person_fields(),
+                },
+            )
+            .unwrap(),
     );
     let restriction = SearchRestriction::new("EMPLOYEES", ">=", ["[I:10]"]);
     push(
@@ -90,7 +123,16 @@ fn our_answers(client: &SoapClient) -> Vec<(String, Value)> {
     push("WSGetListItems", &client.get_list_items(guid, "currencies", &s(&["SEK", "XXX"])).unwrap());
     push(
         "WSGetActorsByTimestamp",
-        &client.get_actors_by_timestamp(guid, "0000000004", &ActorType::Person, &person_fields()).unwrap(),
+        &client
+            .get_actors_by_timestamp(
+                guid,
+                &ActorsSince {
+                    actor_type: ActorType::Person,
+                    since: Some("0000000004".into()),
+                    field_keys: person_fields(),
+                },
+            )
+            .unwrap(),
     );
     push("WSDeleteConnection", &client.delete_connection(guid).unwrap());
     push("WSTestConnection", &client.test_connection(guid).unwrap());

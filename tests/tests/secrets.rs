@@ -68,7 +68,7 @@ fn no_secret_reaches_a_log_line_or_a_captured_file() {
 
     // The session: set-up with the password, every operation, Authenticate with the issuer.
     let options = Options {
-        config: vec![("COMPANY".into(), "Acme".into()), ("PASSWORD".into(), PASSWORD.into())],
+        config: StringDict::new().with("COMPANY", "Acme").with("PASSWORD", PASSWORD),
         authenticate: Some(AuthCheck {
             issuer: issuer.clone(),
             app_id: APP_ID.into(),

@@ -22,6 +22,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::contract::StringDict;
 use crate::testkit::TestIssuer;
 
 pub use rules::Rule;
@@ -30,9 +31,10 @@ pub use rules::Rule;
 pub struct Options {
     /// Calls go to `?ConnectorName=<name>` when set.
     pub connector_name: Option<String>,
-    /// Configuration values to use (key, value); other fields get their `DefaultValue` or a
-    /// value of their type.
-    pub config: Vec<(String, String)>,
+    /// Configuration values to use, as sent ([`Options::with_config`] fills them from the
+    /// connector's typed configuration); other fields get their `DefaultValue` or a value of
+    /// their type.
+    pub config: StringDict,
     /// Check `Authenticate` with tokens of this issuer (the connector must trust its
     /// certificate).
     pub authenticate: Option<AuthCheck>,
@@ -55,7 +57,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             connector_name: None,
-            config: Vec::new(),
+            config: StringDict::new(),
             authenticate: None,
             initial_since: String::new(),
             write: true,
@@ -63,6 +65,29 @@ impl Default for Options {
             trusted_pem: None,
             profile: crate::soap::WireProfile::MessageContract,
         }
+    }
+}
+
+impl Options {
+    /// Builder: the configuration values of `config`, the connector's own configuration type.
+    ///
+    /// ```
+    /// use erp_connector::prelude::*;
+    ///
+    /// #[derive(ConnectionConfig)]
+    /// struct Config {
+    ///     #[field(mandatory)]
+    ///     company: String,
+    ///     password: Option<Password>,
+    /// }
+    ///
+    /// let options = erp_connector::conformance::Options::default()
+    ///     .with_config(&Config { company: "Acme".into(), password: Some(Password::new("test")) });
+    /// assert_eq!(options.config.get("COMPANY"), Some("Acme"));
+    /// ```
+    pub fn with_config(mut self, config: &impl crate::connector::ConnectionConfig) -> Self {
+        self.config = config.to_info();
+        self
     }
 }
 

@@ -4,6 +4,7 @@ use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 use std::time::Instant;
 
+use crate::connector::{ActorsSince, GetActors, SearchActors, SearchByParent};
 use crate::contract::*;
 use crate::testkit::{ClientError, SoapClient, new_guid};
 
@@ -104,6 +105,16 @@ pub(crate) fn stamp_cmp(a: &str, b: &str) -> Ordering {
 
 fn now() -> chrono::DateTime<chrono::Utc> {
     std::time::SystemTime::now().into()
+}
+
+/// The change poll of `t` since `since` (sent as it is, empty included).
+fn poll(t: &ActorType, since: &str, keys: &[String]) -> ActorsSince {
+    ActorsSince { actor_type: t.clone(), since: Some(since.to_owned()), field_keys: keys.to_vec() }
+}
+
+/// `GetActors` of `keys` with `fields`.
+fn by_keys(t: &ActorType, keys: &[String], fields: &[String]) -> GetActors {
+    GetActors { actor_type: t.clone(), erp_keys: keys.to_vec(), field_keys: fields.to_vec() }
 }
 
 fn keys_of(fields: &[FieldMetadata]) -> Vec<String> {
@@ -304,7 +315,7 @@ impl Session<'_> {
         let fields = self.config_fields.clone();
         self.check_field_list("WSGetConfigData", &fields);
         let declared = keys_of(&fields);
-        if let Some((unknown, _)) = self.options.config.iter().find(|(k, _)| !declared.contains(k)) {
+        if let Some(unknown) = self.options.config.keys().find(|k| !declared.iter().any(|d| d == k)) {
             self.stop(format!("`{unknown}` is not a configuration field; the fields are: {}", declared.join(", ")));
             return false;
         }
@@ -313,8 +324,8 @@ impl Session<'_> {
         sorted.sort_by_key(|f| f.rank);
         for field in &sorted {
             let Some(key) = field.field_key.clone().filter(|k| !k.is_empty()) else { continue };
-            if let Some((_, v)) = self.options.config.iter().find(|(k, _)| *k == key) {
-                values.insert(key, v.clone());
+            if let Some(v) = self.options.config.entry_value(&key) {
+                values.insert_opt(key, v.map(Into::into));
                 continue;
             }
             if field.field_type == FieldType::List {
@@ -538,7 +549,7 @@ impl Session<'_> {
         for t in self.types.clone() {
             let keys = self.field_keys(&t);
             let call = format!("WSGetActorsByTimestamp {} since `{since}`", t.as_str());
-            let actors = match self.call_ok(&call, |c, g| c.get_actors_by_timestamp(g, &since, &t, &keys)) {
+            let actors = match self.call_ok(&call, |c, g| c.get_actors_by_timestamp(g, &poll(&t, &since, &keys))) {
                 Ok(a) => a.actors.unwrap_or_default(),
                 Err(e) => {
                     self.violate(&rules::SETUP_WORKS, &call, e);
@@ -581,7 +592,7 @@ impl Session<'_> {
             let Some(max) = Self::max_stamp(&actors) else { continue };
             let keys = self.field_keys(&t);
             let call = format!("WSGetActorsByTimestamp {} since `{max}`", t.as_str());
-            let Ok(answer) = self.call_ok(&call, |c, g| c.get_actors_by_timestamp(g, &max, &t, &keys)) else {
+            let Ok(answer) = self.call_ok(&call, |c, g| c.get_actors_by_timestamp(g, &poll(&t, &max, &keys))) else {
                 continue;
             };
             let polled = answer.actors.unwrap_or_default();
@@ -624,7 +635,9 @@ impl Session<'_> {
             let sample_one = sample.iter().take(1).copied().collect::<Vec<_>>();
             for (keys, fields, sample) in [(keys, all_fields, sample), (one_key, one_field, sample_one)] {
                 let call = format!("WSGetActors {} ({} keys, {} fields)", t.as_str(), keys.len(), fields.len());
-                let Ok(answer) = self.call_ok(&call, |c, g| c.get_actors(g, &t, &keys, &fields)) else { continue };
+                let Ok(answer) = self.call_ok(&call, |c, g| c.get_actors(g, &by_keys(&t, &keys, &fields))) else {
+                    continue;
+                };
                 let actors = answer.actors.unwrap_or_default();
                 self.check_actors(&call, &actors, &t, &fields);
                 fetched += actors.len();
@@ -685,7 +698,12 @@ impl Session<'_> {
             let fields = self.field_keys(&t);
             let text = self.search_text(&t);
             let call = format!("WSSearchActors {} `{text}`", t.as_str());
-            if let Some(answer) = self.call(&call, |c, g| c.search_actors(g, &t, &text, &fields)) {
+            if let Some(answer) = self.call(&call, |c, g| {
+                c.search_actors(
+                    g,
+                    &SearchActors { actor_type: t.clone(), search_text: text.clone(), field_keys: fields.clone() },
+                )
+            }) {
                 let actors = answer.actors.unwrap_or_default();
                 found += actors.len();
                 self.check_actors(&call, &actors, &t, &fields);
@@ -696,9 +714,18 @@ impl Session<'_> {
             });
             let Some((parent_type, parent_key)) = parent else { continue };
             let call = format!("WSSearchActorByParent {} under {} `{parent_key}`", t.as_str(), parent_type.as_str());
-            if let Some(answer) =
-                self.call(&call, |c, g| c.search_actor_by_parent(g, &t, "", &parent_type, &parent_key, &fields))
-            {
+            if let Some(answer) = self.call(&call, |c, g| {
+                c.search_actor_by_parent(
+                    g,
+                    &SearchByParent {
+                        actor_type: t.clone(),
+                        search_text: String::new(),
+                        parent_actor_type: parent_type.clone(),
+                        parent_erp_key: parent_key.clone(),
+                        field_keys: fields.clone(),
+                    },
+                )
+            }) {
                 let actors = answer.actors.unwrap_or_default();
                 found += actors.len();
                 self.check_actors(&call, &actors, &t, &fields);
@@ -914,7 +941,7 @@ impl Session<'_> {
         }
         let call = format!("WSGetActors {} `{key}`", t.as_str());
         let found = self
-            .call(&call, |c, g| c.get_actors(g, &t, std::slice::from_ref(&key), &keys))
+            .call(&call, |c, g| c.get_actors(g, &by_keys(&t, std::slice::from_ref(&key), &keys)))
             .and_then(|a| a.actors)
             .unwrap_or_default();
         self.check(found.iter().any(|a| a.erp_key.as_deref() == Some(&key)), &rules::CHANGES_POLLED, &call, || {
@@ -965,7 +992,7 @@ impl Session<'_> {
         let keys = self.field_keys(t);
         let call = format!("WSGetActorsByTimestamp {} since `{since}`", t.as_str());
         let polled = self
-            .call(&call, |c, g| c.get_actors_by_timestamp(g, &since, t, &keys))
+            .call(&call, |c, g| c.get_actors_by_timestamp(g, &poll(t, &since, &keys)))
             .and_then(|a| a.actors)
             .unwrap_or_default();
         self.check(polled.iter().any(|a| a.erp_key.as_deref() == Some(key)), &rules::CHANGES_POLLED, &call, || {

@@ -43,6 +43,11 @@ pub trait ConnectionConfig: Sized + Send + Sync + 'static {
     /// Parses and validates `ConnectionInfo`. Errors name the field.
     fn from_info(info: &StringDict) -> Result<Self, ConfigError>;
 
+    /// The values as SuperOffice sends them (`ConnectionInfo`, what [`Self::from_info`] reads
+    /// back); an absent optional value is left out. For tests and tools: a connection to save
+    /// or test, written as the typed struct.
+    fn to_info(&self) -> StringDict;
+
     /// Keys whose values are secrets ([`Password`] fields): encrypted at rest, never logged.
     fn secret_keys() -> Vec<&'static str>;
 
@@ -63,6 +68,9 @@ impl ConnectionConfig for NoConfig {
     }
     fn from_info(_: &StringDict) -> Result<Self, ConfigError> {
         Ok(NoConfig)
+    }
+    fn to_info(&self) -> StringDict {
+        StringDict::new()
     }
     fn secret_keys() -> Vec<&'static str> {
         Vec::new()
@@ -119,12 +127,17 @@ pub trait ConfigValue: Sized {
     const LIST: Option<&'static ConfigList> = None;
     /// Reads the value SuperOffice sends (encoded or plain, spec §3.7).
     fn parse_value(raw: &str) -> Result<Self, String>;
+    /// The value as SuperOffice sends it (what [`ConfigValue::parse_value`] reads back).
+    fn to_value(&self) -> String;
 }
 
 impl ConfigValue for String {
     const FIELD_TYPE: FieldType = FieldType::Text;
     fn parse_value(raw: &str) -> Result<Self, String> {
         Ok(raw.to_owned())
+    }
+    fn to_value(&self) -> String {
+        self.clone()
     }
 }
 
@@ -134,6 +147,9 @@ impl ConfigValue for bool {
         FieldValue::parse_lenient(raw)
             .as_bool()
             .ok_or_else(|| format!("`{raw}` is not a checkbox value ([I:1] or [I:0])"))
+    }
+    fn to_value(&self) -> String {
+        FieldValue::bool(*self).to_string()
     }
 }
 
@@ -145,6 +161,9 @@ macro_rules! integer_config_value {
                 let n = FieldValue::parse_lenient(raw).as_i64().ok_or_else(|| format!("`{raw}` is not a whole number"))?;
                 <$t>::try_from(n).map_err(|_| format!("{n} is out of range for this field"))
             }
+            fn to_value(&self) -> String {
+                format!("[I:{self}]")
+            }
         }
     )*};
 }
@@ -155,12 +174,18 @@ impl ConfigValue for f64 {
     fn parse_value(raw: &str) -> Result<Self, String> {
         FieldValue::parse_lenient(raw).as_f64().ok_or_else(|| format!("`{raw}` is not a number"))
     }
+    fn to_value(&self) -> String {
+        FieldValue::Float(*self).to_string()
+    }
 }
 
 impl ConfigValue for NaiveDateTime {
     const FIELD_TYPE: FieldType = FieldType::Datetime;
     fn parse_value(raw: &str) -> Result<Self, String> {
         FieldValue::parse_lenient(raw).as_datetime().ok_or_else(|| format!("`{raw}` is not a date and time"))
+    }
+    fn to_value(&self) -> String {
+        FieldValue::DateTime(*self).to_string()
     }
 }
 
@@ -198,6 +223,9 @@ impl ConfigValue for Password {
     const SECRET: bool = true;
     fn parse_value(raw: &str) -> Result<Self, String> {
         Ok(Password(raw.to_owned()))
+    }
+    fn to_value(&self) -> String {
+        self.0.clone()
     }
 }
 

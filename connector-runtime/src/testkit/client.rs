@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::connector::{ActorsSince, ConnectionConfig, GetActors, SearchActors, SearchByParent};
 use crate::contract::auth::{
     AuthenticationRequest, AuthenticationResponse, CONTRACT_NAME, DEFAULT_NAMESPACE, OPERATION,
 };
@@ -382,26 +383,27 @@ typed! {
     fn get_supported_actor_type_fields(guid: ConnectionGuid, actor_type: &ActorType) -> FieldMetadata(FieldMetadataResponse) =
         Request::GetSupportedActorTypeFields(GetSupportedActorTypeFieldsRequest { base: base(guid), actor_type: Some(actor_type.clone()) });
     /// `WSGetActors`.
-    fn get_actors(guid: ConnectionGuid, actor_type: &ActorType, erp_keys: &[String], field_keys: &[String]) -> ActorArray(ActorArrayResponse) =
-        Request::GetActors(GetActorsRequest { base: base(guid), actor_type: Some(actor_type.clone()), erp_keys: keys(erp_keys), field_keys: keys(field_keys) });
+    fn get_actors(guid: ConnectionGuid, q: &GetActors) -> ActorArray(ActorArrayResponse) =
+        Request::GetActors(GetActorsRequest { base: base(guid), actor_type: Some(q.actor_type.clone()), erp_keys: keys(&q.erp_keys), field_keys: keys(&q.field_keys) });
     /// `WSGetSearchableFields`.
     fn get_searchable_fields(guid: ConnectionGuid, actor_type: &ActorType) -> StringArray(StringArrayResponse) =
         Request::GetSearchableFields(GetSearchableFieldsRequest { base: base(guid), actor_type: Some(actor_type.clone()) });
-    /// `WSSearchActorsAdvanced`.
+    /// `WSSearchActorsAdvanced`, with the restrictions as sent (the connector gets them typed
+    /// and checked: a client may send any).
     fn search_actors_advanced(guid: ConnectionGuid, actor_type: &ActorType, restrictions: &[SearchRestriction], field_keys: &[String]) -> ActorArray(ActorArrayResponse) =
         Request::SearchActorsAdvanced(SearchActorsAdvancedRequest { base: base(guid), actor_type: Some(actor_type.clone()), restrictions: Some(restrictions.to_vec()), field_keys: keys(field_keys) });
     /// `WSSearchActors`.
-    fn search_actors(guid: ConnectionGuid, actor_type: &ActorType, search_text: &str, field_keys: &[String]) -> ActorArray(ActorArrayResponse) =
-        Request::SearchActors(SearchActorsRequest { base: base(guid), actor_type: Some(actor_type.clone()), search_text: Some(search_text.into()), field_keys: keys(field_keys) });
+    fn search_actors(guid: ConnectionGuid, q: &SearchActors) -> ActorArray(ActorArrayResponse) =
+        Request::SearchActors(SearchActorsRequest { base: base(guid), actor_type: Some(q.actor_type.clone()), search_text: Some(q.search_text.clone()), field_keys: keys(&q.field_keys) });
     /// `WSSearchActorByParent`.
-    fn search_actor_by_parent(guid: ConnectionGuid, actor_type: &ActorType, search_text: &str, parent_type: &ActorType, parent_key: &str, field_keys: &[String]) -> ActorArray(ActorArrayResponse) =
+    fn search_actor_by_parent(guid: ConnectionGuid, q: &SearchByParent) -> ActorArray(ActorArrayResponse) =
         Request::SearchActorByParent(SearchActorByParentRequest {
             base: base(guid),
-            actor_type: Some(actor_type.clone()),
-            search_text: Some(search_text.into()),
-            parent_actor_type: Some(parent_type.clone()),
-            parent_actor_erp_key: Some(parent_key.into()),
-            field_keys: keys(field_keys),
+            actor_type: Some(q.actor_type.clone()),
+            search_text: Some(q.search_text.clone()),
+            parent_actor_type: Some(q.parent_actor_type.clone()),
+            parent_actor_erp_key: Some(q.parent_erp_key.clone()),
+            field_keys: keys(&q.field_keys),
         });
     /// `WSCreateActor`.
     fn create_actor(guid: ConnectionGuid, actor: &ErpActor) -> Actor(ActorResponse) =
@@ -415,9 +417,16 @@ typed! {
     /// `WSGetListItems`.
     fn get_list_items(guid: ConnectionGuid, list_name: &str, item_keys: &[String]) -> ListItems(ListItemsResponse) =
         Request::GetListItems(GetListItemsRequest { base: base(guid), list_name: Some(list_name.into()), list_item_keys: keys(item_keys) });
-    /// `WSGetActorsByTimestamp`.
-    fn get_actors_by_timestamp(guid: ConnectionGuid, updated_on_or_after: &str, actor_type: &ActorType, field_keys: &[String]) -> ActorArray(ActorArrayResponse) =
-        Request::GetActorsByTimestamp(GetActorsByTimestampRequest { base: base(guid), updated_on_or_after: Some(updated_on_or_after.into()), actor_type: Some(actor_type.clone()), field_keys: keys(field_keys) });
+    /// `WSGetActorsByTimestamp`; `since: None` sends an empty `UpdatedOnOrAfter`, as EIS's first
+    /// poll is assumed to.
+    fn get_actors_by_timestamp(guid: ConnectionGuid, q: &ActorsSince) -> ActorArray(ActorArrayResponse) =
+        Request::GetActorsByTimestamp(GetActorsByTimestampRequest { base: base(guid), updated_on_or_after: Some(q.since.clone().unwrap_or_default()), actor_type: Some(q.actor_type.clone()), field_keys: keys(&q.field_keys) });
+    /// `WSTestConfigData` of a typed configuration.
+    fn test_config(config: &impl ConnectionConfig) -> Result(ResponseStatus) =
+        Request::TestConfigData(TestConfigDataRequest { connection_info: Some(config.to_info()) });
+    /// `WSSaveConnection` of a typed configuration.
+    fn save_config(guid: ConnectionGuid, config: &impl ConnectionConfig) -> Result(ResponseStatus) =
+        Request::SaveConnection(SaveConnectionRequest { base: base(guid), connection_info: Some(config.to_info()) });
 }
 
 #[cfg(test)]

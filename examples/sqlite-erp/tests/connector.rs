@@ -132,15 +132,28 @@ fn creating_and_saving_validate_every_field_and_save_all_or_nothing() {
         Some("Customer 1 cannot be saved: CREDIT_LIMIT: `lots` is not a number.")
     );
     let fields = vec!["LASTNAME".to_owned()];
-    let now = client.get_actors(guid, &ActorType::Person, std::slice::from_ref(&key), &fields).unwrap().actors.unwrap();
+    let now = client
+        .get_actors(
+            guid,
+            &GetActors { actor_type: ActorType::Person, erp_keys: vec![key.clone()], field_keys: fields.clone() },
+        )
+        .unwrap()
+        .actors
+        .unwrap();
     assert_eq!(now[0].field("LASTNAME"), Some("Ås"));
 
     // Saved alone it is, with a later LastModified than anything before.
     let saved = client.save_actors(guid, &[rename]).unwrap().actors.unwrap();
     assert_eq!(saved[0].field("LASTNAME"), Some("Berg"));
     assert!(saved[0].last_modified > created.last_modified);
-    let polled =
-        client.get_actors_by_timestamp(guid, saved[0].last_modified.as_deref().unwrap(), &ActorType::Person, &fields);
+    let polled = client.get_actors_by_timestamp(
+        guid,
+        &ActorsSince {
+            actor_type: ActorType::Person,
+            since: saved[0].last_modified.clone(),
+            field_keys: fields.clone(),
+        },
+    );
     assert_eq!(polled.unwrap().actors.unwrap().iter().map(|a| a.erp_key.clone().unwrap()).collect::<Vec<_>>(), [key]);
 }
 
