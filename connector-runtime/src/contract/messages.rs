@@ -3,8 +3,9 @@
 //! name. Members are listed in ordinal order; base-class members live in the `base` / `result`
 //! field and are merged into the wire order by the profile.
 
+use super::primitives::{ActorType, ConnectionGuid, StringDict};
 use super::schema::wire_record;
-use super::types::{ActorType, ConnectionGuid, ErpActor, FieldMetadata, ResponseState, SearchRestriction, StringDict};
+use super::types::{ErpActor, FieldMetadata, ResponseState, SearchRestriction};
 
 wire_record! {
     /// `RequestBaseWS`: the base of every request that names a connection. `WSTestConnection`,

@@ -17,6 +17,7 @@ mod localized;
 mod messages;
 pub mod ns;
 mod operations;
+mod primitives;
 pub mod schema;
 mod typed;
 mod types;
@@ -26,11 +27,9 @@ pub use codes::{ErrorCode, operators, special_keys};
 pub use localized::LocalizedText;
 pub use messages::*;
 pub use operations::{OPERATIONS, Operation, OperationSpec, Request, Response};
+pub use primitives::{ActorType, CompactString, ConnectionGuid, InvalidGuid, StringDict};
 pub use typed::{FromFieldValue, IntoFieldValue};
-pub use types::{
-    ActorType, CompactString, ConnectionGuid, ErpActor, FieldAccess, FieldMetadata, FieldType, InvalidGuid,
-    ResponseState, SearchRestriction, StringDict, UnknownEnumValue,
-};
+pub use types::{ErpActor, FieldAccess, FieldMetadata, FieldType, ResponseState, SearchRestriction, UnknownEnumValue};
 pub use value::{FieldValue, ValueError};
 
 #[cfg(test)]

@@ -4,8 +4,8 @@
 
 use super::messages::*;
 use super::ns::{contract_name, eis_ns};
+use super::primitives::ConnectionGuid;
 use super::schema::{Kind, Level, Record, RecordType, Slot, TypeSchema};
-use super::types::ConnectionGuid;
 
 /// Everything the wire layer needs to know about one operation.
 #[derive(Debug)]

@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use super::types::{ActorType, ConnectionGuid, StringDict};
+use super::primitives::{ActorType, ConnectionGuid, StringDict};
 
 /// How a type is serialised by WCF, which decides its member order and namespaces.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

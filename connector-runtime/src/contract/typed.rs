@@ -5,7 +5,8 @@ use std::borrow::Cow;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 
-use super::types::{CompactString, ErpActor, StringDict};
+use super::primitives::{CompactString, StringDict};
+use super::types::ErpActor;
 use super::{FieldValue, LocalizedText};
 
 /// A value a field can hold, encoded as the codec writes it: text and list keys as they are,
