@@ -1,0 +1,170 @@
+//! The writing steps: create, read back, save, poll; and the lost connection.
+
+use super::*;
+
+impl Session<'_> {
+    /// CreateActor, GetActors, SaveActors and the poll that must see both (on the first type).
+    pub(super) fn write_round_trip(&mut self) {
+        self.begin("create and save", 5);
+        let Some(t) = self.types.first().cloned() else {
+            self.note("no actor type".into());
+            self.end();
+            return;
+        };
+        let fields = self.fields.get(t.as_str()).cloned().unwrap_or_default();
+        let keys = keys_of(&fields);
+        let mut actor = ErpActor::new(t.clone(), "", "");
+        for f in fields.iter().filter(|f| f.access != FieldAccess::ReadOnly) {
+            let Some(key) = f.field_key.clone() else { continue };
+            let value = match f.field_type {
+                FieldType::Text => {
+                    let limit = if f.max_length > 0 { f.max_length as usize } else { usize::MAX };
+                    Some(sample_text(&key).chars().take(limit).collect())
+                }
+                FieldType::Integer | FieldType::Checkbox => Some("[I:1]".to_owned()),
+                FieldType::Double => Some("[F:1.5]".to_owned()),
+                FieldType::Datetime => Some(FieldValue::DateTime(now().naive_utc()).to_string()),
+                FieldType::List => {
+                    let name = f.list_name.clone().unwrap_or_default();
+                    self.call(&format!("WSGetList {name}"), |c, g| c.get_list(g, &name))
+                        .and_then(|l| l.list_items)
+                        .and_then(|d| d.keys().next().map(str::to_owned))
+                }
+                FieldType::Password | FieldType::Label => None,
+            };
+            if let Some(value) = value {
+                actor = actor.with_field(key, value);
+            }
+        }
+        let before = self.synced.get(t.as_str()).and_then(|a| Self::max_stamp(a));
+        let call = format!("WSCreateActor {}", t.as_str());
+        let created = match self.call(&call, |c, g| c.create_actor(g, &actor)) {
+            Some(a) if a.result.is_ok => a.actor,
+            Some(a) => {
+                // A read-only ERP declines (spec §5.5).
+                self.note(format!("CreateActor declined: {}", a.result.user_explanation.unwrap_or_default()));
+                self.end();
+                return;
+            }
+            None => {
+                self.end();
+                return;
+            }
+        };
+        let Some(created) = created else {
+            self.violate(&rules::CREATED_HAS_KEY, &call, "OK answer without Actor".into());
+            self.end();
+            return;
+        };
+        self.check_actors(&call, std::slice::from_ref(&created), &t, &keys);
+        let key = created.erp_key.clone().unwrap_or_default();
+        let stamp = created.last_modified.clone().unwrap_or_default();
+        if key.is_empty() || stamp.is_empty() {
+            self.violate(&rules::CREATED_HAS_KEY, &call, format!("ErpKey `{key}`, LastModified `{stamp}`"));
+            self.end();
+            return;
+        }
+        let call = format!("WSGetActors {} `{key}`", t.as_str());
+        let found = self
+            .call(&call, |c, g| c.get_actors(g, &by_keys(&t, std::slice::from_ref(&key), &keys)))
+            .and_then(|a| a.actors)
+            .unwrap_or_default();
+        self.check(found.iter().any(|a| a.erp_key.as_deref() == Some(&key)), &rules::CHANGES_POLLED, &call, || {
+            format!("the created actor `{key}` is not found")
+        });
+        self.poll_sees(&t, before.as_deref(), &key, "created");
+        // Save as EIS does after a CRM change: the actor's key with the changed field only (the
+        // first writable text field).
+        let mut changed = ErpActor::new(t.clone(), key.clone(), stamp.clone());
+        changed.parent_actor_type = created.parent_actor_type.clone();
+        changed.parent_erp_key = created.parent_erp_key.clone();
+        let text_field = fields
+            .iter()
+            .find(|f| f.field_type == FieldType::Text && f.access != FieldAccess::ReadOnly)
+            .and_then(|f| Some((f.field_key.clone()?, f.max_length)));
+        if let Some((field, max)) = &text_field {
+            let limit = if *max > 0 { *max as usize } else { usize::MAX };
+            changed = changed.with_field(field.clone(), "EIS emulator saved".chars().take(limit).collect::<String>());
+        }
+        let call = format!("WSSaveActors {} `{key}`", t.as_str());
+        match self.call(&call, |c, g| c.save_actors(g, std::slice::from_ref(&changed))) {
+            Some(a) if a.result.is_ok => {
+                let saved = a.actors.unwrap_or_default();
+                self.check_actors(&call, &saved, &t, &keys);
+                for s in &saved {
+                    let k = s.erp_key.as_deref().unwrap_or("");
+                    self.check(k == key, &rules::ERP_KEY_STABLE, &call, || format!("saved `{key}`, got `{k}` back"));
+                    let m = s.last_modified.as_deref().unwrap_or("");
+                    self.check(stamp_cmp(m, &stamp) != Ordering::Less, &rules::LAST_MODIFIED_MONOTONIC, &call, || {
+                        format!("LastModified `{stamp}` when created, `{m}` after saving")
+                    });
+                }
+                self.poll_sees(&t, Some(&stamp), &key, "saved");
+                self.note(format!("created and saved {} `{key}`", t.as_str()));
+            }
+            Some(a) => self.note(format!(
+                "created {} `{key}`; SaveActors declined: {}",
+                t.as_str(),
+                a.result.user_explanation.unwrap_or_default()
+            )),
+            None => {}
+        }
+        self.end();
+    }
+
+    pub(super) fn poll_sees(&mut self, t: &ActorType, since: Option<&str>, key: &str, what: &str) {
+        let since = since.map(str::to_owned).unwrap_or_else(|| self.options.initial_since.clone());
+        let keys = self.field_keys(t);
+        let call = format!("WSGetActorsByTimestamp {} since `{since}`", t.as_str());
+        let polled = self
+            .call(&call, |c, g| c.get_actors_by_timestamp(g, &poll(t, &since, &keys)))
+            .and_then(|a| a.actors)
+            .unwrap_or_default();
+        self.check(polled.iter().any(|a| a.erp_key.as_deref() == Some(key)), &rules::CHANGES_POLLED, &call, || {
+            format!("the {what} actor `{key}` is not in the poll")
+        });
+    }
+
+    /// DeleteConnection behind the connector's back, then the resend EIS does.
+    pub(super) fn lost_connection(&mut self) {
+        self.begin("lost connection", 4);
+        let _ = self.call_ok("WSDeleteConnection", |c, g| c.delete_connection(g));
+        let call = "WSTestConnection after DeleteConnection";
+        if let Some(answer) = self.call(call, |c, g| c.test_connection(g)) {
+            let code = answer.error_code.clone().unwrap_or_default();
+            self.check(
+                answer.state == ResponseState::Error && ErrorCode::from_wire(&code) == ErrorCode::UnknownConnectionId,
+                &rules::UNKNOWN_CONNECTION,
+                call,
+                || format!("State={} ErrorCode `{code}`", answer.state.wire_name()),
+            );
+        }
+        let config = self.config.clone();
+        let resent = self.call_ok("WSSaveConnection (resend)", |c, g| c.save_connection(g, &config));
+        if let Err(e) = resent {
+            self.violate(&rules::UNKNOWN_CONNECTION, "WSSaveConnection (resend)", e);
+        }
+        if let Err(e) = self.call_ok("WSTestConnection (retry)", |c, g| c.test_connection(g)) {
+            self.violate(&rules::UNKNOWN_CONNECTION, "WSTestConnection (retry)", e);
+        }
+        self.note("UNKNOWN_CONNECTION_ID, resend, retry".into());
+        self.end();
+    }
+}
+
+/// A plausible text for a field, by its key's SuperOffice mapping name (spec §5.6), so that a
+/// connector's own validation accepts what the emulator creates.
+fn sample_text(key: &str) -> &'static str {
+    let key = key.to_ascii_uppercase();
+    if key.contains("EMAIL") {
+        "eis.emulator@example.com"
+    } else if key.contains("URL") {
+        "https://eis-emulator.example.com"
+    } else if key.contains("PHONE") || key.contains("FAX") {
+        "+47 22 00 00 00"
+    } else if key.contains("ZIP") {
+        "0150"
+    } else {
+        "EIS emulator"
+    }
+}
