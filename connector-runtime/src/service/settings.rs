@@ -6,51 +6,9 @@ use serde::Deserialize;
 
 use crate::soap::{ProfileChoice, WireProfile};
 
-/// Everything the service reads at start-up.
-///
-/// | setting | TOML key | environment | default |
-/// |---|---|---|---|
-/// | listen address | `bind` | `ERP_CONNECTOR_BIND` | `127.0.0.1:8080` |
-/// | endpoint path (a secret in Online: `keys generate` makes one) | `endpoint.path` | `ERP_CONNECTOR_ENDPOINT_PATH` | `/Services/ErpConnectorWS.svc` |
-/// | sources allowed to call (CIDR list) | `endpoint.allow_from` | `ERP_CONNECTOR_ALLOW_FROM` | everyone |
-/// | proxies whose `X-Forwarded-*` are believed (CIDR list) | `endpoint.trusted_proxies` | `ERP_CONNECTOR_TRUSTED_PROXIES` | none |
-/// | largest configuration of a connection | `connections.max_config_bytes` | `ERP_CONNECTOR_MAX_CONFIG_BYTES` | 64 KiB |
-/// | most stored connections per connector | `connections.max_stored` | `ERP_CONNECTOR_MAX_STORED_CONNECTIONS` | 20000 |
-/// | saves per minute from one source | `connections.saves_per_minute_per_source` | `ERP_CONNECTOR_SAVES_PER_MINUTE_PER_SOURCE` | 6000 |
-/// | replacing a connection with other values | `connections.replace` | `ERP_CONNECTOR_REPLACE_CONNECTION` | `test` |
-/// | parsed connections kept in memory | `connections.cache_entries` | `ERP_CONNECTOR_CONNECTION_CACHE_ENTRIES` | 10000 |
-/// | SOAP body shape: `auto` or a fixed profile | `wire_profile` | `ERP_CONNECTOR_WIRE_PROFILE` | `auto` |
-/// | shape of `auto` before any caller showed one | `wire_profile_fallback` | `ERP_CONNECTOR_WIRE_PROFILE_FALLBACK` | `message-contract` |
-/// | request body limit | `max_body_bytes` | `ERP_CONNECTOR_MAX_BODY_BYTES` | 4 MiB |
-/// | send TechExplanation | `tech_explanations` | `ERP_CONNECTOR_TECH_EXPLANATIONS` | `false` |
-/// | internals in faults | `fault_details` | `ERP_CONNECTOR_FAULT_DETAILS` | `false` |
-/// | log filter | `log` | `ERP_CONNECTOR_LOG` | `info` |
-/// | worker threads | `workers` | `ERP_CONNECTOR_WORKERS` | one per core |
-/// | shutdown grace | `shutdown_timeout_secs` | `ERP_CONNECTOR_SHUTDOWN_TIMEOUT_SECS` | 30 |
-/// | longest connector call | `call_timeout_secs` | `ERP_CONNECTOR_CALL_TIMEOUT_SECS` | 55 (0: none) |
-/// | longest request upload | `client_timeout_secs` | `ERP_CONNECTOR_CLIENT_TIMEOUT_SECS` | 30 |
-/// | open connections per worker | `max_connections` | `ERP_CONNECTOR_MAX_CONNECTIONS` | 2048 |
-/// | open connections per client address | `max_connections_per_source` | `ERP_CONNECTOR_MAX_CONNECTIONS_PER_SOURCE` | 512 (0: off) |
-/// | reuse parsed connections | `connection_cache_secs` | `ERP_CONNECTOR_CONNECTION_CACHE_SECS` | 60 (0: off) |
-/// | HTTPS certificate chain (PEM) | `tls_cert` | `ERP_CONNECTOR_TLS_CERT` | none: plain HTTP |
-/// | HTTPS private key (PEM) | `tls_key` | `ERP_CONNECTOR_TLS_KEY` | none |
-/// | capture exchanges to a folder | `capture_dir` | `ERP_CONNECTOR_CAPTURE_DIR` | none: off |
-/// | bytes the capture folder may hold | `capture_max_bytes` | `ERP_CONNECTOR_CAPTURE_MAX_BYTES` | 1 GiB |
-/// | store file (SQLite) | `store.path` | `ERP_CONNECTOR_STORE_PATH` | `./erp-connector.db` |
-/// | shared store (PostgreSQL) | `store.url` | `ERP_CONNECTOR_STORE_URL` | none: the SQLite file |
-/// | shared store connections | `store.pool_size` | `ERP_CONNECTOR_STORE_POOL_SIZE` | 8 |
-/// | shared store's CA certificates (PEM) | `store.ca_file` | `ERP_CONNECTOR_STORE_CA_FILE` | none: TLS unverified |
-/// | store key file | `store.key_file` | `ERP_CONNECTOR_STORE_KEY_FILE` | `./erp-connector.key` |
-/// | store key itself | — | `ERP_CONNECTOR_STORE_KEY` | (from the key file) |
-/// | deployment profile | `profile` | `ERP_CONNECTOR_PROFILE` | `development` |
-/// | application id override | `auth.app_id` | `ERP_CONNECTOR_APP_ID` | the attribute's |
-/// | application private key file | `auth.private_key_file` | `ERP_CONNECTOR_PRIVATE_KEY_FILE` | none |
-/// | application private key itself | — | `ERP_CONNECTOR_PRIVATE_KEY` | none |
-/// | SuperOffice certificates (PEM) | `auth.superoffice_certs` | `ERP_CONNECTOR_SUPEROFFICE_CERTS` (path list) | none |
-/// | SuperOffice environment (JWKS keys) | `auth.superoffice_env` | `ERP_CONNECTOR_SUPEROFFICE_ENV` | none |
-/// | JWKS address override | `auth.jwks_url` | `ERP_CONNECTOR_SUPEROFFICE_JWKS_URL` | the environment's |
-/// | JWKS key pins override (`sha256/BASE64` of the SubjectPublicKeyInfo) | `auth.jwks_pins` | `ERP_CONNECTOR_SUPEROFFICE_JWKS_PINS` (comma list) | the environment's |
-/// | development keys folder | `auth.dev_keys_dir` | `ERP_CONNECTOR_DEV_KEYS_DIR` | `./.erp-connector-dev` |
+/// Everything the service reads at start-up: defaults, then a TOML file, then the
+/// environment ([`ENVIRONMENT`] lists the variables and their TOML keys; README.md's
+/// Configuration table says what each one means, its default, and is checked against the list).
 ///
 /// The file is read from `ERP_CONNECTOR_CONFIG` if set. The store key is never read from the
 /// TOML file, so that the file can be shared without the secret.
@@ -398,143 +356,12 @@ impl Settings {
         toml::from_str(&text).map_err(|e| SettingsError::Parse { path: path.to_owned(), message: e.to_string() })
     }
 
-    /// Applies `ERP_CONNECTOR_*` variables, read through `var`.
+    /// Applies `ERP_CONNECTOR_*` variables, read through `var` (the table [`ENVIRONMENT`]).
     pub fn with_env(mut self, var: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
-        fn parsed<T: std::str::FromStr>(variable: &'static str, value: String) -> Result<T, SettingsError>
-        where
-            T::Err: std::fmt::Display,
-        {
-            value.trim().parse().map_err(|e: T::Err| SettingsError::Env { variable, value, message: e.to_string() })
-        }
-        let get = |name: &'static str| var(name).filter(|v| !v.is_empty()).map(|v| (name, v));
-        if let Some((_, v)) = get("ERP_CONNECTOR_BIND") {
-            self.bind = v;
-        }
-        if let Some((_, v)) = get("ERP_CONNECTOR_ENDPOINT_PATH") {
-            self.endpoint.path = v;
-        }
-        let cidrs = |variable: &'static str, value: String| {
-            crate::http::SourcePolicy::parse_list(&value).map_err(|message| SettingsError::Env {
-                variable,
-                value,
-                message,
-            })
-        };
-        if let Some((n, v)) = get("ERP_CONNECTOR_ALLOW_FROM") {
-            self.endpoint.allow_from = cidrs(n, v)?;
-        }
-        if let Some((n, v)) = get("ERP_CONNECTOR_TRUSTED_PROXIES") {
-            self.endpoint.trusted_proxies = cidrs(n, v)?;
-        }
-        if let Some((n, v)) = get("ERP_CONNECTOR_MAX_CONFIG_BYTES") {
-            self.connections.max_config_bytes = parsed(n, v)?;
-        }
-        if let Some((n, v)) = get("ERP_CONNECTOR_MAX_STORED_CONNECTIONS") {
-            self.connections.max_stored = parsed(n, v)?;
-        }
-        if let Some((n, v)) = get("ERP_CONNECTOR_SAVES_PER_MINUTE_PER_SOURCE") {
-            self.connections.saves_per_minute_per_source = parsed(n, v)?;
-        }
-        if let Some((n, v)) = get("ERP_CONNECTOR_REPLACE_CONNECTION") {
-            self.connections.replace = parsed(n, v)?;
-        }
-        if let Some((n, v)) = get("ERP_CONNECTOR_CONNECTION_CACHE_ENTRIES") {
-            self.connections.cache_entries = parsed(n, v)?;
-        }
-        if let Some((n, v)) = get("ERP_CONNECTOR_WIRE_PROFILE") {
-            self.wire_profile = parsed(n, v)?;
-        }
-        if let Some((n, v)) = get("ERP_CONNECTOR_WIRE_PROFILE_FALLBACK") {
-            self.wire_profile_fallback = parsed(n, v)?;
-        }
-        if let Some((n, v)) = get("ERP_CONNECTOR_MAX_BODY_BYTES") {
-            self.max_body_bytes = parsed(n, v)?;
-        }
-        if let Some((n, v)) = get("ERP_CONNECTOR_TECH_EXPLANATIONS") {
-            self.tech_explanations = parsed(n, v)?;
-        }
-        if let Some((n, v)) = get("ERP_CONNECTOR_FAULT_DETAILS") {
-            self.fault_details = parsed(n, v)?;
-        }
-        if let Some((_, v)) = get("ERP_CONNECTOR_LOG") {
-            self.log = v;
-        }
-        if let Some((n, v)) = get("ERP_CONNECTOR_WORKERS") {
-            self.workers = Some(parsed(n, v)?);
-        }
-        if let Some((n, v)) = get("ERP_CONNECTOR_SHUTDOWN_TIMEOUT_SECS") {
-            self.shutdown_timeout_secs = parsed(n, v)?;
-        }
-        if let Some((n, v)) = get("ERP_CONNECTOR_CALL_TIMEOUT_SECS") {
-            self.call_timeout_secs = parsed(n, v)?;
-        }
-        if let Some((n, v)) = get("ERP_CONNECTOR_CLIENT_TIMEOUT_SECS") {
-            self.client_timeout_secs = parsed(n, v)?;
-        }
-        if let Some((n, v)) = get("ERP_CONNECTOR_MAX_CONNECTIONS") {
-            self.max_connections = parsed(n, v)?;
-        }
-        if let Some((n, v)) = get("ERP_CONNECTOR_MAX_CONNECTIONS_PER_SOURCE") {
-            self.max_connections_per_source = parsed(n, v)?;
-        }
-        if let Some((n, v)) = get("ERP_CONNECTOR_CONNECTION_CACHE_SECS") {
-            self.connection_cache_secs = parsed(n, v)?;
-        }
-        if let Some((_, v)) = get("ERP_CONNECTOR_TLS_CERT") {
-            self.tls_cert = Some(v.into());
-        }
-        if let Some((_, v)) = get("ERP_CONNECTOR_TLS_KEY") {
-            self.tls_key = Some(v.into());
-        }
-        if let Some((_, v)) = get("ERP_CONNECTOR_CAPTURE_DIR") {
-            self.capture_dir = Some(v.into());
-        }
-        if let Some((n, v)) = get("ERP_CONNECTOR_CAPTURE_MAX_BYTES") {
-            self.capture_max_bytes = parsed(n, v)?;
-        }
-        if let Some((_, v)) = get("ERP_CONNECTOR_STORE_PATH") {
-            self.store.path = v.into();
-        }
-        if let Some((_, v)) = get("ERP_CONNECTOR_STORE_URL") {
-            self.store.url = Some(v);
-        }
-        if let Some((n, v)) = get("ERP_CONNECTOR_STORE_POOL_SIZE") {
-            self.store.pool_size = parsed(n, v)?;
-        }
-        if let Some((_, v)) = get("ERP_CONNECTOR_STORE_CA_FILE") {
-            self.store.ca_file = Some(v.into());
-        }
-        if let Some((_, v)) = get("ERP_CONNECTOR_STORE_KEY_FILE") {
-            self.store.key_file = v.into();
-        }
-        if let Some((n, v)) = get("ERP_CONNECTOR_PROFILE") {
-            self.profile = v.parse().map_err(|message| SettingsError::Env { variable: n, value: v, message })?;
-        }
-        if let Some((_, v)) = get("ERP_CONNECTOR_APP_ID") {
-            self.auth.app_id = Some(v);
-        }
-        if let Some((_, v)) = get("ERP_CONNECTOR_PRIVATE_KEY_FILE") {
-            self.auth.private_key_file = Some(v.into());
-        }
-        if let Some((_, v)) = get("ERP_CONNECTOR_SUPEROFFICE_CERTS") {
-            self.auth.superoffice_certs = std::env::split_paths(&v).collect();
-        }
-        if let Some((n, v)) = get("ERP_CONNECTOR_SUPEROFFICE_ENV") {
-            v.parse::<crate::auth::Environment>().map_err(|message| SettingsError::Env {
-                variable: n,
-                value: v.clone(),
-                message,
-            })?;
-            self.auth.superoffice_env = Some(v);
-        }
-        if let Some((_, v)) = get("ERP_CONNECTOR_SUPEROFFICE_JWKS_URL") {
-            self.auth.jwks_url = Some(v);
-        }
-        if let Some((_, v)) = get("ERP_CONNECTOR_SUPEROFFICE_JWKS_PINS") {
-            self.auth.jwks_pins = v.split(',').map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect();
-        }
-        if let Some((_, v)) = get("ERP_CONNECTOR_DEV_KEYS_DIR") {
-            self.auth.dev_keys_dir = v.into();
+        for env in ENVIRONMENT {
+            if let Some(value) = var(env.variable).filter(|v| !v.is_empty()) {
+                (env.apply)(&mut self, env.variable, value)?;
+            }
         }
         if !self.endpoint.path.starts_with('/') {
             self.endpoint.path.insert(0, '/');
@@ -552,9 +379,127 @@ impl Settings {
     }
 }
 
+/// One environment variable: its name, the TOML key it overrides, and how its text is applied.
+pub(crate) struct Env {
+    pub variable: &'static str,
+    /// Read by the test that holds README's table to this one.
+    #[cfg_attr(not(test), expect(dead_code))]
+    pub key: &'static str,
+    apply: fn(&mut Settings, &'static str, String) -> Result<(), SettingsError>,
+}
+
+fn parsed<T: std::str::FromStr>(variable: &'static str, value: String) -> Result<T, SettingsError>
+where
+    T::Err: std::fmt::Display,
+{
+    value.trim().parse().map_err(|e: T::Err| SettingsError::Env { variable, value, message: e.to_string() })
+}
+
+fn env_cidrs(variable: &'static str, value: String) -> Result<Vec<ipnet::IpNet>, SettingsError> {
+    crate::http::SourcePolicy::parse_list(&value).map_err(|message| SettingsError::Env { variable, value, message })
+}
+
+/// Declares [`ENVIRONMENT`]: `variable => key: |settings, variable, value| assignment;`.
+macro_rules! environment {
+    ($($variable:literal => $key:literal: |$s:ident, $n:pat_param, $v:ident| $set:expr;)*) => {
+        /// Every `ERP_CONNECTOR_*` variable the settings read, with its TOML key: the one place
+        /// (README's Configuration table is checked against it). `ERP_CONNECTOR_CONFIG` (the
+        /// file), `ERP_CONNECTOR_STORE_KEY` and `ERP_CONNECTOR_PRIVATE_KEY` (secrets, never
+        /// settings) are read where they are used.
+        pub(crate) const ENVIRONMENT: &[Env] = &[$(Env {
+            variable: $variable,
+            key: $key,
+            apply: |$s, $n, $v| {
+                $set;
+                Ok(())
+            },
+        }),*];
+    };
+}
+
+environment! {
+    "ERP_CONNECTOR_BIND" => "bind": |s, _, v| s.bind = v;
+    "ERP_CONNECTOR_ENDPOINT_PATH" => "endpoint.path": |s, _, v| s.endpoint.path = v;
+    "ERP_CONNECTOR_ALLOW_FROM" => "endpoint.allow_from": |s, n, v| s.endpoint.allow_from = env_cidrs(n, v)?;
+    "ERP_CONNECTOR_TRUSTED_PROXIES" => "endpoint.trusted_proxies": |s, n, v| s.endpoint.trusted_proxies = env_cidrs(n, v)?;
+    "ERP_CONNECTOR_MAX_CONFIG_BYTES" => "connections.max_config_bytes": |s, n, v| s.connections.max_config_bytes = parsed(n, v)?;
+    "ERP_CONNECTOR_MAX_STORED_CONNECTIONS" => "connections.max_stored": |s, n, v| s.connections.max_stored = parsed(n, v)?;
+    "ERP_CONNECTOR_SAVES_PER_MINUTE_PER_SOURCE" => "connections.saves_per_minute_per_source":
+        |s, n, v| s.connections.saves_per_minute_per_source = parsed(n, v)?;
+    "ERP_CONNECTOR_REPLACE_CONNECTION" => "connections.replace": |s, n, v| s.connections.replace = parsed(n, v)?;
+    "ERP_CONNECTOR_CONNECTION_CACHE_ENTRIES" => "connections.cache_entries": |s, n, v| s.connections.cache_entries = parsed(n, v)?;
+    "ERP_CONNECTOR_WIRE_PROFILE" => "wire_profile": |s, n, v| s.wire_profile = parsed(n, v)?;
+    "ERP_CONNECTOR_WIRE_PROFILE_FALLBACK" => "wire_profile_fallback": |s, n, v| s.wire_profile_fallback = parsed(n, v)?;
+    "ERP_CONNECTOR_MAX_BODY_BYTES" => "max_body_bytes": |s, n, v| s.max_body_bytes = parsed(n, v)?;
+    "ERP_CONNECTOR_TECH_EXPLANATIONS" => "tech_explanations": |s, n, v| s.tech_explanations = parsed(n, v)?;
+    "ERP_CONNECTOR_FAULT_DETAILS" => "fault_details": |s, n, v| s.fault_details = parsed(n, v)?;
+    "ERP_CONNECTOR_LOG" => "log": |s, _, v| s.log = v;
+    "ERP_CONNECTOR_WORKERS" => "workers": |s, n, v| s.workers = Some(parsed(n, v)?);
+    "ERP_CONNECTOR_SHUTDOWN_TIMEOUT_SECS" => "shutdown_timeout_secs": |s, n, v| s.shutdown_timeout_secs = parsed(n, v)?;
+    "ERP_CONNECTOR_CALL_TIMEOUT_SECS" => "call_timeout_secs": |s, n, v| s.call_timeout_secs = parsed(n, v)?;
+    "ERP_CONNECTOR_CLIENT_TIMEOUT_SECS" => "client_timeout_secs": |s, n, v| s.client_timeout_secs = parsed(n, v)?;
+    "ERP_CONNECTOR_MAX_CONNECTIONS" => "max_connections": |s, n, v| s.max_connections = parsed(n, v)?;
+    "ERP_CONNECTOR_MAX_CONNECTIONS_PER_SOURCE" => "max_connections_per_source": |s, n, v| s.max_connections_per_source = parsed(n, v)?;
+    "ERP_CONNECTOR_CONNECTION_CACHE_SECS" => "connection_cache_secs": |s, n, v| s.connection_cache_secs = parsed(n, v)?;
+    "ERP_CONNECTOR_TLS_CERT" => "tls_cert": |s, _, v| s.tls_cert = Some(v.into());
+    "ERP_CONNECTOR_TLS_KEY" => "tls_key": |s, _, v| s.tls_key = Some(v.into());
+    "ERP_CONNECTOR_CAPTURE_DIR" => "capture_dir": |s, _, v| s.capture_dir = Some(v.into());
+    "ERP_CONNECTOR_CAPTURE_MAX_BYTES" => "capture_max_bytes": |s, n, v| s.capture_max_bytes = parsed(n, v)?;
+    "ERP_CONNECTOR_STORE_PATH" => "store.path": |s, _, v| s.store.path = v.into();
+    "ERP_CONNECTOR_STORE_URL" => "store.url": |s, _, v| s.store.url = Some(v);
+    "ERP_CONNECTOR_STORE_POOL_SIZE" => "store.pool_size": |s, n, v| s.store.pool_size = parsed(n, v)?;
+    "ERP_CONNECTOR_STORE_CA_FILE" => "store.ca_file": |s, _, v| s.store.ca_file = Some(v.into());
+    "ERP_CONNECTOR_STORE_KEY_FILE" => "store.key_file": |s, _, v| s.store.key_file = v.into();
+    "ERP_CONNECTOR_PROFILE" => "profile":
+        |s, n, v| s.profile = v.parse().map_err(|message| SettingsError::Env { variable: n, value: v, message })?;
+    "ERP_CONNECTOR_APP_ID" => "auth.app_id": |s, _, v| s.auth.app_id = Some(v);
+    "ERP_CONNECTOR_PRIVATE_KEY_FILE" => "auth.private_key_file": |s, _, v| s.auth.private_key_file = Some(v.into());
+    "ERP_CONNECTOR_SUPEROFFICE_CERTS" => "auth.superoffice_certs": |s, _, v| s.auth.superoffice_certs = std::env::split_paths(&v).collect();
+    "ERP_CONNECTOR_SUPEROFFICE_ENV" => "auth.superoffice_env": |s, n, v| {
+        v.parse::<crate::auth::Environment>().map_err(|message| SettingsError::Env { variable: n, value: v.clone(), message })?;
+        s.auth.superoffice_env = Some(v)
+    };
+    "ERP_CONNECTOR_SUPEROFFICE_JWKS_URL" => "auth.jwks_url": |s, _, v| s.auth.jwks_url = Some(v);
+    "ERP_CONNECTOR_SUPEROFFICE_JWKS_PINS" => "auth.jwks_pins":
+        |s, _, v| s.auth.jwks_pins = v.split(',').map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect();
+    "ERP_CONNECTOR_DEV_KEYS_DIR" => "auth.dev_keys_dir": |s, _, v| s.auth.dev_keys_dir = v.into();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// README's Configuration table has a row for each variable, with its TOML key, and no
+    /// variable the settings do not read.
+    #[test]
+    fn the_readme_table_is_the_environment_table() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md");
+        let Ok(readme) = std::fs::read_to_string(path) else {
+            eprintln!("SKIPPED: no README.md beside the crate (a packaged crate)");
+            return;
+        };
+        let section = readme.split("## Configuration").nth(1).and_then(|s| s.split("\n## ").next()).unwrap();
+        let rows: Vec<&str> = section.lines().filter(|l| l.starts_with("| ")).collect();
+        for env in ENVIRONMENT {
+            let row = rows.iter().find(|r| r.contains(&format!("`{}`", env.variable)));
+            let row = row.unwrap_or_else(|| panic!("README's Configuration table has no row for {}", env.variable));
+            assert!(
+                row.contains(&format!("`{}`", env.key)),
+                "the row of {} names TOML key `{}`: {row}",
+                env.variable,
+                env.key
+            );
+        }
+        let elsewhere = ["ERP_CONNECTOR_CONFIG", "ERP_CONNECTOR_STORE_KEY", "ERP_CONNECTOR_PRIVATE_KEY"];
+        for row in rows {
+            for word in row.split('`').filter(|w| w.starts_with("ERP_CONNECTOR_")) {
+                assert!(
+                    ENVIRONMENT.iter().any(|e| e.variable == word) || elsewhere.contains(&word),
+                    "README documents {word}, which the settings do not read"
+                );
+            }
+        }
+    }
 
     #[test]
     fn file_then_environment_over_defaults() {
