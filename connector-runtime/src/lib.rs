@@ -8,8 +8,9 @@
 //! * [`contract`]: the `IErpConnectorWS` contract as Rust types and as data (one table);
 //! * [`soap`]: the wire format: a tolerant, hardened envelope reader, an exact writer (as .NET WCF
 //!   writes), SOAP faults, wire profiles and the WSDL;
-//! * [`http`]: the SOAP endpoint on actix-web;
-//! * [`connector`]: what an author implements ([`connector::ErpConnector`], typed configuration);
+//! * `http`: the SOAP endpoint on actix-web (internal);
+//! * [`connector`]: what an author implements ([`connector::ErpConnector`], sessions, replies,
+//!   typed search and values, typed configuration);
 //! * [`store`]: the connection store (SQLite, secrets encrypted at rest);
 //! * [`auth`]: SuperOffice Online's `Authenticate` handshake (keys, tokens);
 //! * [`service`]: settings, the connection lifecycle, and [`run`].
@@ -36,11 +37,15 @@
 #![deny(unsafe_code)]
 
 pub mod auth;
+// Public for the `erp-connector` command and the tests; not the author's API.
+#[doc(hidden)]
 pub mod capture;
 #[cfg(any(test, feature = "testing"))]
 pub mod conformance;
 pub mod connector;
 pub mod contract;
+// Public for the tests (an endpoint around a hand-written handler); not the author's API.
+#[doc(hidden)]
 pub mod http;
 pub mod service;
 pub mod soap;

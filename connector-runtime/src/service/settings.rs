@@ -7,7 +7,7 @@ use serde::Deserialize;
 use crate::soap::{ProfileChoice, WireProfile};
 
 /// Everything the service reads at start-up: defaults, then a TOML file, then the
-/// environment ([`ENVIRONMENT`] lists the variables and their TOML keys; README.md's
+/// environment (one table in this module lists the variables and their TOML keys; README.md's
 /// Configuration table says what each one means, its default, and is checked against the list).
 ///
 /// The file is read from `ERP_CONNECTOR_CONFIG` if set. The store key is never read from the
@@ -356,7 +356,7 @@ impl Settings {
         toml::from_str(&text).map_err(|e| SettingsError::Parse { path: path.to_owned(), message: e.to_string() })
     }
 
-    /// Applies `ERP_CONNECTOR_*` variables, read through `var` (the table [`ENVIRONMENT`]).
+    /// Applies `ERP_CONNECTOR_*` variables, read through `var`.
     pub fn with_env(mut self, var: impl Fn(&str) -> Option<String>) -> Result<Settings, SettingsError> {
         for env in ENVIRONMENT {
             if let Some(value) = var(env.variable).filter(|v| !v.is_empty()) {
