@@ -333,12 +333,13 @@ pub fn expand(input: TokenStream) -> TokenStream {
         quote!(#name: #private::#helper(info, &SPECS[#i], &OPS.#i)?)
     });
     let keys = fields.iter().map(|f| &f.key);
-    let to_info = fields.iter().map(|f| {
+    // Through OPS, as parsing is: an unsupported type stays one error.
+    let to_info = fields.iter().zip(&index).map(|(f, i)| {
         let (name, key) = (&f.ident, &f.key);
         if f.optional {
-            quote!(if let #private::Option::Some(value) = &self.#name { info.insert(#key, #private::ConfigValue::to_value(value)); })
+            quote!(if let #private::Option::Some(value) = &self.#name { info.insert(#key, (OPS.#i.to_value)(value)); })
         } else {
-            quote!(info.insert(#key, #private::ConfigValue::to_value(&self.#name));)
+            quote!(info.insert(#key, (OPS.#i.to_value)(&self.#name));)
         }
     });
     let expanded = quote! {

@@ -79,6 +79,16 @@ const _: () = {
                 )?,
             })
         }
+        fn to_info(&self) -> ::erp_connector::__private::v0_1::StringDict {
+            let mut info = ::erp_connector::__private::v0_1::StringDict::new();
+            info.insert("DATABASE", (OPS.0.to_value)(&self.database));
+            if let ::erp_connector::__private::v0_1::Option::Some(value) = &self.password
+            {
+                info.insert("PASSWORD", (OPS.1.to_value)(value));
+            }
+            info.insert("CURRENCY", (OPS.2.to_value)(&self.currency));
+            info
+        }
         fn secret_keys() -> ::erp_connector::__private::v0_1::Vec<&'static str> {
             let mut keys = ::erp_connector::__private::v0_1::Vec::new();
             if OPS.0.secret {

@@ -256,11 +256,18 @@ pub mod derive_support {
         pub secret: bool,
         pub list: Option<&'static ConfigList>,
         pub parse: fn(&str) -> Result<T, String>,
+        pub to_value: fn(&T) -> String,
     }
 
     /// The [`FieldOps`] of `T`.
     pub const fn ops<T: ConfigValue>() -> FieldOps<T> {
-        FieldOps { field_type: T::FIELD_TYPE, secret: T::SECRET, list: T::LIST, parse: T::parse_value }
+        FieldOps {
+            field_type: T::FIELD_TYPE,
+            secret: T::SECRET,
+            list: T::LIST,
+            parse: T::parse_value,
+            to_value: T::to_value,
+        }
     }
 
     /// The metadata of a field.
