@@ -24,8 +24,12 @@ use erp_connector::contract::*;
 use erp_connector::prelude::*;
 use erp_connector::soap::{WireProfile, write_request, write_response};
 
-const FIELDS: [&str; 10] =
-    ["NAME", "NUMBER1", "NUMBER2", "PHONE", "EMAIL", "URL", "POSTALAD1", "POSTALZIP", "POSTALCITY", "COUNTRY"];
+/// The actors of every benchmark, one file for all.
+#[path = "../../connector-runtime/benches/payload/mod.rs"]
+#[allow(dead_code)]
+mod payload;
+
+use payload::FIELDS;
 
 /// 1,000 customers with 10 fields, built once.
 struct Bench {
@@ -34,23 +38,7 @@ struct Bench {
 
 impl Bench {
     fn new() -> Self {
-        let customers = (0..1000)
-            .map(|i| {
-                let key = format!("{}", 10_000 + i);
-                let actor = ErpActor::new(ActorType::Customer, key.clone(), format!("2024-05-01T10:{:02}:00", i % 60))
-                    .with_field("NAME", format!("Customer {i} & Co AS"))
-                    .with_field("NUMBER1", FieldValue::Int(i).to_string())
-                    .with_field("NUMBER2", format!("C-{i:06}"))
-                    .with_field("PHONE", "+47 22 33 44 55")
-                    .with_field("EMAIL", format!("post{i}@example.com"))
-                    .with_field("URL", "https://www.example.com/")
-                    .with_field("POSTALAD1", "Storgata 1")
-                    .with_field("POSTALZIP", "0155")
-                    .with_field("POSTALCITY", "Oslo")
-                    .with_field("COUNTRY", "NO");
-                (key, actor)
-            })
-            .collect();
+        let customers = (0..1000).map(payload::customer).map(|a| (a.erp_key.clone().unwrap_or_default(), a)).collect();
         Bench { customers }
     }
 }

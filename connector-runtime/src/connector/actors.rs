@@ -61,12 +61,19 @@ macro_rules! field_access {
 }
 field_access!(NewActor, ActorChange);
 
+/// What a checked actor is made of.
+struct Checked {
+    actor_type: ActorType,
+    erp_key: Option<String>,
+    fields: StringDict,
+    parent: Option<ParentRef>,
+}
+
+/// The problems of an actor: each a text, and whether it is an unknown field.
+type Problems = Vec<(String, bool)>;
+
 /// Checks `actor` against `fields`, the fields of its type; `Err` lists every problem.
-fn check(
-    actor: ErpActor,
-    fields: &[FieldMetadata],
-    creating: bool,
-) -> Result<(ActorType, Option<String>, StringDict, Option<ParentRef>), Vec<(String, bool)>> {
+fn check(actor: ErpActor, fields: &[FieldMetadata], creating: bool) -> Result<Checked, Problems> {
     let mut problems: Vec<(String, bool)> = Vec::new();
     let values = actor.field_values.unwrap_or_default();
     let of_type = actor.actor_type.as_ref().map_or("its actor type", ActorType::as_str);
@@ -104,7 +111,11 @@ fn check(
     let Some(actor_type) = actor.actor_type else {
         return Err(vec![("it has no ActorType".into(), false)]);
     };
-    if problems.is_empty() { Ok((actor_type, actor.erp_key, values, parent)) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(Checked { actor_type, erp_key: actor.erp_key, fields: values, parent })
+    } else {
+        Err(problems)
+    }
 }
 
 /// Why `value` does not fit `field`, if it does not.
@@ -132,7 +143,7 @@ fn fault(field: &FieldMetadata, value: &str) -> Option<String> {
 
 /// The answer for the problems of the actors named: every problem, `UNKOWN_FIELDKEY` when a
 /// key is not a field.
-fn refused(problems: Vec<(String, Vec<(String, bool)>)>) -> ConnectorError {
+fn refused(problems: Vec<(String, Problems)>) -> ConnectorError {
     let unknown = problems.iter().any(|(_, p)| p.iter().any(|(_, unknown)| *unknown));
     let text: Vec<String> = problems
         .into_iter()
@@ -150,7 +161,7 @@ impl NewActor {
         let who =
             format!("The new {}", actor.actor_type.as_ref().map_or("actor".into(), |t| t.as_str().to_lowercase()));
         match check(actor, fields, true) {
-            Ok((actor_type, _, fields, parent)) => Ok(NewActor { actor_type, fields, parent }),
+            Ok(Checked { actor_type, fields, parent, .. }) => Ok(NewActor { actor_type, fields, parent }),
             Err(problems) => Err(refused(vec![(who, problems)])),
         }
     }
@@ -174,7 +185,7 @@ impl ActorChange {
             };
             let fields = actor.actor_type.as_ref().map(&fields_of).unwrap_or_default();
             match check(actor, &fields, false) {
-                Ok((actor_type, Some(erp_key), fields, parent)) if !erp_key.is_empty() => {
+                Ok(Checked { actor_type, erp_key: Some(erp_key), fields, parent }) if !erp_key.is_empty() => {
                     changes.push(ActorChange { actor_type, erp_key, fields, parent })
                 }
                 Ok(_) => problems.push((who, vec![("it has no ErpKey".to_owned(), false)])),

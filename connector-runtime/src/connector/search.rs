@@ -408,8 +408,8 @@ pub mod sql {
                 NumberOp::Between(a, b) => column.between(number(a), number(b)),
             },
             Condition::Bool(b) => column.eq(*b),
-            Condition::OneOf(keys) if keys.is_empty() => Expr::val(false).into(),
-            Condition::NotOneOf(keys) if keys.is_empty() => Expr::val(true).into(),
+            Condition::OneOf(keys) if keys.is_empty() => Expr::val(false),
+            Condition::NotOneOf(keys) if keys.is_empty() => Expr::val(true),
             Condition::OneOf(keys) => column.is_in(keys.iter().cloned()),
             Condition::NotOneOf(keys) => Func::coalesce([column, Expr::val("")]).is_not_in(keys.iter().cloned()),
             Condition::DateTime(op) => match *op {
