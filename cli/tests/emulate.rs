@@ -72,7 +72,7 @@ impl ErpConnector for Shop {
         &self,
         _: &Connection<ShopConfig>,
         q: ActorsSince,
-    ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
+    ) -> ConnectorResult<ActorStream> {
         let since = q.since.as_deref().unwrap_or("");
         Ok(customers(|_, s| if self.strict { s > since } else { s >= since }, &q.field_keys).into())
     }

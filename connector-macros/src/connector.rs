@@ -2,8 +2,8 @@
 //! `impl ErpConnector`), validate both, expand.
 //!
 //! On the type, it registers the connector (application id, name) and leaves the methods to
-//! rustc. On the impl, it also checks what rustc does not: names the framework owns, both
-//! change-poll methods at once, a session type without `open_session`.
+//! rustc. On the impl, it also checks what rustc does not: names the framework owns (with what
+//! to write instead) and a session type without `open_session`.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote};
@@ -34,7 +34,6 @@ const METHODS: &[(&str, usize)] = &[
     ("get_list", 2),
     ("get_list_items", 3),
     ("get_actors_by_timestamp", 2),
-    ("stream_actors_by_timestamp", 2),
 ];
 
 /// Names a user may reach for that the framework handles itself, with the explanation.
@@ -43,6 +42,10 @@ const FRAMEWORK_OWNED: &[(&str, &str)] = &[
     ("save_connection", "the framework stores connections itself; implement `connection_saved` to act on a save"),
     ("delete_connection", "the framework deletes connections itself; implement `connection_deleted` to clean up"),
     ("test_config_data", "implement `test_config`: it gets the parsed, unsaved configuration"),
+    (
+        "stream_actors_by_timestamp",
+        "implement `get_actors_by_timestamp`: it answers an `ActorStream`, streamed as written",
+    ),
 ];
 
 const ARGS: &[&str] = &["app_id", "name", "crate"];
@@ -182,23 +185,6 @@ fn check_methods(item: &ItemImpl, errors: &mut Errors) -> Vec<usize> {
             let noun = if params == 1 { "parameter" } else { "parameters" };
             errors.add(&f.sig.inputs, format!("`{name}` takes {params} {noun} after `&self`, not {found}"));
             drop.push(index);
-        }
-    }
-    // The endpoint calls the streaming one, whose default calls the other: with both, the
-    // other would never run.
-    let poll_methods = ["get_actors_by_timestamp", "stream_actors_by_timestamp"];
-    if poll_methods.iter().all(|m| implemented.iter().any(|i| i == m)) {
-        let second = item.items.iter().find_map(|i| match i {
-            ImplItem::Fn(f) if f.sig.ident == poll_methods[1] => Some(&f.sig.ident),
-            _ => None,
-        });
-        if let Some(ident) = second {
-            errors.add(
-                ident,
-                "implement either `get_actors_by_timestamp` or `stream_actors_by_timestamp`, not both: the \
-                 service calls `stream_actors_by_timestamp`, whose default answers with \
-                 `get_actors_by_timestamp`, so with both one of them would never run",
-            );
         }
     }
     // A session type opened by nobody: every call would answer "cannot open a session".

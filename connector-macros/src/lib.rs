@@ -45,10 +45,9 @@ use proc_macro::TokenStream;
 /// rustc checks the methods of the impl itself (a misspelt one is "not a member of trait", with
 /// the right name suggested). The attribute can go on the impl instead of the struct (not on
 /// both): there it also checks what rustc cannot know, each a compile error naming the fix:
-/// a method the framework owns (`save_connection`, `get_config_data`, ...), both
-/// `get_actors_by_timestamp` and `stream_actors_by_timestamp` (one would never run), a session
-/// type (`impl ErpConnector<MySession>`) without `open_session`; and `type Config` may be left
-/// out (no configuration fields). Operations left out answer as the contract says an
+/// a method the framework owns (`save_connection`, `get_config_data`, ...), a session type
+/// (`impl ErpConnector<MySession>`) without `open_session`; and `type Config` may be left out
+/// (no configuration fields). Operations left out answer as the contract says an
 /// unsupported feature must.
 ///
 /// ```compile_fail

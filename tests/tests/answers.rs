@@ -69,7 +69,7 @@ impl ErpConnector for Informative {
         })
     }
 
-    async fn stream_actors_by_timestamp(&self, _: &Connection<Config>, q: ActorsSince) -> ConnectorResult<ActorStream> {
+    async fn get_actors_by_timestamp(&self, _: &Connection<Config>, q: ActorsSince) -> ConnectorResult<ActorStream> {
         let first_poll = q.since.is_none();
         let actors = (1..=3).map(|n| ErpActor::new(q.actor_type.clone(), n.to_string(), "2024-01-01")).collect();
         let stream = ActorStream::from_vec(actors);

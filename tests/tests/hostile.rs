@@ -30,11 +30,7 @@ impl ErpConnector for Moody {
         Ok(q.erp_keys.iter().map(|k| ErpActor::new(q.actor_type.clone(), k.as_str(), "000001")).collect())
     }
 
-    async fn stream_actors_by_timestamp(
-        &self,
-        _: &Connection<NoConfig>,
-        _: ActorsSince,
-    ) -> ConnectorResult<ActorStream> {
+    async fn get_actors_by_timestamp(&self, _: &Connection<NoConfig>, _: ActorsSince) -> ConnectorResult<ActorStream> {
         let first = futures_util::stream::iter([Ok(ErpActor::new(ActorType::Customer, "1", "000001"))]);
         Ok(ActorStream::new(futures_util::StreamExt::chain(first, futures_util::stream::pending())))
     }

@@ -29,11 +29,7 @@ fn actor(i: usize) -> ErpActor {
 impl ErpConnector for Big {
     type Config = NoConfig;
 
-    async fn stream_actors_by_timestamp(
-        &self,
-        _: &Connection<NoConfig>,
-        q: ActorsSince,
-    ) -> ConnectorResult<ActorStream> {
+    async fn get_actors_by_timestamp(&self, _: &Connection<NoConfig>, q: ActorsSince) -> ConnectorResult<ActorStream> {
         let since = q.since.unwrap_or_default();
         let (count, fault) = since.split_once(' ').unwrap_or((&since, ""));
         let count: usize = count.parse().map_err(|_| ConnectorError::new("not a count"))?;

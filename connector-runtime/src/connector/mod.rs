@@ -319,26 +319,16 @@ pub trait ErpConnector<S: Send + Sync + 'static = NoSession>: Send + Sync + Size
         Ok(all.map(|all| keys.into_iter().filter_map(|k| all.get(&k).map(|v| (k.clone(), v.to_owned()))).collect()))
     }
 
-    /// `WSGetActorsByTimestamp`: actors changed on or after a stamp. Default: none.
+    /// `WSGetActorsByTimestamp`: the actors changed on or after a stamp. The answer is an
+    /// [`ActorStream`], written while the actors come, so that a first sync of any size takes flat
+    /// memory: from a list (`Ok(actors.into())`, or `collect()` into it), from blocking code
+    /// ([`ActorStream::from_blocking`]), or page by page ([`ActorStream::paged`]). Default: none.
     async fn get_actors_by_timestamp(
         &self,
         conn: &Connection<Self::Config, S>,
         query: ActorsSince,
-    ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
-        let _ = (conn, query);
-        Ok(Reply::new(Vec::new()))
-    }
-
-    /// `WSGetActorsByTimestamp` as a stream: the answer is written while the actors come, so a
-    /// first sync of any size takes flat memory. Implement this instead of
-    /// [`ErpConnector::get_actors_by_timestamp`] when the result can be large; the default
-    /// answers with that method's actors. Implementing both is a compile error of
-    /// `#[erp_connector]` on the impl (one of them would never run).
-    async fn stream_actors_by_timestamp(
-        &self,
-        conn: &Connection<Self::Config, S>,
-        query: ActorsSince,
     ) -> ConnectorResult<ActorStream> {
-        self.get_actors_by_timestamp(conn, query).await.map(ActorStream::from)
+        let _ = (conn, query);
+        Ok(ActorStream::from_vec(Vec::new()))
     }
 }

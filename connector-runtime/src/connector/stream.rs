@@ -195,6 +195,13 @@ impl From<Vec<ErpActor>> for ActorStream {
     }
 }
 
+impl FromIterator<ErpActor> for ActorStream {
+    /// The actors, collected first (for answers small enough to hold).
+    fn from_iter<I: IntoIterator<Item = ErpActor>>(actors: I) -> Self {
+        Self::from_vec(actors.into_iter().collect())
+    }
+}
+
 impl From<Reply<Vec<ErpActor>>> for ActorStream {
     /// The actors, and the reply's status after them.
     fn from(reply: Reply<Vec<ErpActor>>) -> Self {

@@ -618,8 +618,7 @@ impl<T: ErpConnector<S>, S: Send + Sync + 'static> Hosted<T, S> {
             field_keys: r.field_keys.unwrap_or_default(),
         };
         let keys = query.field_keys.clone();
-        let actors =
-            self.call(&loaded, query, async |conn, q| self.connector.stream_actors_by_timestamp(conn, q).await);
+        let actors = self.call(&loaded, query, async |conn, q| self.connector.get_actors_by_timestamp(conn, q).await);
         Ok(actors.await?.only_fields(keys))
     }
 

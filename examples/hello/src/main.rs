@@ -88,7 +88,7 @@ impl ErpConnector for Hello {
         &self,
         _: &Connection<HelloConfig>,
         q: ActorsSince,
-    ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
+    ) -> ConnectorResult<ActorStream> {
         let since = q.since.as_deref().unwrap_or("");
         Ok(of_type(&q.actor_type).filter(|a| a.4 >= since).map(|a| actor(a, &q.field_keys)).collect())
     }

@@ -397,7 +397,7 @@ impl ErpConnector for SqliteErp {
     /// The change poll, streamed: a first sync may return every actor of the ERP. It reads on a
     /// connection of its own (SQLite's WAL lets readers run beside the writer), row by row, and
     /// hands each actor to the answer as it is read.
-    async fn stream_actors_by_timestamp(
+    async fn get_actors_by_timestamp(
         &self,
         conn: &Connection<ErpConfig>,
         q: ActorsSince,

@@ -367,7 +367,7 @@ impl ErpConnector for Ledger {
         &self,
         _: &Connection<LedgerConfig>,
         q: ActorsSince,
-    ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
+    ) -> ConnectorResult<ActorStream> {
         // Stamps are zero-padded counters; anything unreadable (the first poll) means "all".
         let since: u64 = q.since.as_deref().unwrap_or("").trim().trim_start_matches('v').parse().unwrap_or(0);
         let strict = self.has(Fault::StrictSince);

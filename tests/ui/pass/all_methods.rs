@@ -1,6 +1,5 @@
-//! Every ErpConnector method, with the documented signatures, on a connector with sessions (the
-//! change poll as a list; as a stream in streamed_poll.rs, since a connector implements one of
-//! the two).
+//! Every ErpConnector method, with the documented signatures, on a connector with sessions
+//! (more forms of the change poll in streamed_poll.rs).
 use erp_connector::prelude::*;
 
 #[derive(ConnectionConfig)]
@@ -33,7 +32,7 @@ impl ErpConnector<Login> for Everything {
     async fn save_actors(&self, _: &Connection<Config, Login>, a: Vec<ActorChange>) -> ConnectorResult<Reply<Vec<ErpActor>>> { Ok(a.into_iter().map(|a| ErpActor::new(a.actor_type, a.erp_key, "2")).collect()) }
     async fn get_list(&self, _: Option<&Connection<Config, Login>>, _: &str) -> ConnectorResult<Reply<StringDict>> { Ok(StringDict::new().into()) }
     async fn get_list_items(&self, _: Option<&Connection<Config, Login>>, _: &str, _: Vec<String>) -> ConnectorResult<Reply<StringDict>> { Ok(StringDict::new().into()) }
-    async fn get_actors_by_timestamp(&self, _: &Connection<Config, Login>, _: ActorsSince) -> ConnectorResult<Reply<Vec<ErpActor>>> { Ok(vec![].into()) }
+    async fn get_actors_by_timestamp(&self, _: &Connection<Config, Login>, _: ActorsSince) -> ConnectorResult<ActorStream> { Ok(vec![].into()) }
 }
 
 fn main() {
