@@ -37,7 +37,7 @@ use crate::contract::{ActorType, ErpActor, FieldMetadata, StringDict};
 #[derive(Debug)]
 pub struct ConfigTest<C> {
     /// The values, parsed and validated.
-    pub config: C,
+    pub config: std::sync::Arc<C>,
     /// The values as sent (`ConnectionInfo`): field key to value, secrets included.
     pub values: StringDict,
 }

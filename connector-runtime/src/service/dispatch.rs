@@ -10,61 +10,62 @@ use std::time::{Duration, Instant};
 
 use crate::connector::search::criteria;
 use crate::connector::{
-    ActorChange, ActorsSince, AdvancedSearch, ConfigTest, Connection, ConnectionConfig, ConnectorError,
-    ConnectorResult, ErpConnector, GetActors, NewActor, NoSession, Reply, SearchActors, SearchByParent, is_no_session,
+    ActorChange, ActorsSince, AdvancedSearch, ConfigList, ConnectorError, ConnectorResult, ErpConnector, GetActors,
+    NewActor, Reply, SearchActors, SearchByParent,
 };
 use crate::contract::*;
 
+use super::erased::{Adapter, AnyConfig, AnyConn, AnySession, Methods};
 use super::settings::{ConnectionLimits, ReplacePolicy};
 use crate::http::{Answer, LocalBoxFuture, SoapHandler};
 use crate::store::{ConnectionStore, StoreChange};
 use crate::untrusted::shown;
 
-/// A connector as the service hosts it: the user's value, its name, the shared store, and a
-/// cache of parsed connections with their sessions.
-pub struct Hosted<T: ErpConnector<S>, S: Send + Sync + 'static = NoSession> {
-    connector: T,
+/// A connector as the service hosts it: the user's value (behind [`Methods`], so that this code
+/// is compiled once), its name, the shared store, and a cache of parsed connections with their
+/// sessions.
+pub struct Hosted {
+    methods: Box<dyn Methods + Send + Sync>,
     name: String,
     store: Arc<dyn ConnectionStore>,
     tech_explanations: bool,
     limits: ConnectionLimits,
-    cache: Arc<ConnectionCache<Loaded<T::Config, S>>>,
+    cache: Arc<ConnectionCache<Loaded>>,
     saves: SaveRate,
     handshake: Option<crate::auth::Handshake>,
 }
 
 /// A connection as the cache keeps it: its parsed configuration and its session, opened on
 /// first use.
-struct Loaded<C, S> {
+struct Loaded {
     guid: ConnectionGuid,
-    config: Arc<C>,
+    config: AnyConfig,
     /// One cell per session: replaced by an empty one when the connector says it expired, so
     /// that concurrent calls open one session, not one each.
-    session: std::sync::Mutex<Arc<tokio::sync::OnceCell<Arc<S>>>>,
+    session: std::sync::Mutex<Arc<tokio::sync::OnceCell<AnySession>>>,
 }
 
-impl<C, S> Loaded<C, S> {
-    fn new(guid: ConnectionGuid, config: Arc<C>) -> Self {
+impl Loaded {
+    fn new(guid: ConnectionGuid, config: AnyConfig) -> Self {
         Loaded { guid, config, session: std::sync::Mutex::new(Arc::new(tokio::sync::OnceCell::new())) }
     }
 
-    fn cell(&self) -> Arc<tokio::sync::OnceCell<Arc<S>>> {
+    fn cell(&self) -> Arc<tokio::sync::OnceCell<AnySession>> {
         self.session.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    /// The connection without its session (what `open_session` and the save/delete hooks get).
-    fn bare(&self) -> Connection<C> {
-        Connection::of(self.guid, self.config.clone())
+    /// The connection with `session`.
+    fn with(&self, session: AnySession) -> AnyConn {
+        AnyConn { guid: self.guid, config: self.config.clone(), session }
     }
 
     /// The connection with its session, if one is open.
-    fn opened(&self) -> Option<Connection<C, S>> {
-        let session = self.cell().get().cloned()?;
-        Some(Connection { guid: self.guid, config: self.config.clone(), session })
+    fn opened(&self) -> Option<AnyConn> {
+        Some(self.with(self.cell().get().cloned()?))
     }
 
     /// Forgets `failed` (unless another call has already replaced it).
-    fn expire(&self, failed: &Arc<S>) {
+    fn expire(&self, failed: &AnySession) {
         let mut cell = self.session.lock().unwrap_or_else(|p| p.into_inner());
         if cell.get().is_some_and(|s| Arc::ptr_eq(s, failed)) {
             *cell = Arc::new(tokio::sync::OnceCell::new());
@@ -252,16 +253,29 @@ impl<V> ConnectionCache<V> {
     }
 }
 
-impl<T: ErpConnector<S>, S: Send + Sync + 'static> Hosted<T, S> {
+impl Hosted {
     /// Hosts `connector` under `name`, its connections in `store`.
-    pub fn new(connector: T, name: impl Into<String>, store: Arc<dyn ConnectionStore>, options: HostOptions) -> Self {
+    pub fn new<T: ErpConnector<S>, S: Send + Sync + 'static>(
+        connector: T,
+        name: impl Into<String>,
+        store: Arc<dyn ConnectionStore>,
+        options: HostOptions,
+    ) -> Self {
+        Self::erased(Box::new(Adapter::<T, S>::new(connector)), name.into(), store, options)
+    }
+
+    fn erased(
+        methods: Box<dyn Methods + Send + Sync>,
+        name: String,
+        store: Arc<dyn ConnectionStore>,
+        options: HostOptions,
+    ) -> Self {
         let HostOptions { tech_explanations, cache_ttl, limits } = options;
         let cache = Arc::new(ConnectionCache::new(cache_ttl, limits.cache_entries));
         let saves = SaveRate {
             per_minute: limits.saves_per_minute_per_source,
             window: std::sync::Mutex::new((Instant::now(), HashMap::new())),
         };
-        let name = name.into();
         let (watched, connector_name) = (Arc::downgrade(&cache), name.clone());
         store.watch(Arc::new(move |change| {
             let Some(cache) = watched.upgrade() else { return };
@@ -271,7 +285,7 @@ impl<T: ErpConnector<S>, S: Send + Sync + 'static> Hosted<T, S> {
                 StoreChange::Unknown => cache.forget_all(),
             }
         }));
-        Hosted { connector, name, store, tech_explanations, limits, cache, saves, handshake: None }
+        Hosted { methods, name, store, tech_explanations, limits, cache, saves, handshake: None }
     }
 
     /// Answers `Authenticate` with this handshake (application id, key, trusted certificates).
@@ -301,7 +315,7 @@ impl<T: ErpConnector<S>, S: Send + Sync + 'static> Hosted<T, S> {
         self.failure(op, error)
     }
 
-    async fn load(&self, guid: Option<ConnectionGuid>) -> ConnectorResult<Arc<Loaded<T::Config, S>>> {
+    async fn load(&self, guid: Option<ConnectionGuid>) -> ConnectorResult<Arc<Loaded>> {
         let guid =
             guid.ok_or_else(|| ConnectorError::new("The request names no connection (ConnectionGuid is missing)."))?;
         if let Some(conn) = self.cache.get(guid) {
@@ -322,44 +336,44 @@ impl<T: ErpConnector<S>, S: Send + Sync + 'static> Hosted<T, S> {
         // A deleted connection (its tombstone) is as unknown as one never saved.
         let info = loaded.await?.filter(|info| info.get(TOMBSTONE_KEY).is_none());
         let info = info.ok_or_else(ConnectorError::unknown_connection)?;
-        let config = T::Config::from_info(&info).map_err(|e| {
+        let config = self.methods.parse(&info).map_err(|e| {
             ConnectorError::new(format!("The saved configuration of this connection is no longer valid: {e}. Edit and save the connection again."))
         })?;
         // Keys only: values may be passwords.
         tracing::debug!(connection = %guid, keys = ?info.keys().map(shown).collect::<Vec<_>>(), "connection read from the store");
-        Ok(self.cache.put(guid, Arc::new(Loaded::new(guid, Arc::new(config))), generation))
+        Ok(self.cache.put(guid, Arc::new(Loaded::new(guid, config)), generation))
     }
 
     /// The connection with its session, opening one if none is open (one for concurrent calls).
-    async fn connection(&self, loaded: &Loaded<T::Config, S>) -> ConnectorResult<Connection<T::Config, S>> {
+    async fn connection(&self, loaded: &Loaded) -> ConnectorResult<AnyConn> {
         let cell = loaded.cell();
         let session = cell
             .get_or_try_init(|| async {
-                let opened = self.connector.open_session(&loaded.bare()).await;
-                if !is_no_session::<S>() {
+                let opened = self.methods.open_session(loaded.guid, &loaded.config).await;
+                if self.methods.has_sessions() {
                     match &opened {
                         Ok(_) => tracing::debug!(connection = %loaded.guid, "ERP session opened"),
                         Err(e) => tracing::warn!(connection = %loaded.guid, error = %shown(&e.to_string()), "ERP session could not be opened"),
                     }
                 }
-                opened.map(Arc::new)
+                opened
             })
             .await?
             .clone();
-        Ok(Connection { guid: loaded.guid, config: loaded.config.clone(), session })
+        Ok(loaded.with(session))
     }
 
     /// Calls `method` with the connection and its session; when it answers that the session
     /// expired, once more with a new session.
     async fn call<Q: Clone, R>(
         &self,
-        loaded: &Loaded<T::Config, S>,
+        loaded: &Loaded,
         query: Q,
-        method: impl AsyncFn(&Connection<T::Config, S>, Q) -> ConnectorResult<R>,
+        method: impl AsyncFn(&AnyConn, Q) -> ConnectorResult<R>,
     ) -> ConnectorResult<R> {
         let conn = self.connection(loaded).await?;
         // Without sessions there is nothing to retry with: no copy of the query.
-        let again = (!is_no_session::<S>()).then(|| query.clone());
+        let again = self.methods.has_sessions().then(|| query.clone());
         match (method(&conn, query).await, again) {
             (Err(e), Some(query)) if e.is_session_expired() => {
                 tracing::info!(connection = %loaded.guid, "ERP session expired; opening a new one and calling again");
@@ -372,11 +386,11 @@ impl<T: ErpConnector<S>, S: Send + Sync + 'static> Hosted<T, S> {
     }
 
     /// Logs out of the session of a connection the cache let go of for a save or a delete.
-    async fn close(&self, old: Option<Arc<Loaded<T::Config, S>>>) {
+    async fn close(&self, old: Option<Arc<Loaded>>) {
         if let Some(conn) = old.as_deref().and_then(Loaded::opened)
-            && !is_no_session::<S>()
+            && self.methods.has_sessions()
         {
-            self.connector.close_session(&conn).await;
+            self.methods.close_session(&conn).await;
             tracing::debug!(connection = %conn.guid, "ERP session closed");
         }
     }
@@ -391,24 +405,24 @@ impl<T: ErpConnector<S>, S: Send + Sync + 'static> Hosted<T, S> {
 
     async fn answer(&self, request: Request) -> ConnectorResult<Response> {
         let op = request.operation();
-        if let Some(response) = config_list_answer::<T::Config>(&request) {
+        if let Some(response) = config_list_answer(&self.methods.lists(), &request) {
             return Ok(response);
         }
-        let c = &self.connector;
+        let c = &*self.methods;
         let empty = |()| Response::empty(op);
         Ok(match request {
-            Request::GetConfigData => fields_response(T::Config::fields()),
+            Request::GetConfigData => fields_response(c.fields()),
             Request::TestConfigData(r) => {
                 let values = r.connection_info.unwrap_or_default();
-                check_config::<T::Config>(&values, &self.limits)?;
-                let config = parse_config::<T::Config>(&values)?;
-                self.reply(c.test_config(&ConfigTest { config, values }).await?, empty)
+                check_config(&c.fields(), &values, &self.limits)?;
+                let config = self.parse(&values)?;
+                self.reply(c.test_config(&config, &values).await?, empty)
             }
             Request::SaveConnection(r) => {
                 let guid = r.base.connection_guid.ok_or_else(|| ConnectorError::new("ConnectionGuid is missing."))?;
                 let values = r.connection_info.unwrap_or_default();
-                check_config::<T::Config>(&values, &self.limits)?;
-                let config = parse_config::<T::Config>(&values)?;
+                check_config(&c.fields(), &values, &self.limits)?;
+                let config = self.parse(&values)?;
                 if !self.saves.admit(crate::http::caller()) {
                     tracing::warn!(
                         limit = self.limits.saves_per_minute_per_source,
@@ -421,28 +435,22 @@ impl<T: ErpConnector<S>, S: Send + Sync + 'static> Hosted<T, S> {
                         self.limits.saves_per_minute_per_source
                     )));
                 }
-                let test = ConfigTest { config, values };
-                let config = if self.may_store(guid, &test).await? {
-                    let ConfigTest { config, values } = test;
+                if self.may_store(guid, &values, &config).await? {
                     // Keys only: values may be passwords.
                     tracing::debug!(connection = %guid, keys = ?values.keys().map(shown).collect::<Vec<_>>(), "saving connection");
                     let (store, name) = (self.store.clone(), self.name.clone());
                     blocking(move || store.save(&name, guid, &values)).await?;
                     // Replaces anything read before the save, and stops reads begun before it
                     // from being kept; the old session (other values, maybe) is closed.
-                    let config = Arc::new(config);
                     self.close(self.cache.saved(guid, Arc::new(Loaded::new(guid, config.clone())))).await;
                     tracing::info!(connection = %guid, "connection saved");
-                    config
-                } else {
-                    Arc::new(test.config)
-                };
-                self.reply(c.connection_saved(&Connection::of(guid, config)).await?, empty)
+                }
+                self.reply(c.connection_saved(guid, &config).await?, empty)
             }
             Request::DeleteConnection(r) => {
                 let guid = r.connection_guid.ok_or_else(|| ConnectorError::new("ConnectionGuid is missing."))?;
                 let hook = match self.load(Some(guid)).await {
-                    Ok(loaded) => c.connection_deleted(&loaded.bare()).await,
+                    Ok(loaded) => c.connection_deleted(guid, &loaded.config).await,
                     Err(_) => Ok(Reply::ok()),
                 };
                 if let Err(e) = &hook {
@@ -618,7 +626,8 @@ impl<T: ErpConnector<S>, S: Send + Sync + 'static> Hosted<T, S> {
             field_keys: r.field_keys.unwrap_or_default(),
         };
         let keys = query.field_keys.clone();
-        let actors = self.call(&loaded, query, async |conn, q| self.connector.get_actors_by_timestamp(conn, q).await);
+        let c = &*self.methods;
+        let actors = self.call(&loaded, query, async |conn, q| c.get_actors_by_timestamp(conn, q).await);
         Ok(actors.await?.only_fields(keys))
     }
 
@@ -626,8 +635,7 @@ impl<T: ErpConnector<S>, S: Send + Sync + 'static> Hosted<T, S> {
     /// stored already (nothing to do), an error when it would replace other values (stored, or
     /// kept as the tombstone of a deleted connection) without what [`ReplacePolicy`] asks for,
     /// or store one connection more than allowed.
-    async fn may_store(&self, guid: ConnectionGuid, test: &ConfigTest<T::Config>) -> ConnectorResult<bool> {
-        let info = &test.values;
+    async fn may_store(&self, guid: ConnectionGuid, info: &StringDict, config: &AnyConfig) -> ConnectorResult<bool> {
         let (store, name) = (self.store.clone(), self.name.clone());
         // Whether a row is under this GUID (it is overwritten, not added), and its values.
         let (row, stored) = blocking(move || match store.load(&name, guid) {
@@ -654,7 +662,7 @@ impl<T: ErpConnector<S>, S: Send + Sync + 'static> Hosted<T, S> {
                          connections: add a new connection in SuperOffice instead.",
                     ))
                 }
-                ReplacePolicy::Test => match self.connector.test_config(test).await {
+                ReplacePolicy::Test => match self.methods.test_config(config, info).await {
                     Ok(_) => Ok(true),
                     Err(e) => {
                         tracing::warn!(connection = %guid, error = %shown(&e.to_string()), "refused to replace a stored connection: the new values do not pass test_config");
@@ -688,8 +696,13 @@ impl<T: ErpConnector<S>, S: Send + Sync + 'static> Hosted<T, S> {
         }
     }
 
+    /// The values parsed into the connector's configuration type.
+    fn parse(&self, info: &StringDict) -> ConnectorResult<AnyConfig> {
+        self.methods.parse(info).map_err(|e| ConnectorError::new(e.to_string()))
+    }
+
     /// The all-zero GUID of `GetList` / `GetListItems` during set-up means "no connection yet".
-    async fn setup_or_load(&self, guid: Option<ConnectionGuid>) -> ConnectorResult<Option<Arc<Loaded<T::Config, S>>>> {
+    async fn setup_or_load(&self, guid: Option<ConnectionGuid>) -> ConnectorResult<Option<Arc<Loaded>>> {
         match guid {
             None => Ok(None),
             Some(g) if g.is_nil() => Ok(None),
@@ -698,10 +711,10 @@ impl<T: ErpConnector<S>, S: Send + Sync + 'static> Hosted<T, S> {
     }
 }
 
-impl<T: ErpConnector<S>, S: Send + Sync + 'static> SoapHandler for Hosted<T, S> {
+impl SoapHandler for Hosted {
     fn secret_keys(&self) -> Vec<String> {
         // The configuration's own list: every secret field, whatever its widget type.
-        T::Config::secret_keys().into_iter().map(str::to_owned).collect()
+        self.methods.secret_keys().into_iter().map(str::to_owned).collect()
     }
 
     fn authenticate(&self, signed_token: &str) -> crate::contract::auth::AuthenticationResponse {
@@ -748,13 +761,13 @@ async fn blocking<R: Send + 'static>(
 
 /// `GetList` / `GetListItems` of one of the configuration's own lists (`#[derive(ConfigList)]`),
 /// answered by the framework: no connection needed, also during set-up.
-fn config_list_answer<C: ConnectionConfig>(request: &Request) -> Option<Response> {
+fn config_list_answer(lists: &[&'static ConfigList], request: &Request) -> Option<Response> {
     let (name, keys) = match request {
         Request::GetList(r) => (r.list_name.as_deref()?, None),
         Request::GetListItems(r) => (r.list_name.as_deref()?, Some(r.list_item_keys.as_deref().unwrap_or_default())),
         _ => return None,
     };
-    let list = C::lists().into_iter().find(|l| l.name == name)?;
+    let list = lists.iter().find(|l| l.name == name)?;
     let wanted = |key: &&str| keys.is_none_or(|keys| keys.iter().any(|w| w == key));
     Some(list_response(list.items.iter().filter(|(k, _)| wanted(k)).map(|(k, v)| (*k, *v)).collect()))
 }
@@ -762,7 +775,7 @@ fn config_list_answer<C: ConnectionConfig>(request: &Request) -> Option<Response
 /// Refuses configuration values before they are parsed or stored: keys the configuration does
 /// not declare, values longer than their field's `MaxLength` (or [`DEFAULT_MAX_VALUE_BYTES`]),
 /// and a whole larger than `max_config_bytes`.
-fn check_config<C: ConnectionConfig>(info: &StringDict, limits: &ConnectionLimits) -> ConnectorResult<()> {
+fn check_config(fields: &[FieldMetadata], info: &StringDict, limits: &ConnectionLimits) -> ConnectorResult<()> {
     let total: usize = info.iter().map(|(k, v)| k.len() + v.map_or(0, str::len)).sum();
     if total > limits.max_config_bytes {
         return Err(ConnectorError::new(format!(
@@ -770,7 +783,6 @@ fn check_config<C: ConnectionConfig>(info: &StringDict, limits: &ConnectionLimit
             limits.max_config_bytes
         )));
     }
-    let fields = C::fields();
     for (key, value) in info.iter() {
         let Some(field) = fields.iter().find(|f| f.field_key.as_deref() == Some(key)) else {
             let known: Vec<_> = fields.iter().filter_map(|f| f.field_key.as_deref()).collect();
@@ -795,10 +807,6 @@ fn check_config<C: ConnectionConfig>(info: &StringDict, limits: &ConnectionLimit
         }
     }
     Ok(())
-}
-
-fn parse_config<C: ConnectionConfig>(info: &StringDict) -> ConnectorResult<C> {
-    C::from_info(info).map_err(|e| ConnectorError::new(e.to_string()))
 }
 
 fn required<V>(value: Option<V>, member: &str) -> ConnectorResult<V> {
@@ -835,7 +843,7 @@ mod tests {
     use std::sync::Mutex;
 
     use super::*;
-    use crate::connector::NoConfig;
+    use crate::connector::{Connection, NoConfig};
     use crate::store::{ChangeListener, StoreError};
 
     /// A store in memory that lets the test announce changes, as a shared store does.
@@ -950,7 +958,7 @@ mod tests {
         }
     }
 
-    fn hosted_logins(ttl: Duration) -> (Arc<Logins>, Hosted<Arc<Logins>, Login>, Arc<Announcing>, ConnectionGuid) {
+    fn hosted_logins(ttl: Duration) -> (Arc<Logins>, Hosted, Arc<Announcing>, ConnectionGuid) {
         let logins = Arc::new(Logins::default());
         let store = Arc::new(Announcing::default());
         let options = HostOptions { cache_ttl: ttl, ..HostOptions::default() };
@@ -961,7 +969,7 @@ mod tests {
     }
 
     /// The login number the answer was given with, or the answer's error.
-    async fn login_of(hosted: &Hosted<Arc<Logins>, Login>, guid: ConnectionGuid) -> Result<String, String> {
+    async fn login_of(hosted: &Hosted, guid: ConnectionGuid) -> Result<String, String> {
         let request = Request::GetSupportedActorTypes(RequestBase { connection_guid: Some(guid) });
         let result = hosted.respond(request).await.result().clone();
         if result.is_ok {

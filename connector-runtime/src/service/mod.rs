@@ -6,6 +6,7 @@
 
 mod dispatch;
 mod environment;
+mod erased;
 mod settings;
 mod shape_store;
 mod sources;
