@@ -21,7 +21,7 @@ use crate::http::{Answer, LocalBoxFuture, SoapHandler};
 use crate::store::{ConnectionStore, StoreChange};
 use crate::untrusted::shown;
 
-/// A connector as the service hosts it: the user's value (behind [`Methods`], so that this code
+/// A connector as the service hosts it: the user's value (behind an object-safe adapter, so that this code
 /// is compiled once), its name, the shared store, and a cache of parsed connections with their
 /// sessions.
 pub struct Hosted {
