@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use crate::connector::search::criteria;
 use crate::connector::{
-    ActorChange, ActorsSince, AdvancedSearch, ConfigList, ConnectorError, ConnectorResult, ErpConnector, GetActors,
-    NewActor, Reply, SearchActors, SearchByParent,
+    ActorChange, ActorsSince, AdvancedSearch, ConnectorError, ConnectorResult, ErpConnector, GetActors, NewActor,
+    Reply, SearchActors, SearchByParent,
 };
 use crate::contract::*;
 
@@ -405,7 +405,7 @@ impl Hosted {
 
     async fn answer(&self, request: Request) -> ConnectorResult<Response> {
         let op = request.operation();
-        if let Some(response) = config_list_answer(&self.methods.lists(), &request) {
+        if let Some(response) = config_list_answer(&*self.methods, &request) {
             return Ok(response);
         }
         let c = &*self.methods;
@@ -761,13 +761,13 @@ async fn blocking<R: Send + 'static>(
 
 /// `GetList` / `GetListItems` of one of the configuration's own lists (`#[derive(ConfigList)]`),
 /// answered by the framework: no connection needed, also during set-up.
-fn config_list_answer(lists: &[&'static ConfigList], request: &Request) -> Option<Response> {
+fn config_list_answer(methods: &dyn Methods, request: &Request) -> Option<Response> {
     let (name, keys) = match request {
         Request::GetList(r) => (r.list_name.as_deref()?, None),
         Request::GetListItems(r) => (r.list_name.as_deref()?, Some(r.list_item_keys.as_deref().unwrap_or_default())),
         _ => return None,
     };
-    let list = lists.iter().find(|l| l.name == name)?;
+    let list = methods.lists().into_iter().find(|l| l.name == name)?;
     let wanted = |key: &&str| keys.is_none_or(|keys| keys.iter().any(|w| w == key));
     Some(list_response(list.items.iter().filter(|(k, _)| wanted(k)).map(|(k, v)| (*k, *v)).collect()))
 }
