@@ -20,6 +20,10 @@ pub struct Emulate {
     /// A configuration value, as `key=value` (repeat for each field; others get defaults).
     #[arg(long = "config", value_name = "KEY=VALUE")]
     config: Vec<String>,
+    /// A value that must not work, as `key=value` over the working ones (repeatable, one case
+    /// each): TestConfigData and TestConnection must refuse it with a text for the user.
+    #[arg(long = "bad-config", value_name = "KEY=VALUE")]
+    bad_config: Vec<String>,
     /// Check Authenticate for this application id (the connector must trust the emulator's
     /// certificate, see --issuer-dir).
     #[arg(long)]
@@ -93,6 +97,11 @@ pub fn run(args: Emulate) -> Result<ExitCode, String> {
         let (key, value) = pair.split_once('=').ok_or_else(|| format!("--config {pair}: expected key=value"))?;
         config.insert(key.trim(), value);
     }
+    let mut bad_config = StringDict::new();
+    for pair in &args.bad_config {
+        let (key, value) = pair.split_once('=').ok_or_else(|| format!("--bad-config {pair}: expected key=value"))?;
+        bad_config.insert(key.trim(), value);
+    }
     let authenticate = match &args.app_id {
         Some(app_id) => {
             let (issuer, created) = TestIssuer::load_or_create(&args.issuer_dir).map_err(|e| e.to_string())?;
@@ -128,6 +137,7 @@ pub fn run(args: Emulate) -> Result<ExitCode, String> {
     let options = Options {
         connector_name: args.connector_name,
         config,
+        bad_config,
         authenticate,
         initial_since: args.since,
         write: !args.read_only,

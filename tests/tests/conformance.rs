@@ -10,9 +10,10 @@ use erp_connector::contract::*;
 use erp_connector::testkit::{SoapClient, spawn};
 use ledger::{Fault, Ledger, LedgerConfig};
 
+/// EIS's session against the ledger, with a password that must not work.
 fn session(fault: Option<Fault>) -> Report {
     let connector = spawn(Ledger::new(fault));
-    connector.conformance(Options::default())
+    connector.conformance(Options { bad_config: StringDict::new().with("PASSWORD", "wrong"), ..Options::default() })
 }
 
 #[test]
@@ -26,6 +27,7 @@ fn a_complete_connector_breaks_no_rule() {
     assert!(step("create and save").note.starts_with("created and saved Customer"), "{report}");
     assert!(step("lists").note.starts_with("1 lists, 3 items"), "{report}");
     assert_eq!(step("initial sync").note, "6 actors");
+    assert_eq!(step("bad configuration").note, "1 bad values tried: PASSWORD");
 }
 
 /// A connector that fills every field is no fault through the framework: it keeps the requested
@@ -64,6 +66,7 @@ fn every_fault_is_caught_by_its_rule() {
         (Fault::UndeclaredSearchable, &rules::SEARCHABLE_DECLARED),
         (Fault::ListWithoutName, &rules::LIST_FIELDS_NAMED),
         (Fault::SetupListNeedsConnection, &rules::SETUP_LISTS),
+        (Fault::AcceptsAnyValues, &rules::BAD_CONFIG_REFUSED),
     ];
     let mut missed = Vec::new();
     for (fault, rule) in cases {

@@ -35,6 +35,9 @@ pub struct Options {
     /// connector's typed configuration); other fields get their `DefaultValue` or a value of
     /// their type.
     pub config: StringDict,
+    /// Values that must not work, one case each (key and value over the working ones):
+    /// TestConfigData and TestConnection must refuse them, with a text for the user.
+    pub bad_config: StringDict,
     /// Check `Authenticate` with tokens of this issuer (the connector must trust its
     /// certificate).
     pub authenticate: Option<AuthCheck>,
@@ -58,6 +61,7 @@ impl Default for Options {
         Options {
             connector_name: None,
             config: StringDict::new(),
+            bad_config: StringDict::new(),
             authenticate: None,
             initial_since: String::new(),
             write: true,

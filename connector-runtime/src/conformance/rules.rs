@@ -45,6 +45,9 @@ rules! {
     /// The set-up EIS performs works with the emulator's values.
     SETUP_WORKS = "setup-works", "§5.1", false,
         "the connection set-up succeeds: TestConfigData, SaveConnection and TestConnection answer OK for valid values";
+    /// Values that do not work are refused when tested.
+    BAD_CONFIG_REFUSED = "bad-config-refused", "§5.1", false,
+        "TestConfigData and TestConnection answer IsOk=false with a UserExplanation for configuration values that do not work (the emulator's --bad-config), so that an administrator learns of them at set-up, not at the first sync";
     /// Field keys are present and unique.
     FIELD_KEYS_UNIQUE = "field-keys-unique", "§3.4", false,
         "every field description has a non-empty FieldKey, unique within its list";

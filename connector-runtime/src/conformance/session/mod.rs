@@ -141,6 +141,9 @@ impl Session<'_> {
         if !self.set_up() {
             return;
         }
+        if !self.options.bad_config.is_empty() {
+            self.bad_configuration();
+        }
         self.actor_types();
         self.initial_sync();
         self.incremental_poll();

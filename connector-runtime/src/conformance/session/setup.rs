@@ -142,6 +142,48 @@ impl Session<'_> {
         true
     }
 
+    /// Each `--bad-config` case (a key and value over the working values): TestConfigData must
+    /// refuse it with a text, and so must TestConnection once it is saved (under a GUID of its
+    /// own, deleted after); refusing it already at the save is fine too.
+    pub(super) fn bad_configuration(&mut self) {
+        let cases: Vec<(String, String)> =
+            self.options.bad_config.iter().map(|(k, v)| (k.to_owned(), v.unwrap_or("").to_owned())).collect();
+        self.begin("bad configuration", 4 * cases.len() as u64);
+        let refused = |status: &ResponseStatus| {
+            !status.is_ok && status.user_explanation.as_deref().is_some_and(|t| !t.trim().is_empty())
+        };
+        for (key, value) in &cases {
+            let mut values = self.config.clone();
+            values.insert(key.as_str(), value.as_str());
+            let case = format!("{key}=`{}`", short(value));
+            let call = format!("WSTestConfigData with {case}");
+            if let Some(answer) = self.call(&call, |c, _| c.test_config_data(&values)) {
+                self.check(refused(&answer), &rules::BAD_CONFIG_REFUSED, &call, || {
+                    format!("answered IsOk={} ({})", answer.is_ok, answer.user_explanation.clone().unwrap_or_default())
+                });
+            }
+            let guid = new_guid();
+            let call = format!("WSSaveConnection with {case}");
+            let Some(saved) = self.call(&call, |c, _| c.save_connection(guid, &values)) else { continue };
+            if saved.is_ok {
+                let call = format!("WSTestConnection with {case}");
+                if let Some(answer) = self.call(&call, |c, _| c.test_connection(guid)) {
+                    self.check(refused(&answer), &rules::BAD_CONFIG_REFUSED, &call, || {
+                        format!(
+                            "answered IsOk={} ({})",
+                            answer.is_ok,
+                            answer.user_explanation.clone().unwrap_or_default()
+                        )
+                    });
+                }
+                self.call(&format!("WSDeleteConnection with {case}"), |c, _| c.delete_connection(guid));
+            }
+        }
+        let keys: Vec<&str> = cases.iter().map(|(k, _)| k.as_str()).collect();
+        self.note(format!("{} bad values tried: {}", cases.len(), keys.join(", ")));
+        self.end();
+    }
+
     pub(super) fn check_field_list(&mut self, call: &str, fields: &[FieldMetadata]) {
         let mut keys = HashSet::new();
         let mut ranks = HashMap::new();
