@@ -138,6 +138,23 @@ fn emulate_passes_a_good_connector_and_names_the_rule_a_bad_one_breaks() {
     );
     let out = cli(&["emulate", &good.url(), "--config", "novalue"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+
+    // A bad password the shop's TestConfigData refuses but its TestConnection (the default)
+    // accepts: the rule names the call.
+    let out = cli(&[
+        "emulate",
+        &good.url(),
+        "--config",
+        "SHOP=x",
+        "--config",
+        "PASSWORD=s3cret-Pa55",
+        "--bad-config",
+        "PASSWORD=no",
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("RULE bad-config-refused (spec §5.1)"), "{}", text(&out));
+    assert!(text(&out).contains("WSTestConnection with PASSWORD=`no`: answered IsOk=true"), "{}", text(&out));
+    assert!(!text(&out).contains("WSTestConfigData with PASSWORD"), "TestConfigData refused it: {}", text(&out));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
