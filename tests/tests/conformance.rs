@@ -67,6 +67,8 @@ fn every_fault_is_caught_by_its_rule() {
         (Fault::ListWithoutName, &rules::LIST_FIELDS_NAMED),
         (Fault::SetupListNeedsConnection, &rules::SETUP_LISTS),
         (Fault::AcceptsAnyValues, &rules::BAD_CONFIG_REFUSED),
+        (Fault::DanglingParent, &rules::PARENT_EXISTS),
+        (Fault::ParentKeyWithoutType, &rules::PARENT_WELL_FORMED),
     ];
     let mut missed = Vec::new();
     for (fault, rule) in cases {

@@ -102,7 +102,10 @@ rules! {
     MAX_LENGTH = "max-length", "§3.4", false, "a field's values are no longer than its MaxLength (when not 0)";
     /// Parents are well-formed.
     PARENT_WELL_FORMED = "parent-well-formed", "§3.4", false,
-        "a ParentActorType is one of the ErpActorType names and comes with a ParentErpKey";
+        "a ParentActorType is one of the ErpActorType names and comes with a ParentErpKey, and a ParentErpKey comes with its ParentActorType";
+    /// Parents exist.
+    PARENT_EXISTS = "parent-exists", "§3.4", false,
+        "a ParentErpKey names an actor of ParentActorType that the full sync of that type returned (judged where the connector supports the parent's type)";
     /// Advanced search results match the restrictions.
     SEARCH_MATCHES = "search-matches", "§2.1", true,
         "SearchActorsAdvanced returns only actors that match every restriction (checked on returned values of text, number, checkbox and list fields)";

@@ -36,6 +36,10 @@ pub enum Fault {
     SetupListNeedsConnection,
     /// Tests pass whatever the values (the password is never tried).
     AcceptsAnyValues,
+    /// Persons name a customer that does not exist.
+    DanglingParent,
+    /// Persons name their customer's key without its type.
+    ParentKeyWithoutType,
 }
 
 /// Connection settings.
@@ -122,9 +126,13 @@ impl Ledger {
         let stamp = if self.has(Fault::NoLastModified) { String::new() } else { self.stamp(row.stamp) };
         let mut actor = ErpActor::new(actor_type, key, stamp);
         if let Some(parent) = &row.parent {
-            actor = actor.with_parent(ActorType::Customer, parent.clone());
+            let parent = if self.has(Fault::DanglingParent) { format!("9{parent}") } else { parent.clone() };
+            actor = actor.with_parent(ActorType::Customer, parent);
             if self.has(Fault::ParentWithoutKey) {
                 actor.parent_erp_key = None;
+            }
+            if self.has(Fault::ParentKeyWithoutType) {
+                actor.parent_actor_type = None;
             }
         }
         for (field, value) in &row.values {

@@ -34,6 +34,11 @@ impl Session<'_> {
                         format!("{who}: ParentActorType `{}` with ParentErpKey `{k}`", t.as_str())
                     });
                 }
+                (_, k) if !k.is_empty() => self.violate(
+                    &rules::PARENT_WELL_FORMED,
+                    call,
+                    format!("{who}: ParentErpKey `{k}` without ParentActorType"),
+                ),
                 _ => {}
             }
             let Some(values) = &a.field_values else { continue };
@@ -110,8 +115,43 @@ impl Session<'_> {
                 ),
             );
         }
+        self.check_parents_exist();
         self.note(format!("{total} actors"));
         self.end();
+    }
+
+    /// Every parent named in the full sync is an actor of its type in that sync (for the
+    /// parent types the connector supports: of others nothing is known).
+    fn check_parents_exist(&mut self) {
+        let keys: HashMap<&str, HashSet<&str>> = self
+            .synced
+            .iter()
+            .map(|(t, actors)| (t.as_str(), actors.iter().filter_map(|a| a.erp_key.as_deref()).collect()))
+            .collect();
+        let mut dangling = Vec::new();
+        for (t, actors) in &self.synced {
+            for a in actors {
+                let (Some(parent_type), Some(parent_key)) = (&a.parent_actor_type, a.parent_erp_key.as_deref()) else {
+                    continue;
+                };
+                if let Some(known) = keys.get(parent_type.as_str())
+                    && !parent_key.is_empty()
+                    && !known.contains(parent_key)
+                {
+                    let who = a.erp_key.as_deref().unwrap_or("");
+                    dangling.push(format!(
+                        "{t} `{}`: parent {} `{}` is not in the full sync of {}",
+                        short(who),
+                        parent_type.as_str(),
+                        short(parent_key),
+                        parent_type.as_str()
+                    ));
+                }
+            }
+        }
+        for detail in dangling {
+            self.violate(&rules::PARENT_EXISTS, "WSGetActorsByTimestamp", detail);
+        }
     }
 
     pub(super) fn max_stamp(actors: &[ErpActor]) -> Option<String> {
