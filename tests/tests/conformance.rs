@@ -69,6 +69,7 @@ fn every_fault_is_caught_by_its_rule() {
         (Fault::AcceptsAnyValues, &rules::BAD_CONFIG_REFUSED),
         (Fault::DanglingParent, &rules::PARENT_EXISTS),
         (Fault::ParentKeyWithoutType, &rules::PARENT_WELL_FORMED),
+        (Fault::UnlistedCurrency, &rules::LIST_VALUES_KNOWN),
     ];
     let mut missed = Vec::new();
     for (fault, rule) in cases {

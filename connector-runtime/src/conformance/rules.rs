@@ -103,6 +103,9 @@ rules! {
     /// Parents are well-formed.
     PARENT_WELL_FORMED = "parent-well-formed", "§3.4", false,
         "a ParentActorType is one of the ErpActorType names and comes with a ParentErpKey, and a ParentErpKey comes with its ParentActorType";
+    /// List values are items of their list.
+    LIST_VALUES_KNOWN = "list-values-known", "§3.4", false,
+        "a List field's value in an actor is the key of an item of its list (GetList): SuperOffice maps list items by key";
     /// Parents exist.
     PARENT_EXISTS = "parent-exists", "§3.4", false,
         "a ParentErpKey names an actor of ParentActorType that the full sync of that type returned (judged where the connector supports the parent's type)";

@@ -40,6 +40,8 @@ pub enum Fault {
     DanglingParent,
     /// Persons name their customer's key without its type.
     ParentKeyWithoutType,
+    /// Customers have a currency that is no item of the currency list.
+    UnlistedCurrency,
 }
 
 /// Connection settings.
@@ -140,6 +142,7 @@ impl Ledger {
                 let value = match *field {
                     "EMPLOYEES" if self.has(Fault::UnencodedInteger) => "many".to_owned(),
                     "NAME" if self.has(Fault::LongName) => value.repeat(10),
+                    "CURRENCY" if self.has(Fault::UnlistedCurrency) => "XXX".to_owned(),
                     _ => value.clone(),
                 };
                 actor = actor.with_field(*field, value);

@@ -273,6 +273,7 @@ impl Session<'_> {
                 }
             };
             items += list.len();
+            self.check_list_values(&call, name, &list);
             let mut keys: Vec<String> = list.keys().take(2).map(str::to_owned).collect();
             keys.push(MISSING_KEY.into());
             let call = format!("WSGetListItems {name} {keys:?}");
@@ -295,5 +296,29 @@ impl Session<'_> {
         }
         self.note(format!("{} lists, {items} items", names.len()));
         self.end();
+    }
+
+    /// The values of the actor fields whose list is `name`, in the full sync, are keys of `list`.
+    fn check_list_values(&mut self, call: &str, name: &str, list: &StringDict) {
+        let mut unknown = Vec::new();
+        for (t, actors) in &self.synced {
+            let fields = self.fields.get(t).map(Vec::as_slice).unwrap_or_default();
+            let listed: Vec<&str> = fields
+                .iter()
+                .filter(|f| f.field_type == FieldType::List && f.list_name.as_deref() == Some(name))
+                .filter_map(|f| f.field_key.as_deref())
+                .collect();
+            for a in actors {
+                for key in &listed {
+                    if let Some(value) = a.field(key).filter(|v| !v.is_empty() && !list.contains_key(v)) {
+                        let who = a.erp_key.as_deref().unwrap_or("");
+                        unknown.push(format!("{t} `{}`: {key} = `{}` is no item of {name}", short(who), short(value)));
+                    }
+                }
+            }
+        }
+        for detail in unknown {
+            self.violate(&rules::LIST_VALUES_KNOWN, call, detail);
+        }
     }
 }
