@@ -70,6 +70,7 @@ fn every_fault_is_caught_by_its_rule() {
         (Fault::DanglingParent, &rules::PARENT_EXISTS),
         (Fault::ParentKeyWithoutType, &rules::PARENT_WELL_FORMED),
         (Fault::UnlistedCurrency, &rules::LIST_VALUES_KNOWN),
+        (Fault::SearchShowsOldName, &rules::SEEN_IN_SYNC),
     ];
     let mut missed = Vec::new();
     for (fault, rule) in cases {

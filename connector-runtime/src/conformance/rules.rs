@@ -103,6 +103,9 @@ rules! {
     /// Parents are well-formed.
     PARENT_WELL_FORMED = "parent-well-formed", "§3.4", false,
         "a ParentActorType is one of the ErpActorType names and comes with a ParentErpKey, and a ParentErpKey comes with its ParentActorType";
+    /// What a read answers agrees with the full sync.
+    SEEN_IN_SYNC = "seen-in-sync", "§5.3", true,
+        "an actor a search or GetActors returns is in the full sync of its type, with the same values for the fields both carry: EIS links and updates SuperOffice records from either";
     /// List values are items of their list.
     LIST_VALUES_KNOWN = "list-values-known", "§3.4", false,
         "a List field's value in an actor is the key of an item of its list (GetList): SuperOffice maps list items by key";

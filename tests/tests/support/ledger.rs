@@ -42,6 +42,8 @@ pub enum Fault {
     ParentKeyWithoutType,
     /// Customers have a currency that is no item of the currency list.
     UnlistedCurrency,
+    /// Free-text search answers names other than the sync's.
+    SearchShowsOldName,
 }
 
 /// Connection settings.
@@ -269,9 +271,19 @@ impl ErpConnector for Ledger {
         q: SearchActors,
     ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         let text = q.search_text.to_lowercase();
-        Ok(self
-            .select(&q.actor_type, &q.field_keys, |r| r.values.iter().any(|(_, v)| v.to_lowercase().contains(&text)))
-            .into())
+        let found = self
+            .select(&q.actor_type, &q.field_keys, |r| r.values.iter().any(|(_, v)| v.to_lowercase().contains(&text)));
+        if !self.has(Fault::SearchShowsOldName) {
+            return Ok(found.into());
+        }
+        // A search index that lags behind the ERP: the names of an hour ago.
+        Ok(found
+            .into_iter()
+            .map(|a| match a.field("NAME").map(str::to_owned) {
+                Some(name) => a.with_field("NAME", format!("{name} (old)")),
+                None => a,
+            })
+            .collect())
     }
 
     async fn search_actor_by_parent(

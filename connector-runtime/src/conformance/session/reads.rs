@@ -77,6 +77,35 @@ impl Session<'_> {
         }
     }
 
+    /// Actors a read answered (a search, GetActors) are in the full sync of their type with the
+    /// same values for the fields both carry (nothing is written before these reads).
+    pub(super) fn check_in_sync(&mut self, call: &str, actors: &[ErpActor], t: &ActorType) {
+        let Some(synced) = self.synced.get(t.as_str()) else { return };
+        let by_key: HashMap<&str, &ErpActor> = synced.iter().filter_map(|a| Some((a.erp_key.as_deref()?, a))).collect();
+        let mut differences = Vec::new();
+        for a in actors {
+            let Some(key) = a.erp_key.as_deref().filter(|k| !k.is_empty()) else { continue };
+            let Some(in_sync) = by_key.get(key) else {
+                differences.push(format!("{t} `{}` is not in the full sync of {t}", short(key)));
+                continue;
+            };
+            for (field, value) in a.field_values.iter().flat_map(|v| v.iter()) {
+                let (Some(value), Some(synced_value)) = (value, in_sync.field(field)) else { continue };
+                if value != synced_value {
+                    differences.push(format!(
+                        "{t} `{}`: {field} = `{}` here, `{}` in the full sync",
+                        short(key),
+                        short(value),
+                        short(synced_value)
+                    ));
+                }
+            }
+        }
+        for detail in differences {
+            self.violate(&rules::SEEN_IN_SYNC, call, detail);
+        }
+    }
+
     pub(super) fn field_keys(&self, t: &ActorType) -> Vec<String> {
         self.fields.get(t.as_str()).map(|f| keys_of(f)).unwrap_or_default()
     }
@@ -214,6 +243,7 @@ impl Session<'_> {
                 };
                 let actors = answer.actors.unwrap_or_default();
                 self.check_actors(&call, &actors, &t, &fields);
+                self.check_in_sync(&call, &actors, &t);
                 fetched += actors.len();
                 let mut seen = HashSet::new();
                 for a in &actors {

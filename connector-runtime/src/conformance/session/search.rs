@@ -35,6 +35,7 @@ impl Session<'_> {
                 let actors = answer.actors.unwrap_or_default();
                 found += actors.len();
                 self.check_actors(&call, &actors, &t, &fields);
+                self.check_in_sync(&call, &actors, &t);
             }
             let parent = self.synced.get(t.as_str()).into_iter().flatten().find_map(|a| {
                 let key = a.parent_erp_key.clone().filter(|k| !k.is_empty())?;
@@ -57,6 +58,7 @@ impl Session<'_> {
                 let actors = answer.actors.unwrap_or_default();
                 found += actors.len();
                 self.check_actors(&call, &actors, &t, &fields);
+                self.check_in_sync(&call, &actors, &t);
                 for a in &actors {
                     let ok = a.parent_erp_key.as_deref() == Some(parent_key.as_str())
                         && a.parent_actor_type.as_ref() == Some(&parent_type);
@@ -130,6 +132,7 @@ impl Session<'_> {
             let actors = answer.actors.unwrap_or_default();
             found += actors.len();
             self.check_actors(&call, &actors, t, &fields);
+            self.check_in_sync(&call, &actors, t);
             for a in &actors {
                 let who = a.erp_key.as_deref().unwrap_or("");
                 if special {
