@@ -71,6 +71,9 @@ fn every_fault_is_caught_by_its_rule() {
         (Fault::ParentKeyWithoutType, &rules::PARENT_WELL_FORMED),
         (Fault::UnlistedCurrency, &rules::LIST_VALUES_KNOWN),
         (Fault::SearchShowsOldName, &rules::SEEN_IN_SYNC),
+        (Fault::SaveLosesValues, &rules::WRITES_READ_BACK),
+        (Fault::SaveKeepsStamp, &rules::LAST_MODIFIED_MONOTONIC),
+        (Fault::SaveUnknownSucceeds, &rules::SAVE_UNKNOWN_REFUSED),
     ];
     let mut missed = Vec::new();
     for (fault, rule) in cases {

@@ -77,6 +77,12 @@ rules! {
     /// LastModified never goes backwards.
     LAST_MODIFIED_MONOTONIC = "last-modified-monotonic", "§5.3", false,
         "an actor's LastModified never goes backwards, and a saved actor's grows";
+    /// Saved values are read back.
+    WRITES_READ_BACK = "writes-read-back", "§2.1", false,
+        "after SaveActors, GetActors of the key answers the values written, and the fields not written keep the values they had";
+    /// Saving an actor that does not exist fails.
+    SAVE_UNKNOWN_REFUSED = "save-unknown-refused", "§2.1", false,
+        "SaveActors of an ErpKey the ERP does not have answers IsOk=false with a UserExplanation, not a success that saved nothing";
     /// The change poll includes equal timestamps.
     SINCE_INCLUDES_EQUAL = "since-includes-equal", "§5.3", false,
         "GetActorsByTimestamp returns every actor changed on or after UpdatedOnOrAfter, equal values included";

@@ -44,6 +44,12 @@ pub enum Fault {
     UnlistedCurrency,
     /// Free-text search answers names other than the sync's.
     SearchShowsOldName,
+    /// A save answers OK and changes the stamp but not the values.
+    SaveLosesValues,
+    /// A save keeps the actor's LastModified.
+    SaveKeepsStamp,
+    /// A save of an unknown key answers OK.
+    SaveUnknownSucceeds,
 }
 
 /// Connection settings.
@@ -353,10 +359,17 @@ impl ErpConnector for Ledger {
             data.counter += 1;
             let counter = data.counter;
             let Some(row) = data.rows.iter_mut().find(|r| r.key == key) else {
+                if self.has(Fault::SaveUnknownSucceeds) {
+                    continue;
+                }
                 return Err(ConnectorError::new(format!("No actor {key}.")).with_code(ErrorCode::UnknownFieldKey));
             };
-            row.stamp = if self.has(Fault::SaveGoesBack) { 0 } else { counter };
-            for (k, v) in actor.fields.iter() {
+            if self.has(Fault::SaveGoesBack) {
+                row.stamp = 0;
+            } else if !self.has(Fault::SaveKeepsStamp) {
+                row.stamp = counter;
+            }
+            for (k, v) in actor.fields.iter().filter(|_| !self.has(Fault::SaveLosesValues)) {
                 if let Some(slot) = row.values.iter_mut().find(|(n, _)| *n == k) {
                     slot.1 = v.unwrap_or("").to_owned();
                 }

@@ -5,7 +5,7 @@ use super::*;
 impl Session<'_> {
     /// CreateActor, GetActors, SaveActors and the poll that must see both (on the first type).
     pub(super) fn write_round_trip(&mut self) {
-        self.begin("create and save", 5);
+        self.begin("create and save", 8);
         let Some(t) = self.types.first().cloned() else {
             self.note("no actor type".into());
             self.end();
@@ -95,11 +95,16 @@ impl Session<'_> {
                     let k = s.erp_key.as_deref().unwrap_or("");
                     self.check(k == key, &rules::ERP_KEY_STABLE, &call, || format!("saved `{key}`, got `{k}` back"));
                     let m = s.last_modified.as_deref().unwrap_or("");
-                    self.check(stamp_cmp(m, &stamp) != Ordering::Less, &rules::LAST_MODIFIED_MONOTONIC, &call, || {
-                        format!("LastModified `{stamp}` when created, `{m}` after saving")
-                    });
+                    self.check(
+                        stamp_cmp(m, &stamp) == Ordering::Greater,
+                        &rules::LAST_MODIFIED_MONOTONIC,
+                        &call,
+                        || format!("LastModified `{stamp}` when created, `{m}` after saving (it must grow)"),
+                    );
                 }
                 self.poll_sees(&t, Some(&stamp), &key, "saved");
+                self.read_back(&t, &key, &keys, &created, &changed);
+                self.save_unknown(&t, &changed);
                 self.note(format!("created and saved {} `{key}`", t.as_str()));
             }
             Some(a) => self.note(format!(
@@ -110,6 +115,57 @@ impl Session<'_> {
             None => {}
         }
         self.end();
+    }
+
+    /// GetActors of `key` after the save answers what `changed` wrote, and what `created` had
+    /// for the fields not written.
+    fn read_back(&mut self, t: &ActorType, key: &str, keys: &[String], created: &ErpActor, changed: &ErpActor) {
+        let call = format!("WSGetActors {} `{key}` after SaveActors", t.as_str());
+        let Some(answer) = self.call(&call, |c, g| c.get_actors(g, &by_keys(t, &[key.to_owned()], keys))) else {
+            return;
+        };
+        let Some(now) = answer.actors.unwrap_or_default().into_iter().find(|a| a.erp_key.as_deref() == Some(key))
+        else {
+            self.violate(&rules::WRITES_READ_BACK, &call, format!("the saved actor `{key}` is not found"));
+            return;
+        };
+        let written = changed.field_values.clone().unwrap_or_default();
+        let mut wrong = Vec::new();
+        for (field, value) in written.iter() {
+            if now.field(field) != value {
+                wrong.push(format!(
+                    "{field} = `{}`, written `{}`",
+                    now.field(field).unwrap_or(""),
+                    value.unwrap_or("")
+                ));
+            }
+        }
+        for (field, value) in created.field_values.iter().flat_map(|v| v.iter()) {
+            if !written.contains_key(field) && now.field(field) != value {
+                wrong.push(format!(
+                    "{field} = `{}`, `{}` before and not written",
+                    now.field(field).unwrap_or(""),
+                    value.unwrap_or("")
+                ));
+            }
+        }
+        for detail in wrong {
+            self.violate(&rules::WRITES_READ_BACK, &call, detail);
+        }
+    }
+
+    /// SaveActors of a key the ERP does not have must fail.
+    fn save_unknown(&mut self, t: &ActorType, changed: &ErpActor) {
+        let mut unknown = changed.clone();
+        unknown.erp_key = Some(MISSING_KEY.to_owned());
+        unknown.parent_actor_type = None;
+        unknown.parent_erp_key = None;
+        let call = format!("WSSaveActors {} `{MISSING_KEY}`", t.as_str());
+        if let Some(answer) = self.call(&call, |c, g| c.save_actors(g, std::slice::from_ref(&unknown))) {
+            self.check(!answer.result.is_ok, &rules::SAVE_UNKNOWN_REFUSED, &call, || {
+                format!("answered IsOk=true with {} actors", answer.actors.as_ref().map_or(0, Vec::len))
+            });
+        }
     }
 
     pub(super) fn poll_sees(&mut self, t: &ActorType, since: Option<&str>, key: &str, what: &str) {
