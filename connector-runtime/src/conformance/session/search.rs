@@ -133,6 +133,9 @@ impl Session<'_> {
             found += actors.len();
             self.check_actors(&call, &actors, t, &fields);
             self.check_in_sync(&call, &actors, t);
+            if answer.result.is_ok {
+                self.check_complete(&call, t, &key, &op, *field_type, &values, &actors);
+            }
             for a in &actors {
                 let who = a.erp_key.as_deref().unwrap_or("");
                 if special {
@@ -160,6 +163,56 @@ impl Session<'_> {
         }
         self.note(format!("{} searches, {found} actors", plan.len()));
         self.end();
+    }
+}
+
+/// Expected matches beyond which completeness is not judged (a connector may cap answers).
+const MAX_JUDGED_MATCHES: usize = 100;
+
+impl Session<'_> {
+    /// Every actor of the full sync that meets the restriction is in `found`, as far as the
+    /// emulator's own judge decides (the special keys by their parent; fields with a value).
+    #[allow(clippy::too_many_arguments)]
+    fn check_complete(
+        &mut self,
+        call: &str,
+        t: &ActorType,
+        key: &str,
+        op: &str,
+        field_type: FieldType,
+        values: &[String],
+        found: &[ErpActor],
+    ) {
+        let synced = self.synced.get(t.as_str()).cloned().unwrap_or_default();
+        let expected: Vec<&ErpActor> = synced
+            .iter()
+            .filter(|a| match key {
+                special_keys::PARENT_ERP_KEY => a.parent_erp_key.as_deref() == values.first().map(String::as_str),
+                special_keys::PARENT_ACTOR_TYPE => {
+                    a.parent_actor_type.as_ref().map(ActorType::as_str) == values.first().map(String::as_str)
+                }
+                _ => a.field(key).is_some_and(|v| matches(op, field_type, v, values) == Some(true)),
+            })
+            .collect();
+        if expected.len() > MAX_JUDGED_MATCHES {
+            return;
+        }
+        let returned: HashSet<&str> = found.iter().filter_map(|a| a.erp_key.as_deref()).collect();
+        let missing: Vec<String> = expected
+            .iter()
+            .filter_map(|a| a.erp_key.as_deref())
+            .filter(|k| !returned.contains(k))
+            .map(|k| format!("`{}`", short(k)))
+            .collect();
+        if !missing.is_empty() {
+            let detail = format!(
+                "{} of {} matching actors of the full sync missing: {}",
+                missing.len(),
+                expected.len(),
+                missing.join(", ")
+            );
+            self.violate(&rules::SEARCH_COMPLETE, call, detail);
+        }
     }
 }
 
