@@ -73,6 +73,7 @@ fn every_fault_is_caught_by_its_rule() {
         (Fault::SearchShowsOldName, &rules::SEEN_IN_SYNC),
         (Fault::SaveLosesValues, &rules::WRITES_READ_BACK),
         (Fault::SearchDropsLast, &rules::SEARCH_COMPLETE),
+        (Fault::ByParentDropsLast, &rules::SEARCH_COMPLETE),
         (Fault::SaveKeepsStamp, &rules::LAST_MODIFIED_MONOTONIC),
         (Fault::SaveUnknownSucceeds, &rules::SAVE_UNKNOWN_REFUSED),
     ];

@@ -77,9 +77,9 @@ rules! {
     /// LastModified never goes backwards.
     LAST_MODIFIED_MONOTONIC = "last-modified-monotonic", "§5.3", false,
         "an actor's LastModified never goes backwards, and a saved actor's grows";
-    /// Advanced search answers every match.
+    /// Searches answer every match.
     SEARCH_COMPLETE = "search-complete", "§2.1", true,
-        "SearchActorsAdvanced answers every actor of the full sync that meets the restriction, not only actors that do (judged where the emulator judges the operator, and up to 100 expected matches: a connector may cap large answers)";
+        "SearchActorsAdvanced answers every actor of the full sync that meets the restriction, and SearchActorByParent with no text every child of the parent (when it answers any: an empty answer is how a connector without that search answers, spec §5.5), not only actors that do (judged where the emulator judges the operator, and up to 100 expected matches: a connector may cap large answers)";
     /// Saved values are read back.
     WRITES_READ_BACK = "writes-read-back", "§2.1", false,
         "after SaveActors, GetActors of the key answers the values written, and the fields not written keep the values they had";

@@ -52,6 +52,8 @@ pub enum Fault {
     SaveUnknownSucceeds,
     /// Advanced search leaves out its last match.
     SearchDropsLast,
+    /// Search by parent leaves out the parent's last child.
+    ByParentDropsLast,
 }
 
 /// Connection settings.
@@ -301,12 +303,14 @@ impl ErpConnector for Ledger {
     ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         let all = self.has(Fault::ByParentReturnsAll);
         let text = q.search_text.to_lowercase();
-        Ok(self
-            .select(&q.actor_type, &q.field_keys, |r| {
-                (all || r.parent.as_deref() == Some(q.parent_erp_key.as_str()))
-                    && r.values.iter().any(|(_, v)| v.to_lowercase().contains(&text))
-            })
-            .into())
+        let mut found = self.select(&q.actor_type, &q.field_keys, |r| {
+            (all || r.parent.as_deref() == Some(q.parent_erp_key.as_str()))
+                && r.values.iter().any(|(_, v)| v.to_lowercase().contains(&text))
+        });
+        if self.has(Fault::ByParentDropsLast) {
+            found.pop();
+        }
+        Ok(found.into())
     }
 
     async fn search_actors_advanced(

@@ -59,6 +59,10 @@ impl Session<'_> {
                 found += actors.len();
                 self.check_actors(&call, &actors, &t, &fields);
                 self.check_in_sync(&call, &actors, &t);
+                // An empty answer is how a connector without this search answers (spec §5.5).
+                if answer.result.is_ok && !actors.is_empty() {
+                    self.check_children_complete(&call, &t, &parent_type, &parent_key, &actors);
+                }
                 for a in &actors {
                     let ok = a.parent_erp_key.as_deref() == Some(parent_key.as_str())
                         && a.parent_actor_type.as_ref() == Some(&parent_type);
@@ -163,6 +167,42 @@ impl Session<'_> {
         }
         self.note(format!("{} searches, {found} actors", plan.len()));
         self.end();
+    }
+}
+
+impl Session<'_> {
+    /// A search by parent with no text answers every child of the parent in the full sync.
+    fn check_children_complete(
+        &mut self,
+        call: &str,
+        t: &ActorType,
+        parent_type: &ActorType,
+        parent_key: &str,
+        found: &[ErpActor],
+    ) {
+        let synced = self.synced.get(t.as_str()).cloned().unwrap_or_default();
+        let children: Vec<&str> = synced
+            .iter()
+            .filter(|a| {
+                a.parent_actor_type.as_ref() == Some(parent_type) && a.parent_erp_key.as_deref() == Some(parent_key)
+            })
+            .filter_map(|a| a.erp_key.as_deref())
+            .collect();
+        if children.len() > MAX_JUDGED_MATCHES {
+            return;
+        }
+        let returned: HashSet<&str> = found.iter().filter_map(|a| a.erp_key.as_deref()).collect();
+        let missing: Vec<String> =
+            children.iter().filter(|k| !returned.contains(*k)).map(|k| format!("`{}`", short(k))).collect();
+        if !missing.is_empty() {
+            let detail = format!(
+                "{} of {} children in the full sync missing: {}",
+                missing.len(),
+                children.len(),
+                missing.join(", ")
+            );
+            self.violate(&rules::SEARCH_COMPLETE, call, detail);
+        }
     }
 }
 
