@@ -170,6 +170,9 @@ impl Session<'_> {
     }
 }
 
+/// Expected matches beyond which completeness is not judged (a connector may cap answers).
+const MAX_JUDGED_MATCHES: usize = 100;
+
 impl Session<'_> {
     /// A search by parent with no text answers every child of the parent in the full sync.
     fn check_children_complete(
@@ -180,36 +183,12 @@ impl Session<'_> {
         parent_key: &str,
         found: &[ErpActor],
     ) {
-        let synced = self.synced.get(t.as_str()).cloned().unwrap_or_default();
-        let children: Vec<&str> = synced
-            .iter()
-            .filter(|a| {
-                a.parent_actor_type.as_ref() == Some(parent_type) && a.parent_erp_key.as_deref() == Some(parent_key)
-            })
-            .filter_map(|a| a.erp_key.as_deref())
-            .collect();
-        if children.len() > MAX_JUDGED_MATCHES {
-            return;
-        }
-        let returned: HashSet<&str> = found.iter().filter_map(|a| a.erp_key.as_deref()).collect();
-        let missing: Vec<String> =
-            children.iter().filter(|k| !returned.contains(*k)).map(|k| format!("`{}`", short(k))).collect();
-        if !missing.is_empty() {
-            let detail = format!(
-                "{} of {} children in the full sync missing: {}",
-                missing.len(),
-                children.len(),
-                missing.join(", ")
-            );
-            self.violate(&rules::SEARCH_COMPLETE, call, detail);
-        }
+        let children = |a: &ErpActor| {
+            a.parent_actor_type.as_ref() == Some(parent_type) && a.parent_erp_key.as_deref() == Some(parent_key)
+        };
+        self.check_found_all(call, t, "children in the full sync", children, found);
     }
-}
 
-/// Expected matches beyond which completeness is not judged (a connector may cap answers).
-const MAX_JUDGED_MATCHES: usize = 100;
-
-impl Session<'_> {
     /// Every actor of the full sync that meets the restriction is in `found`, as far as the
     /// emulator's own judge decides (the special keys by their parent; fields with a value).
     #[allow(clippy::too_many_arguments)]
@@ -223,34 +202,35 @@ impl Session<'_> {
         values: &[String],
         found: &[ErpActor],
     ) {
+        let first = values.first().map(String::as_str);
+        let meets = |a: &ErpActor| match key {
+            special_keys::PARENT_ERP_KEY => a.parent_erp_key.as_deref() == first,
+            special_keys::PARENT_ACTOR_TYPE => a.parent_actor_type.as_ref().map(ActorType::as_str) == first,
+            _ => a.field(key).is_some_and(|v| matches(op, field_type, v, values) == Some(true)),
+        };
+        self.check_found_all(call, t, "matching actors of the full sync", meets, found);
+    }
+
+    /// The actors of `t`'s full sync that `expected` accepts are all in `found` (not judged
+    /// beyond [`MAX_JUDGED_MATCHES`]).
+    fn check_found_all(
+        &mut self,
+        call: &str,
+        t: &ActorType,
+        what: &str,
+        expected: impl Fn(&ErpActor) -> bool,
+        found: &[ErpActor],
+    ) {
         let synced = self.synced.get(t.as_str()).cloned().unwrap_or_default();
-        let expected: Vec<&ErpActor> = synced
-            .iter()
-            .filter(|a| match key {
-                special_keys::PARENT_ERP_KEY => a.parent_erp_key.as_deref() == values.first().map(String::as_str),
-                special_keys::PARENT_ACTOR_TYPE => {
-                    a.parent_actor_type.as_ref().map(ActorType::as_str) == values.first().map(String::as_str)
-                }
-                _ => a.field(key).is_some_and(|v| matches(op, field_type, v, values) == Some(true)),
-            })
-            .collect();
+        let expected: Vec<&str> = synced.iter().filter(|a| expected(a)).filter_map(|a| a.erp_key.as_deref()).collect();
         if expected.len() > MAX_JUDGED_MATCHES {
             return;
         }
         let returned: HashSet<&str> = found.iter().filter_map(|a| a.erp_key.as_deref()).collect();
-        let missing: Vec<String> = expected
-            .iter()
-            .filter_map(|a| a.erp_key.as_deref())
-            .filter(|k| !returned.contains(k))
-            .map(|k| format!("`{}`", short(k)))
-            .collect();
+        let missing: Vec<String> =
+            expected.iter().filter(|k| !returned.contains(*k)).map(|k| format!("`{}`", short(k))).collect();
         if !missing.is_empty() {
-            let detail = format!(
-                "{} of {} matching actors of the full sync missing: {}",
-                missing.len(),
-                expected.len(),
-                missing.join(", ")
-            );
+            let detail = format!("{} of {} {what} missing: {}", missing.len(), expected.len(), missing.join(", "));
             self.violate(&rules::SEARCH_COMPLETE, call, detail);
         }
     }
