@@ -13,7 +13,7 @@ use chrono::NaiveDateTime;
 
 use super::ConnectorError;
 use crate::contract::{
-    ActorType, ErpActor, ErrorCode, FieldMetadata, FieldType, FieldValue, FromFieldValue, SearchRestriction, operators,
+    ActorType, ErpActor, ErrorCode, FieldMetadata, FieldType, FromFieldValue, SearchRestriction, operators,
     special_keys,
 };
 use crate::untrusted::shown;
@@ -267,12 +267,6 @@ fn condition(
             shown(key)
         ))
     };
-    let value = |i: usize| -> Result<&str, ConnectorError> {
-        values.get(i).map(String::as_str).ok_or_else(|| {
-            let needed = if i == 0 { "a value" } else { "two values" };
-            ConnectorError::new(format!("{}: `{}` needs {needed}.", shown(key), shown(op)))
-        })
-    };
     if !matches!(target, Target::Field(_)) {
         return match op {
             operators::EQUALS | operators::ONE_OF => Ok(Condition::OneOf(values.to_vec())),
@@ -282,19 +276,12 @@ fn condition(
             _ => Err(refused()),
         };
     }
-    let number = |i: usize| -> Result<f64, ConnectorError> {
-        let v = value(i)?;
-        f64::from_field_value(v)
-            .filter(|x| x.is_finite())
-            .ok_or_else(|| ConnectorError::new(format!("{}: `{}` is not {}.", shown(key), shown(v), f64::EXPECTED)))
+    let text = |i| decoded::<String>(key, op, values, i);
+    let moment = |i| decoded::<NaiveDateTime>(key, op, values, i);
+    let number = |i| {
+        let x = decoded::<f64>(key, op, values, i)?;
+        x.is_finite().then_some(x).ok_or_else(|| not_a::<f64>(key, &values[i]))
     };
-    let moment = |i: usize| -> Result<NaiveDateTime, ConnectorError> {
-        let v = value(i)?;
-        NaiveDateTime::from_field_value(v).ok_or_else(|| {
-            ConnectorError::new(format!("{}: `{}` is not {}.", shown(key), shown(v), NaiveDateTime::EXPECTED))
-        })
-    };
-    let text = |i: usize| value(i).map(str::to_owned);
     Ok(match field_type {
         FieldType::Text => Condition::Text(match op {
             operators::EQUALS => TextOp::Equals(text(0)?),
@@ -319,12 +306,7 @@ fn condition(
             _ => return Err(refused()),
         }),
         FieldType::Checkbox => match op {
-            operators::EQUALS => {
-                let v = value(0)?;
-                Condition::Bool(FieldValue::parse_lenient(v).as_bool().ok_or_else(|| {
-                    ConnectorError::new(format!("{}: `{}` is not {}.", shown(key), shown(v), bool::EXPECTED))
-                })?)
-            }
+            operators::EQUALS => Condition::Bool(decoded::<bool>(key, op, values, 0)?),
             _ => return Err(refused()),
         },
         FieldType::List => match op {
@@ -343,6 +325,20 @@ fn condition(
         }),
         FieldType::Password | FieldType::Label => return Err(refused()),
     })
+}
+
+/// Value `i` of a restriction on `key` with `op`, read as a `T`; an answer for the user naming
+/// what is missing or wrong otherwise.
+fn decoded<T: FromFieldValue>(key: &str, op: &str, values: &[String], i: usize) -> Result<T, ConnectorError> {
+    let Some(value) = values.get(i) else {
+        let needed = if i == 0 { "a value" } else { "two values" };
+        return Err(ConnectorError::new(format!("{}: `{}` needs {needed}.", shown(key), shown(op))));
+    };
+    T::from_field_value(value).ok_or_else(|| not_a::<T>(key, value))
+}
+
+fn not_a<T: FromFieldValue>(key: &str, value: &str) -> ConnectorError {
+    ConnectorError::new(format!("{}: `{}` is not {}.", shown(key), shown(value), T::EXPECTED))
 }
 
 /// SQL conditions from criteria, through sea-query: parameterised, for SQLite and PostgreSQL
