@@ -129,8 +129,10 @@ fn keys_of(fields: &[FieldMetadata]) -> Vec<String> {
     fields.iter().filter_map(|f| f.field_key.clone()).filter(|k| !k.is_empty()).collect()
 }
 
+/// A value from the connector in a violation: escaped and bounded, as every untrusted value
+/// shown (the report goes to a terminal).
 fn short(s: &str) -> String {
-    if s.chars().count() > 60 { format!("{}…", s.chars().take(60).collect::<String>()) } else { s.to_owned() }
+    crate::untrusted::shown_within(s, 120).into_owned()
 }
 
 impl Session<'_> {

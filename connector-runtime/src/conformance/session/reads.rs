@@ -37,7 +37,7 @@ impl Session<'_> {
                 (_, k) if !k.is_empty() => self.violate(
                     &rules::PARENT_WELL_FORMED,
                     call,
-                    format!("{who}: ParentErpKey `{k}` without ParentActorType"),
+                    format!("{who}: ParentErpKey `{}` without ParentActorType", short(k)),
                 ),
                 _ => {}
             }

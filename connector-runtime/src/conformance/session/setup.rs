@@ -159,7 +159,11 @@ impl Session<'_> {
             let call = format!("WSTestConfigData with {case}");
             if let Some(answer) = self.call(&call, |c, _| c.test_config_data(&values)) {
                 self.check(refused(&answer), &rules::BAD_CONFIG_REFUSED, &call, || {
-                    format!("answered IsOk={} ({})", answer.is_ok, answer.user_explanation.clone().unwrap_or_default())
+                    format!(
+                        "answered IsOk={} ({})",
+                        answer.is_ok,
+                        short(answer.user_explanation.as_deref().unwrap_or_default())
+                    )
                 });
             }
             let guid = new_guid();
@@ -172,7 +176,7 @@ impl Session<'_> {
                         format!(
                             "answered IsOk={} ({})",
                             answer.is_ok,
-                            answer.user_explanation.clone().unwrap_or_default()
+                            short(answer.user_explanation.as_deref().unwrap_or_default())
                         )
                     });
                 }

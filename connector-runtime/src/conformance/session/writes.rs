@@ -126,27 +126,21 @@ impl Session<'_> {
         };
         let Some(now) = answer.actors.unwrap_or_default().into_iter().find(|a| a.erp_key.as_deref() == Some(key))
         else {
-            self.violate(&rules::WRITES_READ_BACK, &call, format!("the saved actor `{key}` is not found"));
+            self.violate(&rules::WRITES_READ_BACK, &call, format!("the saved actor `{}` is not found", short(key)));
             return;
         };
         let written = changed.field_values.clone().unwrap_or_default();
         let mut wrong = Vec::new();
         for (field, value) in written.iter() {
             if now.field(field) != value {
-                wrong.push(format!(
-                    "{field} = `{}`, written `{}`",
-                    now.field(field).unwrap_or(""),
-                    value.unwrap_or("")
-                ));
+                let (now, written) = (short(now.field(field).unwrap_or("")), short(value.unwrap_or("")));
+                wrong.push(format!("{field} = `{now}`, written `{written}`"));
             }
         }
         for (field, value) in created.field_values.iter().flat_map(|v| v.iter()) {
             if !written.contains_key(field) && now.field(field) != value {
-                wrong.push(format!(
-                    "{field} = `{}`, `{}` before and not written",
-                    now.field(field).unwrap_or(""),
-                    value.unwrap_or("")
-                ));
+                let (now, before) = (short(now.field(field).unwrap_or("")), short(value.unwrap_or("")));
+                wrong.push(format!("{field} = `{now}`, `{before}` before and not written"));
             }
         }
         for detail in wrong {
