@@ -170,9 +170,9 @@ impl NewActor {
 impl ActorChange {
     /// `actors` checked against the fields of their types (`fields_of`); every problem of every
     /// actor in one answer.
-    pub(crate) fn checked(
+    pub(crate) fn checked<'f>(
         actors: Vec<ErpActor>,
-        fields_of: impl Fn(&ActorType) -> Vec<FieldMetadata>,
+        fields_of: impl for<'t> Fn(&'t ActorType) -> &'f [FieldMetadata],
     ) -> Result<Vec<ActorChange>, ConnectorError> {
         let mut changes = Vec::with_capacity(actors.len());
         let mut problems = Vec::new();
@@ -183,8 +183,8 @@ impl ActorChange {
                 (Some(t), None) => format!("A {t} without ErpKey"),
                 (None, _) => "An actor".to_owned(),
             };
-            let fields = actor.actor_type.as_ref().map(&fields_of).unwrap_or_default();
-            match check(actor, &fields, false) {
+            let fields = actor.actor_type.as_ref().map_or(&[][..], &fields_of);
+            match check(actor, fields, false) {
                 Ok(Checked { actor_type, erp_key: Some(erp_key), fields, parent }) if !erp_key.is_empty() => {
                     changes.push(ActorChange { actor_type, erp_key, fields, parent })
                 }
@@ -254,14 +254,20 @@ mod tests {
             ErpActor::new(ActorType::Customer, "", "").with_field("ACTIVE", "[I:1]"),
             ErpActor::new(ActorType::Customer, "3", "").with_field("ACTIVE", "maybe"),
         ];
-        let error = ActorChange::checked(actors, |_| fields()).unwrap_err();
+        let fields = fields();
+        let error = ActorChange::checked(actors, |_| &fields).unwrap_err();
         let text = &error.user_explanation;
         assert!(text.contains("without ErpKey") && text.contains("Customer 3 cannot be saved: ACTIVE"), "{text}");
         assert_eq!(error.error_code, None, "no unknown field");
         let fine = ActorChange::checked(
             vec![ErpActor::new(ActorType::Customer, "1", "").with_field("ACTIVE", "[I:0]")],
-            |_| fields(),
+            |_| &fields,
         );
         assert_eq!(fine.unwrap()[0].get::<bool>("ACTIVE").unwrap(), Some(false), "mandatory fields may be left out");
+        let emptied =
+            ActorChange::checked(vec![ErpActor::new(ActorType::Customer, "1", "").with_field("NAME", " ")], |_| {
+                &fields
+            });
+        assert!(emptied.unwrap_err().user_explanation.contains("NAME: is required"), "but not emptied");
     }
 }

@@ -579,9 +579,8 @@ impl Hosted {
                                 fields.push((actor_type.clone(), of_type));
                             }
                         }
-                        let fields_of = |t: &ActorType| {
-                            fields.iter().find(|(f, _)| f == t).map(|(_, f)| f.clone()).unwrap_or_default()
-                        };
+                        let fields_of =
+                            |t: &ActorType| fields.iter().find(|(f, _)| f == t).map_or(&[][..], |(_, f)| f.as_slice());
                         c.save_actors(conn, ActorChange::checked(actors, fields_of)?).await
                     })
                     .await?;
