@@ -126,7 +126,12 @@ fn emulate_passes_a_good_connector_and_names_the_rule_a_bad_one_breaks() {
     let out = emulate(&bad, &issuer, &key);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("RULE since-includes-equal (spec §5.3)"), "{}", text(&out));
-    assert!(text(&out).contains("actor `C3` with LastModified equal to UpdatedOnOrAfter is missing"), "{}", text(&out));
+    assert!(
+        text(&out)
+            .contains("actor `C3` with LastModified `2024-02-01T00:00:00` (equal to UpdatedOnOrAfter) is missing"),
+        "{}",
+        text(&out)
+    );
 
     // A wrong password stops the session with the connector's words; usage errors exit 2.
     let out = cli(&["emulate", &good.url(), "--config", "SHOP=x", "--config", "PASSWORD=no"]);

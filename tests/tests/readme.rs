@@ -115,3 +115,26 @@ fn the_quick_start_works_in_a_fresh_clone() {
     assert!(dir.join("erp-connector.key").is_file());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The README's table of the emulator's rules, as `conformance::rules` has them.
+fn rules_table() -> String {
+    let mut table = String::from("| rule | spec | inferred | what the connector must do |\n|---|---|---|---|\n");
+    for rule in erp_connector::conformance::rules::ALL {
+        let inferred = if rule.inferred { "yes" } else { "" };
+        table.push_str(&format!("| `{}` | {} | {inferred} | {} |\n", rule.id, rule.spec, rule.text));
+    }
+    table
+}
+
+/// `conformance::rules` is the one source: the README's table is written from it (the failure
+/// prints the table to paste).
+#[test]
+fn the_readme_lists_every_emulator_rule() {
+    let table = rules_table();
+    assert!(
+        readme().contains(&table),
+        "README.md's rules table differs from conformance::rules; it should be:\n\n{table}"
+    );
+    let count = format!("Each of the {} rules cites the spec", erp_connector::conformance::rules::ALL.len());
+    assert!(readme().contains(&count), "README.md should say `{count}`");
+}

@@ -80,6 +80,9 @@ rules! {
     /// Searches answer every match.
     SEARCH_COMPLETE = "search-complete", "§2.1", true,
         "SearchActorsAdvanced answers every actor of the full sync that meets the restriction, and SearchActorByParent with no text every child of the parent (when it answers any: an empty answer is how a connector without that search answers, spec §5.5), not only actors that do (judged where the emulator judges the operator, and up to 100 expected matches: a connector may cap large answers)";
+    /// LastModified changes only with the actor.
+    LAST_MODIFIED_STABLE = "last-modified-stable", "§5.3", false,
+        "an actor's LastModified changes only when the actor does: two reads with nothing written between answer the same value (a stamp taken from the clock at read time makes every poll return everything)";
     /// Saved values are read back.
     WRITES_READ_BACK = "writes-read-back", "§2.1", false,
         "after SaveActors, GetActors of the key answers the values written, and the fields not written keep the values they had";
@@ -98,6 +101,9 @@ rules! {
     /// GetActors returns the actors asked for.
     REQUESTED_ACTORS_ONLY = "requested-actors-only", "§2.1", false,
         "GetActors returns only actors with the requested ErpKeys, each at most once";
+    /// GetActors answers the known keys when some are unknown.
+    UNKNOWN_KEYS_SKIPPED = "unknown-keys-skipped", "§2.1", true,
+        "GetActors with ErpKeys the ERP does not have among known ones answers OK with the known actors and leaves the unknown out: EIS asks for keys of records that may since have been deleted in the ERP";
     /// Only requested fields are filled.
     REQUESTED_FIELDS_ONLY = "requested-fields-only", "§2.1", false,
         "FieldValues hold only the requested FieldKeys";
@@ -106,7 +112,7 @@ rules! {
         "every FieldValues key is a field GetSupportedActorTypeFields declares for the actor's type";
     /// Values are encoded as their field type says.
     VALUES_ENCODED = "values-encoded", "§3.7", false,
-        "Integer, Double, Checkbox and Datetime values are in SuperOffice's encoded form ([I:], [F:], [DT:]) or empty";
+        "values are empty or in the encoded form .NET's CultureDataFormatter reads for their field type: Integer `[I:n]` (digits, an optional minus, no spaces or grouping), Checkbox `[I:0]` or `[I:1]`, Double `[F:n]` (invariant: `.` decimal separator, no grouping), Datetime `[DT:MM/dd/yyyy HH:mm:ss.fffffff]` (or a date `[D:MM/dd/yyyy]`)";
     /// Text values respect MaxLength.
     MAX_LENGTH = "max-length", "§3.4", false, "a field's values are no longer than its MaxLength (when not 0)";
     /// Parents are well-formed.
@@ -123,7 +129,10 @@ rules! {
         "a ParentErpKey names an actor of ParentActorType that the full sync of that type returned (judged where the connector supports the parent's type)";
     /// Advanced search results match the restrictions.
     SEARCH_MATCHES = "search-matches", "§2.1", true,
-        "SearchActorsAdvanced returns only actors that match every restriction (checked on returned values of text, number, checkbox and list fields)";
+        "SearchActorsAdvanced returns only actors that meet every restriction (several are ANDed), text compared without regard to case, non-ASCII letters included (checked on returned values of text, number, checkbox and list fields, and of date fields where the connector's precision does not matter: equal values, or a day apart)";
+    /// An operator the field type does not allow is refused.
+    OPERATOR_REFUSED = "operator-refused", "§3.6", true,
+        "SearchActorsAdvanced with an operator the field type does not allow (`>` on text, `begins` on a number) answers State=Error with a UserExplanation, not an empty success that reads as \"nothing matches\"";
     /// The special search keys are accepted.
     SPECIAL_KEYS = "special-keys", "§3.6", false,
         "advanced search accepts the special keys ParentErpKey and ParentActorType and returns only matching actors";

@@ -3,7 +3,9 @@
 //! rule: the subject of the conformance and real-client tests.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
+use erp_connector::connector::search::{Condition, Criterion, NumberOp, Target, TextOp};
 use erp_connector::prelude::*;
 
 /// One way to break the contract.
@@ -54,6 +56,24 @@ pub enum Fault {
     SearchDropsLast,
     /// Search by parent leaves out the parent's last child.
     ByParentDropsLast,
+    /// Advanced search ORs its restrictions.
+    RestrictionsOred,
+    /// Text search folds only ASCII letters (`Æ` does not match `æ`).
+    AsciiOnlyCase,
+    /// `between` finds only the lower bound.
+    BetweenIsEquals,
+    /// Date restrictions find nothing.
+    DateSearchFindsNothing,
+    /// GetActors fails when one key is unknown.
+    UnknownKeyFails,
+    /// Doubles with a decimal comma (`[F:1250000,5]`).
+    DecimalComma,
+    /// Dates in ISO form inside `[DT:]`.
+    IsoDates,
+    /// The change poll answers only actors whose stamp equals UpdatedOnOrAfter.
+    PollOnlyEqual,
+    /// LastModified is the time of the read, not of the change.
+    StampsFromClock,
 }
 
 /// Connection settings.
@@ -88,6 +108,8 @@ struct Data {
 pub struct Ledger {
     fault: Option<Fault>,
     data: Mutex<Data>,
+    /// Reads so far ([`Fault::StampsFromClock`]'s clock).
+    reads: AtomicU64,
 }
 
 const CURRENCIES: &[(&str, &str)] = &[("NOK", "Norwegian krone"), ("SEK", "Swedish krona"), ("EUR", "Euro")];
@@ -123,7 +145,7 @@ impl Ledger {
             person("2002", 4, "Ola", "Nordmann", "1001"),
             person("2003", 4, "Sven", "Svensson", "1003"),
         ];
-        Ledger { fault, data: Mutex::new(Data { counter: 4, rows }) }
+        Ledger { fault, data: Mutex::new(Data { counter: 4, rows }), reads: AtomicU64::new(0) }
     }
 
     fn has(&self, fault: Fault) -> bool {
@@ -131,6 +153,7 @@ impl Ledger {
     }
 
     fn stamp(&self, n: u64) -> String {
+        let n = if self.has(Fault::StampsFromClock) { n + self.reads.fetch_add(1, Ordering::Relaxed) * 100 } else { n };
         if self.has(Fault::MixedWidthStamps) && n.is_multiple_of(2) { format!("v{n}") } else { format!("{n:010}") }
     }
 
@@ -155,6 +178,8 @@ impl Ledger {
                     "EMPLOYEES" if self.has(Fault::UnencodedInteger) => "many".to_owned(),
                     "NAME" if self.has(Fault::LongName) => value.repeat(10),
                     "CURRENCY" if self.has(Fault::UnlistedCurrency) => "XXX".to_owned(),
+                    "TURNOVER" if self.has(Fault::DecimalComma) => value.replace('.', ","),
+                    "FOUNDED" if self.has(Fault::IsoDates) => "[DT:1998-03-15T00:00:00]".to_owned(),
                     _ => value.clone(),
                 };
                 actor = actor.with_field(*field, value);
@@ -187,6 +212,23 @@ fn plain(row: &Row) -> ErpActor {
         actor = actor.with_parent(ActorType::Customer, parent.clone());
     }
     row.values.iter().fold(actor, |actor, (key, value)| actor.with_field(*key, value.as_str()))
+}
+
+/// A text comparison that folds only ASCII letters ([`Fault::AsciiOnlyCase`]).
+fn ascii_text_matches(op: &TextOp, value: &str) -> bool {
+    let v = value.to_ascii_lowercase();
+    let l = |s: &String| s.to_ascii_lowercase();
+    match op {
+        TextOp::Equals(q) => v == l(q),
+        TextOp::IsNot(q) => v != l(q),
+        TextOp::Begins(q) => v.starts_with(&l(q)),
+        TextOp::NotBegins(q) => !v.starts_with(&l(q)),
+        TextOp::Contains(q) => v.contains(&l(q)),
+        TextOp::NotContains(q) => !v.contains(&l(q)),
+        TextOp::Ends(q) => v.ends_with(&l(q)),
+        TextOp::NotEnds(q) => !v.ends_with(&l(q)),
+        TextOp::Between(low, high) => l(low) <= v && v <= l(high),
+    }
 }
 
 #[erp_connector(app_id = "0123456789abcdef0123456789abcdef", name = "ledger")]
@@ -271,6 +313,12 @@ impl ErpConnector for Ledger {
         if self.has(Fault::LosesKeys) {
             return Ok(Vec::new().into());
         }
+        if self.has(Fault::UnknownKeyFails) && q.erp_keys.len() > 1 {
+            let data = self.data.lock().unwrap();
+            if let Some(k) = q.erp_keys.iter().find(|k| !data.rows.iter().any(|r| &&r.key == k)) {
+                return Err(ConnectorError::new(format!("No actor {k}.")));
+            }
+        }
         let all = self.has(Fault::IgnoresErpKeys);
         Ok(self.select(&q.actor_type, &q.field_keys, |r| all || q.erp_keys.contains(&r.key)).into())
     }
@@ -319,7 +367,28 @@ impl ErpConnector for Ledger {
         q: AdvancedSearch,
     ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         let ignore = self.has(Fault::SearchIgnoresRestrictions);
-        let mut found = self.select(&q.actor_type, &q.field_keys, |r| ignore || q.matches(&plain(r)));
+        let meets = |c: &Criterion, a: &ErpActor| match (&c.condition, &c.target) {
+            (Condition::Text(op), Target::Field(key)) if self.has(Fault::AsciiOnlyCase) => {
+                ascii_text_matches(op, a.field(key).unwrap_or(""))
+            }
+            (Condition::Text(TextOp::Between(low, _)), Target::Field(key)) if self.has(Fault::BetweenIsEquals) => {
+                a.field(key).is_some_and(|v| v.eq_ignore_ascii_case(low))
+            }
+            (Condition::Number(NumberOp::Between(low, _)), Target::Field(key)) if self.has(Fault::BetweenIsEquals) => {
+                a.get::<f64>(key).is_ok_and(|v| v == Some(*low))
+            }
+            (Condition::DateTime(_), _) if self.has(Fault::DateSearchFindsNothing) => false,
+            _ => c.matches(a),
+        };
+        let mut found = self.select(&q.actor_type, &q.field_keys, |r| {
+            let a = plain(r);
+            ignore
+                || if self.has(Fault::RestrictionsOred) {
+                    q.criteria.iter().any(|c| meets(c, &a))
+                } else {
+                    q.criteria.iter().all(|c| meets(c, &a))
+                }
+        });
         if self.has(Fault::SearchDropsLast) {
             found.pop();
         }
@@ -429,8 +498,17 @@ impl ErpConnector for Ledger {
         let since: u64 = q.since.as_deref().unwrap_or("").trim().trim_start_matches('v').parse().unwrap_or(0);
         let strict = self.has(Fault::StrictSince);
         let all = self.has(Fault::PollReturnsAll);
+        let only_equal = self.has(Fault::PollOnlyEqual) && since > 0;
         Ok(self
-            .select(&q.actor_type, &q.field_keys, |r| all || if strict { r.stamp > since } else { r.stamp >= since })
+            .select(&q.actor_type, &q.field_keys, |r| {
+                all || if strict {
+                    r.stamp > since
+                } else if only_equal {
+                    r.stamp == since
+                } else {
+                    r.stamp >= since
+                }
+            })
             .into())
     }
 }

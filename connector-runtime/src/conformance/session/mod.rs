@@ -153,9 +153,8 @@ impl Session<'_> {
         self.searches();
         self.advanced_search();
         self.lists();
-        if self.options.write {
-            self.write_round_trip();
-        }
+        let written = if self.options.write { self.write_round_trip() } else { Vec::new() };
+        self.final_sync(&written);
         self.lost_connection();
         self.begin("clean up", 1);
         self.call("WSDeleteConnection", |c, g| c.delete_connection(g));

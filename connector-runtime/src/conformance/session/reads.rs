@@ -54,19 +54,17 @@ impl Session<'_> {
                 if value.is_empty() {
                     continue;
                 }
-                let parsed = FieldValue::parse(value);
-                let readable = match meta.field_type {
-                    FieldType::Integer => parsed.as_ref().ok().and_then(FieldValue::as_i64).is_some(),
-                    FieldType::Checkbox => parsed.as_ref().ok().and_then(FieldValue::as_bool).is_some(),
-                    FieldType::Double => parsed.as_ref().ok().and_then(FieldValue::as_f64).is_some(),
-                    FieldType::Datetime => {
-                        parsed.as_ref().ok().is_some_and(|v| v.as_datetime().is_some() || v.as_date().is_some())
-                    }
-                    _ => true,
-                };
-                self.check(readable, &rules::VALUES_ENCODED, call, || {
-                    format!("{who}: `{field}` ({}) = `{}`", meta.field_type.wire_name(), short(value))
-                });
+                if let Err(form) = strict_form(meta.field_type, value) {
+                    self.violate(
+                        &rules::VALUES_ENCODED,
+                        call,
+                        format!(
+                            "{who}: `{field}` ({}) = `{}`, expected {form}",
+                            meta.field_type.wire_name(),
+                            short(value)
+                        ),
+                    );
+                }
                 let too_long = meta.max_length > 0
                     && matches!(meta.field_type, FieldType::Text | FieldType::Password)
                     && value.chars().count() > meta.max_length as usize;
@@ -187,39 +185,104 @@ impl Session<'_> {
         actors.iter().filter_map(|a| a.last_modified.clone()).filter(|m| !m.is_empty()).max_by(|a, b| stamp_cmp(a, b))
     }
 
+    /// Polls each type since the highest LastModified of its full sync and since one in the
+    /// middle: each answers every actor of the sync at or after its value, and nothing older.
     pub(super) fn incremental_poll(&mut self) {
-        self.begin("incremental poll", self.types.len() as u64);
+        self.begin("incremental poll", 2 * self.types.len() as u64);
         let mut returned = 0;
         for t in self.types.clone() {
             let actors = self.synced.get(t.as_str()).cloned().unwrap_or_default();
-            let Some(max) = Self::max_stamp(&actors) else { continue };
-            let keys = self.field_keys(&t);
-            let call = format!("WSGetActorsByTimestamp {} since `{max}`", t.as_str());
-            let Ok(answer) = self.call_ok(&call, |c, g| c.get_actors_by_timestamp(g, &poll(&t, &max, &keys))) else {
-                continue;
-            };
-            let polled = answer.actors.unwrap_or_default();
-            self.check_actors(&call, &polled, &t, &keys);
-            returned += polled.len();
-            let polled_keys: HashSet<&str> = polled.iter().filter_map(|a| a.erp_key.as_deref()).collect();
-            for a in actors.iter().filter(|a| a.last_modified.as_deref() == Some(max.as_str())) {
-                let key = a.erp_key.as_deref().unwrap_or("");
-                self.check(polled_keys.contains(key), &rules::SINCE_INCLUDES_EQUAL, &call, || {
-                    format!("actor `{key}` with LastModified equal to UpdatedOnOrAfter is missing")
-                });
+            let mut stamps: Vec<String> =
+                actors.iter().filter_map(|a| a.last_modified.clone()).filter(|m| !m.is_empty()).collect();
+            stamps.sort_by(|a, b| stamp_cmp(a, b));
+            stamps.dedup_by(|a, b| stamp_cmp(a, b) == Ordering::Equal);
+            let Some(max) = stamps.last().cloned() else { continue };
+            let mut since = vec![max];
+            if stamps.len() > 2 {
+                since.push(stamps[stamps.len() / 2 - 1].clone());
             }
-            for a in &polled {
-                let m = a.last_modified.as_deref().unwrap_or("");
-                self.check(
-                    m.is_empty() || stamp_cmp(m, &max) != Ordering::Less,
-                    &rules::SINCE_ONLY_NEWER,
-                    &call,
-                    || format!("actor `{}` has LastModified `{m}`", a.erp_key.as_deref().unwrap_or("")),
-                );
+            for since in since {
+                returned += self.poll_since(&t, &actors, &since);
             }
         }
-        self.note(format!("{returned} actors at or after each type's highest LastModified"));
+        self.note(format!("{returned} actors at or after each type's highest and middle LastModified"));
         self.end();
+    }
+
+    /// One incremental poll of `t` since `since`, judged against the full sync `actors`.
+    fn poll_since(&mut self, t: &ActorType, actors: &[ErpActor], since: &str) -> usize {
+        let keys = self.field_keys(t);
+        let call = format!("WSGetActorsByTimestamp {} since `{since}`", t.as_str());
+        let Ok(answer) = self.call_ok(&call, |c, g| c.get_actors_by_timestamp(g, &poll(t, since, &keys))) else {
+            return 0;
+        };
+        let polled = answer.actors.unwrap_or_default();
+        self.check_actors(&call, &polled, t, &keys);
+        let polled_keys: HashSet<&str> = polled.iter().filter_map(|a| a.erp_key.as_deref()).collect();
+        for a in actors {
+            let m = a.last_modified.as_deref().unwrap_or("");
+            let key = a.erp_key.as_deref().unwrap_or("");
+            let order = stamp_cmp(m, since);
+            if m.is_empty() || order == Ordering::Less || polled_keys.contains(key) {
+                continue;
+            }
+            let how = if order == Ordering::Equal { "equal to" } else { "after" };
+            let detail =
+                format!("actor `{}` with LastModified `{}` ({how} UpdatedOnOrAfter) is missing", short(key), short(m));
+            self.violate(&rules::SINCE_INCLUDES_EQUAL, &call, detail);
+        }
+        for a in &polled {
+            let m = a.last_modified.as_deref().unwrap_or("");
+            self.check(m.is_empty() || stamp_cmp(m, since) != Ordering::Less, &rules::SINCE_ONLY_NEWER, &call, || {
+                format!("actor `{}` has LastModified `{}`", short(a.erp_key.as_deref().unwrap_or("")), short(m))
+            });
+        }
+        polled.len()
+    }
+
+    /// The full sync once more, at the end: every actor of the first is still there, with the
+    /// LastModified it had unless the session wrote it.
+    pub(super) fn final_sync(&mut self, written: &[String]) {
+        self.begin("final sync", self.types.len() as u64);
+        let since = self.options.initial_since.clone();
+        let mut total = 0;
+        for t in self.types.clone() {
+            let keys = self.field_keys(&t);
+            let call = format!("WSGetActorsByTimestamp {} since `{since}` (again)", t.as_str());
+            let Ok(answer) = self.call_ok(&call, |c, g| c.get_actors_by_timestamp(g, &poll(&t, &since, &keys))) else {
+                continue;
+            };
+            let now = answer.actors.unwrap_or_default();
+            self.check_actors(&call, &now, &t, &keys);
+            total += now.len();
+            let first = self.synced.get(t.as_str()).cloned().unwrap_or_default();
+            for before in &first {
+                let key = before.erp_key.as_deref().unwrap_or("");
+                let Some(after) = now.iter().find(|a| a.erp_key.as_deref() == Some(key)) else {
+                    let detail = format!("actor `{}` of the first full sync is missing", short(key));
+                    self.violate(&rules::ERP_KEY_STABLE, &call, detail);
+                    continue;
+                };
+                if !written.iter().any(|w| w == key) {
+                    self.check_same_stamp(&call, key, before, after);
+                }
+            }
+        }
+        self.note(format!("{total} actors"));
+        self.end();
+    }
+
+    /// `after` (read later, nothing written to it in between) has `before`'s LastModified.
+    fn check_same_stamp(&mut self, call: &str, key: &str, before: &ErpActor, after: &ErpActor) {
+        let (was, now) = (before.last_modified.as_deref().unwrap_or(""), after.last_modified.as_deref().unwrap_or(""));
+        let rule = match stamp_cmp(now, was) {
+            Ordering::Equal => return,
+            Ordering::Less => &rules::LAST_MODIFIED_MONOTONIC,
+            Ordering::Greater => &rules::LAST_MODIFIED_STABLE,
+        };
+        let detail =
+            format!("actor `{}`: LastModified `{}` in the full sync, now `{}`", short(key), short(was), short(now));
+        self.violate(rule, call, detail);
     }
 
     pub(super) fn get_actors(&mut self) {
@@ -238,8 +301,21 @@ impl Session<'_> {
             let sample_one = sample.iter().take(1).copied().collect::<Vec<_>>();
             for (keys, fields, sample) in [(keys, all_fields, sample), (one_key, one_field, sample_one)] {
                 let call = format!("WSGetActors {} ({} keys, {} fields)", t.as_str(), keys.len(), fields.len());
-                let Ok(answer) = self.call_ok(&call, |c, g| c.get_actors(g, &by_keys(&t, &keys, &fields))) else {
-                    continue;
+                let answer = match self.call_ok(&call, |c, g| c.get_actors(g, &by_keys(&t, &keys, &fields))) {
+                    Ok(answer) => answer,
+                    Err(e) => {
+                        if keys.iter().any(|k| k == MISSING_KEY) {
+                            self.violate(
+                                &rules::UNKNOWN_KEYS_SKIPPED,
+                                &call,
+                                format!(
+                                    "{} (one key, `{MISSING_KEY}`, is unknown)",
+                                    e.strip_prefix(call.as_str()).unwrap_or(&e).trim()
+                                ),
+                            );
+                        }
+                        continue;
+                    }
                 };
                 let actors = answer.actors.unwrap_or_default();
                 self.check_actors(&call, &actors, &t, &fields);
@@ -262,16 +338,7 @@ impl Session<'_> {
                             &call,
                             format!("actor `{key}` from the sync is not found by its ErpKey"),
                         ),
-                        Some(a) => {
-                            let (before, now) =
-                                (s.last_modified.as_deref().unwrap_or(""), a.last_modified.as_deref().unwrap_or(""));
-                            self.check(
-                                stamp_cmp(now, before) != Ordering::Less,
-                                &rules::LAST_MODIFIED_MONOTONIC,
-                                &call,
-                                || format!("actor `{key}`: LastModified `{before}` in the sync, now `{now}`"),
-                            );
-                        }
+                        Some(a) => self.check_same_stamp(&call, key, s, a),
                     }
                 }
             }
@@ -350,5 +417,101 @@ impl Session<'_> {
         for detail in unknown {
             self.violate(&rules::LIST_VALUES_KNOWN, call, detail);
         }
+    }
+}
+
+/// Why `value` is not in the form .NET's `CultureDataFormatter` writes for `field_type` (spec
+/// §3.7): the form expected. Strict, unlike the runtime's reader, which takes what it can.
+pub(super) fn strict_form(field_type: FieldType, value: &str) -> Result<(), &'static str> {
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let integer = |s: &str| digits(s.strip_prefix('-').unwrap_or(s));
+    let payload = |moniker: &str| value.strip_prefix(moniker).and_then(|v| v.strip_suffix(']'));
+    // MM/dd/yyyy, then parsed to see that it is a date.
+    let date = |s: &str| {
+        let b = s.as_bytes();
+        b.len() == 10
+            && b[2] == b'/'
+            && b[5] == b'/'
+            && [&s[..2], &s[3..5], &s[6..]].iter().all(|p| digits(p))
+            && chrono::NaiveDate::parse_from_str(s, "%m/%d/%Y").is_ok()
+    };
+    let ok = match field_type {
+        FieldType::Integer => payload("[I:").is_some_and(integer),
+        FieldType::Checkbox => value == "[I:0]" || value == "[I:1]",
+        FieldType::Double => payload("[F:").is_some_and(|p| {
+            let (mantissa, exponent) = p.split_once(['e', 'E']).unwrap_or((p, "0"));
+            let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, "0"));
+            integer(whole) && digits(fraction) && integer(exponent.strip_prefix('+').unwrap_or(exponent))
+        }),
+        FieldType::Datetime => {
+            if let Some(p) = payload("[D:") {
+                date(p)
+            } else {
+                payload("[DT:").is_some_and(|p| {
+                    let b = p.as_bytes();
+                    p.len() == 27
+                        && date(&p[..10])
+                        && b[10] == b' '
+                        && (b[13], b[16], b[19]) == (b':', b':', b'.')
+                        && [&p[11..13], &p[14..16], &p[17..19], &p[20..]].iter().all(|d| digits(d))
+                        && chrono::NaiveTime::parse_from_str(&p[11..], "%H:%M:%S%.f").is_ok()
+                })
+            }
+        }
+        FieldType::Text | FieldType::List | FieldType::Password | FieldType::Label => true,
+    };
+    if ok {
+        return Ok(());
+    }
+    Err(match field_type {
+        FieldType::Integer => "`[I:n]`: digits with an optional minus, no spaces or grouping",
+        FieldType::Checkbox => "`[I:0]` or `[I:1]`",
+        FieldType::Double => "`[F:n]` in the invariant format: `.` as the decimal separator, no grouping",
+        _ => "`[DT:MM/dd/yyyy HH:mm:ss.fffffff]` (seven fraction digits) or `[D:MM/dd/yyyy]`",
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_judged_in_the_form_dotnet_writes() {
+        fn ok(t: FieldType, v: &str) -> bool {
+            strict_form(t, v).is_ok()
+        }
+        assert!(ok(FieldType::Integer, "[I:-42]"));
+        assert!(
+            !ok(FieldType::Integer, "[I: 42]") && !ok(FieldType::Integer, "[I:1,000]") && !ok(FieldType::Integer, "42")
+        );
+        assert!(!ok(FieldType::Integer, "[i:42]") && !ok(FieldType::Integer, "[I:]"));
+        assert!(
+            ok(FieldType::Checkbox, "[I:1]") && !ok(FieldType::Checkbox, "[I:2]") && !ok(FieldType::Checkbox, "true")
+        );
+        assert!(
+            ok(FieldType::Double, "[F:1250000.5]")
+                && ok(FieldType::Double, "[F:-1]")
+                && ok(FieldType::Double, "[F:1E+20]")
+        );
+        assert!(!ok(FieldType::Double, "[F:1250000,5]") && !ok(FieldType::Double, "[F:1,250,000.5]"));
+        assert!(!ok(FieldType::Double, "[F:.5]") && !ok(FieldType::Double, "[I:1]"));
+        assert!(
+            ok(FieldType::Datetime, "[DT:03/15/1998 00:00:00.0000000]") && ok(FieldType::Datetime, "[D:03/15/1998]")
+        );
+        assert!(
+            !ok(FieldType::Datetime, "[DT:1998-03-15T00:00:00]")
+                && !ok(FieldType::Datetime, "[DT:3/15/1998 00:00:00.0000000]")
+        );
+        assert!(
+            !ok(FieldType::Datetime, "[DT:13/15/1998 00:00:00.0000000]")
+                && !ok(FieldType::Datetime, "[DT:03/15/1998 00:00:00]")
+        );
+        assert!(ok(FieldType::Text, "[I:anything]") && ok(FieldType::List, "NOK"));
+        // What the runtime writes passes.
+        let written =
+            FieldValue::DateTime(chrono::NaiveDate::from_ymd_opt(2024, 2, 29).unwrap().and_hms_opt(23, 5, 9).unwrap());
+        assert!(ok(FieldType::Datetime, &written.to_string()), "{written}");
+        assert!(ok(FieldType::Double, &FieldValue::Float(0.1 + 0.2).to_string()));
+        assert!(ok(FieldType::Double, &FieldValue::Float(1e300).to_string()));
     }
 }

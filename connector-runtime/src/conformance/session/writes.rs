@@ -3,13 +3,14 @@
 use super::*;
 
 impl Session<'_> {
-    /// CreateActor, GetActors, SaveActors and the poll that must see both (on the first type).
-    pub(super) fn write_round_trip(&mut self) {
+    /// CreateActor, GetActors, SaveActors and the poll that must see both (on the first type);
+    /// the keys written.
+    pub(super) fn write_round_trip(&mut self) -> Vec<String> {
         self.begin("create and save", 8);
         let Some(t) = self.types.first().cloned() else {
             self.note("no actor type".into());
             self.end();
-            return;
+            return Vec::new();
         };
         let fields = self.fields.get(t.as_str()).cloned().unwrap_or_default();
         let keys = keys_of(&fields);
@@ -44,17 +45,17 @@ impl Session<'_> {
                 // A read-only ERP declines (spec §5.5).
                 self.note(format!("CreateActor declined: {}", a.result.user_explanation.unwrap_or_default()));
                 self.end();
-                return;
+                return Vec::new();
             }
             None => {
                 self.end();
-                return;
+                return Vec::new();
             }
         };
         let Some(created) = created else {
             self.violate(&rules::CREATED_HAS_KEY, &call, "OK answer without Actor".into());
             self.end();
-            return;
+            return Vec::new();
         };
         self.check_actors(&call, std::slice::from_ref(&created), &t, &keys);
         let key = created.erp_key.clone().unwrap_or_default();
@@ -62,7 +63,7 @@ impl Session<'_> {
         if key.is_empty() || stamp.is_empty() {
             self.violate(&rules::CREATED_HAS_KEY, &call, format!("ErpKey `{key}`, LastModified `{stamp}`"));
             self.end();
-            return;
+            return Vec::new();
         }
         let call = format!("WSGetActors {} `{key}`", t.as_str());
         let found = self
@@ -115,6 +116,7 @@ impl Session<'_> {
             None => {}
         }
         self.end();
+        vec![key]
     }
 
     /// GetActors of `key` after the save answers what `changed` wrote, and what `created` had
