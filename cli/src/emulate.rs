@@ -37,7 +37,8 @@ pub struct Emulate {
     /// `UpdatedOnOrAfter` of the first poll (what EIS sends is not known; default empty).
     #[arg(long, default_value = "")]
     since: String,
-    /// Do not create or save actors (for an ERP with real data).
+    /// Do not create or save actors (for an ERP with real data); every rule but the four only a
+    /// write can break still judges.
     #[arg(long)]
     read_only: bool,
     /// Actors per type to fetch by key.

@@ -4,7 +4,10 @@
 //! connection set-up of spec §5.1, a full sync and incremental polls (§5.3), the interactive
 //! searches (§5.4), lists, a create/read/save round trip, and the lost-connection resend (§5.2).
 //! Every answer is checked against the [`rules`], each citing the spec; the [`Report`] lists every
-//! violation. `erp-connector emulate` runs the same session with a progress bar.
+//! violation. The session knows the whole ERP after the full sync and judges against it: searches
+//! must be complete, not only sound; what a search or `GetActors` answers must agree with the
+//! sync; saved values must read back; values must be in the exact form .NET reads.
+//! `erp-connector emulate` runs the same session with a progress bar.
 //!
 //! ```no_run
 //! let report = erp_connector::conformance::check("http://127.0.0.1:8080/Services/ErpConnectorWS.svc");
@@ -43,7 +46,9 @@ pub struct Options {
     pub authenticate: Option<AuthCheck>,
     /// `UpdatedOnOrAfter` of the first, full poll (unknown in the spec; empty by default).
     pub initial_since: String,
-    /// Create and save an actor (CreateActor, SaveActors). Off for a production ERP.
+    /// Create and save an actor (CreateActor, SaveActors, and a save of an unknown key). Off for
+    /// a production ERP: the rules only a write can break (`created-has-key`, `changes-polled`,
+    /// `writes-read-back`, `save-unknown-refused`) are then not judged; every other rule is.
     pub write: bool,
     /// How many actors per type GetActors is asked for.
     pub sample: usize,
