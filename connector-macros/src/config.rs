@@ -174,6 +174,13 @@ fn parse_field(position: usize, f: &syn::Field, errors: &mut Errors) -> Option<F
 /// What is wrong with an allow pattern's shape, if anything (the runtime's
 /// `connector::allow` decides what matches; this catches what can never match).
 fn pattern_fault(pattern: &str) -> Option<&'static str> {
+    // `${NAME}`: the deployment's patterns, from the environment at run time.
+    if let Some(name) = pattern.strip_prefix("${") {
+        let ok = name.strip_suffix('}').is_some_and(|n| {
+            !n.is_empty() && n.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        });
+        return (!ok).then_some("`${...}` names an environment variable in upper case, e.g. `${ERP_ALLOWED_URLS}`");
+    }
     let (scheme, rest) = match pattern.split_once("://") {
         Some((scheme, rest)) => (Some(scheme), rest),
         None => (None, pattern),

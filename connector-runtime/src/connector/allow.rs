@@ -15,6 +15,12 @@
 //! Values with user information (`user@`), backslashes, percent-encoded or non-ASCII host names,
 //! whitespace or control characters never match.
 //!
+//! Where the places are the deployment's to choose (a self-hosted ERP: each customer runs it on a
+//! host of their own), a pattern `${NAME}` stands for the patterns in the environment variable
+//! `NAME` (separated by whitespace), read when a value is checked: `#[field(allow =
+//! "${TRYTON_ALLOWED_URLS}")]`. Unset or empty, it allows nothing; a malformed pattern in it
+//! matches nothing.
+//!
 //! ```
 //! use erp_connector::connector::allow::matches_any;
 //! let allowed = ["https://*.shop.example/api"];
@@ -117,15 +123,78 @@ pub fn matches(value: &str, pattern: &str) -> bool {
     host_ok && port_ok && path_ok
 }
 
-/// Whether `value` matches one of `patterns`.
+/// Whether `value` matches one of `patterns` (`${NAME}` read from the environment).
 pub fn matches_any(value: &str, patterns: &[&str]) -> bool {
-    patterns.iter().any(|p| matches(value.trim(), p))
+    expanded(patterns, env).iter().any(|p| matches(value.trim(), p))
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+/// The name in a `${NAME}` pattern.
+pub fn variable_of(pattern: &str) -> Option<&str> {
+    let name = pattern.strip_prefix("${")?.strip_suffix('}')?;
+    let ok = !name.is_empty() && name.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+    ok.then_some(name)
+}
+
+/// `patterns` with each `${NAME}` replaced by the well-formed patterns `lookup` gives for it.
+fn expanded(patterns: &[&str], lookup: impl Fn(&str) -> Option<String>) -> Vec<String> {
+    let mut out = Vec::with_capacity(patterns.len());
+    for pattern in patterns {
+        match variable_of(pattern) {
+            Some(name) => {
+                let value = lookup(name).unwrap_or_default();
+                out.extend(value.split_whitespace().filter(|p| is_pattern(p)).map(str::to_owned));
+            }
+            None => out.push((*pattern).to_owned()),
+        }
+    }
+    out
+}
+
+/// The allowed places, for an error message: the patterns, each `${NAME}` by what it holds.
+pub fn described(patterns: &[&str]) -> String {
+    described_with(patterns, env)
+}
+
+fn described_with(patterns: &[&str], lookup: impl Fn(&str) -> Option<String> + Copy) -> String {
+    let parts: Vec<String> = patterns
+        .iter()
+        .map(|p| match variable_of(p) {
+            Some(name) => {
+                let set = expanded(&[p], lookup);
+                if set.is_empty() { format!("none from {name} (unset)") } else { set.join(", ") }
+            }
+            None => (*p).to_owned(),
+        })
+        .collect();
+    parts.join(", ")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn deployment_patterns_come_from_the_environment() {
+        let patterns = ["https://erp.example", "${TRYTON_URLS}"];
+        let unset = |_: &str| None;
+        let set = |name: &str| (name == "TRYTON_URLS").then(|| "http://10.0.0.5:8000  not//a/pattern".to_owned());
+        let allowed = |value: &str, lookup| expanded(&patterns, lookup).iter().any(|p| matches(value, p));
+        assert!(!allowed("http://10.0.0.5:8000/db", &unset as &dyn Fn(&str) -> Option<String>));
+        assert!(allowed("http://10.0.0.5:8000/db", &set));
+        assert!(!allowed("http://10.0.0.5:8001/db", &set));
+        assert!(allowed("https://erp.example/x", &unset));
+        assert_eq!(described_with(&patterns, unset), "https://erp.example, none from TRYTON_URLS (unset)");
+        assert_eq!(described_with(&patterns, set), "https://erp.example, http://10.0.0.5:8000");
+        assert_eq!(variable_of("${lower}"), None);
+        assert_eq!(variable_of("${}"), None);
+        // Read from the process environment by default: a variable nobody sets allows nothing.
+        assert!(!matches_any("http://10.0.0.5:8000", &["${ERP_CONNECTOR_TEST_NEVER_SET}"]));
+    }
 
     #[test]
     fn urls_match_by_scheme_host_port_and_path() {

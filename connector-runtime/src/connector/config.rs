@@ -304,7 +304,7 @@ pub mod derive_support {
                 format!(
                     "`{}` is not an address this connector may connect to; allowed: {}",
                     crate::untrusted::shown(raw),
-                    spec.allow.join(", ")
+                    crate::connector::allow::described(spec.allow)
                 ),
             ));
         }

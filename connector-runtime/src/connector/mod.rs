@@ -12,6 +12,7 @@ mod actors;
 pub mod allow;
 mod config;
 mod error;
+pub mod remote;
 mod reply;
 pub mod search;
 mod session;

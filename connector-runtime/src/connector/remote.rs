@@ -1,0 +1,290 @@
+//! Calls to the ERP over HTTP, for connectors whose ERP has a web API: a deadline on every call,
+//! a bounded answer, no redirects (a redirect would lead past the allow-list the ERP's address was
+//! checked against), a second attempt only where that is safe, and failures that become clear
+//! answers ([`RemoteError`] → [`ConnectorError`]) rather than hangs or stack traces.
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use erp_connector::connector::remote::{Remote, Retry};
+//!
+//! # async fn demo() -> Result<(), erp_connector::connector::ConnectorError> {
+//! let erp = Remote::new(Duration::from_secs(10));
+//! let answer = erp
+//!     .post_json("http://erp.example:8000/db/rpc/", &[], &serde_json::json!({"method": "common.version"}), Retry::Safe)
+//!     .await?;
+//! println!("{} {}", answer.status, answer.json);
+//! # Ok(()) }
+//! ```
+//!
+//! The calls run on the blocking pool (ureq, the HTTP client the runtime already has), so a slow
+//! ERP holds a pool thread, never the worker that answers other connections.
+
+use std::time::Duration;
+
+use super::ConnectorError;
+
+/// Whether a call may be sent again after a failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Retry {
+    /// A read: sent once more, after a short pause, when the connection failed before an answer
+    /// (the ERP restarting). Not after a timeout: a hung ERP would double the wait.
+    Safe,
+    /// A write: sent once; whether it took effect when the connection broke is not known, so the
+    /// failure is answered as it is.
+    Never,
+}
+
+/// An answer of the ERP: its HTTP status and its body as JSON (`Null` for an empty or non-JSON
+/// body of a non-2xx status).
+#[derive(Debug, Clone)]
+pub struct RemoteAnswer {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body, read as JSON.
+    pub json: serde_json::Value,
+}
+
+/// Why a call to the ERP failed. Not a `std::error::Error`: it converts into a
+/// [`ConnectorError`] of its own (a text for the user), not the general conversion that keeps an
+/// error's text out of the user's sight.
+#[derive(Debug, Clone)]
+pub enum RemoteError {
+    /// No answer before the deadline.
+    Timeout {
+        /// The ERP's host (and port).
+        host: String,
+        /// The deadline.
+        after: Duration,
+    },
+    /// No connection (refused, reset, unknown host, TLS).
+    Unreachable {
+        /// The ERP's host (and port).
+        host: String,
+        /// What failed.
+        reason: String,
+    },
+    /// A 2xx answer that is not JSON, or one larger than the limit.
+    BadAnswer {
+        /// The ERP's host (and port).
+        host: String,
+        /// What was wrong with it.
+        reason: String,
+    },
+}
+
+impl std::fmt::Display for RemoteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RemoteError::Timeout { host, after } => write!(f, "{host} did not answer within {} s", after.as_secs_f32()),
+            RemoteError::Unreachable { host, reason } => write!(f, "{host} cannot be reached: {reason}"),
+            RemoteError::BadAnswer { host, reason } => write!(f, "{host} answered something unreadable: {reason}"),
+        }
+    }
+}
+
+impl From<RemoteError> for ConnectorError {
+    /// A text for the user (the host is the connection's own configured address, shown escaped),
+    /// and the same as the technical explanation.
+    fn from(e: RemoteError) -> Self {
+        let text = crate::untrusted::shown_within(&e.to_string(), 300).into_owned();
+        let user = match &e {
+            RemoteError::Timeout { .. } => format!("The ERP is not answering: {text}."),
+            RemoteError::Unreachable { .. } => format!("The ERP cannot be reached: {text}."),
+            RemoteError::BadAnswer { .. } => format!("The ERP's answer could not be read: {text}."),
+        };
+        ConnectorError::new(user).with_tech(text)
+    }
+}
+
+/// The default limit on an answer's size.
+pub const DEFAULT_MAX_ANSWER_BYTES: u64 = 64 << 20;
+
+/// An HTTP client for the ERP's API (cheap to clone: the connection pool is shared).
+#[derive(Clone)]
+pub struct Remote {
+    agent: ureq::Agent,
+    timeout: Duration,
+    max_answer_bytes: u64,
+}
+
+impl Remote {
+    /// A client whose every call ends within `timeout` (connecting, sending and reading).
+    pub fn new(timeout: Duration) -> Remote {
+        let agent = ureq::Agent::config_builder()
+            .timeout_global(Some(timeout))
+            .max_redirects(0)
+            .http_status_as_error(false)
+            .build()
+            .into();
+        Remote { agent, timeout, max_answer_bytes: DEFAULT_MAX_ANSWER_BYTES }
+    }
+
+    /// Builder: answers larger than `bytes` fail as [`RemoteError::BadAnswer`].
+    pub fn with_max_answer_bytes(mut self, bytes: u64) -> Remote {
+        self.max_answer_bytes = bytes;
+        self
+    }
+
+    /// The deadline of each call.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// POSTs `body` as JSON to `url` with `headers`. Any HTTP status is an answer (the caller
+    /// knows what its ERP means by a 401); a 2xx body must be JSON.
+    pub async fn post_json(
+        &self,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: &serde_json::Value,
+        retry: Retry,
+    ) -> Result<RemoteAnswer, RemoteError> {
+        let payload = serde_json::to_vec(body).unwrap_or_default();
+        let headers: Vec<(String, String)> = headers.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let attempts = if retry == Retry::Safe { 2 } else { 1 };
+        let mut last = None;
+        for attempt in 0..attempts {
+            if attempt > 0 {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+            let (this, owned_url, headers, payload) = (self.clone(), url.to_owned(), headers.clone(), payload.clone());
+            let outcome = tokio::task::spawn_blocking(move || this.post_blocking(&owned_url, &headers, payload)).await;
+            let outcome = outcome.unwrap_or_else(|_| {
+                Err(RemoteError::Unreachable { host: host_of(url), reason: "the call was cancelled".into() })
+            });
+            match outcome {
+                Err(e @ RemoteError::Unreachable { .. }) => last = Some(e),
+                other => return other,
+            }
+        }
+        Err(last.unwrap_or_else(|| RemoteError::Unreachable { host: host_of(url), reason: "no attempt".into() }))
+    }
+
+    fn post_blocking(
+        &self,
+        url: &str,
+        headers: &[(String, String)],
+        payload: Vec<u8>,
+    ) -> Result<RemoteAnswer, RemoteError> {
+        let host = host_of(url);
+        let mut request =
+            self.agent.post(url).header("Content-Type", "application/json").header("Accept", "application/json");
+        for (k, v) in headers {
+            request = request.header(k.as_str(), v.as_str());
+        }
+        let mut response = request.send(&payload[..]).map_err(|e| self.failure(&host, e))?;
+        let status = response.status().as_u16();
+        let bytes =
+            response.body_mut().with_config().limit(self.max_answer_bytes).read_to_vec().map_err(|e| match e {
+                ureq::Error::BodyExceedsLimit(n) => {
+                    RemoteError::BadAnswer { host: host.clone(), reason: format!("larger than {n} bytes") }
+                }
+                e => self.failure(&host, e),
+            })?;
+        let ok = (200..300).contains(&status);
+        let json = match serde_json::from_slice(&bytes) {
+            Ok(json) => json,
+            Err(e) if ok => return Err(RemoteError::BadAnswer { host, reason: format!("not JSON ({e})") }),
+            Err(_) => serde_json::Value::Null,
+        };
+        Ok(RemoteAnswer { status, json })
+    }
+
+    fn failure(&self, host: &str, e: ureq::Error) -> RemoteError {
+        let host = host.to_owned();
+        match e {
+            ureq::Error::Timeout(_) => RemoteError::Timeout { host, after: self.timeout },
+            ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
+                RemoteError::Timeout { host, after: self.timeout }
+            }
+            ureq::Error::HostNotFound => RemoteError::Unreachable { host, reason: "unknown host".into() },
+            ureq::Error::TooManyRedirects | ureq::Error::RedirectFailed => {
+                RemoteError::Unreachable { host, reason: "it redirects elsewhere (not followed)".into() }
+            }
+            e => RemoteError::Unreachable { host, reason: e.to_string() },
+        }
+    }
+}
+
+/// The host and port of `url`, for messages (never the path: it may carry a database name or
+/// a token).
+fn host_of(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    authority.rsplit_once('@').map_or(authority, |(_, h)| h).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_name_the_host_only() {
+        assert_eq!(host_of("http://user:pw@erp.example:8000/db/rpc/?x"), "erp.example:8000");
+        assert_eq!(host_of("erp.example"), "erp.example");
+        let e: ConnectorError =
+            RemoteError::Timeout { host: "erp.example:8000".into(), after: Duration::from_secs(3) }.into();
+        assert_eq!(e.to_string(), "The ERP is not answering: erp.example:8000 did not answer within 3 s.");
+    }
+
+    /// A one-answer HTTP server; the connections it accepted.
+    fn serve(answer: &'static [u8], delay: Duration) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let accepted = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = accepted.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().take(4) {
+                let Ok(mut stream) = stream else { continue };
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                std::thread::spawn(move || {
+                    use std::io::{Read, Write};
+                    let mut buf = [0u8; 4096];
+                    let _ = stream.read(&mut buf);
+                    std::thread::sleep(delay);
+                    let _ = stream.write_all(answer);
+                });
+            }
+        });
+        (format!("http://{addr}/db/rpc/"), accepted)
+    }
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap()
+    }
+
+    #[test]
+    fn answers_timeouts_and_refusals() {
+        let rt = runtime();
+        let body = serde_json::json!({"method": "x"});
+        let (ok, _) = serve(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 11\r\n\r\n{\"id\": 1.5}",
+            Duration::ZERO,
+        );
+        let remote = Remote::new(Duration::from_millis(500));
+        let answer = rt.block_on(remote.post_json(&ok, &[("Authorization", "x")], &body, Retry::Safe)).unwrap();
+        assert_eq!((answer.status, answer.json["id"].as_f64()), (200, Some(1.5)));
+        // A 401 with an HTML body is an answer, its body Null.
+        let (denied, _) = serve(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 6\r\n\r\n<html>", Duration::ZERO);
+        let answer = rt.block_on(remote.post_json(&denied, &[], &body, Retry::Never)).unwrap();
+        assert_eq!((answer.status, answer.json.is_null()), (401, true));
+        // A 200 that is not JSON, and one too large.
+        let (html, _) = serve(b"HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\n<html>", Duration::ZERO);
+        let e = rt.block_on(remote.post_json(&html, &[], &body, Retry::Never)).unwrap_err();
+        assert!(matches!(e, RemoteError::BadAnswer { .. }), "{e}");
+        let e =
+            rt.block_on(remote.clone().with_max_answer_bytes(4).post_json(&ok, &[], &body, Retry::Never)).unwrap_err();
+        assert!(e.to_string().contains("larger than"), "{e}");
+        // A hung ERP: the deadline, once (no second attempt after a timeout).
+        let (hung, accepted) = serve(b"HTTP/1.1 200 OK\r\n\r\n", Duration::from_secs(3));
+        let e = rt.block_on(remote.post_json(&hung, &[], &body, Retry::Safe)).unwrap_err();
+        assert!(matches!(e, RemoteError::Timeout { .. }), "{e}");
+        assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1);
+        // Nobody listening: unreachable, after the second attempt of a safe call.
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let e =
+            rt.block_on(remote.post_json(&format!("http://127.0.0.1:{port}/"), &[], &body, Retry::Safe)).unwrap_err();
+        assert!(matches!(e, RemoteError::Unreachable { .. }), "{e}");
+        assert!(ConnectorError::from(e).to_string().starts_with("The ERP cannot be reached: 127.0.0.1:"));
+    }
+}
