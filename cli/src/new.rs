@@ -33,6 +33,8 @@ pub enum Template {
     Hello,
     /// A realistic connector on a SQLite ERP database.
     SqliteErp,
+    /// A connector on a remote ERP's web API: Tryton over JSON-RPC, with login sessions.
+    Tryton,
 }
 
 /// One example: its files, and the names in them that become the new crate's.
@@ -73,6 +75,18 @@ const SQLITE_ERP: Example = Example {
     app_id: "0a1b2c3d4e5f60718293a4b5c6d7e8f9",
 };
 
+const TRYTON: Example = Example {
+    files: files!("tryton":
+        "Cargo.toml", "README.md", "erp-connector.toml", "ci/requirements.txt", "ci/template.sh", "src/connector.rs",
+        "src/domain.rs", "src/lib.rs", "src/main.rs", "src/mapping.rs", "src/rpc.rs", "tests/support/mod.rs",
+        "tests/tryton.rs",
+    ),
+    package: "tryton-connector",
+    library: Some("tryton_connector"),
+    connector: "tryton",
+    app_id: "7e57c0de7e57c0de7e57c0de7e57c0de",
+};
+
 /// The workspace manifest: versions of the dependencies the examples share, and the
 /// optimisation of the RSA crates in tests.
 const WORKSPACE_MANIFEST: &str = include_str!("../../Cargo.toml");
@@ -86,6 +100,7 @@ impl Template {
         match self {
             Template::Hello => &HELLO,
             Template::SqliteErp => &SQLITE_ERP,
+            Template::Tryton => &TRYTON,
         }
     }
 }
@@ -263,7 +278,7 @@ mod tests {
 
     #[test]
     fn every_file_of_each_example_is_in_its_template() {
-        for (dir, example) in [("hello", &HELLO), ("sqlite-erp", &SQLITE_ERP)] {
+        for (dir, example) in [("hello", &HELLO), ("sqlite-erp", &SQLITE_ERP), ("tryton", &TRYTON)] {
             let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples").join(dir);
             let mut found = Vec::new();
             let mut stack = vec![root.clone()];

@@ -89,6 +89,15 @@ fn a_crate_from_sqlite_erp_passes_its_tests() {
 }
 
 #[test]
+fn a_crate_from_tryton_passes_its_tests() {
+    scaffold_and_test(
+        "tryton",
+        "acme-tryton",
+        &["tryton_connector", "tryton-connector", "7e57c0de7e57c0de7e57c0de7e57c0de", "workspace = true"],
+    );
+}
+
+#[test]
 fn bad_names_ids_and_occupied_folders_are_refused() {
     let dir = temp("refused");
     let out = cli(&["new", "Acme_ERP", "--path", dir.join("x").to_str().unwrap()]);

@@ -17,7 +17,7 @@ fn config(tryton: &TrytonServer) -> StringDict {
         .with("DATABASE", DATABASE)
         .with("USER", "admin")
         .with("PASSWORD", support::ADMIN_PASSWORD)
-        .with("TIMEOUT_SECS", "[I:3]")
+        .with("TIMEOUT_SECS", "[I:30]")
 }
 
 /// A saved connection: the client and its GUID.
@@ -202,11 +202,14 @@ fn a_restart_an_ended_session_and_a_wrong_password_get_clear_answers() {
     let elsewhere = config(&tryton).with("SERVER", "http://169.254.169.254");
     let refused = client.test_config_data(&elsewhere).unwrap();
     assert!(refused.user_explanation.unwrap().contains("is not an address this connector may connect to"));
-    // A frozen Tryton: an answer after the connection's timeout (3 s), not a hang.
+    // A frozen Tryton: an answer after the connection's timeout (2 s here), not a hang.
+    let impatient = new_guid();
+    assert!(client.save_connection(impatient, &config(&tryton).with("TIMEOUT_SECS", "[I:2]")).unwrap().is_ok);
+    assert!(client.test_connection(impatient).unwrap().is_ok);
     tryton.freeze();
-    let frozen = client.test_connection(guid).unwrap();
+    let frozen = client.test_connection(impatient).unwrap();
     tryton.thaw();
-    assert!(frozen.user_explanation.as_deref().is_some_and(|t| t.contains("did not answer within 3 s")), "{frozen:?}");
+    assert!(frozen.user_explanation.as_deref().is_some_and(|t| t.contains("did not answer within 2 s")), "{frozen:?}");
     // A stopped Tryton: unreachable.
     tryton.stop();
     let stopped = client.test_connection(guid).unwrap();

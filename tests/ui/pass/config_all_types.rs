@@ -5,7 +5,7 @@ use erp_connector::prelude::*;
 #[allow(dead_code)]
 struct Everything {
     /// Host name of the ERP server.
-    #[field(display = "Server", mandatory, max_length = 255)]
+    #[field(display = "Server", mandatory, max_length = 255, allow = "erp ${ERP_HOSTS}")]
     server: String,
     #[field(display = "Password")]
     password: Option<Password>,
