@@ -77,7 +77,7 @@ const SQLITE_ERP: Example = Example {
 
 const TRYTON: Example = Example {
     files: files!("tryton":
-        "Cargo.toml", "README.md", "erp-connector.toml", "ci/requirements.txt", "ci/template.sh", "src/connector.rs",
+        "Cargo.toml", "README.md", "erp-connector.toml", "benches/through_tryton.rs", "ci/requirements.txt", "ci/template.sh", "src/connector.rs",
         "src/domain.rs", "src/lib.rs", "src/main.rs", "src/mapping.rs", "src/rpc.rs", "tests/support/mod.rs",
         "tests/tryton.rs",
     ),

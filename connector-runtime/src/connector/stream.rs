@@ -74,8 +74,9 @@ impl ActorStream {
     }
 
     /// Actors from a cursor-paged ERP API: `fetch(cursor)` answers one page and the cursor of the
-    /// next (`None` after the last). Pages are fetched as the answer is written, one at a time,
-    /// so memory holds one page whatever the total; an error ends the answer with it.
+    /// next (`None` after the last). The next page is fetched while this one is written (the
+    /// ERP's time and the writing overlap), so memory holds two pages whatever the total; an
+    /// error ends the answer with it, after the actors already fetched.
     ///
     /// ```
     /// use erp_connector::prelude::*;
@@ -90,22 +91,18 @@ impl ActorStream {
     /// ```
     pub fn paged<C, F, Fut>(first: C, fetch: F) -> Self
     where
-        C: 'static,
-        F: FnMut(C) -> Fut + 'static,
+        C: Unpin + 'static,
+        F: FnMut(C) -> Fut + Unpin + 'static,
         Fut: std::future::Future<Output = ConnectorResult<(Vec<ErpActor>, Option<C>)>> + 'static,
     {
-        use futures_util::StreamExt as _;
-        let pages = futures_util::stream::unfold((Some(first), fetch), |(cursor, mut fetch)| async move {
-            let cursor = cursor?;
-            match fetch(cursor).await {
-                Ok((page, next)) => {
-                    let items: Vec<ConnectorResult<Item>> = page.into_iter().map(|a| Ok(Item::Actor(a))).collect();
-                    Some((futures_util::stream::iter(items), (next, fetch)))
-                }
-                Err(e) => Some((futures_util::stream::iter(vec![Err(e)]), (None, fetch))),
-            }
-        });
-        Self::of_items(pages.flatten())
+        Self::of_items(Paged {
+            fetch,
+            pending: None,
+            start: Some(first),
+            ready: Default::default(),
+            waiting: None,
+            failed: None,
+        })
     }
 
     /// Actors produced by blocking code (a database cursor, a file) run on the blocking pool.
@@ -254,5 +251,133 @@ impl ActorSender {
         self.tx
             .blocking_send(Ok(Item::Actor(actor)))
             .map_err(|_| ConnectorError::new("The answer was abandoned; no more actors are needed."))
+    }
+}
+
+/// The stream of [`ActorStream::paged`]: one page being written (`ready`), the next fetched
+/// meanwhile (`pending`, then `waiting`, with the cursor after it in `start`).
+struct Paged<C, F, Fut> {
+    fetch: F,
+    pending: Option<Pin<Box<Fut>>>,
+    /// The cursor of the next fetch, until it starts.
+    start: Option<C>,
+    ready: std::collections::VecDeque<ErpActor>,
+    waiting: Option<Vec<ErpActor>>,
+    failed: Option<ConnectorError>,
+}
+
+impl<C, F, Fut> Stream for Paged<C, F, Fut>
+where
+    C: Unpin,
+    F: FnMut(C) -> Fut + Unpin,
+    Fut: std::future::Future<Output = ConnectorResult<(Vec<ErpActor>, Option<C>)>>,
+{
+    type Item = ConnectorResult<Item>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        loop {
+            // Drive the next page's fetch while the current one is written.
+            if this.waiting.is_none()
+                && let Some(pending) = &mut this.pending
+                && let Poll::Ready(outcome) = pending.as_mut().poll(cx)
+            {
+                this.pending = None;
+                match outcome {
+                    Ok((page, next)) => {
+                        this.waiting = Some(page);
+                        this.start = next;
+                    }
+                    Err(e) => this.failed = Some(e),
+                }
+            }
+            if let Some(actor) = this.ready.pop_front() {
+                return Poll::Ready(Some(Ok(Item::Actor(actor))));
+            }
+            if let Some(page) = this.waiting.take() {
+                this.ready = page.into();
+                // The page after it, fetched while this one is written.
+                if let Some(cursor) = this.start.take() {
+                    this.pending = Some(Box::pin((this.fetch)(cursor)));
+                }
+                continue;
+            }
+            if let Some(e) = this.failed.take() {
+                return Poll::Ready(Some(Err(e)));
+            }
+            match (this.pending.is_some(), this.start.take()) {
+                (true, start) => {
+                    this.start = start;
+                    return Poll::Pending;
+                }
+                (false, Some(cursor)) => this.pending = Some(Box::pin((this.fetch)(cursor))),
+                (false, None) => return Poll::Ready(None),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    use futures_util::StreamExt as _;
+
+    use super::*;
+    use crate::contract::ActorType;
+
+    fn block_on<F: std::future::Future>(f: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+    }
+
+    /// Pages of three: the fetches as they are asked for.
+    fn pages(log: Rc<RefCell<Vec<u32>>>, fail_at: Option<u32>) -> ActorStream {
+        ActorStream::paged(0u32, move |page| {
+            let log = log.clone();
+            async move {
+                log.borrow_mut().push(page);
+                if Some(page) == fail_at {
+                    return Err(ConnectorError::new("The ERP went away."));
+                }
+                let actors = (0..3).map(|i| ErpActor::new(ActorType::Customer, format!("{page}-{i}"), "1")).collect();
+                Ok((actors, (page < 3).then_some(page + 1)))
+            }
+        })
+    }
+
+    #[test]
+    fn the_next_page_is_fetched_while_one_is_written() {
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let mut stream = pages(log.clone(), None);
+        block_on(async {
+            let first = stream.inner.next().await;
+            assert!(matches!(first, Some(Ok(Item::Actor(a))) if a.erp_key.as_deref() == Some("0-0")));
+            // The first actor is out and the second page is already fetched: two pages held.
+            let second = stream.inner.next().await;
+            assert!(second.is_some());
+            assert_eq!(*log.borrow(), vec![0, 1]);
+        });
+        let all = block_on(pages(log.clone(), None).collect()).unwrap();
+        let keys: Vec<_> = all.value.iter().filter_map(|a| a.erp_key.clone()).collect();
+        assert_eq!(keys.len(), 12);
+        assert_eq!(keys.first().map(String::as_str), Some("0-0"));
+        assert_eq!(keys.last().map(String::as_str), Some("3-2"));
+    }
+
+    #[test]
+    fn an_error_comes_after_the_actors_fetched_before_it() {
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let mut stream = pages(log.clone(), Some(2));
+        let items: Vec<_> = block_on(async {
+            let mut items = Vec::new();
+            while let Some(item) = stream.inner.next().await {
+                items.push(item.map(|_| ()));
+            }
+            items
+        });
+        assert_eq!(items.iter().filter(|i| i.is_ok()).count(), 6);
+        assert!(items.last().is_some_and(|i| i.as_ref().is_err_and(|e| e.to_string() == "The ERP went away.")));
+        assert_eq!(*log.borrow(), vec![0, 1, 2]);
     }
 }

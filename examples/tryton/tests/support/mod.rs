@@ -27,6 +27,8 @@ pub struct TrytonServer {
     pub port: u16,
     trytond: PathBuf,
     session: Option<String>,
+    /// One client for every call (kept connections, as the connector keeps them).
+    agent: ureq::Agent,
 }
 
 fn free_port() -> u16 {
@@ -63,7 +65,8 @@ impl TrytonServer {
             dir.display()
         );
         std::fs::write(dir.join("trytond.conf"), config).unwrap();
-        let mut server = TrytonServer { child: None, dir, port, trytond: trytond.into(), session: None };
+        let mut server =
+            TrytonServer { child: None, dir, port, trytond: trytond.into(), session: None, agent: agent() };
         server.launch();
         Some(server)
     }
@@ -162,7 +165,7 @@ impl TrytonServer {
     }
 
     fn raw(&self, session: Option<&str>, method: &str, params: Value) -> Value {
-        let mut request = agent().post(&self.rpc_url());
+        let mut request = self.agent.post(&self.rpc_url());
         if let Some(session) = session {
             request = request.header("Authorization", session);
         }
@@ -172,6 +175,17 @@ impl TrytonServer {
         let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
         assert!(body.get("error").is_none_or(Value::is_null), "{method}: {body}");
         body["result"].clone()
+    }
+
+    /// Logs in as the admin: the `Authorization` header of the session.
+    pub fn admin_session(&mut self) -> String {
+        self.rpc("model.res.user.read", json!([[1], ["id"]]));
+        self.session.clone().unwrap()
+    }
+
+    /// Calls `method` with `params` (context included) in `session`, as the connector would.
+    pub fn call_as(&self, session: &str, method: &str, params: Value) -> Value {
+        self.raw(Some(session), method, params)
     }
 
     fn create(&mut self, model: &str, values: Value) -> i64 {
@@ -281,6 +295,11 @@ impl ConnectorProcess {
 
     pub fn url(&self) -> String {
         format!("http://{}/Services/ErpConnectorWS.svc", self.addr)
+    }
+
+    /// The process id (for its memory figures).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn log(&self) -> String {
