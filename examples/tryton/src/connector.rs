@@ -171,6 +171,8 @@ impl TrytonSession {
         } else {
             Vec::new()
         };
+        // By party id: the first address, the first relation to a company (first by id).
+        let (addresses, parents) = (by_party(&addresses, "party"), by_party(&parents, "from_"));
         let mut actors = Vec::with_capacity(records.len());
         for r in &records {
             let stamp = r.get("last_modified_at").and_then(rpc::datetime_of).map(mapping::stamp).unwrap_or_default();
@@ -193,17 +195,14 @@ impl TrytonSession {
                         .with_field(ACTIVE, flag(r.get("active")).unwrap_or(true));
                     if *t != ActorType::Person {
                         actor = actor.with_field(CODE, text(r, "code")).with_field(WEBSITE, text(r, "website"));
-                        let address = addresses.iter().find(|a| a.get("party").and_then(Value::as_i64) == Some(id(r)));
-                        let address = address.cloned().unwrap_or(Value::Null);
+                        let address = addresses.get(&id(r)).copied().unwrap_or(&Value::Null);
                         let country = address.get("country.").map(|c| text(c, "code")).unwrap_or_default();
                         actor = actor
-                            .with_field(STREET, text(&address, "street_unstructured"))
-                            .with_field(POSTAL_CODE, text(&address, "postal_code"))
-                            .with_field(CITY, text(&address, "city"))
+                            .with_field(STREET, text(address, "street_unstructured"))
+                            .with_field(POSTAL_CODE, text(address, "postal_code"))
+                            .with_field(CITY, text(address, "city"))
                             .with_field(COUNTRY, country);
-                    } else if let Some(relation) =
-                        parents.iter().find(|p| p.get("from_").and_then(Value::as_i64) == Some(id(r)))
-                    {
+                    } else if let Some(relation) = parents.get(&id(r)) {
                         let to = relation.get("to").and_then(Value::as_i64);
                         let parent_type = self.parent_type(relation.get("to.").and_then(|p| p.get("categories")));
                         if let (Some(to), Some(parent_type)) = (to, parent_type) {
@@ -315,6 +314,17 @@ impl TrytonSession {
         }
         Ok(values)
     }
+}
+
+/// `rows` by the party id in `key`, the first row of each party kept.
+fn by_party<'a>(rows: &'a [Value], key: &str) -> std::collections::HashMap<i64, &'a Value> {
+    let mut index = std::collections::HashMap::new();
+    for row in rows {
+        if let Some(party) = row.get(key).and_then(Value::as_i64) {
+            index.entry(party).or_insert(row);
+        }
+    }
+    index
 }
 
 /// A boolean as Tryton answers it: `true`/`false`, or `1`/`0` on SQLite.
