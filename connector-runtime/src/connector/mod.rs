@@ -160,17 +160,18 @@ pub trait ErpConnector<S: Send + Sync + 'static = NoSession>: Send + Sync + Size
     /// Opens the connection's ERP session (logs in). Implement it with `impl ErpConnector<MySession>`.
     ///
     /// The framework opens a session when a method first needs one (one for concurrent first
-    /// calls), keeps it with the connection's cached configuration, and drops it when the
-    /// connection is saved or deleted (after [`ErpConnector::close_session`]), when another
-    /// replica changes it, and when the cache entry expires. A method that returns
-    /// [`ConnectorError::session_expired`] is called once more with a new session.
+    /// calls), keeps it with the connection's cached configuration (also past the cache entry's
+    /// expiry while the stored values stay the same), and drops it when the connection is saved,
+    /// deleted or found changed (after [`ErpConnector::close_session`]) and when another replica
+    /// changes it. A method that returns [`ConnectorError::session_expired`] is called once more
+    /// with a new session.
     async fn open_session(&self, conn: &Connection<Self::Config>) -> ConnectorResult<S> {
         let _ = conn;
         no_session()
     }
 
-    /// Closes a session the framework drops because its connection was saved anew or deleted
-    /// (logs out). Default: nothing; the session is dropped.
+    /// Closes a session the framework drops because its connection was saved anew, deleted or
+    /// found changed (logs out). Default: nothing; the session is dropped.
     async fn close_session(&self, conn: &Connection<Self::Config, S>) {
         let _ = conn;
     }

@@ -40,14 +40,23 @@ pub struct Hosted {
 struct Loaded {
     guid: ConnectionGuid,
     config: AnyConfig,
+    /// A hash of the stored values this was parsed from: a fresh read of the same values keeps
+    /// the session (no new ERP login each time the cache entry expires).
+    values: u64,
     /// One cell per session: replaced by an empty one when the connector says it expired, so
     /// that concurrent calls open one session, not one each.
     session: std::sync::Mutex<Arc<tokio::sync::OnceCell<AnySession>>>,
 }
 
 impl Loaded {
-    fn new(guid: ConnectionGuid, config: AnyConfig) -> Self {
-        Loaded { guid, config, session: std::sync::Mutex::new(Arc::new(tokio::sync::OnceCell::new())) }
+    fn new(guid: ConnectionGuid, config: AnyConfig, values: u64) -> Self {
+        Loaded { guid, config, values, session: std::sync::Mutex::new(Arc::new(tokio::sync::OnceCell::new())) }
+    }
+
+    /// Takes over `earlier`'s session (the same values, read again).
+    fn keeping(self, earlier: &Loaded) -> Self {
+        *self.session.lock().unwrap_or_else(|p| p.into_inner()) = earlier.cell();
+        self
     }
 
     fn cell(&self) -> Arc<tokio::sync::OnceCell<AnySession>> {
@@ -71,6 +80,17 @@ impl Loaded {
             *cell = Arc::new(tokio::sync::OnceCell::new());
         }
     }
+}
+
+/// A hash of a connection's stored values, in key order (kept in memory only, to tell a fresh
+/// read of the same values from changed ones).
+fn values_hash(info: &StringDict) -> u64 {
+    use std::hash::{Hash as _, Hasher as _};
+    let mut pairs: Vec<(&str, Option<&str>)> = info.iter().collect();
+    pairs.sort_unstable();
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    pairs.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// How a [`Hosted`] connector answers: error details, the connection cache, the limits on saves.
@@ -175,6 +195,11 @@ impl<V> ConnectionCache<V> {
 
     fn get(&self, guid: ConnectionGuid) -> Option<Arc<V>> {
         self.entries().by_guid.get(&guid).filter(|(at, _)| at.elapsed() < self.ttl).map(|(_, c)| c.clone())
+    }
+
+    /// The entry of `guid` whose time is up, if it is still there.
+    fn expired(&self, guid: ConnectionGuid) -> Option<Arc<V>> {
+        self.entries().by_guid.get(&guid).filter(|(at, _)| at.elapsed() >= self.ttl).map(|(_, c)| c.clone())
     }
 
     /// The mark to give [`Self::put`] for a read starting now.
@@ -341,7 +366,16 @@ impl Hosted {
         })?;
         // Keys only: values may be passwords.
         tracing::debug!(connection = %guid, keys = ?info.keys().map(shown).collect::<Vec<_>>(), "connection read from the store");
-        Ok(self.cache.put(guid, Arc::new(Loaded::new(guid, config)), generation))
+        let values = values_hash(&info);
+        let mut fresh = Loaded::new(guid, config, values);
+        // The entry's time is up but the values are the same: its ERP session goes on. Other
+        // values (changed where no notice reached this replica): its session ends.
+        match self.cache.expired(guid) {
+            Some(earlier) if earlier.values == values => fresh = fresh.keeping(&earlier),
+            Some(earlier) => self.close(Some(earlier)).await,
+            None => {}
+        }
+        Ok(self.cache.put(guid, Arc::new(fresh), generation))
     }
 
     /// The connection with its session, opening one if none is open (one for concurrent calls).
@@ -438,11 +472,11 @@ impl Hosted {
                 if self.may_store(guid, &values, &config).await? {
                     // Keys only: values may be passwords.
                     tracing::debug!(connection = %guid, keys = ?values.keys().map(shown).collect::<Vec<_>>(), "saving connection");
-                    let (store, name) = (self.store.clone(), self.name.clone());
+                    let (store, name, hash) = (self.store.clone(), self.name.clone(), values_hash(&values));
                     blocking(move || store.save(&name, guid, &values)).await?;
                     // Replaces anything read before the save, and stops reads begun before it
                     // from being kept; the old session (other values, maybe) is closed.
-                    self.close(self.cache.saved(guid, Arc::new(Loaded::new(guid, config.clone())))).await;
+                    self.close(self.cache.saved(guid, Arc::new(Loaded::new(guid, config.clone(), hash)))).await;
                     tracing::info!(connection = %guid, "connection saved");
                 }
                 self.reply(c.connection_saved(guid, &config).await?, empty)
@@ -1001,7 +1035,7 @@ mod tests {
     }
 
     #[actix_web::test]
-    async fn a_session_ends_with_a_save_a_delete_a_replicas_notice_and_the_ttl() {
+    async fn a_session_ends_with_a_save_a_delete_a_replicas_notice_and_changed_values() {
         let (logins, hosted, store, guid) = hosted_logins(Duration::from_secs(3600));
         assert_eq!(login_of(&hosted, guid).await.as_deref(), Ok("login 1"));
         let save = SaveConnectionRequest { base: RequestBase { connection_guid: Some(guid) }, connection_info: None };
@@ -1018,10 +1052,16 @@ mod tests {
         );
         assert_eq!(*logins.closed.lock().unwrap(), [1, 3], "a delete closes the session");
 
-        let (logins, hosted, _, guid) = hosted_logins(Duration::from_millis(30));
+        // The cache entry's time is up: the same values read again keep the session; values
+        // changed behind the cache (no notice) end it.
+        let (logins, hosted, store, guid) = hosted_logins(Duration::from_millis(30));
         assert_eq!(login_of(&hosted, guid).await.as_deref(), Ok("login 1"));
         std::thread::sleep(Duration::from_millis(40));
-        assert_eq!(login_of(&hosted, guid).await.as_deref(), Ok("login 2"), "expired with its cache entry");
+        assert_eq!(login_of(&hosted, guid).await.as_deref(), Ok("login 1"), "the same values: the same session");
+        store.rows.lock().unwrap().insert(("erp".to_owned(), guid), StringDict::new().with("OLD", "2"));
+        std::thread::sleep(Duration::from_millis(40));
+        assert_eq!(login_of(&hosted, guid).await.as_deref(), Ok("login 2"), "other values: a new session");
+        assert_eq!(*logins.closed.lock().unwrap(), [1], "and the old one closed");
         assert_eq!(logins.opened.load(std::sync::atomic::Ordering::SeqCst), 2);
     }
 
