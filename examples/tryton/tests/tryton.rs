@@ -120,6 +120,10 @@ fn each_operation_answers_from_tryton() {
     // The countries list is Tryton's.
     let countries = client.get_list(guid, "countries").unwrap().list_items.unwrap();
     assert_eq!(countries.get("SE"), Some("Sweden"));
+    // Deleting the connection logs its session out of Tryton.
+    let before = tryton.sessions();
+    assert!(client.delete_connection(guid).unwrap().is_ok);
+    assert_eq!(tryton.sessions(), before - 1);
 }
 
 #[test]
@@ -190,9 +194,11 @@ fn a_restart_an_ended_session_and_a_wrong_password_get_clear_answers() {
     assert!(client.test_connection(guid).unwrap().is_ok, "{}", connector.log());
     // Tryton ends the session: the connector logs in again.
     tryton.forget_sessions();
+    assert_eq!(tryton.sessions(), 0);
     let answer = client.get_supported_actor_types(guid).unwrap();
     assert!(answer.result.is_ok);
     assert!(client.test_connection(guid).unwrap().is_ok, "{}", connector.log());
+    assert_eq!(tryton.sessions(), 1, "logged in again");
     // A wrong password is refused with a text for the user.
     let wrong = config(&tryton).with("PASSWORD", "wrong");
     let refused = client.test_config_data(&wrong).unwrap();
