@@ -56,6 +56,22 @@ use crate::contract::schema::RecordType as _;
 use crate::contract::{Operation, Request, Response, ResponseStatus};
 use crate::soap::{self, Fault, Limits, ProfileChoice, ReadError, WireProfile};
 
+/// The header that carries a request's id (`X-Request-Id`).
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// The id of a request: the one a trusted proxy sent in `X-Request-Id` (1 to 128 letters, digits,
+/// `.`, `_`, `:` or `-`), else a new one. A caller that is no trusted proxy cannot choose it.
+fn request_id(req: &HttpRequest, from_trusted_proxy: bool) -> String {
+    let sent = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).map(str::trim);
+    let usable = |id: &&str| {
+        (1..=128).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric() || b".-_:".contains(&b))
+    };
+    match sent.filter(usable) {
+        Some(id) if from_trusted_proxy => id.to_owned(),
+        _ => uuid::Uuid::new_v4().simple().to_string(),
+    }
+}
+
 /// What answers decoded calls. The runtime's connector dispatch implements it; tests may too.
 pub trait SoapHandler: Send + Sync + 'static {
     /// Answers one call. The response must be of the operation's response class; a wrong one
@@ -273,11 +289,19 @@ impl SoapEndpoint {
     }
 
     async fn call(&self, req: HttpRequest, payload: web::Payload) -> HttpResponse {
-        let client = self.inner.settings.sources.client(&req, peer(&req));
+        let sources = &self.inner.settings.sources;
+        let (peer, client) = (peer(&req), sources.client(&req, peer(&req)));
         if !self.admits(client) {
             return HttpResponse::Forbidden().finish();
         }
-        CALLER.scope(client, self.call_admitted(req, payload)).await
+        // Every line logged for this request carries its id; the answer names it too.
+        let id = request_id(&req, sources.trusts(peer));
+        let span = tracing::info_span!("request", request_id = %id);
+        let mut response = CALLER.scope(client, self.call_admitted(req, payload)).instrument(span).await;
+        if let Ok(value) = header::HeaderValue::from_str(&id) {
+            response.headers_mut().insert(header::HeaderName::from_static(REQUEST_ID), value);
+        }
+        response
     }
 
     async fn call_admitted(&self, req: HttpRequest, mut payload: web::Payload) -> HttpResponse {

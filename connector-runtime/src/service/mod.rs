@@ -142,7 +142,7 @@ impl Service {
         // Before anything starts a thread: read the secret variables and take them out of the
         // environment.
         let secrets = SecretEnvironment::take();
-        init_tracing(&settings.log);
+        init_tracing(&settings.log, settings.log_format);
         if !secrets.removed {
             tracing::debug!("secret variables left in the environment: other threads run (docs/security.md)");
         }
@@ -532,13 +532,17 @@ fn development_key(dir: &std::path::Path) -> std::io::Result<AppKey> {
     Ok(key)
 }
 
-fn init_tracing(filter: &str) {
+fn init_tracing(filter: &str, format: settings::LogFormat) {
     let filter =
         tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     // A second service in one process (tests) keeps the first subscriber.
-    // Colours only on a terminal: log files and journald get plain text.
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stdout());
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_ansi(ansi).try_init();
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    let _ = match format {
+        // One object a line; the call's span fields (request id, operation, connection) in each.
+        settings::LogFormat::Json => builder.json().with_current_span(true).with_span_list(true).try_init(),
+        // Colours only on a terminal: log files and journald get plain text.
+        settings::LogFormat::Text => builder.with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout())).try_init(),
+    };
 }
 
 #[cfg(test)]

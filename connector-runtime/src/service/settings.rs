@@ -35,6 +35,10 @@ pub struct Settings {
     pub fault_details: bool,
     /// `tracing` filter, e.g. `info` or `erp_connector=debug`.
     pub log: String,
+    /// `text` (the default) or `json`: one JSON object a line, with the fields of the call's
+    /// spans (operation, connection, request id), for log pipelines.
+    #[serde(deserialize_with = "parsed_str")]
+    pub log_format: LogFormat,
     /// Worker threads; `None` is one per core.
     pub workers: Option<usize>,
     /// Seconds open requests get to finish on shutdown.
@@ -271,6 +275,7 @@ impl Default for Settings {
             tech_explanations: false,
             fault_details: false,
             log: "info".into(),
+            log_format: LogFormat::Text,
             workers: None,
             shutdown_timeout_secs: 30,
             call_timeout_secs: 55,
@@ -434,6 +439,7 @@ environment! {
     "ERP_CONNECTOR_TECH_EXPLANATIONS" => "tech_explanations": |s, n, v| s.tech_explanations = parsed(n, v)?;
     "ERP_CONNECTOR_FAULT_DETAILS" => "fault_details": |s, n, v| s.fault_details = parsed(n, v)?;
     "ERP_CONNECTOR_LOG" => "log": |s, _, v| s.log = v;
+    "ERP_CONNECTOR_LOG_FORMAT" => "log_format": |s, n, v| s.log_format = parsed(n, v)?;
     "ERP_CONNECTOR_WORKERS" => "workers": |s, n, v| s.workers = Some(parsed(n, v)?);
     "ERP_CONNECTOR_SHUTDOWN_TIMEOUT_SECS" => "shutdown_timeout_secs": |s, n, v| s.shutdown_timeout_secs = parsed(n, v)?;
     "ERP_CONNECTOR_CALL_TIMEOUT_SECS" => "call_timeout_secs": |s, n, v| s.call_timeout_secs = parsed(n, v)?;
@@ -463,6 +469,27 @@ environment! {
     "ERP_CONNECTOR_SUPEROFFICE_JWKS_PINS" => "auth.jwks_pins":
         |s, _, v| s.auth.jwks_pins = v.split(',').map(|p| p.trim().to_owned()).filter(|p| !p.is_empty()).collect();
     "ERP_CONNECTOR_DEV_KEYS_DIR" => "auth.dev_keys_dir": |s, _, v| s.auth.dev_keys_dir = v.into();
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable lines (colours on a terminal).
+    Text,
+    /// One JSON object a line, with the current span's fields and the spans above it.
+    Json,
+}
+
+impl std::str::FromStr for LogFormat {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "text" => Ok(LogFormat::Text),
+            "json" => Ok(LogFormat::Json),
+            _ => Err(format!("`{s}` is no log format: `text` or `json`")),
+        }
+    }
 }
 
 #[cfg(test)]
