@@ -47,6 +47,7 @@ pub mod contract;
 // Public for the tests (an endpoint around a hand-written handler); not the author's API.
 #[doc(hidden)]
 pub mod http;
+pub mod metrics;
 pub mod service;
 pub mod soap;
 pub mod store;

@@ -283,6 +283,7 @@ impl SoapEndpoint {
     fn admits(&self, client: std::net::IpAddr) -> bool {
         let allowed = self.inner.settings.sources.allows(client);
         if !allowed {
+            crate::metrics::refused("allow_from");
             tracing::debug!(%client, "refused: not in ERP_CONNECTOR_ALLOW_FROM");
         }
         allowed
@@ -305,6 +306,7 @@ impl SoapEndpoint {
     }
 
     async fn call_admitted(&self, req: HttpRequest, mut payload: web::Payload) -> HttpResponse {
+        let _in_flight = crate::metrics::InFlight::start();
         let settings = &self.inner.settings;
         if content_type(&req).is_some_and(|ct| ct.to_ascii_lowercase().starts_with("application/soap+xml")) {
             let fault = Fault::client("SOAP 1.2 (application/soap+xml) is not supported; send SOAP 1.1 as text/xml");
@@ -321,6 +323,7 @@ impl SoapEndpoint {
             }
         }
         let too_large = || {
+            crate::metrics::refused("body_too_large");
             let fault =
                 Fault::client(format!("the request body exceeds the limit of {} bytes", settings.max_body_bytes));
             self.fault(StatusCode::PAYLOAD_TOO_LARGE, &fault)
@@ -354,6 +357,7 @@ impl SoapEndpoint {
             Ok(Ok(())) => {}
             Ok(Err(refusal)) => return refusal,
             Err(_) => {
+                crate::metrics::refused("body_timeout");
                 let fault = Fault::client(format!(
                     "the request body did not arrive within {} seconds",
                     settings.body_timeout.as_secs_f64()
@@ -443,6 +447,7 @@ impl SoapEndpoint {
                 match actix_web::rt::time::timeout(limit, answer).await {
                     Ok(answer) => answer,
                     Err(_) => {
+                        crate::metrics::refused("call_timeout");
                         span.in_scope(|| {
                             tracing::warn!(seconds = limit.as_secs_f64(), "the connector did not answer in time")
                         });
@@ -473,7 +478,7 @@ impl SoapEndpoint {
                         match spooled {
                             streaming::Spooled::Streamed(response) => return Err(response),
                             streaming::Spooled::Bytes(out, status) => {
-                                answered(&span, &status, started, out.len());
+                                answered(&span, operation, &status, started, out.len());
                                 return Ok((StatusCode::OK, out));
                             }
                         }
@@ -486,7 +491,7 @@ impl SoapEndpoint {
         let mut out = Vec::with_capacity(hint.load(Ordering::Relaxed));
         soap::write_response(profile, operation, &response, &mut out);
         hint.store(out.len() + out.len() / 8, Ordering::Relaxed);
-        answered(&span, response.result(), started, out.len());
+        answered(&span, operation, response.result(), started, out.len());
         Ok((StatusCode::OK, out))
     }
 
@@ -578,7 +583,14 @@ impl SoapEndpoint {
 }
 
 /// The one log line of a call answered whole.
-fn answered(span: &tracing::Span, status: &ResponseStatus, started: std::time::Instant, bytes: usize) {
+fn answered(
+    span: &tracing::Span,
+    operation: Operation,
+    status: &ResponseStatus,
+    started: std::time::Instant,
+    bytes: usize,
+) {
+    crate::metrics::answered(operation, status, started);
     span.in_scope(|| {
         tracing::info!(
             state = %status.state,
@@ -622,6 +634,7 @@ fn authenticate_blocking(inner: &Inner, index: usize, body: &[u8]) -> (StatusCod
             }),
         _ => AuthenticationResponse::refused("the request carries no SignedToken"),
     };
+    crate::metrics::handshake(response.succeeded);
     let mut out = Vec::with_capacity(1024);
     soap::auth::write_authenticate_response(&shape, &response, &mut out);
     (StatusCode::OK, out)

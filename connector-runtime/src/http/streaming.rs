@@ -183,6 +183,8 @@ pub(super) async fn spool(
     drop(rest);
     file_len += written;
     let total = head.len() as u64 + file_len + tail.len() as u64;
+    crate::metrics::answered(operation, &status, started);
+    crate::metrics::streamed(count);
     span.in_scope(|| {
         tracing::info!(
             state = %status.state,
@@ -329,6 +331,8 @@ impl Streaming {
             self.done = true;
             let (count, bytes, micros) =
                 (self.count, self.bytes + self.buf.len(), self.started.elapsed().as_micros() as u64);
+            crate::metrics::answered(self.operation, &status, self.started);
+            crate::metrics::streamed(count);
             self.span.in_scope(|| {
                 tracing::info!(
                     state = %status.state,

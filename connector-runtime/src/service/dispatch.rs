@@ -344,9 +344,11 @@ impl Hosted {
         let guid =
             guid.ok_or_else(|| ConnectorError::new("The request names no connection (ConnectionGuid is missing)."))?;
         if let Some(conn) = self.cache.get(guid) {
+            crate::metrics::cache(true);
             tracing::debug!(connection = %guid, "connection from the cache");
             return Ok(conn);
         }
+        crate::metrics::cache(false);
         let generation = self.cache.generation();
         let (store, name) = (self.store.clone(), self.name.clone());
         let loaded = blocking(move || match store.load(&name, guid) {
@@ -386,7 +388,10 @@ impl Hosted {
                 let opened = self.methods.open_session(loaded.guid, &loaded.config).await;
                 if self.methods.has_sessions() {
                     match &opened {
-                        Ok(_) => tracing::debug!(connection = %loaded.guid, "ERP session opened"),
+                        Ok(_) => {
+                            crate::metrics::session_opened();
+                            tracing::debug!(connection = %loaded.guid, "ERP session opened")
+                        }
                         Err(e) => tracing::warn!(connection = %loaded.guid, error = %shown(&e.to_string()), "ERP session could not be opened"),
                     }
                 }
@@ -458,6 +463,7 @@ impl Hosted {
                 check_config(&c.fields(), &values, &self.limits)?;
                 let config = self.parse(&values)?;
                 if !self.saves.admit(crate::http::caller()) {
+                    crate::metrics::refused("saves_per_source");
                     tracing::warn!(
                         limit = self.limits.saves_per_minute_per_source,
                         client = ?crate::http::caller(),

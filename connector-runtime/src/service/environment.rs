@@ -10,8 +10,8 @@
 
 /// The variables that hold secrets: the store key, the application private key, and the shared
 /// store's URL (it may hold a password).
-pub const SECRET_VARIABLES: [&str; 3] =
-    ["ERP_CONNECTOR_STORE_KEY", "ERP_CONNECTOR_PRIVATE_KEY", "ERP_CONNECTOR_STORE_URL"];
+pub const SECRET_VARIABLES: [&str; 4] =
+    ["ERP_CONNECTOR_STORE_KEY", "ERP_CONNECTOR_PRIVATE_KEY", "ERP_CONNECTOR_STORE_URL", "ERP_CONNECTOR_ADMIN_TOKEN"];
 
 /// The secrets the service reads from the environment, taken out of it.
 #[derive(Default)]
@@ -20,6 +20,8 @@ pub struct SecretEnvironment {
     pub store_key: Option<String>,
     /// `ERP_CONNECTOR_PRIVATE_KEY`, if set.
     pub private_key: Option<String>,
+    /// `ERP_CONNECTOR_ADMIN_TOKEN`, if set: the admin listener's bearer token.
+    pub admin_token: Option<String>,
     /// Whether the variables were removed from the environment.
     pub removed: bool,
 }
@@ -30,6 +32,7 @@ impl std::fmt::Debug for SecretEnvironment {
         f.debug_struct("SecretEnvironment")
             .field("store_key", &shown(&self.store_key))
             .field("private_key", &shown(&self.private_key))
+            .field("admin_token", &shown(&self.admin_token))
             .field("removed", &self.removed)
             .finish()
     }
@@ -43,6 +46,7 @@ impl SecretEnvironment {
         SecretEnvironment {
             store_key: read("ERP_CONNECTOR_STORE_KEY"),
             private_key: read("ERP_CONNECTOR_PRIVATE_KEY"),
+            admin_token: read("ERP_CONNECTOR_ADMIN_TOKEN"),
             removed: forget(),
         }
     }

@@ -4,6 +4,7 @@
 //! Configuration comes from defaults, then a TOML file (`ERP_CONNECTOR_CONFIG`), then
 //! `ERP_CONNECTOR_*` environment variables; see [`Settings`].
 
+mod admin;
 mod dispatch;
 mod environment;
 mod erased;
@@ -186,7 +187,33 @@ impl Service {
             ..EndpointSettings::default()
         };
         warn_if_exposed(&settings);
-        let names = handlers.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>().join(", ");
+        let connectors = handlers.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+        let names = connectors.join(", ");
+        let admin = match &settings.admin_bind {
+            None => None,
+            Some(bind) => {
+                let token = secrets
+                    .admin_token
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|t| t.chars().count() >= admin::MIN_TOKEN_CHARS);
+                let token = token.ok_or_else(|| {
+                    std::io::Error::other(format!(
+                        "ERP_CONNECTOR_ADMIN_BIND is set: set ERP_CONNECTOR_ADMIN_TOKEN too ({} characters or more), the bearer token the admin listener asks for",
+                        admin::MIN_TOKEN_CHARS
+                    ))
+                })?;
+                let metrics = crate::metrics::install()
+                    .ok_or_else(|| std::io::Error::other("another metrics recorder is installed in this process"))?;
+                Some(admin::Admin {
+                    bind: bind.clone(),
+                    token: token.into(),
+                    metrics,
+                    store: store.clone(),
+                    connectors,
+                })
+            }
+        };
         let endpoint = SoapEndpoint::hosting(handlers, endpoint_settings);
         let on_started = self.on_started;
         let path = settings.endpoint.path.clone();
@@ -245,10 +272,24 @@ impl Service {
                 tracing::info!(connectors = %names, "serving {scheme}://{addr}{} (WSDL at ?wsdl)", settings.endpoint.path);
             }
             let server = server.run();
+            let admin = match admin {
+                Some(admin) => {
+                    let (handle, addrs) = admin::start(admin)?;
+                    for addr in addrs {
+                        tracing::info!("admin listener on http://{addr}/metrics");
+                    }
+                    Some(handle)
+                }
+                None => None,
+            };
             if let Some(on_started) = on_started {
                 on_started(server.handle(), addrs);
             }
-            server.await
+            let served = server.await;
+            if let Some(admin) = admin {
+                admin.stop(true).await;
+            }
+            served
         })
     }
 }

@@ -35,6 +35,9 @@ pub struct Settings {
     pub fault_details: bool,
     /// `tracing` filter, e.g. `info` or `erp_connector=debug`.
     pub log: String,
+    /// Where the admin listener (`/metrics`) listens; off when unset. Its bearer token comes from
+    /// `ERP_CONNECTOR_ADMIN_TOKEN` (a secret: environment only).
+    pub admin_bind: Option<String>,
     /// `text` (the default) or `json`: one JSON object a line, with the fields of the call's
     /// spans (operation, connection, request id), for log pipelines.
     #[serde(deserialize_with = "parsed_str")]
@@ -275,6 +278,7 @@ impl Default for Settings {
             tech_explanations: false,
             fault_details: false,
             log: "info".into(),
+            admin_bind: None,
             log_format: LogFormat::Text,
             workers: None,
             shutdown_timeout_secs: 30,
@@ -439,6 +443,7 @@ environment! {
     "ERP_CONNECTOR_TECH_EXPLANATIONS" => "tech_explanations": |s, n, v| s.tech_explanations = parsed(n, v)?;
     "ERP_CONNECTOR_FAULT_DETAILS" => "fault_details": |s, n, v| s.fault_details = parsed(n, v)?;
     "ERP_CONNECTOR_LOG" => "log": |s, _, v| s.log = v;
+    "ERP_CONNECTOR_ADMIN_BIND" => "admin_bind": |s, _, v| s.admin_bind = Some(v).filter(|v| !v.trim().is_empty());
     "ERP_CONNECTOR_LOG_FORMAT" => "log_format": |s, n, v| s.log_format = parsed(n, v)?;
     "ERP_CONNECTOR_WORKERS" => "workers": |s, n, v| s.workers = Some(parsed(n, v)?);
     "ERP_CONNECTOR_SHUTDOWN_TIMEOUT_SECS" => "shutdown_timeout_secs": |s, n, v| s.shutdown_timeout_secs = parsed(n, v)?;

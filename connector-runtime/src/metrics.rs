@@ -1,0 +1,144 @@
+//! Prometheus metrics, served on the admin listener (`ERP_CONNECTOR_ADMIN_BIND`, `/metrics`).
+//!
+//! Through the `metrics` facade: without a recorder (no admin listener) each update is a no-op.
+//! Every label comes from a bounded set (operation names, response states, the contract's error
+//! codes, fixed reasons, configured connector names): never a GUID or a value from a request.
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+
+use crate::contract::{ErrorCode, Operation, ResponseStatus};
+
+/// Calls answered, by operation, state and error code.
+pub const CALLS: &str = "erp_connector_calls_total";
+/// Seconds from the request read to the answer written (whole answers) or begun (streamed).
+pub const CALL_SECONDS: &str = "erp_connector_call_duration_seconds";
+/// Calls being answered.
+pub const IN_FLIGHT: &str = "erp_connector_calls_in_flight";
+/// Actors written in streamed and spooled answers.
+pub const STREAMED_ACTORS: &str = "erp_connector_streamed_actors_total";
+/// `Authenticate` handshakes, by result.
+pub const HANDSHAKES: &str = "erp_connector_handshakes_total";
+/// Requests refused before a connector saw them, by reason.
+pub const REFUSALS: &str = "erp_connector_refusals_total";
+/// Connection-cache lookups, by result (`hit`, `miss`).
+pub const CACHE: &str = "erp_connector_connection_cache_total";
+/// ERP sessions opened.
+pub const SESSIONS_OPENED: &str = "erp_connector_sessions_opened_total";
+/// Connection records in the store, by connector, read when scraped (a deleted connection keeps
+/// a tombstone record for 30 days).
+pub const CONNECTIONS: &str = "erp_connector_connections";
+
+static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+
+/// Installs the recorder (once per process); `None` if another recorder was installed first.
+pub fn install() -> Option<&'static PrometheusHandle> {
+    HANDLE
+        .get_or_init(|| {
+            let buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
+            let recorder = PrometheusBuilder::new()
+                .set_buckets_for_metric(metrics_exporter_prometheus::Matcher::Full(CALL_SECONDS.into()), &buckets)
+                .ok()?
+                .build_recorder();
+            let handle = recorder.handle();
+            metrics::set_global_recorder(recorder).ok()?;
+            describe();
+            Some(handle)
+        })
+        .as_ref()
+}
+
+fn describe() {
+    metrics::describe_counter!(CALLS, "Calls answered, by operation, state and error code.");
+    metrics::describe_histogram!(CALL_SECONDS, metrics::Unit::Seconds, "Time to answer a call, by operation.");
+    metrics::describe_gauge!(IN_FLIGHT, "Calls being answered.");
+    metrics::describe_counter!(STREAMED_ACTORS, "Actors written in streamed answers.");
+    metrics::describe_counter!(HANDSHAKES, "Authenticate handshakes, by result.");
+    metrics::describe_counter!(REFUSALS, "Requests refused before a connector saw them, by reason.");
+    metrics::describe_counter!(CACHE, "Connection-cache lookups, by result.");
+    metrics::describe_counter!(SESSIONS_OPENED, "ERP sessions opened.");
+    metrics::describe_gauge!(
+        CONNECTIONS,
+        "Connection records in the store (tombstones of deleted ones included), by connector."
+    );
+}
+
+/// The error code as a label: the contract's codes, else `other` (a connector may send any text).
+fn code_label(code: Option<&str>) -> &'static str {
+    match code.filter(|c| !c.is_empty()).map(ErrorCode::from_wire) {
+        None => "",
+        Some(ErrorCode::UnknownConnectionId) => "UNKNOWN_CONNECTION_ID",
+        Some(ErrorCode::UnknownFieldKey) => "UNKOWN_FIELDKEY",
+        Some(ErrorCode::UnknownListItemId) => "UNKOWN_LISTITEM_ID",
+        Some(_) => "other",
+    }
+}
+
+/// A call answered with `status`, `started` when its request was read.
+pub(crate) fn answered(operation: Operation, status: &ResponseStatus, started: Instant) {
+    let (op, state) = (operation.name(), status.state.wire_name());
+    let code = code_label(status.error_code.as_deref());
+    metrics::counter!(CALLS, "operation" => op, "state" => state, "error_code" => code).increment(1);
+    metrics::histogram!(CALL_SECONDS, "operation" => op).record(started.elapsed().as_secs_f64());
+}
+
+/// Actors written in a streamed answer.
+pub(crate) fn streamed(actors: usize) {
+    metrics::counter!(STREAMED_ACTORS).increment(actors as u64);
+}
+
+/// An `Authenticate` handshake's result.
+pub(crate) fn handshake(succeeded: bool) {
+    metrics::counter!(HANDSHAKES, "result" => if succeeded { "succeeded" } else { "refused" }).increment(1);
+}
+
+/// A request refused for `reason` (one of a fixed set).
+pub(crate) fn refused(reason: &'static str) {
+    metrics::counter!(REFUSALS, "reason" => reason).increment(1);
+}
+
+/// A connection-cache lookup.
+pub(crate) fn cache(hit: bool) {
+    metrics::counter!(CACHE, "result" => if hit { "hit" } else { "miss" }).increment(1);
+}
+
+/// An ERP session opened.
+pub(crate) fn session_opened() {
+    metrics::counter!(SESSIONS_OPENED).increment(1);
+}
+
+/// The number of connections a connector has in the store.
+pub(crate) fn connections(connector: &str, count: u64) {
+    metrics::gauge!(CONNECTIONS, "connector" => connector.to_owned()).set(count as f64);
+}
+
+/// A call being answered, until dropped.
+pub(crate) struct InFlight;
+
+impl InFlight {
+    pub(crate) fn start() -> InFlight {
+        metrics::gauge!(IN_FLIGHT).increment(1.0);
+        InFlight
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        metrics::gauge!(IN_FLIGHT).decrement(1.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_are_bounded_labels() {
+        assert_eq!(code_label(None), "");
+        assert_eq!(code_label(Some("UNKNOWN_CONNECTION_ID")), "UNKNOWN_CONNECTION_ID");
+        assert_eq!(code_label(Some("UNKOWN_FIELDKEY")), "UNKOWN_FIELDKEY");
+        assert_eq!(code_label(Some("3b867cc5-269a-4ef0-a992-3ac0b0e326bd")), "other");
+    }
+}

@@ -1,0 +1,106 @@
+//! `/metrics` on the admin listener: behind its bearer token, never on the SOAP listener, in
+//! Prometheus's text format (read here by a parser of that format), and counting what was done.
+
+#[path = "support/process.rs"]
+#[allow(dead_code)]
+mod process;
+
+use std::collections::HashSet;
+
+use erp_connector::conformance::{Options, Silent, check_with};
+use erp_connector::contract::StringDict;
+use erp_connector::store::crypto::StoreKey;
+use erp_connector::testkit::SoapClient;
+use process::{Connector, temp_dir};
+
+const TOKEN: &str = "admin-token-7f3a9c2e41";
+
+/// The samples of a scrape.
+fn scrape(addr: std::net::SocketAddr, token: Option<&str>) -> (u16, Vec<prometheus_parse::Sample>) {
+    let client = SoapClient::new(addr);
+    let headers: Vec<(&str, String)> = token.map(|t| ("Authorization", format!("Bearer {t}"))).into_iter().collect();
+    let headers: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let reply = client.get_with("/metrics", &headers).unwrap();
+    if reply.status != 200 {
+        return (reply.status, Vec::new());
+    }
+    let lines = reply.text().lines().map(|l| Ok(l.to_owned())).collect::<Vec<_>>();
+    let scrape = prometheus_parse::Scrape::parse(lines.into_iter()).expect("the Prometheus text format");
+    (200, scrape.samples)
+}
+
+fn value(sample: &prometheus_parse::Sample) -> f64 {
+    match sample.value {
+        prometheus_parse::Value::Counter(v)
+        | prometheus_parse::Value::Gauge(v)
+        | prometheus_parse::Value::Untyped(v) => v,
+        _ => 0.0,
+    }
+}
+
+#[test]
+fn metrics_count_the_calls_behind_a_token() {
+    let dir = temp_dir("metrics");
+    let admin = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let key = StoreKey::generate().unwrap().to_base64();
+    let connector = Connector::start(
+        &dir,
+        &dir.join("store.db"),
+        &key,
+        &[("ERP_CONNECTOR_ADMIN_BIND", &admin.to_string()), ("ERP_CONNECTOR_ADMIN_TOKEN", TOKEN)],
+    );
+    let url = format!("http://{}/Services/ErpConnectorWS.svc", connector.addr);
+    let options = Options { config: StringDict::new().with("COMPANY", "Acme"), ..Options::default() };
+    let report = check_with(&url, &options, &mut Silent);
+    assert!(report.is_clean(), "{report}");
+
+    // No token, a wrong one: 401. The SOAP listener has no /metrics.
+    assert_eq!(scrape(admin, None).0, 401);
+    assert_eq!(scrape(admin, Some("admin-token-7f3a9c2e40")).0, 401);
+    assert_eq!(SoapClient::new(connector.addr).get("/metrics").unwrap().status, 404);
+
+    let (status, samples) = scrape(admin, Some(TOKEN));
+    assert_eq!(status, 200);
+    let sum = |metric: &str, labels: &[(&str, &str)]| -> f64 {
+        samples
+            .iter()
+            .filter(|s| s.metric == metric && labels.iter().all(|(k, v)| s.labels.get(k) == Some(*v)))
+            .map(value)
+            .sum()
+    };
+    // The session's calls, by operation and outcome (the emulator's own counts).
+    let get_actors = report.steps.iter().find(|s| s.name == "get actors").unwrap().calls as f64;
+    assert!(sum("erp_connector_calls_total", &[("operation", "WSGetActors"), ("state", "Ok")]) >= get_actors);
+    assert!(sum("erp_connector_calls_total", &[("operation", "WSSearchActorsAdvanced")]) >= 30.0);
+    assert_eq!(
+        sum("erp_connector_calls_total", &[("operation", "WSTestConnection"), ("error_code", "UNKNOWN_CONNECTION_ID")]),
+        1.0
+    );
+    assert!(sum("erp_connector_streamed_actors_total", &[]) >= 6.0, "the full sync's actors");
+    assert!(sum("erp_connector_connection_cache_total", &[("result", "hit")]) > 0.0);
+    assert!(samples.iter().any(|s| s.metric == "erp_connector_call_duration_seconds_count"
+        && s.labels.get("operation") == Some("WSGetActorsByTimestamp")));
+    // The session's connection, deleted at its end: its tombstone is still a stored record.
+    assert_eq!(sum("erp_connector_connections", &[("connector", "ledger")]), 1.0);
+    // Labels come from bounded sets: no GUID, no value of a request.
+    let labels: HashSet<String> = samples.iter().flat_map(|s| s.labels.values().cloned()).collect();
+    let from_requests = |l: &String| erp_connector::contract::ConnectionGuid::parse(l).is_ok() || l.contains("Acme");
+    assert!(!labels.iter().any(from_requests), "{labels:?}");
+    assert!(labels.len() < 120, "{} label values", labels.len());
+}
+
+#[test]
+fn an_admin_listener_without_a_token_does_not_start() {
+    let dir = temp_dir("metrics-no-token");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ledger-connector"))
+        .current_dir(&dir)
+        .env("ERP_CONNECTOR_BIND", "127.0.0.1:0")
+        .env("ERP_CONNECTOR_STORE_KEY", StoreKey::generate().unwrap().to_base64())
+        .env("ERP_CONNECTOR_ADMIN_BIND", "127.0.0.1:0")
+        .env("ERP_CONNECTOR_ADMIN_TOKEN", "short")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("set ERP_CONNECTOR_ADMIN_TOKEN too (16 characters or more)"), "{stderr}");
+}
