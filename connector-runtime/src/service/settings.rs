@@ -522,7 +522,12 @@ mod tests {
                 env.key
             );
         }
-        let elsewhere = ["ERP_CONNECTOR_CONFIG", "ERP_CONNECTOR_STORE_KEY", "ERP_CONNECTOR_PRIVATE_KEY"];
+        let elsewhere = [
+            "ERP_CONNECTOR_CONFIG",
+            "ERP_CONNECTOR_STORE_KEY",
+            "ERP_CONNECTOR_PRIVATE_KEY",
+            "ERP_CONNECTOR_ADMIN_TOKEN",
+        ];
         for row in rows {
             for word in row.split('`').filter(|w| w.starts_with("ERP_CONNECTOR_")) {
                 assert!(
