@@ -76,12 +76,63 @@ fn code_label(code: Option<&str>) -> &'static str {
     }
 }
 
+/// Whether a recorder is installed (else every update is skipped outright).
+fn enabled() -> bool {
+    matches!(HANDLE.get(), Some(Some(_)))
+}
+
+/// The handles of the per-call series, registered on first use (a registry lookup per call
+/// would cost a hash of the labels on the hottest path).
+struct CallSeries {
+    /// By operation, state and error code.
+    calls: Vec<OnceLock<metrics::Counter>>,
+    /// By operation.
+    seconds: Vec<OnceLock<metrics::Histogram>>,
+    in_flight: metrics::Gauge,
+    cache_hits: metrics::Counter,
+    cache_misses: metrics::Counter,
+}
+
+const STATES: usize = 4;
+const CODES: usize = 5;
+
+fn series() -> &'static CallSeries {
+    static SERIES: OnceLock<CallSeries> = OnceLock::new();
+    SERIES.get_or_init(|| {
+        let ops = Operation::all().len();
+        CallSeries {
+            calls: (0..ops * STATES * CODES).map(|_| OnceLock::new()).collect(),
+            seconds: (0..ops).map(|_| OnceLock::new()).collect(),
+            in_flight: metrics::gauge!(IN_FLIGHT),
+            cache_hits: metrics::counter!(CACHE, "result" => "hit"),
+            cache_misses: metrics::counter!(CACHE, "result" => "miss"),
+        }
+    })
+}
+
 /// A call answered with `status`, `started` when its request was read.
 pub(crate) fn answered(operation: Operation, status: &ResponseStatus, started: Instant) {
-    let (op, state) = (operation.name(), status.state.wire_name());
+    if !enabled() {
+        return;
+    }
+    let state = status.state as usize;
     let code = code_label(status.error_code.as_deref());
-    metrics::counter!(CALLS, "operation" => op, "state" => state, "error_code" => code).increment(1);
-    metrics::histogram!(CALL_SECONDS, "operation" => op).record(started.elapsed().as_secs_f64());
+    let code_index = ["", "UNKNOWN_CONNECTION_ID", "UNKOWN_FIELDKEY", "UNKOWN_LISTITEM_ID", "other"]
+        .iter()
+        .position(|c| *c == code)
+        .unwrap_or(CODES - 1);
+    let op = operation as usize;
+    let series = series();
+    let Some(calls) = series.calls.get((op * STATES + state) * CODES + code_index) else { return };
+    let (name, state) = (operation.name(), status.state.wire_name());
+    calls
+        .get_or_init(|| metrics::counter!(CALLS, "operation" => name, "state" => state, "error_code" => code))
+        .increment(1);
+    if let Some(seconds) = series.seconds.get(op) {
+        seconds
+            .get_or_init(|| metrics::histogram!(CALL_SECONDS, "operation" => name))
+            .record(started.elapsed().as_secs_f64());
+    }
 }
 
 /// Actors written in a streamed answer.
@@ -101,7 +152,10 @@ pub(crate) fn refused(reason: &'static str) {
 
 /// A connection-cache lookup.
 pub(crate) fn cache(hit: bool) {
-    metrics::counter!(CACHE, "result" => if hit { "hit" } else { "miss" }).increment(1);
+    if enabled() {
+        let series = series();
+        if hit { &series.cache_hits } else { &series.cache_misses }.increment(1);
+    }
 }
 
 /// An ERP session opened.
@@ -118,15 +172,17 @@ pub(crate) fn connections(connector: &str, count: u64) {
 pub(crate) struct InFlight;
 
 impl InFlight {
-    pub(crate) fn start() -> InFlight {
-        metrics::gauge!(IN_FLIGHT).increment(1.0);
-        InFlight
+    pub(crate) fn start() -> Option<InFlight> {
+        enabled().then(|| {
+            series().in_flight.increment(1.0);
+            InFlight
+        })
     }
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        metrics::gauge!(IN_FLIGHT).decrement(1.0);
+        series().in_flight.decrement(1.0);
     }
 }
 
