@@ -291,7 +291,8 @@ impl SoapEndpoint {
 
     async fn call(&self, req: HttpRequest, payload: web::Payload) -> HttpResponse {
         let sources = &self.inner.settings.sources;
-        let (peer, client) = (peer(&req), sources.client(&req, peer(&req)));
+        let peer = peer(&req);
+        let client = sources.client(&req, peer);
         if !self.admits(client) {
             return HttpResponse::Forbidden().finish();
         }

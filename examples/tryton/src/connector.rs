@@ -262,12 +262,13 @@ impl TrytonSession {
         })
     }
 
-    /// The values of a create or a save as Tryton's write values: the party's own fields, its
-    /// contact mechanisms and its first address (`existing`: the party's mechanisms and first
-    /// address, for a save).
+    /// The values of a create or a save as Tryton's write values: the party's own fields
+    /// (`active` read typed by the caller), its contact mechanisms and its first address
+    /// (`existing`: the party's mechanisms and first address, for a save).
     async fn party_values(
         &self,
         fields: &StringDict,
+        active: Option<bool>,
         existing: Option<(&[Value], Option<i64>)>,
     ) -> ConnectorResult<Map<String, Value>> {
         let mut values = Map::new();
@@ -276,8 +277,8 @@ impl TrytonSession {
                 values.insert(field.into(), json!(v.trim()));
             }
         }
-        if let Some(active) = fields.get(ACTIVE) {
-            values.insert("active".into(), json!(FieldValue::parse_lenient(active).as_bool().unwrap_or(true)));
+        if let Some(active) = active {
+            values.insert("active".into(), json!(active));
         }
         let mut mechanisms = Vec::new();
         for (key, kind) in MECHANISMS {
@@ -496,7 +497,7 @@ impl ErpConnector<TrytonSession> for Tryton {
                 json!({"name": actor.field(NAME).unwrap_or("").trim(), "type": "project", "party": parent, "company": company})
             }
             _ => {
-                let mut values = s.party_values(&actor.fields, None).await?;
+                let mut values = s.party_values(&actor.fields, actor.get::<bool>(ACTIVE)?, None).await?;
                 match t {
                     ActorType::Customer => values.insert("categories".into(), json!([["add", [s.customer_category]]])),
                     ActorType::Supplier => values.insert("categories".into(), json!([["add", [s.supplier_category]]])),
@@ -547,7 +548,7 @@ impl ErpConnector<TrytonSession> for Tryton {
                 }
                 _ => {
                     let (mechanisms, address) = party_parts(s, id).await?;
-                    s.party_values(&change.fields, Some((&mechanisms, address))).await?
+                    s.party_values(&change.fields, change.get::<bool>(ACTIVE)?, Some((&mechanisms, address))).await?
                 }
             };
             if !values.is_empty() {

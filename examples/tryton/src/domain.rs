@@ -21,11 +21,12 @@ pub fn superset(t: &ActorType, criteria: &[Criterion], person_relation: &str) ->
 
 fn condition(t: &ActorType, c: &Criterion, person_relation: &str) -> Option<Value> {
     match (&c.target, &c.condition) {
-        (Target::ParentErpKey, Condition::Text(TextOp::Equals(key))) => {
-            let id = key.trim().parse::<i64>().ok()?;
+        // The framework hands the parent keys as list keys (`=` and `oneof` alike).
+        (Target::ParentErpKey, Condition::OneOf(keys)) => {
+            let ids = crate::mapping::ids(keys);
             Some(match t {
-                ActorType::Project => json!(["party", "=", id]),
-                _ => json!(["relations", "where", [["type.name", "=", person_relation], ["to", "=", id]]]),
+                ActorType::Project => json!(["party", "in", ids]),
+                _ => json!(["relations", "where", [["type.name", "=", person_relation], ["to", "in", ids]]]),
             })
         }
         (Target::Field(key), Condition::Text(op)) => {
@@ -120,8 +121,10 @@ mod tests {
         );
         assert_eq!(c(ACTIVE, Condition::Bool(false)), Some(json!(["active", "=", false])));
         assert_eq!(c(NAME, Condition::Number(NumberOp::Equals(1.0))), None);
-        let parent = Criterion { target: Target::ParentErpKey, condition: Condition::Text(TextOp::Equals("7".into())) };
-        assert_eq!(condition(&ActorType::Project, &parent, "Employee of"), Some(json!(["party", "=", 7])));
+        // As the framework decodes `ParentErpKey = 7` from the wire.
+        let restriction = SearchRestriction::new("ParentErpKey", "=", ["7"]);
+        let parent = erp_connector::connector::search::criteria(&[restriction], &ActorType::Project, &[], &[]).unwrap();
+        assert_eq!(condition(&ActorType::Project, &parent[0], "Employee of"), Some(json!(["party", "in", [7]])));
     }
 
     fn condition_of(t: &ActorType, c: &Criterion) -> Option<Value> {
