@@ -45,6 +45,7 @@ pub mod conformance;
 pub mod connector;
 pub mod contract;
 // Public for the tests (an endpoint around a hand-written handler); not the author's API.
+mod activity;
 #[doc(hidden)]
 pub mod http;
 pub mod metrics;

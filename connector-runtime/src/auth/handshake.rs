@@ -151,6 +151,7 @@ impl Handshake {
                 let tenant = valid.tenant.as_deref().map(crate::untrusted::shown).unwrap_or_default();
                 // The request span (if the caller opened one with a `tenant` field) names the tenant.
                 tracing::Span::current().record("tenant", tenant.as_ref());
+                crate::activity::note_tenant(&tenant);
                 let at = DateTime::from_timestamp(secs, 0).unwrap_or_default();
                 // Never the token or the nonce: with the signature they are the partner token.
                 tracing::debug!(signed_at = %at, token_bytes = signed_token.len(), "signing the partner token");

@@ -51,6 +51,7 @@ pub use futures_util::future::LocalBoxFuture;
 use futures_util::{FutureExt as _, StreamExt as _};
 use tracing::Instrument as _;
 
+use crate::activity::Call;
 use crate::contract::auth::AuthenticationResponse;
 use crate::contract::schema::RecordType as _;
 use crate::contract::{Operation, Request, Response, ResponseStatus};
@@ -92,6 +93,12 @@ pub trait SoapHandler: Send + Sync + 'static {
 
     /// Configuration keys whose values are secrets (redacted in capture mode). Default: none.
     fn secret_keys(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// The configuration fields the status page may show, as (key, display name): every
+    /// declared field but the secrets. Default: none.
+    fn shown_fields(&self) -> Vec<(String, String)> {
         Vec::new()
     }
 }
@@ -308,6 +315,7 @@ impl SoapEndpoint {
 
     async fn call_admitted(&self, req: HttpRequest, mut payload: web::Payload) -> HttpResponse {
         let _in_flight = crate::metrics::InFlight::start();
+        let _counted = crate::activity::recorder().map(|a| a.begin());
         let settings = &self.inner.settings;
         if content_type(&req).is_some_and(|ct| ct.to_ascii_lowercase().starts_with("application/soap+xml")) {
             let fault = Fault::client("SOAP 1.2 (application/soap+xml) is not supported; send SOAP 1.1 as text/xml");
@@ -441,6 +449,7 @@ impl SoapEndpoint {
         let guid = request.connection_guid();
         let span = tracing::info_span!("call", %operation, connector, connection = ?guid);
         let started = std::time::Instant::now();
+        let call = Call { connector: index, guid, operation, started };
         let answer = match settings.call_timeout {
             None => Self::answer(handler, operation, request).instrument(span.clone()).await,
             Some(limit) => {
@@ -463,23 +472,20 @@ impl SoapEndpoint {
                 let parts = if may_stream { soap::StreamedActors::new(profile, operation) } else { None };
                 match parts {
                     Some(parts) => {
-                        match streaming::start(parts, operation, actors, span.clone(), started, settings.call_timeout)
-                            .await
-                        {
+                        match streaming::start(parts, call, actors, span.clone(), settings.call_timeout).await {
                             Ok(streamed) => return Err(streamed),
                             Err(whole) => whole,
                         }
                     }
                     // The status comes first (wrapped profiles): spooled, then sent whole.
                     None if may_stream => {
-                        let spooled =
-                            streaming::spool(profile, operation, actors, span.clone(), started, settings.call_timeout)
-                                .instrument(span.clone())
-                                .await;
+                        let spooled = streaming::spool(profile, call, actors, span.clone(), settings.call_timeout)
+                            .instrument(span.clone())
+                            .await;
                         match spooled {
                             streaming::Spooled::Streamed(response) => return Err(response),
                             streaming::Spooled::Bytes(out, status) => {
-                                answered(&span, operation, &status, started, out.len());
+                                answered(&span, &call, &status, out.len());
                                 return Ok((StatusCode::OK, out));
                             }
                         }
@@ -492,7 +498,7 @@ impl SoapEndpoint {
         let mut out = Vec::with_capacity(hint.load(Ordering::Relaxed));
         soap::write_response(profile, operation, &response, &mut out);
         hint.store(out.len() + out.len() / 8, Ordering::Relaxed);
-        answered(&span, operation, response.result(), started, out.len());
+        answered(&span, &call, response.result(), out.len());
         Ok((StatusCode::OK, out))
     }
 
@@ -584,14 +590,9 @@ impl SoapEndpoint {
 }
 
 /// The one log line of a call answered whole.
-fn answered(
-    span: &tracing::Span,
-    operation: Operation,
-    status: &ResponseStatus,
-    started: std::time::Instant,
-    bytes: usize,
-) {
-    crate::metrics::answered(operation, status, started);
+fn answered(span: &tracing::Span, call: &Call, status: &ResponseStatus, bytes: usize) {
+    call.answered(status);
+    let started = call.started;
     span.in_scope(|| {
         tracing::info!(
             state = %status.state,
@@ -617,6 +618,8 @@ fn fault_bytes(settings: &EndpointSettings, fault: &Fault) -> Vec<u8> {
 /// Reads an `Authenticate` request, asks the connector, writes the answer (or a fault for an
 /// unreadable message).
 fn authenticate_blocking(inner: &Inner, index: usize, body: &[u8]) -> (StatusCode, Vec<u8>) {
+    // The pool's thread may have answered a handshake that never got recorded (a panic).
+    let _ = crate::activity::take_tenant();
     let settings = &inner.settings;
     let (request, shape, trace) = match soap::auth::read_authenticate(body, &settings.limits) {
         Ok(read) => read,
@@ -636,6 +639,10 @@ fn authenticate_blocking(inner: &Inner, index: usize, body: &[u8]) -> (StatusCod
         _ => AuthenticationResponse::refused("the request carries no SignedToken"),
     };
     crate::metrics::handshake(response.succeeded);
+    let tenant = crate::activity::take_tenant();
+    if let Some(activity) = crate::activity::recorder() {
+        activity.handshake(index, response.succeeded, response.reason.as_deref(), tenant);
+    }
     let mut out = Vec::with_capacity(1024);
     soap::auth::write_authenticate_response(&shape, &response, &mut out);
     (StatusCode::OK, out)

@@ -4,7 +4,7 @@
 //! once, is a whole answer like any other.
 
 use std::panic::AssertUnwindSafe;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use actix_web::HttpResponse;
 use actix_web::http::header::{self, HeaderValue};
@@ -12,6 +12,7 @@ use futures_util::stream::LocalBoxStream;
 use futures_util::{FutureExt as _, StreamExt as _};
 
 use super::{STREAM_CHUNK, internal_error, timed_out};
+use crate::activity::Call;
 use crate::contract::{ActorArrayResponse, ErpActor, Operation, Response, ResponseStatus};
 use crate::soap::{self, StreamedActors};
 
@@ -69,12 +70,12 @@ pub(super) async fn collect(operation: Operation, mut actors: Actors, limit: Opt
 /// is none or the stream fails at once.
 pub(super) async fn start(
     parts: StreamedActors,
-    operation: Operation,
+    call: Call,
     mut actors: Actors,
     span: tracing::Span,
-    started: Instant,
     limit: Option<Duration>,
 ) -> Result<HttpResponse, Response> {
+    let operation = call.operation;
     let first = match next(&mut actors, operation, limit).await {
         None => return Err(ended(operation, Vec::new(), ResponseStatus::ok())),
         Some(Err(status)) => return Err(ended(operation, Vec::new(), status)),
@@ -83,7 +84,7 @@ pub(super) async fn start(
     let mut buf = Vec::with_capacity(STREAM_CHUNK + STREAM_CHUNK / 4);
     buf.extend_from_slice(parts.head());
     parts.actor(&first, &mut buf);
-    let state = Streaming { parts, operation, actors, buf, count: 1, bytes: 0, done: false, span, started, limit };
+    let state = Streaming { parts, call, actors, buf, count: 1, bytes: 0, done: false, span, limit };
     let body = futures_util::stream::unfold(state, |mut st| async move {
         if st.done {
             return None;
@@ -119,12 +120,12 @@ pub(super) enum Spooled {
 /// length. Memory stays at about [`SPOOL_AFTER_BYTES`] whatever the number of actors.
 pub(super) async fn spool(
     profile: soap::WireProfile,
-    operation: Operation,
+    call: Call,
     mut actors: Actors,
     span: tracing::Span,
-    started: Instant,
     limit: Option<Duration>,
 ) -> Spooled {
+    let (operation, started) = (call.operation, call.started);
     let mut mem: Vec<u8> = Vec::with_capacity(STREAM_CHUNK);
     let mut file: Option<std::fs::File> = None;
     let mut file_len = 0u64;
@@ -183,7 +184,7 @@ pub(super) async fn spool(
     drop(rest);
     file_len += written;
     let total = head.len() as u64 + file_len + tail.len() as u64;
-    crate::metrics::answered(operation, &status, started);
+    call.answered(&status);
     crate::metrics::streamed(count);
     span.in_scope(|| {
         tracing::info!(
@@ -285,14 +286,13 @@ impl SpoolRead {
 
 struct Streaming {
     parts: StreamedActors,
-    operation: Operation,
+    call: Call,
     actors: Actors,
     buf: Vec<u8>,
     count: usize,
     bytes: usize,
     done: bool,
     span: tracing::Span,
-    started: Instant,
     limit: Option<Duration>,
 }
 
@@ -301,7 +301,7 @@ struct Streaming {
 impl Drop for Streaming {
     fn drop(&mut self) {
         if !self.done {
-            let (count, bytes, micros) = (self.count, self.bytes, self.started.elapsed().as_micros() as u64);
+            let (count, bytes, micros) = (self.count, self.bytes, self.call.started.elapsed().as_micros() as u64);
             self.span.in_scope(|| {
                 tracing::warn!(
                     micros,
@@ -318,7 +318,7 @@ impl Streaming {
     /// Writes actors until a chunk is full or the stream ends (then with the tail).
     async fn fill(&mut self) {
         while self.buf.len() < STREAM_CHUNK {
-            let status = match next(&mut self.actors, self.operation, self.limit).await {
+            let status = match next(&mut self.actors, self.call.operation, self.limit).await {
                 Some(Ok(actor)) => {
                     self.parts.actor(&actor, &mut self.buf);
                     self.count += 1;
@@ -330,8 +330,8 @@ impl Streaming {
             self.parts.tail(&status, &mut self.buf);
             self.done = true;
             let (count, bytes, micros) =
-                (self.count, self.bytes + self.buf.len(), self.started.elapsed().as_micros() as u64);
-            crate::metrics::answered(self.operation, &status, self.started);
+                (self.count, self.bytes + self.buf.len(), self.call.started.elapsed().as_micros() as u64);
+            self.call.answered(&status);
             crate::metrics::streamed(count);
             self.span.in_scope(|| {
                 tracing::info!(
@@ -368,7 +368,8 @@ mod tests {
                 )
                 .boxed_local();
                 let span = tracing::info_span!("call");
-                let response = start(parts, op, actors, span, Instant::now(), None).await.ok().unwrap();
+                let call = Call { connector: 0, guid: None, operation: op, started: std::time::Instant::now() };
+                let response = start(parts, call, actors, span, None).await.ok().unwrap();
                 let mut body = response.into_body();
                 for _ in 0..chunks {
                     std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_next(cx)).await;

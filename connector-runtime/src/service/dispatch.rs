@@ -125,6 +125,11 @@ fn now_secs() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
+/// Whether `info` is a deleted connection's tombstone.
+pub(crate) fn is_deleted(info: &StringDict) -> bool {
+    info.get(TOMBSTONE_KEY).is_some()
+}
+
 /// `info` without its tombstone mark, and whether it had one that still guards the GUID
 /// (`None`: no mark; `Some(false)`: an expired one).
 fn tombstone(mut info: StringDict) -> (StringDict, Option<bool>) {
@@ -361,7 +366,7 @@ impl Hosted {
             other => other,
         });
         // A deleted connection (its tombstone) is as unknown as one never saved.
-        let info = loaded.await?.filter(|info| info.get(TOMBSTONE_KEY).is_none());
+        let info = loaded.await?.filter(|info| !is_deleted(info));
         let info = info.ok_or_else(ConnectorError::unknown_connection)?;
         let config = self.methods.parse(&info).map_err(|e| {
             ConnectorError::new(format!("The saved configuration of this connection is no longer valid: {e}. Edit and save the connection again."))
@@ -754,6 +759,20 @@ impl SoapHandler for Hosted {
     fn secret_keys(&self) -> Vec<String> {
         // The configuration's own list: every secret field, whatever its widget type.
         self.methods.secret_keys().into_iter().map(str::to_owned).collect()
+    }
+
+    fn shown_fields(&self) -> Vec<(String, String)> {
+        let secrets = self.methods.secret_keys();
+        self.methods
+            .fields()
+            .into_iter()
+            .filter(|f| f.field_type != crate::contract::FieldType::Password)
+            .filter_map(|f| {
+                let key = f.field_key?;
+                let display = f.display_name.filter(|d| !d.is_empty()).unwrap_or_else(|| key.clone());
+                (!secrets.contains(&key.as_str())).then_some((key, display))
+            })
+            .collect()
     }
 
     fn authenticate(&self, signed_token: &str) -> crate::contract::auth::AuthenticationResponse {

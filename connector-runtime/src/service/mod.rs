@@ -187,8 +187,15 @@ impl Service {
             ..EndpointSettings::default()
         };
         warn_if_exposed(&settings);
-        let connectors = handlers.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
-        let names = connectors.join(", ");
+        let hosted = handlers
+            .iter()
+            .map(|(name, h)| admin::Hosted {
+                name: name.clone(),
+                shown_fields: h.shown_fields(),
+                secret_keys: h.secret_keys(),
+            })
+            .collect::<Vec<_>>();
+        let names = hosted.iter().map(|h| h.name.as_str()).collect::<Vec<_>>().join(", ");
         let admin = match &settings.admin_bind {
             None => None,
             Some(bind) => {
@@ -210,7 +217,8 @@ impl Service {
                     token: token.into(),
                     metrics,
                     store: store.clone(),
-                    connectors,
+                    shared_store: settings.store.url.is_some(),
+                    hosted,
                 })
             }
         };
@@ -276,7 +284,7 @@ impl Service {
                 Some(admin) => {
                     let (handle, addrs) = admin::start(admin)?;
                     for addr in addrs {
-                        tracing::info!("admin listener on http://{addr}/metrics");
+                        tracing::info!("admin listener on http://{addr}/ (status page) and /metrics");
                     }
                     Some(handle)
                 }
