@@ -4,12 +4,13 @@
 //! Every label comes from a bounded set (operation names, response states, the contract's error
 //! codes, fixed reasons, configured connector names): never a GUID or a value from a request.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
-use crate::contract::{ErrorCode, Operation, ResponseStatus};
+use crate::contract::{ConnectionGuid, ErrorCode, Operation, ResponseStatus, StringDict};
+use crate::store::{ChangeListener, ConnectionStore, StoreError};
 
 /// Calls answered, by operation, state and error code.
 pub const CALLS: &str = "erp_connector_calls_total";
@@ -31,6 +32,12 @@ pub const SESSIONS_OPENED: &str = "erp_connector_sessions_opened_total";
 /// a tombstone record for 30 days).
 pub const CONNECTIONS: &str = "erp_connector_connections";
 
+/// Seconds a connection-store operation took, by operation (`save`, `load`, `delete`, `count`,
+/// `check`).
+pub const STORE_SECONDS: &str = "erp_connector_store_duration_seconds";
+/// Connection-store operations that failed, by operation.
+pub const STORE_ERRORS: &str = "erp_connector_store_errors_total";
+
 static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 
 /// Installs the recorder (once per process); `None` if another recorder was installed first.
@@ -40,6 +47,8 @@ pub fn install() -> Option<&'static PrometheusHandle> {
             let buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
             let recorder = PrometheusBuilder::new()
                 .set_buckets_for_metric(metrics_exporter_prometheus::Matcher::Full(CALL_SECONDS.into()), &buckets)
+                .ok()?
+                .set_buckets_for_metric(metrics_exporter_prometheus::Matcher::Full(STORE_SECONDS.into()), &buckets)
                 .ok()?
                 .build_recorder();
             let handle = recorder.handle();
@@ -59,6 +68,12 @@ fn describe() {
     metrics::describe_counter!(REFUSALS, "Requests refused before a connector saw them, by reason.");
     metrics::describe_counter!(CACHE, "Connection-cache lookups, by result.");
     metrics::describe_counter!(SESSIONS_OPENED, "ERP sessions opened.");
+    metrics::describe_histogram!(
+        STORE_SECONDS,
+        metrics::Unit::Seconds,
+        "Time a connection-store operation took, by operation."
+    );
+    metrics::describe_counter!(STORE_ERRORS, "Connection-store operations that failed, by operation.");
     metrics::describe_gauge!(
         CONNECTIONS,
         "Connection records in the store (tombstones of deleted ones included), by connector."
@@ -166,6 +181,49 @@ pub(crate) fn session_opened() {
 /// The number of connections a connector has in the store.
 pub(crate) fn connections(connector: &str, count: u64) {
     metrics::gauge!(CONNECTIONS, "connector" => connector.to_owned()).set(count as f64);
+}
+
+/// A connection store whose operations are timed and whose failures are counted.
+pub(crate) struct MeteredStore(pub Arc<dyn ConnectionStore>);
+
+impl MeteredStore {
+    fn timed<T>(
+        &self,
+        op: &'static str,
+        f: impl FnOnce(&dyn ConnectionStore) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        if !enabled() {
+            return f(self.0.as_ref());
+        }
+        let started = Instant::now();
+        let result = f(self.0.as_ref());
+        metrics::histogram!(STORE_SECONDS, "operation" => op).record(started.elapsed().as_secs_f64());
+        if result.is_err() {
+            metrics::counter!(STORE_ERRORS, "operation" => op).increment(1);
+        }
+        result
+    }
+}
+
+impl ConnectionStore for MeteredStore {
+    fn save(&self, connector: &str, guid: ConnectionGuid, info: &StringDict) -> Result<(), StoreError> {
+        self.timed("save", |s| s.save(connector, guid, info))
+    }
+    fn load(&self, connector: &str, guid: ConnectionGuid) -> Result<Option<StringDict>, StoreError> {
+        self.timed("load", |s| s.load(connector, guid))
+    }
+    fn delete(&self, connector: &str, guid: ConnectionGuid) -> Result<bool, StoreError> {
+        self.timed("delete", |s| s.delete(connector, guid))
+    }
+    fn count(&self, connector: &str) -> Result<u64, StoreError> {
+        self.timed("count", |s| s.count(connector))
+    }
+    fn check(&self) -> Result<(), StoreError> {
+        self.timed("check", |s| s.check())
+    }
+    fn watch(&self, listener: ChangeListener) {
+        self.0.watch(listener);
+    }
 }
 
 /// A call being answered, until dropped.

@@ -80,6 +80,12 @@ fn metrics_count_the_calls_behind_a_token() {
     assert!(sum("erp_connector_connection_cache_total", &[("result", "hit")]) > 0.0);
     assert!(samples.iter().any(|s| s.metric == "erp_connector_call_duration_seconds_count"
         && s.labels.get("operation") == Some("WSGetActorsByTimestamp")));
+    // The store's operations, timed: the session saved its connection and read it back (a
+    // delete keeps a tombstone: a save).
+    for op in ["save", "load"] {
+        assert!(sum("erp_connector_store_duration_seconds_count", &[("operation", op)]) >= 1.0, "store {op} timed");
+    }
+    assert_eq!(sum("erp_connector_store_errors_total", &[]), 0.0);
     // The session's connection, deleted at its end: its tombstone is still a stored record.
     assert_eq!(sum("erp_connector_connections", &[("connector", "ledger")]), 1.0);
     // Labels come from bounded sets: no GUID, no value of a request.

@@ -142,3 +142,43 @@ fn killing_one_replica_under_load_loses_no_answered_save() {
     }
     drop(b);
 }
+
+/// Each replica's status page shows that replica: the calls it answered, and says the store is
+/// shared; the values it shows come from the shared store.
+#[test]
+fn each_replica_shows_its_own_status_page() {
+    let Some(url) = scratch_postgres("replicas_status_pages") else { return };
+    let key = StoreKey::generate().unwrap();
+    const TOKEN: &str = "replica-admin-token-0042";
+    let start = |replica: &str| {
+        let dir = process::temp_dir(&format!("status-{replica}"));
+        let admin = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        let env = [
+            ("ERP_CONNECTOR_STORE_URL", url.as_str()),
+            ("ERP_CONNECTOR_ADMIN_BIND", &admin.to_string()),
+            ("ERP_CONNECTOR_ADMIN_TOKEN", TOKEN),
+        ];
+        (Connector::start(&dir, &dir.join("unused.db"), &key.to_base64(), &env), admin)
+    };
+    let ((a, a_admin), (b, b_admin)) = (start("a"), start("b"));
+    let page = |admin: std::net::SocketAddr| {
+        let reply = SoapClient::new(admin).get_with("/", &[("Authorization", &format!("Bearer {TOKEN}"))]).unwrap();
+        assert_eq!(reply.status, 200);
+        reply.text()
+    };
+    let (through_a, through_b) = (new_guid(), new_guid());
+    assert!(a.client().save_connection(through_a, &info(1, "secret-a-77")).unwrap().is_ok);
+    assert!(b.client().save_connection(through_b, &info(2, "secret-b-77")).unwrap().is_ok);
+    assert!(b.client().test_connection(through_a).unwrap().is_ok, "B serves what A saved");
+
+    let (a_page, b_page) = (page(a_admin), page(b_admin));
+    for (page, pid) in [(&a_page, a.child.id()), (&b_page, b.child.id())] {
+        assert!(page.contains("PostgreSQL, shared by replicas"), "{page}");
+        assert!(page.contains(&format!("(pid {pid})")), "each replica names itself");
+        assert!(!page.contains("secret-a-77") && !page.contains("secret-b-77"));
+    }
+    // A answered one call about one connection; B answered about both, A's read from the store.
+    assert!(a_page.contains(&through_a.to_string()) && !a_page.contains(&through_b.to_string()));
+    assert!(b_page.contains(&through_a.to_string()) && b_page.contains(&through_b.to_string()));
+    assert!(b_page.contains("Company 1") && b_page.contains("Company 2"));
+}

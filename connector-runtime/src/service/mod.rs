@@ -147,7 +147,8 @@ impl Service {
         if !secrets.removed {
             tracing::debug!("secret variables left in the environment: other threads run (docs/security.md)");
         }
-        let store = open_store(&settings, secrets.store_key.as_deref())?;
+        let store: Arc<dyn ConnectionStore> =
+            Arc::new(crate::metrics::MeteredStore(open_store(&settings, secrets.store_key.as_deref())?));
         if settings.auth.app_id.is_some() && self.mounts.len() > 1 {
             return Err(std::io::Error::other(
                 "ERP_CONNECTOR_APP_ID overrides the app id of a single connector; this process hosts several: set each in its #[erp_connector] attribute",
