@@ -50,14 +50,21 @@ struct Example {
     app_id: &'static str,
 }
 
+/// An example's files, from its copy in `cli/templates/` (inside this package, so that the
+/// published crate has them; `the_templates_are_the_examples` holds the copy equal to
+/// `examples/`). Its manifest is kept as `Cargo.toml.template`: a folder with a `Cargo.toml`
+/// would be left out of the package.
 macro_rules! files {
     ($dir:literal: $($file:literal),* $(,)?) => {
-        &[$( ($file, include_str!(concat!("../../examples/", $dir, "/", $file))) ),*]
+        &[
+            ("Cargo.toml", include_str!(concat!("../templates/", $dir, "/Cargo.toml.template"))),
+            $( ($file, include_str!(concat!("../templates/", $dir, "/", $file))) ),*
+        ]
     };
 }
 
 const HELLO: Example = Example {
-    files: files!("hello": "Cargo.toml", "README.md", "erp-connector.toml", "src/main.rs", "tests/service.rs"),
+    files: files!("hello": "README.md", "erp-connector.toml", "src/main.rs", "tests/service.rs"),
     package: "hello-connector",
     library: None,
     connector: "hello",
@@ -66,7 +73,7 @@ const HELLO: Example = Example {
 
 const SQLITE_ERP: Example = Example {
     files: files!("sqlite-erp":
-        "Cargo.toml", "README.md", "erp-connector.toml", "src/connector.rs", "src/db.rs", "src/fields.rs",
+        "README.md", "erp-connector.toml", "src/connector.rs", "src/db.rs", "src/fields.rs",
         "src/lib.rs", "src/main.rs", "src/search.rs", "src/seed.rs", "tests/connector.rs",
     ),
     package: "sqlite-erp-connector",
@@ -77,7 +84,7 @@ const SQLITE_ERP: Example = Example {
 
 const TRYTON: Example = Example {
     files: files!("tryton":
-        "Cargo.toml", "README.md", "erp-connector.toml", "benches/through_tryton.rs", "ci/requirements.txt", "ci/template.sh", "src/connector.rs",
+        "README.md", "erp-connector.toml", "benches/through_tryton.rs", "ci/requirements.txt", "ci/template.sh", "src/connector.rs",
         "src/domain.rs", "src/lib.rs", "src/main.rs", "src/mapping.rs", "src/rpc.rs", "tests/support/mod.rs",
         "tests/tryton.rs",
     ),
@@ -89,7 +96,7 @@ const TRYTON: Example = Example {
 
 /// The workspace manifest: versions of the dependencies the examples share, and the
 /// optimisation of the RSA crates in tests.
-const WORKSPACE_MANIFEST: &str = include_str!("../../Cargo.toml");
+const WORKSPACE_MANIFEST: &str = include_str!("../templates/workspace.Cargo.toml.template");
 
 /// What a new connector's repository keeps out: builds, stores, keys and captured traffic.
 const GITIGNORE: &str = "/target\n*.db\n*.db-shm\n*.db-wal\n*.key\n*.pem\napp-private-key.*\n/keys/\n\
@@ -276,10 +283,50 @@ mod tests {
         assert_eq!(new_app_id().len(), 32);
     }
 
+    const EXAMPLES: [(&str, &Example); 3] = [("hello", &HELLO), ("sqlite-erp", &SQLITE_ERP), ("tryton", &TRYTON)];
+
+    /// The workspace around this package (`None` in a packaged copy of it).
+    fn workspace() -> Option<PathBuf> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        root.join("examples").is_dir().then_some(root)
+    }
+
+    /// The copy in `cli/templates/` is what `examples/` holds; `UPDATE_TEMPLATES=1` rewrites it.
+    #[test]
+    fn the_templates_are_the_examples() {
+        let Some(root) = workspace() else { return };
+        let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut copies =
+            vec![(root.join("Cargo.toml"), templates.join("workspace.Cargo.toml.template"), WORKSPACE_MANIFEST)];
+        for (dir, example) in EXAMPLES {
+            for (file, text) in example.files {
+                let copy = if *file == "Cargo.toml" { "Cargo.toml.template".to_owned() } else { file.to_string() };
+                copies.push((root.join("examples").join(dir).join(file), templates.join(dir).join(copy), *text));
+            }
+        }
+        let update = std::env::var_os("UPDATE_TEMPLATES").is_some();
+        let mut stale = Vec::new();
+        for (original, copy, compiled) in copies {
+            let text = std::fs::read_to_string(&original).unwrap();
+            if text != compiled {
+                if update {
+                    std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
+                    std::fs::write(&copy, &text).unwrap();
+                }
+                stale.push(original.display().to_string());
+            }
+        }
+        assert!(
+            update || stale.is_empty(),
+            "cli/templates/ is behind: {stale:?}; run UPDATE_TEMPLATES=1 cargo test -p erp-connector-cli --bin erp-connector"
+        );
+    }
+
     #[test]
     fn every_file_of_each_example_is_in_its_template() {
-        for (dir, example) in [("hello", &HELLO), ("sqlite-erp", &SQLITE_ERP), ("tryton", &TRYTON)] {
-            let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples").join(dir);
+        let Some(workspace) = workspace() else { return };
+        for (dir, example) in EXAMPLES {
+            let root = workspace.join("examples").join(dir);
             let mut found = Vec::new();
             let mut stack = vec![root.clone()];
             while let Some(d) = stack.pop() {

@@ -200,23 +200,30 @@ fn line(values: &[Option<f64>], width: u32, height: u32, label: &str) -> String 
         escape(&format!("{label} (highest: {})", latency((max > 0.0).then_some(max))))
     );
     if max > 0.0 {
-        let mut segment = String::new();
-        let flush = |segment: &mut String, svg: &mut String| {
-            if !segment.is_empty() {
-                let _ = write!(
-                    svg,
-                    "<polyline points=\"{}\" fill=\"none\" stroke=\"var(--fg)\" stroke-width=\"1.5\"/>",
-                    segment.trim_end()
-                );
-                segment.clear();
+        // Minutes with calls in a row make a line; a minute alone, a dot.
+        let mut segment: Vec<(f64, f64)> = Vec::new();
+        let flush = |segment: &mut Vec<(f64, f64)>, svg: &mut String| {
+            match segment.as_slice() {
+                [] => {}
+                [(x, y)] => {
+                    let _ = write!(svg, "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"2\" fill=\"var(--fg)\"/>");
+                }
+                points => {
+                    let points = points.iter().map(|(x, y)| format!("{x:.1},{y:.1}")).collect::<Vec<_>>().join(" ");
+                    let _ = write!(
+                        svg,
+                        "<polyline points=\"{points}\" fill=\"none\" stroke=\"var(--fg)\" stroke-width=\"1.5\"/>"
+                    );
+                }
             }
+            segment.clear();
         };
         for (i, v) in values.iter().enumerate() {
             match v {
                 Some(v) => {
                     let x = i as f64 * step + step / 2.0;
-                    let y = f64::from(height) - v / max * f64::from(height - 2) - 1.0;
-                    let _ = write!(segment, "{x:.1},{y:.1} ");
+                    let y = f64::from(height) - v / max * f64::from(height - 4) - 2.0;
+                    segment.push((x, y));
                 }
                 None => flush(&mut segment, &mut svg),
             }
@@ -297,7 +304,8 @@ pub fn status(view: &View<'_>) -> String {
         if failing == 1 { "" } else { "s" },
         if refused > 0 { "bad" } else { "" },
     );
-    let _ = write!(out, "<div class=\"scroll\">{}</div>", bars(&all_minutes, 600, 48, "All calls a minute, last hour"));
+    let _ =
+        write!(out, "<div class=\"scroll\">{}</div>", bars(&all_minutes, 1200, 48, "All calls a minute, last hour"));
 
     connections(&mut out, view);
     operations(&mut out, s);
@@ -480,7 +488,8 @@ mod tests {
         p99[2] = Some(0.25);
         p99[10] = Some(0.1);
         let svg = line(&p99, 120, 24, "p");
-        assert_eq!(svg.matches("<polyline").count(), 2, "{svg}");
+        assert_eq!(svg.matches("<polyline").count(), 1, "{svg}");
+        assert_eq!(svg.matches("<circle").count(), 1, "{svg}");
     }
 
     #[test]

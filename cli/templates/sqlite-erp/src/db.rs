@@ -1,0 +1,346 @@
+//! The ERP database: schema, the global change counter behind `LastModified`, reading rows as
+//! actors and writing actors as rows, with per-field validation.
+
+use std::borrow::Cow;
+use std::path::Path;
+
+use erp_connector::prelude::*;
+use rusqlite::types::{Value as Sql, ValueRef as SqlRef};
+use rusqlite::{Connection, OpenFlags, OptionalExtension as _, params_from_iter};
+
+use crate::fields::{Field, LISTS, Table};
+
+/// Bumped when the schema changes.
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+-- One counter for the whole database: every insert and update takes the next value, so
+-- LastModified is monotonic and global across actors and types (spec §5.3).
+CREATE TABLE IF NOT EXISTS counter (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL);
+INSERT OR IGNORE INTO counter (id, value) VALUES (1, 0);
+CREATE TABLE IF NOT EXISTS country (code TEXT PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS currency (code TEXT PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS payment_terms (code TEXT PRIMARY KEY, name TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS company (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('C', 'S')),
+    number TEXT NOT NULL,
+    name TEXT NOT NULL,
+    vat_no TEXT, email TEXT, phone TEXT, street TEXT, zip TEXT, city TEXT,
+    country TEXT REFERENCES country(code),
+    currency TEXT REFERENCES currency(code),
+    payment_terms TEXT REFERENCES payment_terms(code),
+    credit_limit REAL, employees INTEGER, active INTEGER NOT NULL DEFAULT 1,
+    created TEXT NOT NULL,
+    changed INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS company_changed ON company (changed);
+CREATE TABLE IF NOT EXISTS person (
+    id INTEGER PRIMARY KEY,
+    company_id INTEGER REFERENCES company(id),
+    first_name TEXT, last_name TEXT NOT NULL, title TEXT, email TEXT, phone TEXT, birthdate TEXT,
+    changed INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS person_changed ON person (changed);
+CREATE INDEX IF NOT EXISTS person_company ON person (company_id);
+CREATE TABLE IF NOT EXISTS project (
+    id INTEGER PRIMARY KEY,
+    customer_id INTEGER REFERENCES company(id),
+    number TEXT NOT NULL,
+    name TEXT NOT NULL, description TEXT, budget REAL, end_date TEXT, active INTEGER NOT NULL DEFAULT 1,
+    changed INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS project_changed ON project (changed);
+CREATE INDEX IF NOT EXISTS project_customer ON project (customer_id);
+";
+
+const LIST_ITEMS: &[(&str, &[(&str, &str)])] = &[
+    (
+        "country",
+        &[
+            ("NO", "Norway"),
+            ("SE", "Sweden"),
+            ("DK", "Denmark"),
+            ("FI", "Finland"),
+            ("DE", "Germany"),
+            ("GB", "United Kingdom"),
+        ],
+    ),
+    (
+        "currency",
+        &[
+            ("NOK", "Norwegian krone"),
+            ("SEK", "Swedish krona"),
+            ("DKK", "Danish krone"),
+            ("EUR", "Euro"),
+            ("GBP", "Pound sterling"),
+        ],
+    ),
+    ("payment_terms", &[("NET10", "10 days net"), ("NET30", "30 days net"), ("PREPAID", "Prepayment")]),
+];
+
+/// Date-times are stored sortable, in UTC.
+pub const STORED_DATETIME: &str = "%Y-%m-%d %H:%M:%S";
+
+/// Creates (or upgrades) the ERP database at `path`.
+pub fn create(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    prepare(&conn)?;
+    conn.execute_batch(SCHEMA)?;
+    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?1)", [SCHEMA_VERSION])?;
+    for (table, items) in LIST_ITEMS {
+        for (code, name) in *items {
+            conn.execute(&format!("INSERT OR IGNORE INTO {table} (code, name) VALUES (?1, ?2)"), [code, name])?;
+        }
+    }
+    Ok(conn)
+}
+
+/// Opens an existing ERP database; a missing file or another database is an error that says
+/// what to do.
+pub fn open(path: &Path) -> Result<Connection, ConnectorError> {
+    let missing = || {
+        ConnectorError::new(format!(
+            "There is no ERP database at {}. Create one with `sqlite-erp-connector seed --db {}`.",
+            path.display(),
+            path.display()
+        ))
+    };
+    if !path.is_file() {
+        return Err(missing());
+    }
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    let version: Option<i64> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| r.get(0))
+        .optional()
+        .map_err(|_| missing())?;
+    if version != Some(SCHEMA_VERSION) {
+        return Err(missing().with_tech(format!("schema version {version:?}, expected {SCHEMA_VERSION}")));
+    }
+    prepare(&conn)?;
+    Ok(conn)
+}
+
+/// Settings and the `ulower` function every connection needs.
+fn prepare(conn: &Connection) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // SQLite's lower() knows ASCII only; text search is case-insensitive for all of Unicode.
+    conn.create_scalar_function(
+        "ulower",
+        1,
+        rusqlite::functions::FunctionFlags::SQLITE_UTF8 | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| Ok(ctx.get::<Option<String>>(0)?.map(|s| s.to_lowercase())),
+    )
+}
+
+/// The next value of the change counter.
+pub fn next_change(conn: &Connection) -> rusqlite::Result<i64> {
+    conn.query_row("UPDATE counter SET value = value + 1 WHERE id = 1 RETURNING value", [], |r| r.get(0))
+}
+
+/// A change counter value as `LastModified`: fixed width, so that it sorts the same as text and
+/// as a number.
+pub fn stamp(changed: i64) -> String {
+    format!("{changed:012}")
+}
+
+/// Reads a `LastModified` value; anything else (the first poll) is 0, i.e. everything.
+pub fn parse_stamp(text: &str) -> i64 {
+    text.trim().parse().unwrap_or(0)
+}
+
+/// The SELECT list for `fields` of `table`: id, changed, parent id, parent type, then the fields.
+fn select_list(table: &Table, fields: &[&Field]) -> String {
+    let (parent, parent_type) = match &table.parent {
+        Some(p) => (format!("t.{}", p.column), p.type_sql.to_owned()),
+        None => ("NULL".into(), "NULL".into()),
+    };
+    let mut sql = format!("t.id, t.changed, {parent}, {parent_type}");
+    for f in fields {
+        sql.push_str(", t.");
+        sql.push_str(f.column);
+    }
+    sql
+}
+
+/// The requested fields this type has (unknown keys are left out, as the contract allows).
+pub fn requested(table: &Table, keys: &[String]) -> Vec<&'static Field> {
+    keys.iter().filter_map(|k| table.field(k)).collect()
+}
+
+/// Runs `SELECT … FROM table t WHERE <filter> AND <condition> <tail>` and reads actors.
+pub fn select(
+    conn: &Connection,
+    table: &Table,
+    fields: &[&Field],
+    condition: &str,
+    params: &[Sql],
+    tail: &str,
+) -> Result<Vec<ErpActor>, ConnectorError> {
+    let mut actors = Vec::new();
+    select_each(conn, table, fields, condition, params, tail, |actor| {
+        actors.push(actor);
+        Ok(())
+    })?;
+    Ok(actors)
+}
+
+/// [`select`], handing each actor to `each` as its row is read (for streamed answers).
+pub fn select_each(
+    conn: &Connection,
+    table: &Table,
+    fields: &[&Field],
+    condition: &str,
+    params: &[Sql],
+    tail: &str,
+    mut each: impl FnMut(ErpActor) -> Result<(), ConnectorError>,
+) -> Result<(), ConnectorError> {
+    let sql = format!(
+        "SELECT {} FROM {} t WHERE {} AND ({condition}) {tail}",
+        select_list(table, fields),
+        table.table,
+        table.filter
+    );
+    let mut statement = conn.prepare_cached(&sql)?;
+    let mut rows = statement.query(params_from_iter(params.iter()))?;
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let mut actor = ErpActor::new(table.actor_type(), id.to_string(), stamp(row.get(1)?));
+        if let (Some(parent), Some(parent_type)) = (row.get::<_, Option<i64>>(2)?, row.get::<_, Option<String>>(3)?) {
+            actor = actor.with_parent(ActorType::parse(&parent_type), parent.to_string());
+        }
+        let mut values = StringDict::with_capacity(fields.len());
+        for (i, f) in fields.iter().enumerate() {
+            values.insert(f.key, encode(f, row.get_ref(4 + i)?));
+        }
+        each(actor.with_fields(values))?;
+    }
+    Ok(())
+}
+
+/// A column value in SuperOffice's encoded form (spec §3.7); NULL is the empty string. Text is
+/// copied straight from SQLite's row buffer.
+fn encode(field: &Field, value: SqlRef<'_>) -> CompactString {
+    match (field.kind, value) {
+        (_, SqlRef::Null | SqlRef::Blob(_)) => CompactString::default(),
+        (FieldType::Integer, SqlRef::Integer(i)) => FieldValue::Int(i).to_string().into(),
+        (FieldType::Checkbox, SqlRef::Integer(i)) => FieldValue::bool(i != 0).to_string().into(),
+        (FieldType::Double, SqlRef::Real(x)) => FieldValue::Float(x).to_string().into(),
+        (FieldType::Double, SqlRef::Integer(i)) => FieldValue::Float(i as f64).to_string().into(),
+        (kind, SqlRef::Text(bytes)) => {
+            let text = std::str::from_utf8(bytes).map_or_else(|_| String::from_utf8_lossy(bytes), Cow::Borrowed);
+            match kind {
+                FieldType::Datetime => chrono::NaiveDateTime::parse_from_str(&text, STORED_DATETIME)
+                    .map_or_else(|_| text.into(), |dt| FieldValue::DateTime(dt).to_string().into()),
+                _ => text.into(),
+            }
+        }
+        (_, SqlRef::Integer(i)) => i.to_string().into(),
+        (_, SqlRef::Real(x)) => x.to_string().into(),
+    }
+}
+
+/// Reads an encoded value for a column: `Err` says what is wrong with it, for the user.
+pub fn decode(conn: &Connection, field: &Field, raw: &str) -> Result<Sql, String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return if field.access == FieldAccess::Mandatory { Err("is required".into()) } else { Ok(Sql::Null) };
+    }
+    let value = FieldValue::parse_lenient(raw);
+    let number = || value.as_f64().or_else(|| raw.replace(',', ".").parse().ok());
+    match field.kind {
+        FieldType::Text | FieldType::Password => {
+            let length = raw.chars().count();
+            if field.max_length > 0 && length > field.max_length as usize {
+                return Err(format!("has {length} characters; at most {} are allowed", field.max_length));
+            }
+            if field.key.starts_with("EMAIL") && !raw.contains('@') {
+                return Err(format!("`{raw}` is not an e-mail address"));
+            }
+            Ok(Sql::Text(raw.to_owned()))
+        }
+        FieldType::Integer => match number() {
+            Some(x) if x.fract() == 0.0 => Ok(Sql::Integer(x as i64)),
+            _ => Err(format!("`{raw}` is not a whole number")),
+        },
+        FieldType::Double => number().map(Sql::Real).ok_or_else(|| format!("`{raw}` is not a number")),
+        FieldType::Checkbox => match number() {
+            Some(x) if x == 0.0 || x == 1.0 => Ok(Sql::Integer(x as i64)),
+            _ => Err(format!("`{raw}` is not 0 or 1")),
+        },
+        FieldType::Datetime => value
+            .as_datetime()
+            .or_else(|| value.as_date().and_then(|d| d.and_hms_opt(0, 0, 0)))
+            .map(|dt| Sql::Text(dt.format(STORED_DATETIME).to_string()))
+            .ok_or_else(|| format!("`{raw}` is not a date")),
+        FieldType::List => {
+            let list = field.list.and_then(|l| LISTS.iter().find(|(name, _)| *name == l)).map(|(_, t)| *t);
+            let known = match list {
+                Some(t) => conn
+                    .query_row(&format!("SELECT 1 FROM {t} WHERE code = ?1"), [raw], |_| Ok(()))
+                    .optional()
+                    .map_err(|e| e.to_string())?
+                    .is_some(),
+                None => false,
+            };
+            if known { Ok(Sql::Text(raw.to_owned())) } else { Err(format!("`{raw}` is not in the list")) }
+        }
+        FieldType::Label => Err("is a label".into()),
+    }
+}
+
+/// The column values of the fields sent for `who` (checked by the framework against the fields
+/// of the type), converted and checked against the database (list items). The error names
+/// each field.
+pub fn columns(
+    conn: &Connection,
+    table: &Table,
+    who: &str,
+    fields: &StringDict,
+) -> Result<Vec<(&'static str, Sql)>, ConnectorError> {
+    let mut values = Vec::new();
+    let mut errors = Vec::new();
+    for (key, raw) in fields.iter() {
+        let Some(field) = table.field(key) else { continue };
+        match decode(conn, field, raw.unwrap_or("")) {
+            Ok(v) => values.push((field.column, v)),
+            Err(e) => errors.push(format!("{key}: {e}")),
+        }
+    }
+    if errors.is_empty() {
+        return Ok(values);
+    }
+    Err(ConnectorError::new(format!("{who} cannot be saved: {}.", errors.join("; "))))
+}
+
+/// Adds a parameter; returns its numbered placeholder (`?N`), so that conditions can be joined
+/// in any order and a value used twice.
+pub fn bind(params: &mut Vec<Sql>, value: Sql) -> String {
+    params.push(value);
+    format!("?{}", params.len())
+}
+
+/// A list as the database is first filled with it (for set-up, before a database is known).
+pub fn builtin_list(list_name: &str) -> Option<StringDict> {
+    let (_, table) = LISTS.iter().find(|(name, _)| *name == list_name)?;
+    let (_, items) = LIST_ITEMS.iter().find(|(t, _)| t == table)?;
+    let mut sorted = items.to_vec();
+    sorted.sort_by_key(|(_, name)| *name);
+    Some(sorted.into_iter().map(|(code, name)| (code.to_owned(), name.to_owned())).collect())
+}
+
+/// The items of a list, key to text.
+pub fn list(conn: &Connection, list_name: &str) -> Result<Option<StringDict>, ConnectorError> {
+    let Some((_, table)) = LISTS.iter().find(|(name, _)| *name == list_name) else { return Ok(None) };
+    let mut statement = conn.prepare_cached(&format!("SELECT code, name FROM {table} ORDER BY name"))?;
+    let rows = statement.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut items = StringDict::new();
+    for row in rows {
+        let (code, name) = row?;
+        items.insert(code, name);
+    }
+    Ok(Some(items))
+}
