@@ -1,7 +1,8 @@
-# Shared by bench/run and bench/soak (sourced, from the repository root): builds in release,
-# seeds a sqlite-erp database with 10,000 actors (4,000 customers) in target/stream-bench/,
-# writes the request bodies to $WORK, starts the connector at $ADDR (its pid in $PID, $LOG
-# names its log, /dev/null by default) and saves the benchmark connection.
+# Shared by bench/run, bench/soak and bench/observe-cost (sourced, from the repository root):
+# builds in release, seeds a sqlite-erp database with 10,000 actors (4,000 customers) in
+# target/stream-bench/, writes the request bodies to $WORK, starts the connector at $ADDR (its
+# pid in $PID, $LOG names its log, /dev/null by default; START_CONNECTOR=0: not yet, see
+# start_connector) and saves the benchmark connection.
 # BENCH_FEATURES adds cargo features to the build (bench/replicas: sqlite-erp-connector/postgres).
 # Defines: action OPERATION (its SOAPAction), post OPERATION (curl), and
 # wrk_point OPERATION CONNECTIONS URL (wrk with that request; sets RPS, P50, P99, BAD).
@@ -34,16 +35,26 @@ cp "$WORK/req/authenticate.xml" "$WORK/Authenticate.xml"
 
 # sqlite-erp opens databases by file name in its data folder, never by a path a caller sends.
 export SQLITE_ERP_DATA_DIR=$DATA
-ERP_CONNECTOR_BIND=$ADDR ERP_CONNECTOR_LOG=warn ERP_CONNECTOR_PROFILE=production \
-  ERP_CONNECTOR_STORE_PATH="$WORK/store.db" ERP_CONNECTOR_STORE_KEY_FILE="$WORK/store.key" \
-  ERP_CONNECTOR_PRIVATE_KEY_FILE="$WORK/req/app.pem" ERP_CONNECTOR_SUPEROFFICE_CERTS="$WORK/req/issuer.crt" \
-  ERP_CONNECTOR_APP_ID=6cf25376616343b38d14ddcd804f2891 "$BIN" >"${LOG:-/dev/null}" 2>&1 &
-PID=$!
-until curl -sf -o /dev/null "http://$ADDR/health"; do sleep 0.1; done
-
 action() { if [ "$1" = Authenticate ]; then cat "$WORK/req/authenticate.action"; else echo "$NS/IErpConnectorWS/$1"; fi; }
 post() { curl -sf -H "Content-Type: text/xml; charset=utf-8" -H "SOAPAction: \"$(action "$1")\"" --data-binary "@$WORK/$1.xml" "http://$ADDR$PATH_"; }
-post WSSaveConnection | grep -q "<IsOk>true</IsOk>" || { echo "could not save the benchmark connection" >&2; exit 1; }
+
+# start_connector [VAR=VALUE...] [-- WRAPPER...]: starts the connector (its pid in $PID) with
+# those variables on top, under WRAPPER if given (valgrind), on a fresh store; saves the
+# benchmark connection.
+start_connector() {
+  local vars=() wrap=()
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do vars+=("$1"); shift; done
+  [ "${1:-}" = -- ] && { shift; wrap=("$@"); }
+  rm -f "$WORK/store.db" "$WORK/store.db-wal" "$WORK/store.db-shm"
+  env ERP_CONNECTOR_BIND=$ADDR ERP_CONNECTOR_LOG=warn ERP_CONNECTOR_PROFILE=production \
+    ERP_CONNECTOR_STORE_PATH="$WORK/store.db" ERP_CONNECTOR_STORE_KEY_FILE="$WORK/store.key" \
+    ERP_CONNECTOR_PRIVATE_KEY_FILE="$WORK/req/app.pem" ERP_CONNECTOR_SUPEROFFICE_CERTS="$WORK/req/issuer.crt" \
+    ERP_CONNECTOR_APP_ID=6cf25376616343b38d14ddcd804f2891 "${vars[@]}" "${wrap[@]}" "$BIN" >"${LOG:-/dev/null}" 2>&1 &
+  PID=$!
+  until curl -sf -o /dev/null "http://$ADDR/health"; do sleep 0.1; done
+  post WSSaveConnection | grep -q "<IsOk>true</IsOk>" || { echo "could not save the benchmark connection" >&2; exit 1; }
+}
+[ "${START_CONNECTOR:-1}" = 1 ] && start_connector
 
 wrk_point() {
   local threads=2 out

@@ -6,14 +6,12 @@
 mod process;
 
 use std::path::Path;
-use std::sync::Arc;
 
-use erp_connector::auth::AppKey;
-use erp_connector::conformance::{AuthCheck, Options, Silent, check_with};
+use erp_connector::conformance::{Options, Silent, check_with};
 use erp_connector::contract::StringDict;
 use erp_connector::store::crypto::StoreKey;
-use erp_connector::testkit::{TestIssuer, new_guid};
-use process::{Connector, temp_dir};
+use erp_connector::testkit::new_guid;
+use process::{Connector, Online, temp_dir};
 
 const APP_ID: &str = "0123456789abcdef0123456789abcdef";
 const PASSWORD: &str = "Pw-7f3a9c-hunter2";
@@ -44,36 +42,24 @@ fn secret_runs(text: &str) -> Vec<String> {
 #[test]
 fn no_secret_reaches_a_log_line_or_a_captured_file() {
     let dir = temp_dir("secrets");
-    let (capture, keys) = (dir.join("capture"), dir.join("keys"));
-    std::fs::create_dir_all(&keys).unwrap();
+    let capture = dir.join("capture");
     let store_key = StoreKey::generate().unwrap().to_base64();
-    let app_key = AppKey::generate_with_bits(2048).unwrap();
-    let issuer = Arc::new(TestIssuer::new());
-    std::fs::write(keys.join("app.pem"), app_key.private_key_pem()).unwrap();
-    std::fs::write(keys.join("superoffice.crt"), &issuer.cert_pem).unwrap();
-    let connector = Connector::start(
-        &dir,
-        &dir.join("store.db"),
-        &store_key,
-        &[
-            ("ERP_CONNECTOR_LOG", "debug"),
-            ("ERP_CONNECTOR_PROFILE", "production"),
-            ("ERP_CONNECTOR_APP_ID", APP_ID),
-            ("ERP_CONNECTOR_PRIVATE_KEY_FILE", keys.join("app.pem").to_str().unwrap()),
-            ("ERP_CONNECTOR_SUPEROFFICE_CERTS", keys.join("superoffice.crt").to_str().unwrap()),
-            ("ERP_CONNECTOR_CAPTURE_DIR", capture.to_str().unwrap()),
-        ],
-    );
+    let online = Online::new(&dir, APP_ID);
+    let (app_key, issuer) = (&online.app_key, &online.issuer);
+    let mut env = online.vars();
+    env.extend([
+        ("ERP_CONNECTOR_LOG", "debug".to_owned()),
+        ("ERP_CONNECTOR_PROFILE", "production".to_owned()),
+        ("ERP_CONNECTOR_CAPTURE_DIR", capture.display().to_string()),
+    ]);
+    let env = env.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>();
+    let connector = Connector::start(&dir, &dir.join("store.db"), &store_key, &env);
     let url = format!("http://{}/Services/ErpConnectorWS.svc", connector.addr);
 
     // The session: set-up with the password, every operation, Authenticate with the issuer.
     let options = Options {
         config: StringDict::new().with("COMPANY", "Acme").with("PASSWORD", PASSWORD),
-        authenticate: Some(AuthCheck {
-            issuer: issuer.clone(),
-            app_id: APP_ID.into(),
-            app_public_key: Some(app_key.public_key()),
-        }),
+        authenticate: Some(online.check()),
         ..Options::default()
     };
     let report = check_with(&url, &options, &mut Silent);

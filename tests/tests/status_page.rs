@@ -12,14 +12,11 @@ mod browser;
 #[allow(dead_code)]
 mod process;
 
-use std::sync::Arc;
-
-use erp_connector::auth::AppKey;
-use erp_connector::conformance::{AuthCheck, Options, Silent, check_with};
+use erp_connector::conformance::{Options, Silent, check_with};
 use erp_connector::contract::StringDict;
 use erp_connector::store::crypto::StoreKey;
-use erp_connector::testkit::{SoapClient, TestIssuer, new_guid};
-use process::{Connector, temp_dir};
+use erp_connector::testkit::{SoapClient, new_guid};
+use process::{Connector, Online, temp_dir};
 
 const APP_ID: &str = "0123456789abcdef0123456789abcdef";
 const TOKEN: &str = "admin-token-5e1d7b3f90";
@@ -40,34 +37,17 @@ struct Served {
 /// connection.
 fn served(name: &str) -> Served {
     let dir = temp_dir(name);
-    let keys = dir.join("keys");
-    std::fs::create_dir_all(&keys).unwrap();
     let store_key = StoreKey::generate().unwrap().to_base64();
-    let app_key = AppKey::generate_with_bits(2048).unwrap();
-    let issuer = Arc::new(TestIssuer::new());
-    std::fs::write(keys.join("app.pem"), app_key.private_key_pem()).unwrap();
-    std::fs::write(keys.join("superoffice.crt"), &issuer.cert_pem).unwrap();
+    let online = Online::new(&dir, APP_ID);
     let admin = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
-    let connector = Connector::start(
-        &dir,
-        &dir.join("store.db"),
-        &store_key,
-        &[
-            ("ERP_CONNECTOR_ADMIN_BIND", &admin.to_string()),
-            ("ERP_CONNECTOR_ADMIN_TOKEN", TOKEN),
-            ("ERP_CONNECTOR_APP_ID", APP_ID),
-            ("ERP_CONNECTOR_PRIVATE_KEY_FILE", keys.join("app.pem").to_str().unwrap()),
-            ("ERP_CONNECTOR_SUPEROFFICE_CERTS", keys.join("superoffice.crt").to_str().unwrap()),
-        ],
-    );
+    let mut env = online.vars();
+    env.extend([("ERP_CONNECTOR_ADMIN_BIND", admin.to_string()), ("ERP_CONNECTOR_ADMIN_TOKEN", TOKEN.to_owned())]);
+    let env = env.iter().map(|(k, v)| (*k, v.as_str())).collect::<Vec<_>>();
+    let connector = Connector::start(&dir, &dir.join("store.db"), &store_key, &env);
     let url = format!("http://{}/Services/ErpConnectorWS.svc", connector.addr);
     let options = Options {
         config: StringDict::new().with("COMPANY", "Acme").with("PASSWORD", PASSWORD),
-        authenticate: Some(AuthCheck {
-            issuer: issuer.clone(),
-            app_id: APP_ID.into(),
-            app_public_key: Some(app_key.public_key()),
-        }),
+        authenticate: Some(online.check()),
         ..Options::default()
     };
     let report = check_with(&url, &options, &mut Silent);
@@ -84,7 +64,7 @@ fn served(name: &str) -> Served {
     assert!(!refused.is_ok);
     // An unknown connection: answered, never listed.
     assert!(!client.test_connection(new_guid()).unwrap().is_ok);
-    let private_pem = app_key.private_key_pem();
+    let private_pem = online.app_key.private_key_pem();
     let mut secrets = vec![TOKEN.to_owned(), PASSWORD.to_owned(), store_key];
     secrets.extend(
         private_pem

@@ -7,6 +7,47 @@ use std::time::{Duration, Instant};
 
 use erp_connector::testkit::SoapClient;
 
+/// SuperOffice Online for a connector process: a test issuer it trusts and an application key,
+/// written under `dir/keys`, and the variables that point the connector at them.
+#[allow(dead_code)]
+pub struct Online {
+    pub app_id: &'static str,
+    pub app_key: erp_connector::auth::AppKey,
+    pub issuer: std::sync::Arc<erp_connector::testkit::TestIssuer>,
+    keys: PathBuf,
+}
+
+#[allow(dead_code)]
+impl Online {
+    pub fn new(dir: &Path, app_id: &'static str) -> Online {
+        let keys = dir.join("keys");
+        std::fs::create_dir_all(&keys).unwrap();
+        let app_key = erp_connector::auth::AppKey::generate_with_bits(2048).unwrap();
+        let issuer = std::sync::Arc::new(erp_connector::testkit::TestIssuer::new());
+        std::fs::write(keys.join("app.pem"), app_key.private_key_pem()).unwrap();
+        std::fs::write(keys.join("superoffice.crt"), &issuer.cert_pem).unwrap();
+        Online { app_id, app_key, issuer, keys }
+    }
+
+    /// `ERP_CONNECTOR_APP_ID`, `_PRIVATE_KEY_FILE`, `_SUPEROFFICE_CERTS`.
+    pub fn vars(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("ERP_CONNECTOR_APP_ID", self.app_id.to_owned()),
+            ("ERP_CONNECTOR_PRIVATE_KEY_FILE", self.keys.join("app.pem").display().to_string()),
+            ("ERP_CONNECTOR_SUPEROFFICE_CERTS", self.keys.join("superoffice.crt").display().to_string()),
+        ]
+    }
+
+    /// The emulator's `Authenticate` check with this issuer and key.
+    pub fn check(&self) -> erp_connector::conformance::AuthCheck {
+        erp_connector::conformance::AuthCheck {
+            issuer: self.issuer.clone(),
+            app_id: self.app_id.into(),
+            app_public_key: Some(self.app_key.public_key()),
+        }
+    }
+}
+
 pub struct Connector {
     pub child: Child,
     pub addr: SocketAddr,

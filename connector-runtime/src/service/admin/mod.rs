@@ -140,7 +140,9 @@ async fn metrics(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
 
 async fn status(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
     if !state.authorized(&req) {
-        return html(HttpResponse::Unauthorized(), page::login(None));
+        let mut refused = HttpResponse::Unauthorized();
+        refused.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"erp-connector admin\""));
+        return html(refused, page::login(None));
     }
     let snapshot = state.activity.snapshot(SystemTime::now());
     let shown = page::chosen(&snapshot);

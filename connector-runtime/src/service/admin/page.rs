@@ -166,24 +166,17 @@ fn bars(counts: &[Counts], width: u32, height: u32, label: &str) -> String {
     );
     for (i, c) in counts.iter().enumerate() {
         let x = i as f64 * step;
-        let h = |n: u32| (f64::from(n) / f64::from(max) * f64::from(height - 1)).max(if n > 0 { 1.5 } else { 0.0 });
-        if c.calls > 0 {
-            let bar = h(c.calls);
-            let _ = write!(
-                svg,
-                "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{bar:.1}\" fill=\"var(--bar)\"/>",
-                f64::from(height) - bar,
-                (step - 0.6).max(0.6)
-            );
-        }
-        if c.failures > 0 {
-            let bar = h(c.failures);
-            let _ = write!(
-                svg,
-                "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{bar:.1}\" fill=\"var(--bad)\"/>",
-                f64::from(height) - bar,
-                (step - 0.6).max(0.6)
-            );
+        // Failures drawn over the calls, from the same baseline.
+        for (n, colour) in [(c.calls, "var(--bar)"), (c.failures, "var(--bad)")] {
+            if n > 0 {
+                let bar = (f64::from(n) / f64::from(max) * f64::from(height - 1)).max(1.5);
+                let _ = write!(
+                    svg,
+                    "<rect x=\"{x:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{bar:.1}\" fill=\"{colour}\"/>",
+                    f64::from(height) - bar,
+                    (step - 0.6).max(0.6)
+                );
+            }
         }
     }
     svg.push_str("</svg>");
