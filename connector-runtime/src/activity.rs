@@ -41,7 +41,9 @@ pub(crate) struct Call {
 }
 
 impl Call {
-    /// The call was answered with `status`: counted in the metrics and here.
+    /// The call was answered with `status`: counted in the metrics and here. Never inlined, so
+    /// that a profile shows its whole cost under its name (`bench/observe-cost`).
+    #[inline(never)]
     pub(crate) fn answered(&self, status: &ResponseStatus) {
         crate::metrics::answered(self.operation, status, self.started);
         if let Some(activity) = recorder() {
@@ -327,7 +329,8 @@ impl Activity {
         counts.failures += u32::from(failed);
     }
 
-    /// An `Authenticate` handshake was answered.
+    /// An `Authenticate` handshake was answered. Never inlined (as [`Call::answered`]).
+    #[inline(never)]
     pub(crate) fn handshake(&self, connector: usize, succeeded: bool, reason: Option<&str>, tenant: Option<String>) {
         let mut handshakes = lock(&self.handshakes);
         if handshakes.len() >= MAX_HANDSHAKES {

@@ -21,6 +21,8 @@ const COOKIE: &str = "erp_connector_admin";
 const SESSION_LIFE: Duration = Duration::from_secs(12 * 3600);
 /// Most logins kept at once (the oldest is dropped first).
 const MAX_SESSIONS: usize = 32;
+/// How often the metrics recorder folds its histograms' pending samples.
+const UPKEEP_EVERY: Duration = Duration::from_secs(5);
 /// A wrong token waits this long before its answer (slows guessing; the token is long anyway).
 const WRONG_TOKEN_DELAY: Duration = Duration::from_millis(250);
 
@@ -217,7 +219,7 @@ async fn logout(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
 
 /// Starts the admin listener on the current actix system; its handle stops it.
 pub fn start(admin: Admin) -> std::io::Result<(actix_web::dev::ServerHandle, Vec<std::net::SocketAddr>)> {
-    let bind = admin.bind.clone();
+    let (bind, recorder) = (admin.bind.clone(), admin.metrics);
     let activity = crate::activity::install();
     let data = web::Data::new(State { admin, activity, sessions: Mutex::new(Vec::new()) });
     let server = HttpServer::new(move || {
@@ -239,6 +241,15 @@ pub fn start(admin: Admin) -> std::io::Result<(actix_web::dev::ServerHandle, Vec
     let server = server.run();
     let handle = server.handle();
     actix_web::rt::spawn(server);
+    // The recorder keeps each histogram sample until upkeep folds it into the buckets; a scrape
+    // does that too, but without one (no Prometheus yet, a slow one) memory would grow per call.
+    actix_web::rt::spawn(async move {
+        let mut every = actix_web::rt::time::interval(UPKEEP_EVERY);
+        loop {
+            every.tick().await;
+            recorder.run_upkeep();
+        }
+    });
     Ok((handle, addrs))
 }
 
