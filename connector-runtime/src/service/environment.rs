@@ -8,8 +8,8 @@
 //! left and the service says so at DEBUG). `/proc/<pid>/environ` keeps showing the environment
 //! the process was started with: protect the process itself (its user, its container).
 
-/// The variables that hold secrets: the store key, the application private key, and the shared
-/// store's URL (it may hold a password).
+/// The variables that hold secrets: the store key, the application private key, the shared
+/// store's URL (it may hold a password) and the admin listener's token.
 pub const SECRET_VARIABLES: [&str; 4] =
     ["ERP_CONNECTOR_STORE_KEY", "ERP_CONNECTOR_PRIVATE_KEY", "ERP_CONNECTOR_STORE_URL", "ERP_CONNECTOR_ADMIN_TOKEN"];
 

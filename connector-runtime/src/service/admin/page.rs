@@ -232,10 +232,6 @@ fn blotted(text: &str, secrets: &[&str]) -> String {
     secrets.iter().filter(|s| s.chars().count() >= 4).fold(text.to_owned(), |t, s| t.replace(s, "[secret]"))
 }
 
-fn sum(counts: &[Counts]) -> Counts {
-    counts.iter().fold(Counts::default(), |a, c| Counts { calls: a.calls + c.calls, failures: a.failures + c.failures })
-}
-
 /// The status page.
 pub fn status(view: &View<'_>) -> String {
     let s = view.snapshot;
@@ -279,9 +275,8 @@ pub fn status(view: &View<'_>) -> String {
     }
 
     // The hour at a glance.
-    let all_minutes =
-        (0..MINUTES).map(|i| sum(&s.operations.iter().map(|o| o.counts[i]).collect::<Vec<_>>())).collect::<Vec<_>>();
-    let hour = sum(&all_minutes);
+    let all_minutes = (0..MINUTES).map(|i| s.operations.iter().map(|o| &o.counts[i]).sum()).collect::<Vec<Counts>>();
+    let hour: Counts = all_minutes.iter().sum();
     let failing = s.connections.iter().filter(|c| c.failing()).count();
     let hour_ago = s.now.saturating_sub(3_600_000);
     let refused = s.handshakes.iter().filter(|h| !h.succeeded && h.at >= hour_ago).count();
@@ -385,7 +380,7 @@ fn connections(out: &mut String, view: &View<'_>) {
             None => out.push_str("<td data-label=\"Last error\"><span class=\"muted\">none</span></td>"),
         }
         let minutes = conn.minutes.hour(s.minute);
-        let total = sum(&minutes);
+        let total: Counts = minutes.iter().sum();
         let _ = write!(
             out,
             "<td data-label=\"Last hour\" class=\"n\">{} call{}, <span class=\"{}\">{} failed</span>{}</td></tr>",
