@@ -1,7 +1,7 @@
 //! Hostile and broken clients, and connector methods that hang, stall or fail (issue 8): each
 //! gets a bounded, clear answer and the service keeps serving everyone else.
 
-use std::io::{Read as _, Write as _};
+use std::io::{ErrorKind, Read as _, Write as _};
 use std::net::TcpStream;
 use std::time::Duration;
 
@@ -66,6 +66,8 @@ fn read_answer(socket: &mut TcpStream) -> String {
         match socket.read(&mut buf) {
             Ok(0) => break,
             Ok(n) => all.extend_from_slice(&buf[..n]),
+            // Reset after the answer came (the server closed with the request half read).
+            Err(e) if e.kind() == ErrorKind::ConnectionReset && !all.is_empty() => break,
             Err(e) => panic!("no answer: {e}; got so far: {}", String::from_utf8_lossy(&all)),
         }
         let text = String::from_utf8_lossy(&all);
@@ -88,8 +90,12 @@ fn post(spawned: &Spawned, extra_headers: &str, body: &[u8]) -> String {
         "POST /Services/ErpConnectorWS.svc HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml; charset=utf-8\r\nSOAPAction: \"{ACTION}\"\r\nContent-Length: {}\r\n{extra_headers}\r\n",
         body.len()
     );
-    socket.write_all(head.as_bytes()).unwrap();
-    socket.write_all(body).unwrap();
+    // A request the server refuses by its head (431) may be cut off while still being written:
+    // the server answers and closes without reading the rest. The answer is what is judged.
+    let sent = socket.write_all(head.as_bytes()).and_then(|()| socket.write_all(body));
+    if let Err(e) = sent {
+        assert!(matches!(e.kind(), ErrorKind::ConnectionReset | ErrorKind::BrokenPipe), "{e}");
+    }
     read_answer(&mut socket)
 }
 
