@@ -14,6 +14,7 @@ use std::sync::{Mutex, OnceLock};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use crate::contract::{ConnectionGuid, Operation, ResponseState, ResponseStatus};
+use crate::sync::lock;
 
 /// Minutes kept: one slot a minute.
 pub const MINUTES: usize = 60;
@@ -259,10 +260,6 @@ pub(crate) fn note_tenant(tenant: &str) {
 /// Takes the tenant [`note_tenant`] named (and forgets it).
 pub(crate) fn take_tenant() -> Option<String> {
     TENANT.with(|t| t.borrow_mut().take())
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 fn cut(text: &str) -> String {

@@ -52,6 +52,7 @@ pub mod metrics;
 pub mod service;
 pub mod soap;
 pub mod store;
+mod sync;
 #[cfg(test)]
 mod test_logs;
 #[cfg(any(test, feature = "testing"))]

@@ -10,7 +10,7 @@ use erp_connector::prelude::*;
 use erp_connector::service::Settings;
 use erp_connector::testkit::{Spawned, new_guid, spawn_with};
 
-/// `get_actors` by key: `hang` never answers, `slow` takes ten seconds, `fail` is an ERP
+/// `get_actors` by key: `hang` never answers, `slow` takes ten seconds, `pause` three, `fail` is an ERP
 /// error; anything else answers at once. Its change stream sends one actor, then hangs.
 struct Moody;
 
@@ -22,6 +22,7 @@ impl ErpConnector for Moody {
         match q.erp_keys.first().map(String::as_str) {
             Some("hang") => std::future::pending().await,
             Some("slow") => actix_web::rt::time::sleep(Duration::from_secs(10)).await,
+            Some("pause") => actix_web::rt::time::sleep(Duration::from_secs(3)).await,
             Some("fail") => {
                 return Err(ConnectorError::new("The ERP database is down.").with_tech("connection refused"));
             }
@@ -173,11 +174,53 @@ fn a_client_stalling_in_the_head_is_disconnected() {
     still_serves(&spawned, guid);
 }
 
+/// actix times the head of a connection's first request only: a client that sent one request
+/// and then one byte of the next was never timed out. Every request of a connection is timed.
+#[test]
+fn a_keep_alive_connection_stalling_in_its_next_head_is_disconnected() {
+    let (spawned, guid) = serve(|s| s.client_timeout_secs = 1);
+    for next in ["P", "POST /Services/ErpConnectorWS.svc HTTP/1.1\r\nHost: x\r\nContent-Le"] {
+        let mut socket = connect(&spawned);
+        let body = get_actors_body(guid, "1");
+        write!(
+            socket,
+            "POST /Services/ErpConnectorWS.svc HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nSOAPAction: \"{ACTION}\"\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+        let answer = read_answer(&mut socket);
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        assert!(!answer.to_ascii_lowercase().contains("connection: close"), "kept alive: {answer}");
+        socket.write_all(next.as_bytes()).unwrap();
+        // The safety net of `connect` is 30 s; the watchdog closes the connection within about
+        // a second and a quarter. A timeout here (WouldBlock) means it stayed open.
+        let mut rest = Vec::new();
+        let ended = socket.read_to_end(&mut rest);
+        assert!(
+            ended.is_ok() || ended.as_ref().is_err_and(|e| e.kind() == ErrorKind::ConnectionReset),
+            "{next:?}: still open: {ended:?}"
+        );
+    }
+    still_serves(&spawned, guid);
+}
+
+/// A stream that takes longer than the client timeout is not cut by the watchdog: the
+/// connection is inside a request until its answer's body is done.
+#[test]
+fn a_long_answer_is_not_taken_for_an_idle_connection() {
+    let (spawned, guid) = serve(|s| s.client_timeout_secs = 1);
+    let answer = spawned.client().get_actors(guid, &customers(&["pause"]));
+    let answer = answer.expect("the paused call is answered, not cut off");
+    assert!(answer.result.is_ok, "{:?}", answer.result);
+}
+
 #[test]
 fn connections_beyond_the_limit_wait_their_turn() {
     let (spawned, guid) = serve(|s| {
         s.workers = Some(1);
         s.max_connections = 3;
+        // Else at most a sixteenth of three (one) from this address.
+        s.max_connections_per_source = 0;
     });
     // Three idle connections fill the worker.
     let idle: Vec<TcpStream> = (0..3).map(|_| connect(&spawned)).collect();

@@ -5,12 +5,12 @@
 //! `ERP_CONNECTOR_*` environment variables; see [`Settings`].
 
 mod admin;
+mod connections;
 mod dispatch;
 mod environment;
 mod erased;
 mod settings;
 mod shape_store;
-mod sources;
 mod tls;
 
 pub use dispatch::{DEFAULT_MAX_VALUE_BYTES, HostOptions, Hosted};
@@ -227,16 +227,23 @@ impl Service {
         let on_started = self.on_started;
         let path = settings.endpoint.path.clone();
         let ready_store = store.clone();
-        let per_source = (settings.max_connections_per_source > 0).then(|| {
-            sources::ConnectionsPerSource::new(
-                settings.max_connections_per_source,
-                settings.endpoint.trusted_proxies.clone(),
-            )
+        let plan = connections_plan(&settings);
+        let gate = connections::Gate::new(connections::Rules {
+            listener: "SOAP",
+            per_source: plan.per_source,
+            exempt: settings.endpoint.trusted_proxies.clone(),
+            admit_only: settings.endpoint.allow_from.clone(),
+            outsiders: plan.outsiders,
+            idle: Duration::from_secs(settings.client_timeout_secs.max(1)),
         });
+        let admin = admin.map(|admin| (admin, plan));
         actix_web::rt::System::new().block_on(async move {
+            gate.watch();
+            let watched = gate.clone();
             let mut server = HttpServer::new(move || {
                 let ready_store = ready_store.clone();
                 App::new()
+                    .wrap_fn(connections::timed)
                     .service(endpoint.resource(&path))
                     .route(
                         "/health",
@@ -254,13 +261,8 @@ impl Service {
             })
             .shutdown_timeout(settings.shutdown_timeout_secs)
             .client_request_timeout(Duration::from_secs(settings.client_timeout_secs.max(1)))
-            .max_connections(settings.max_connections.max(1))
-            .on_connect(move |connection, data| {
-                set_nodelay(connection);
-                if let Some(limits) = &per_source {
-                    count_connection(limits, connection, data);
-                }
-            });
+            .max_connections(plan.per_worker)
+            .on_connect(move |connection, data| watched.on_connect(connection, data));
             if let Some(workers) = settings.workers {
                 server = server.workers(workers);
             }
@@ -282,8 +284,8 @@ impl Service {
             }
             let server = server.run();
             let admin = match admin {
-                Some(admin) => {
-                    let (handle, addrs) = admin::start(admin)?;
+                Some((admin, plan)) => {
+                    let (handle, addrs) = admin::start(admin, &plan, &settings)?;
                     for addr in addrs {
                         tracing::info!("admin listener on http://{addr}/ (status page) and /metrics");
                     }
@@ -347,6 +349,33 @@ fn warn_if_exposed(settings: &Settings) {
     }
 }
 
+/// The open-file limit raised to its hard limit and shared out between the listeners; logged,
+/// with a warning where the settings asked for more than fits.
+fn connections_plan(settings: &Settings) -> connections::Plan {
+    let fd_limit = connections::raise_fd_limit();
+    let workers = settings.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let plan = connections::Plan::new(fd_limit, workers, settings.max_connections, settings.max_connections_per_source);
+    if plan.per_worker < settings.max_connections || plan.per_source < settings.max_connections_per_source {
+        tracing::warn!(
+            fd_limit,
+            max_connections = plan.per_worker,
+            max_connections_per_source = plan.per_source,
+            "connections bounded below the settings to fit the open-file limit (a connection takes two \
+             descriptors) and so that no source holds more than a sixteenth of them; raise the hard \
+             limit (LimitNOFILE=, ulimit -Hn) for more"
+        );
+    }
+    tracing::info!(
+        fd_limit,
+        workers,
+        per_worker = plan.per_worker,
+        per_source = plan.per_source,
+        admin = plan.admin,
+        "connections planned"
+    );
+    plan
+}
+
 /// Whether a production service listens beyond loopback at the well-known path.
 fn exposed(settings: &Settings) -> bool {
     let loopback = settings
@@ -355,42 +384,6 @@ fn exposed(settings: &Settings) -> bool {
         .map(|a| a.ip().is_loopback())
         .unwrap_or_else(|_| settings.bind.starts_with("localhost:"));
     settings.profile == Profile::Production && !loopback && settings.endpoint.path == DEFAULT_ENDPOINT_PATH
-}
-
-/// Counts a new connection against its address's bound (kept in the connection's data, released
-/// when it closes); over the bound, shuts it down before a byte is read.
-fn count_connection(
-    limits: &Arc<sources::ConnectionsPerSource>,
-    connection: &dyn std::any::Any,
-    data: &mut actix_web::dev::Extensions,
-) {
-    let tcp = connection.downcast_ref::<actix_web::rt::net::TcpStream>();
-    #[cfg(feature = "tls")]
-    let tcp = tcp.or_else(|| connection.downcast_ref::<tls::Stream>().map(|s| s.get_ref().0));
-    let Some(tcp) = tcp else { return };
-    let Ok(peer) = tcp.peer_addr() else { return };
-    match limits.admit(peer.ip()) {
-        Ok(Some(counted)) => {
-            data.insert(counted);
-        }
-        Ok(None) => {}
-        Err(()) => {
-            tracing::warn!(client = %peer.ip(), "connection refused: ERP_CONNECTOR_MAX_CONNECTIONS_PER_SOURCE reached");
-            let _ = socket2::SockRef::from(tcp).shutdown(std::net::Shutdown::Both);
-        }
-    }
-}
-
-/// Sets TCP_NODELAY on a new connection, plain or TLS. A streamed answer ends with a small
-/// chunk; under Nagle's algorithm it waits for the client's delayed ACK (40 ms on Linux).
-fn set_nodelay(connection: &dyn std::any::Any) {
-    if let Some(tcp) = connection.downcast_ref::<actix_web::rt::net::TcpStream>() {
-        let _ = tcp.set_nodelay(true);
-    }
-    #[cfg(feature = "tls")]
-    if let Some(tls) = connection.downcast_ref::<tls::Stream>() {
-        let _ = tls.get_ref().0.set_nodelay(true);
-    }
 }
 
 /// The store the settings name, its key from `env_key` (`ERP_CONNECTOR_STORE_KEY`) or the key file.
@@ -599,7 +592,6 @@ fn init_tracing(filter: &str, format: settings::LogFormat) {
 mod tests {
     use actix_web::rt::net::{TcpListener, TcpStream};
 
-    use super::set_nodelay;
     use super::{Profile, Settings, exposed};
 
     #[test]
@@ -656,6 +648,23 @@ mod tests {
         let client = TcpStream::connect(listener.local_addr().unwrap());
         let (client, accepted) = tokio::join!(client, listener.accept());
         (accepted.unwrap().0, client.unwrap())
+    }
+
+    /// What the SOAP listener does with a new connection: lets it in (TCP_NODELAY set: a streamed
+    /// answer ends with a small chunk, which Nagle's algorithm would hold for the client's
+    /// delayed ACK, 40 ms on Linux).
+    fn set_nodelay(connection: &dyn std::any::Any) {
+        let gate = super::connections::Gate::new(super::connections::Rules {
+            listener: "test",
+            per_source: 1,
+            exempt: Vec::new(),
+            admit_only: Vec::new(),
+            outsiders: 0,
+            idle: std::time::Duration::from_secs(1),
+        });
+        let mut data = actix_web::dev::Extensions::new();
+        gate.on_connect(connection, &mut data);
+        assert!(data.contains::<super::connections::Admitted>(), "let in");
     }
 
     #[actix_web::test]

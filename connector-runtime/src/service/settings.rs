@@ -50,12 +50,15 @@ pub struct Settings {
     /// (streamed answers: the longest wait for the next actor); 0 for no limit. The default is
     /// inferred: EIS's timeouts are not known, a WCF client's default is one minute.
     pub call_timeout_secs: u64,
-    /// Seconds a client gets to send a request's head, and again its body; slower clients are
-    /// answered with HTTP 408 and disconnected.
+    /// Seconds a client gets to send a request's head, and again its body (slower clients are
+    /// answered with HTTP 408 and disconnected), and that a connection may stay outside a
+    /// request, waiting for its next head (then it is closed).
     pub client_timeout_secs: u64,
     /// Connections each worker keeps open at once; further ones wait in the listen backlog.
+    /// Lowered at start where the open-file limit (raised to its hard limit) is too low for it.
     pub max_connections: usize,
-    /// Open connections one client address may hold (trusted proxies exempt); 0: no bound.
+    /// Open connections one source (an IPv4 address, an IPv6 /64) may hold, at most a sixteenth
+    /// of the listener's (trusted proxies exempt); 0: no bound.
     pub max_connections_per_source: usize,
     /// Seconds a parsed connection is reused before the store is read again. Saves and deletes
     /// through this process take effect at once; through another replica, within this time.

@@ -60,9 +60,32 @@ impl Connector {
     /// Starts the connector in `dir` with its store at `store` and `env` on top, and waits
     /// until it answers `/health`. Its output goes to `dir/stdout.log` and `dir/stderr.log`.
     pub fn start(dir: &Path, store: &Path, store_key: &str, env: &[(&str, &str)]) -> Connector {
+        Self::start_command(Command::new(env!("CARGO_BIN_EXE_ledger-connector")), dir, store, store_key, env)
+    }
+
+    /// [`Connector::start`] under `ulimit -n nofile` (soft and hard: it cannot raise it).
+    #[allow(dead_code)]
+    pub fn start_with_open_files(
+        nofile: u32,
+        dir: &Path,
+        store: &Path,
+        store_key: &str,
+        env: &[(&str, &str)],
+    ) -> Connector {
+        let mut command = Command::new("sh");
+        command.args(["-c", &format!("ulimit -n {nofile} && exec \"$0\""), env!("CARGO_BIN_EXE_ledger-connector")]);
+        Self::start_command(command, dir, store, store_key, env)
+    }
+
+    fn start_command(
+        mut command: Command,
+        dir: &Path,
+        store: &Path,
+        store_key: &str,
+        env: &[(&str, &str)],
+    ) -> Connector {
         let addr = free_addr();
         let log = |name: &str| std::fs::OpenOptions::new().create(true).append(true).open(dir.join(name)).unwrap();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_ledger-connector"));
         command
             .current_dir(dir)
             .env("ERP_CONNECTOR_BIND", addr.to_string())

@@ -218,12 +218,29 @@ async fn logout(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
 }
 
 /// Starts the admin listener on the current actix system; its handle stops it.
-pub fn start(admin: Admin) -> std::io::Result<(actix_web::dev::ServerHandle, Vec<std::net::SocketAddr>)> {
+/// It is bounded and timed like the SOAP listener (`plan`: its share of the open-file limit),
+/// whatever the token: a flood of connections to it cannot reach the SOAP side.
+pub fn start(
+    admin: Admin,
+    plan: &super::connections::Plan,
+    settings: &super::Settings,
+) -> std::io::Result<(actix_web::dev::ServerHandle, Vec<std::net::SocketAddr>)> {
     let (bind, recorder) = (admin.bind.clone(), admin.metrics);
+    let timeout = std::time::Duration::from_secs(settings.client_timeout_secs.max(1));
+    let gate = super::connections::Gate::new(super::connections::Rules {
+        listener: "admin",
+        per_source: plan.admin_per_source,
+        exempt: Vec::new(),
+        admit_only: Vec::new(),
+        outsiders: 0,
+        idle: timeout,
+    });
+    gate.watch();
     let activity = crate::activity::install();
     let data = web::Data::new(State { admin, activity, sessions: Mutex::new(Vec::new()) });
     let server = HttpServer::new(move || {
         App::new()
+            .wrap_fn(super::connections::timed)
             .app_data(data.clone())
             .app_data(web::FormConfig::default().limit(4096))
             .route("/", web::get().to(status))
@@ -234,6 +251,9 @@ pub fn start(admin: Admin) -> std::io::Result<(actix_web::dev::ServerHandle, Vec
             .default_service(web::to(|| async { HttpResponse::NotFound().finish() }))
     })
     .workers(1)
+    .max_connections(plan.admin)
+    .client_request_timeout(timeout)
+    .on_connect(move |connection, data| gate.on_connect(connection, data))
     .disable_signals()
     .bind(&bind)
     .map_err(|e| std::io::Error::new(e.kind(), format!("cannot listen on {bind} (ERP_CONNECTOR_ADMIN_BIND): {e}")))?;

@@ -1,0 +1,10 @@
+//! Locks shared by workers.
+
+use std::sync::{Mutex, MutexGuard};
+
+/// Locks `m`, taking it over when a panicking holder poisoned it: every value behind these locks
+/// is a cache, a count or a map that stays consistent between statements, and a panic in one
+/// call must not stop the others.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
