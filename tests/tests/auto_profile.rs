@@ -1,7 +1,8 @@
 //! The `auto` wire profile over real HTTP: each request is answered in the shape it shows; a
 //! request that shows none (`WSGetConfigData`) in its caller's last shape, else the deployment's
-//! (kept in a [`ShapeMemory`] across restarts), else the fallback; the WSDL describes the
-//! remembered shape; fixed profiles ignore what requests show.
+//! (kept in a [`ShapeMemory`] across restarts; without an allow-list the first shape detected,
+//! which no later caller changes), else the fallback; the WSDL describes the deployment's shape;
+//! fixed profiles ignore what requests show and are stored as the deployment's.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -87,11 +88,14 @@ fn each_caller_is_answered_in_its_own_shape() {
     assert_eq!(answer_shape(addr, "10.0.0.4", WrappedEis, &test_connection()), Shape::Known(WrappedEis));
     assert_eq!(answer_shape(addr, "10.0.0.3", WrappedPoco, &config), Shape::Known(WrappedPoco));
     assert_eq!(answer_shape(addr, "10.0.0.4", WrappedEis, &config), Shape::Known(WrappedEis));
-    // A caller never seen gets the deployment's last detected shape, which the WSDL describes and
-    // the memory keeps.
-    assert_eq!(answer_shape(addr, "10.0.0.5", MessageContract, &config), Shape::Known(WrappedEis));
-    assert!(wsdl_names(addr, WrappedEis));
-    wait_for(|| *memory.0.lock().unwrap() == Some(WrappedEis));
+    // A caller never seen gets the deployment's shape, which the WSDL describes and the memory
+    // keeps: without an allow-list, the first one detected (10.0.0.2's first request), which the
+    // callers after it did not change.
+    let first = WireProfile::ALL[0];
+    assert_eq!(answer_shape(addr, "10.0.0.5", WrappedPoco, &config), Shape::Known(first));
+    assert!(wsdl_names(addr, first));
+    wait_for(|| *memory.0.lock().unwrap() == Some(first));
+    assert_eq!(answer_shape(addr, "10.0.0.4", MessageContract, &config), Shape::Known(WrappedEis), "still its own");
 }
 
 #[test]
@@ -116,7 +120,11 @@ fn a_fixed_profile_answers_in_it_whatever_the_request_shows() {
         assert_eq!(shape, Shape::Known(WireProfile::WrappedEis));
     }
     assert!(wsdl_names(addr, WireProfile::WrappedEis));
-    assert_eq!(*memory.0.lock().unwrap(), None, "a fixed profile remembers nothing");
+    assert_eq!(
+        *memory.0.lock().unwrap(),
+        Some(WireProfile::WrappedEis),
+        "the fixed profile is stored as the deployment's, whatever requests showed"
+    );
 }
 
 fn wait_for(done: impl Fn() -> bool) {

@@ -237,7 +237,12 @@ impl SoapEndpoint {
         let size_hints = std::array::from_fn(|_| AtomicUsize::new(4096));
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
         let auth_slots = tokio::sync::Semaphore::new(cores);
-        let shapes = shapes::Shapes::new(settings.profile, settings.profile_fallback, settings.shape_memory.clone());
+        let shapes = shapes::Shapes::new(
+            settings.profile,
+            settings.profile_fallback,
+            settings.shape_memory.clone(),
+            settings.sources.allow_from.clone(),
+        );
         shapes.load_stored();
         SoapEndpoint { inner: Arc::new(Inner { handlers, settings, auth_slots, size_hints, shapes }) }
     }
