@@ -179,7 +179,15 @@ fn doctype_and_entities_are_refused() {
 }
 
 fn small() -> Limits {
-    Limits { max_depth: 8, max_elements: 20, max_attributes: 4, max_namespace_bindings: 6, max_text_len: 16 }
+    Limits {
+        max_depth: 8,
+        max_elements: 20,
+        max_attributes: 4,
+        max_namespace_bindings: 6,
+        max_text_len: 16,
+        max_array_items: 5,
+        max_value_bytes: 4096,
+    }
 }
 
 fn limit_of(xml: &str) -> &'static str {
@@ -216,6 +224,44 @@ fn every_limit_holds() {
     assert!(what == "namespace bindings" || what == "nesting depth", "{what}");
     let err = read_request(envelope(&deep).as_bytes(), None, &small()).unwrap_err().to_string();
     assert!(err.contains("nesting depth") && err.contains('8'), "{err}");
+    let keys = |n: usize| {
+        let items = "<a:string>k</a:string>".repeat(n);
+        envelope(&format!(
+            r#"<GetActorsRequestWS xmlns="{EIS}"><ErpKeys xmlns:a="{ARRAYS}">{items}</ErpKeys></GetActorsRequestWS>"#
+        ))
+    };
+    assert!(read_request(keys(5).as_bytes(), None, &small()).is_ok(), "five items fit");
+    assert_eq!(limit_of(&keys(6)), "items in one array");
+}
+
+const ARRAYS: &str = "http://schemas.microsoft.com/2003/10/Serialization/Arrays";
+
+/// Empty items cost nothing on the wire and a carrier each in memory: what they may take is
+/// bounded, in whichever array or dictionary they come.
+#[test]
+fn the_memory_values_take_is_bounded() {
+    let limits = Limits { max_value_bytes: 1 << 20, ..Limits::default() };
+    let actors = |n: usize| {
+        envelope(&format!(
+            r#"<SaveActorsRequestWS xmlns="{EIS}"><Actors>{}</Actors></SaveActorsRequestWS>"#,
+            "<ErpActorWS/>".repeat(n)
+        ))
+    };
+    assert!(read_request(actors(100).as_bytes(), None, &limits).is_ok());
+    let err = read_request(actors(100_000).as_bytes(), None, &limits).unwrap_err();
+    assert!(matches!(err, ReadError::Limit { what: "bytes the message's values take in memory", .. }), "{err}");
+    assert!(err.to_string().contains("1048576"), "{err}");
+    let entries = "<a:KeyValueOfstringstring><a:Key>K</a:Key><a:Value/></a:KeyValueOfstringstring>".repeat(20_000);
+    let dict = envelope(&format!(
+        r#"<SaveConnectionRequestWS xmlns="{EIS}"><ConnectionInfo xmlns:a="{ARRAYS}">{entries}</ConnectionInfo></SaveConnectionRequestWS>"#
+    ));
+    assert!(matches!(read_request(dict.as_bytes(), None, &limits), Err(ReadError::Limit { .. })));
+    let long = envelope(&format!(
+        r#"<SearchActorsRequestWS xmlns="{EIS}"><SearchText>{}</SearchText></SearchActorsRequestWS>"#,
+        "x".repeat(2 << 20)
+    ));
+    assert!(matches!(read_request(long.as_bytes(), None, &limits), Err(ReadError::Limit { .. })), "one long text");
+    assert_eq!(Limits::value_bytes_for_body(4 << 20), 32 << 20);
 }
 
 #[test]

@@ -302,6 +302,8 @@ pub trait RecordVec {
     fn set_empty(&mut self);
     /// Appends an empty carrier and returns it for filling.
     fn push(&mut self) -> &mut dyn Record;
+    /// Bytes one carrier takes in the array (its inline size).
+    fn item_bytes(&self) -> usize;
 }
 
 /// A borrowed array of carriers.
@@ -336,6 +338,9 @@ impl<T: RecordType> RecordVec for Option<Vec<T>> {
         let items = self.get_or_insert_with(Vec::new);
         items.push(T::default());
         items.last_mut().expect("just pushed")
+    }
+    fn item_bytes(&self) -> usize {
+        size_of::<T>()
     }
 }
 

@@ -177,6 +177,10 @@ impl Service {
             profile_fallback: settings.wire_profile_fallback,
             shape_memory: Some(Arc::new(shape_store::StoredShape(store.clone()))),
             max_body_bytes: settings.max_body_bytes,
+            limits: crate::soap::Limits {
+                max_value_bytes: crate::soap::Limits::value_bytes_for_body(settings.max_body_bytes),
+                ..crate::soap::Limits::default()
+            },
             fault_details: settings.fault_details,
             capture,
             call_timeout: (settings.call_timeout_secs > 0).then(|| Duration::from_secs(settings.call_timeout_secs)),
@@ -185,7 +189,6 @@ impl Service {
                 allow_from: settings.endpoint.allow_from.clone(),
                 trusted_proxies: settings.endpoint.trusted_proxies.clone(),
             },
-            ..EndpointSettings::default()
         };
         warn_if_exposed(&settings);
         let hosted = handlers

@@ -10,8 +10,8 @@
 //!
 //! Hardened: the input must be UTF-8; a DOCTYPE (and so any entity declaration) is refused, as is
 //! any entity other than the five predefined ones; nesting depth, element count, attributes per
-//! element, namespace bindings and text length are limited ([`Limits`]). Every failure is a
-//! [`ReadError`] whose message says what to fix.
+//! element, namespace bindings, text length, items per array and the memory the values read take
+//! are limited ([`Limits`]). Every failure is a [`ReadError`] whose message says what to fix.
 
 use std::borrow::Cow;
 
@@ -40,6 +40,21 @@ pub struct Limits {
     pub max_namespace_bindings: usize,
     /// Bytes of text in one element.
     pub max_text_len: usize,
+    /// Items in one array or dictionary.
+    pub max_array_items: usize,
+    /// Bytes the values read from one message may take in memory (an estimate that counts what
+    /// each string, array item and dictionary entry allocates, growth room included). A message
+    /// of many empty items takes far more memory than bytes on the wire: a million empty
+    /// `ErpActorWS` in 4 MB took 201 MiB before this bound.
+    pub max_value_bytes: usize,
+}
+
+impl Limits {
+    /// Memory values may take for a body of `body_bytes`: eight times the body, at least 1 MiB.
+    /// A message of real values takes about its own size; one built to amplify hits this first.
+    pub fn value_bytes_for_body(body_bytes: usize) -> usize {
+        body_bytes.saturating_mul(8).max(1 << 20)
+    }
 }
 
 impl Default for Limits {
@@ -50,6 +65,8 @@ impl Default for Limits {
             max_attributes: 32,
             max_namespace_bindings: 64,
             max_text_len: 8 * 1024 * 1024,
+            max_array_items: 100_000,
+            max_value_bytes: Self::value_bytes_for_body(4 << 20),
         }
     }
 }
@@ -311,6 +328,8 @@ struct XmlIn<'i, 'l> {
     limits: &'l Limits,
     depth: usize,
     elements: usize,
+    /// The estimated bytes of the values read so far (bounded by `max_value_bytes`).
+    value_bytes: usize,
     /// The namespace of the last element read at the envelope levels (the body element's).
     last_ns: String,
     /// The depth of the body element while its first descendants are probed for the evidence
@@ -330,6 +349,7 @@ impl<'i, 'l> XmlIn<'i, 'l> {
             limits,
             depth: 0,
             elements: 0,
+            value_bytes: 0,
             last_ns: String::new(),
             probe_level: 0,
             trace: Trace::default(),
@@ -539,7 +559,30 @@ impl<'i, 'l> XmlIn<'i, 'l> {
     }
 
     fn text_of(&mut self, el: &El<'i>, member: &str) -> Result<String, ReadError> {
-        if el.empty { Ok(String::new()) } else { self.text(member) }
+        let text = if el.empty { String::new() } else { self.text(member)? };
+        self.charge(text.len())?;
+        Ok(text)
+    }
+
+    /// Counts `bytes` more of values in memory.
+    fn charge(&mut self, bytes: usize) -> Result<(), ReadError> {
+        self.value_bytes = self.value_bytes.saturating_add(bytes);
+        if self.value_bytes > self.limits.max_value_bytes {
+            return Err(ReadError::Limit {
+                what: "bytes the message's values take in memory",
+                limit: self.limits.max_value_bytes,
+            });
+        }
+        Ok(())
+    }
+
+    /// Counts one more item, after `before` others, of an array or dictionary, taking `bytes` in
+    /// it (twice: a growing array holds up to twice its items' room).
+    fn item(&mut self, before: usize, bytes: usize) -> Result<(), ReadError> {
+        if before >= self.limits.max_array_items {
+            return Err(ReadError::Limit { what: "items in one array", limit: self.limits.max_array_items });
+        }
+        self.charge(bytes.saturating_mul(2))
     }
 
     /// Reads the envelope around a body element handled by `body`, and any `ConnectionGuid`
@@ -755,14 +798,18 @@ impl<'i, 'l> XmlIn<'i, 'l> {
                 if !el.empty {
                     loop {
                         match self.next()? {
-                            // A nil item cannot be held by a Vec<String>; it reads as "".
-                            Ev::Start(item) if item.nil => {
-                                items.push(String::new());
-                                if !item.empty {
-                                    self.skip()?;
+                            Ev::Start(item) => {
+                                self.item(items.len(), size_of::<String>())?;
+                                if item.nil {
+                                    // A nil item cannot be held by a Vec<String>; it reads as "".
+                                    items.push(String::new());
+                                    if !item.empty {
+                                        self.skip()?;
+                                    }
+                                } else {
+                                    items.push(self.text_of(&item, member)?);
                                 }
                             }
-                            Ev::Start(item) => items.push(self.text_of(&item, member)?),
                             Ev::Text(_) => {}
                             Ev::End => break,
                             Ev::Eof => return Err(self.unexpected_eof()),
@@ -774,9 +821,12 @@ impl<'i, 'l> XmlIn<'i, 'l> {
             Slot::Dictionary(d) => {
                 let mut dict = StringDict::new();
                 if !el.empty {
+                    let mut entries = 0;
                     loop {
                         match self.next()? {
                             Ev::Start(entry) => {
+                                self.item(entries, size_of::<(CompactString, Option<CompactString>)>())?;
+                                entries += 1;
                                 let (key, value) = self.entry(entry, member)?;
                                 dict.insert_opt(key, value);
                             }
@@ -797,6 +847,7 @@ impl<'i, 'l> XmlIn<'i, 'l> {
             Slot::RecordArray(v) => {
                 v.set_empty();
                 if !el.empty {
+                    let mut items = 0;
                     loop {
                         match self.next()? {
                             // A nil carrier holds nothing to keep.
@@ -806,6 +857,8 @@ impl<'i, 'l> XmlIn<'i, 'l> {
                                 }
                             }
                             Ev::Start(item) => {
+                                self.item(items, v.item_bytes())?;
+                                items += 1;
                                 let record = v.push();
                                 if !item.empty {
                                     self.members(record, false, false)?;
@@ -844,6 +897,7 @@ impl<'i, 'l> XmlIn<'i, 'l> {
                         } else {
                             Some(if child.empty { CompactString::default() } else { self.text_cow(member)?.into() })
                         };
+                        self.charge(text.as_ref().map_or(0, CompactString::len))?;
                         match child.local.as_ref() {
                             "Key" => key = text,
                             "Value" => value = text,

@@ -109,6 +109,8 @@ const RESPONSE_LIMITS: Limits = Limits {
     max_attributes: 32,
     max_namespace_bindings: 64,
     max_text_len: 64 * 1024 * 1024,
+    max_array_items: usize::MAX,
+    max_value_bytes: usize::MAX,
 };
 
 /// The default service path, as SuperOffice's WCF host names it.
