@@ -18,6 +18,7 @@
 //! * `erp-connector new NAME [--from hello|sqlite-erp] [--app-id ID]`: a new connector crate
 //!   from an example, renamed, with its configuration file, README and passing tests.
 
+mod connections;
 mod emulate;
 mod new;
 mod replay;
@@ -60,6 +61,9 @@ enum Command {
     /// Capture folders (ERP_CONNECTOR_CAPTURE_DIR).
     #[command(subcommand)]
     Capture(Capture),
+    /// The stored connections: list and remove them by when and from where they were saved.
+    #[command(subcommand)]
+    Connections(connections::Connections),
 }
 
 #[derive(Subcommand)]
@@ -152,6 +156,7 @@ fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Emulate(args) => emulate::run(args),
         Command::Replay(args) => replay::run(args),
         Command::New(args) => new::run(args),
+        Command::Connections(command) => connections::run(command),
         Command::Capture(Capture::Inspect { folder }) => {
             let inspection = erp_connector::capture::inspect::inspect(&folder).map_err(|e| e.to_string())?;
             println!("{inspection}");

@@ -9,8 +9,8 @@ use std::time::Instant;
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
-use crate::contract::{ConnectionGuid, ErrorCode, Operation, ResponseStatus, StringDict};
-use crate::store::{ChangeListener, ConnectionStore, StoreError};
+use crate::contract::{ConnectionGuid, ErrorCode, Operation, ResponseStatus};
+use crate::store::{ChangeListener, ConnectionStore, Listed, Record, StoreError};
 
 /// Calls answered, by operation, state and error code.
 pub const CALLS: &str = "erp_connector_calls_total";
@@ -206,11 +206,14 @@ impl MeteredStore {
 }
 
 impl ConnectionStore for MeteredStore {
-    fn save(&self, connector: &str, guid: ConnectionGuid, info: &StringDict) -> Result<(), StoreError> {
-        self.timed("save", |s| s.save(connector, guid, info))
+    fn save(&self, connector: &str, guid: ConnectionGuid, record: &Record) -> Result<(), StoreError> {
+        self.timed("save", |s| s.save(connector, guid, record))
     }
-    fn load(&self, connector: &str, guid: ConnectionGuid) -> Result<Option<StringDict>, StoreError> {
+    fn load(&self, connector: &str, guid: ConnectionGuid) -> Result<Option<Record>, StoreError> {
         self.timed("load", |s| s.load(connector, guid))
+    }
+    fn list(&self, connector: Option<&str>) -> Result<Vec<Listed>, StoreError> {
+        self.timed("list", |s| s.list(connector))
     }
     fn delete(&self, connector: &str, guid: ConnectionGuid) -> Result<bool, StoreError> {
         self.timed("delete", |s| s.delete(connector, guid))

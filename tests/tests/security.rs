@@ -151,6 +151,38 @@ fn stored_connections_and_saves_per_source_are_capped() {
     }
     let fourth = client.save_connection(new_guid(), &values("u", "u-secret")).unwrap();
     assert!(!fourth.is_ok && fourth.user_explanation.unwrap().contains("at most 3 per minute"));
+
+    // New connections per source and hour: edits and resends of stored ones are not new.
+    let spawned = spawn_with(Vault, |s| s.connections.new_per_hour_per_source = 2);
+    let client = spawned.client();
+    let (a, b) = (new_guid(), new_guid());
+    assert!(client.save_connection(a, &values("a", "a-secret")).unwrap().is_ok);
+    assert!(client.save_connection(b, &values("b", "b-secret")).unwrap().is_ok);
+    let third = client.save_connection(new_guid(), &values("c", "c-secret")).unwrap();
+    assert!(!third.is_ok && third.user_explanation.unwrap().contains("at most 2 an hour"));
+    assert!(client.save_connection(a, &values("a", "a-secret")).unwrap().is_ok, "a resend is no new connection");
+}
+
+/// Each stored connection keeps (sealed) the address that saved it, for the operator's
+/// `erp-connector connections list --source`.
+#[test]
+fn a_saved_connection_keeps_its_source() {
+    use erp_connector::store::ConnectionStore as _;
+    let spawned = spawn_with(Vault, |_| {});
+    let guid = new_guid();
+    assert!(spawned.client().save_connection(guid, &values("a", "a-secret")).unwrap().is_ok);
+    let key = erp_connector::store::crypto::StoreKey::parse(
+        &std::fs::read_to_string(spawned.dir().join("store.key")).unwrap(),
+    )
+    .unwrap();
+    let store = erp_connector::store::SqliteStore::open(
+        &spawned.dir().join("connections.db"),
+        erp_connector::store::crypto::Sealer::new(&key),
+    )
+    .unwrap();
+    let record = store.load("vault", guid).unwrap().expect("stored");
+    assert_eq!(record.source, Some("127.0.0.1".parse().unwrap()));
+    assert!(record.saved_at > 0 && !record.is_deleted());
 }
 
 #[test]

@@ -16,9 +16,10 @@ use crate::connector::{
 use crate::contract::*;
 
 use super::erased::{Adapter, AnyConfig, AnyConn, AnySession, Methods};
+use super::per_source::PerSource;
 use super::settings::{ConnectionLimits, ReplacePolicy};
 use crate::http::{Answer, LocalBoxFuture, SoapHandler};
-use crate::store::{ConnectionStore, StoreChange};
+use crate::store::{ConnectionStore, Record, StoreChange, now_secs};
 use crate::untrusted::shown;
 
 /// A connector as the service hosts it: the user's value (behind an object-safe adapter, so that this code
@@ -31,7 +32,9 @@ pub struct Hosted {
     tech_explanations: bool,
     limits: ConnectionLimits,
     cache: Arc<ConnectionCache<Loaded>>,
-    saves: SaveRate,
+    saves: PerSource,
+    /// New connections stored per source and hour.
+    new_connections: PerSource,
     handshake: Option<crate::auth::Handshake>,
 }
 
@@ -114,60 +117,18 @@ impl Default for HostOptions {
     }
 }
 
-/// The entry that marks a stored record as deleted (a tombstone): its value is when, in seconds
-/// since the epoch. No caller can send it: its key is no declared field (it starts with NUL).
-const TOMBSTONE_KEY: &str = "\0erp-connector:deleted";
-
 /// How long a deleted connection's values still guard its GUID.
 const TOMBSTONE_SECS: u64 = 30 * 24 * 3600;
 
-fn now_secs() -> u64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
-
-/// Whether `info` is a deleted connection's tombstone.
-pub(crate) fn is_deleted(info: &StringDict) -> bool {
-    info.get(TOMBSTONE_KEY).is_some()
-}
-
-/// `info` without its tombstone mark, and whether it had one that still guards the GUID
-/// (`None`: no mark; `Some(false)`: an expired one).
-fn tombstone(mut info: StringDict) -> (StringDict, Option<bool>) {
-    let mark = info.remove(TOMBSTONE_KEY).flatten();
-    let live = mark.map(|at| at.parse::<u64>().is_ok_and(|at| now_secs().saturating_sub(at) < TOMBSTONE_SECS));
-    (info, live)
+/// The values of a stored record, and whether it is a tombstone that still guards the GUID
+/// (`None`: not deleted; `Some(false)`: deleted long enough ago to guard nothing).
+fn tombstone(record: Record) -> (StringDict, Option<bool>) {
+    let live = record.deleted_at.map(|at| now_secs().saturating_sub(at) < TOMBSTONE_SECS);
+    (record.values, live)
 }
 
 /// Most bytes of one configuration value whose field declares no `MaxLength`.
 pub const DEFAULT_MAX_VALUE_BYTES: usize = 4096;
-
-/// Saves per client address in the current minute (a fixed window), bounded in addresses.
-struct SaveRate {
-    per_minute: u32,
-    window: std::sync::Mutex<(Instant, HashMap<std::net::IpAddr, u32>)>,
-}
-
-/// Client addresses counted at most per minute; beyond, new addresses share one count.
-const MAX_COUNTED_SOURCES: usize = 10_000;
-
-impl SaveRate {
-    /// Counts a save from `source`; `false` when it is over the limit.
-    fn admit(&self, source: Option<std::net::IpAddr>) -> bool {
-        let source = source.unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
-        let mut window = self.window.lock().unwrap_or_else(|p| p.into_inner());
-        if window.0.elapsed() >= Duration::from_secs(60) {
-            *window = (Instant::now(), HashMap::new());
-        }
-        let key = if window.1.len() >= MAX_COUNTED_SOURCES && !window.1.contains_key(&source) {
-            std::net::IpAddr::from([255, 255, 255, 255])
-        } else {
-            source
-        };
-        let count = window.1.entry(key).or_insert(0);
-        *count += 1;
-        *count <= self.per_minute
-    }
-}
 
 /// Parsed connections kept for a while, so that a call does not wait for the store. Saves and
 /// deletes through this process update it at once; a shared store tells of changes through other
@@ -302,10 +263,8 @@ impl Hosted {
     ) -> Self {
         let HostOptions { tech_explanations, cache_ttl, limits } = options;
         let cache = Arc::new(ConnectionCache::new(cache_ttl, limits.cache_entries));
-        let saves = SaveRate {
-            per_minute: limits.saves_per_minute_per_source,
-            window: std::sync::Mutex::new((Instant::now(), HashMap::new())),
-        };
+        let saves = PerSource::new(limits.saves_per_minute_per_source, Duration::from_secs(60));
+        let new_connections = PerSource::new(limits.new_per_hour_per_source, Duration::from_secs(3600));
         let (watched, connector_name) = (Arc::downgrade(&cache), name.clone());
         store.watch(Arc::new(move |change| {
             let Some(cache) = watched.upgrade() else { return };
@@ -315,7 +274,7 @@ impl Hosted {
                 StoreChange::Unknown => cache.forget_all(),
             }
         }));
-        Hosted { methods, name, store, tech_explanations, limits, cache, saves, handshake: None }
+        Hosted { methods, name, store, tech_explanations, limits, cache, saves, new_connections, handshake: None }
     }
 
     /// Answers `Authenticate` with this handshake (application id, key, trusted certificates).
@@ -366,7 +325,7 @@ impl Hosted {
             other => other,
         });
         // A deleted connection (its tombstone) is as unknown as one never saved.
-        let info = loaded.await?.filter(|info| !is_deleted(info));
+        let info = loaded.await?.filter(|record| !record.is_deleted()).map(|record| record.values);
         let info = info.ok_or_else(ConnectorError::unknown_connection)?;
         let config = self.methods.parse(&info).map_err(|e| {
             ConnectorError::new(format!("The saved configuration of this connection is no longer valid: {e}. Edit and save the connection again."))
@@ -484,7 +443,8 @@ impl Hosted {
                     // Keys only: values may be passwords.
                     tracing::debug!(connection = %guid, keys = ?values.keys().map(shown).collect::<Vec<_>>(), "saving connection");
                     let (store, name, hash) = (self.store.clone(), self.name.clone(), values_hash(&values));
-                    blocking(move || store.save(&name, guid, &values)).await?;
+                    let record = Record::saved(values, crate::http::caller());
+                    blocking(move || store.save(&name, guid, &record)).await?;
                     // Replaces anything read before the save, and stops reads begun before it
                     // from being kept; the old session (other values, maybe) is closed.
                     self.close(self.cache.saved(guid, Arc::new(Loaded::new(guid, config.clone(), hash)))).await;
@@ -507,12 +467,12 @@ impl Hosted {
                     // Where replacing needs proof, the values stay as a tombstone: otherwise a
                     // delete and a save would replace a connection with none.
                     let stored = if keep_values { store.load(&name, guid).ok().flatten() } else { None };
-                    match stored.map(tombstone) {
-                        Some((mut values, None)) => {
-                            values.insert_opt(TOMBSTONE_KEY, Some(now_secs().to_string().into()));
-                            store.save(&name, guid, &values)
+                    match stored {
+                        Some(mut record) if !record.is_deleted() => {
+                            record.deleted_at = Some(now_secs());
+                            store.save(&name, guid, &record)
                         }
-                        Some((_, Some(_))) => Ok(()),
+                        Some(_) => Ok(()),
                         None => store.delete(&name, guid).map(drop),
                     }
                 })
@@ -724,6 +684,19 @@ impl Hosted {
             None => {
                 let (store, name) = (self.store.clone(), self.name.clone());
                 let stored = blocking(move || store.count(&name)).await?;
+                if !self.new_connections.admit(crate::http::caller()) {
+                    crate::metrics::refused("new_connections_per_source");
+                    tracing::warn!(
+                        limit = self.limits.new_per_hour_per_source,
+                        client = ?crate::http::caller(),
+                        "save of a new connection refused: ERP_CONNECTOR_NEW_CONNECTIONS_PER_HOUR_PER_SOURCE reached"
+                    );
+                    return Err(ConnectorError::new(format!(
+                        "Too many new connections saved from this address: at most {} an hour \
+                         (ERP_CONNECTOR_NEW_CONNECTIONS_PER_HOUR_PER_SOURCE). Try again later.",
+                        self.limits.new_per_hour_per_source
+                    )));
+                }
                 if stored >= self.limits.max_stored {
                     tracing::warn!(
                         limit = self.limits.max_stored,
@@ -907,7 +880,7 @@ mod tests {
     /// A store in memory that lets the test announce changes, as a shared store does.
     #[derive(Default)]
     struct Announcing {
-        rows: Mutex<HashMap<(String, ConnectionGuid), StringDict>>,
+        rows: Mutex<HashMap<(String, ConnectionGuid), Record>>,
         listeners: Mutex<Vec<ChangeListener>>,
     }
 
@@ -924,12 +897,15 @@ mod tests {
     }
 
     impl ConnectionStore for Announcing {
-        fn save(&self, connector: &str, guid: ConnectionGuid, info: &StringDict) -> Result<(), StoreError> {
-            self.rows.lock().unwrap().insert((connector.to_owned(), guid), info.clone());
+        fn save(&self, connector: &str, guid: ConnectionGuid, record: &Record) -> Result<(), StoreError> {
+            self.rows.lock().unwrap().insert((connector.to_owned(), guid), record.clone());
             Ok(())
         }
-        fn load(&self, connector: &str, guid: ConnectionGuid) -> Result<Option<StringDict>, StoreError> {
+        fn load(&self, connector: &str, guid: ConnectionGuid) -> Result<Option<Record>, StoreError> {
             Ok(self.rows.lock().unwrap().get(&(connector.to_owned(), guid)).cloned())
+        }
+        fn list(&self, _: Option<&str>) -> Result<Vec<crate::store::Listed>, StoreError> {
+            unreachable!("not listed in these tests")
         }
         fn delete(&self, connector: &str, guid: ConnectionGuid) -> Result<bool, StoreError> {
             Ok(self.rows.lock().unwrap().remove(&(connector.to_owned(), guid)).is_some())
@@ -958,7 +934,7 @@ mod tests {
         let (told, untold, elsewhere) =
             (ConnectionGuid::new_random(), ConnectionGuid::new_random(), ConnectionGuid::new_random());
         for guid in [told, untold, elsewhere] {
-            store.save("shop", guid, &StringDict::new()).unwrap();
+            store.save("shop", guid, &Record::saved(StringDict::new(), None)).unwrap();
             hosted.load(Some(guid)).await.expect("saved");
         }
         store.delete_elsewhere("shop", untold, false);
@@ -1022,7 +998,7 @@ mod tests {
         let options = HostOptions { cache_ttl: ttl, ..HostOptions::default() };
         let guid = ConnectionGuid::new_random();
         // Values other than those saved below (the save replaces them).
-        store.save("erp", guid, &StringDict::new().with("OLD", "1")).unwrap();
+        store.save("erp", guid, &Record::saved(StringDict::new().with("OLD", "1"), None)).unwrap();
         (logins.clone(), Hosted::new(logins, "erp", store.clone(), options), store, guid)
     }
 
@@ -1069,7 +1045,7 @@ mod tests {
         assert_eq!(login_of(&hosted, guid).await.as_deref(), Ok("login 2"));
 
         store.delete_elsewhere("erp", guid, true);
-        store.save("erp", guid, &StringDict::new()).unwrap();
+        store.save("erp", guid, &Record::saved(StringDict::new(), None)).unwrap();
         assert_eq!(login_of(&hosted, guid).await.as_deref(), Ok("login 3"), "another replica's change");
 
         assert!(
@@ -1083,7 +1059,11 @@ mod tests {
         assert_eq!(login_of(&hosted, guid).await.as_deref(), Ok("login 1"));
         std::thread::sleep(Duration::from_millis(40));
         assert_eq!(login_of(&hosted, guid).await.as_deref(), Ok("login 1"), "the same values: the same session");
-        store.rows.lock().unwrap().insert(("erp".to_owned(), guid), StringDict::new().with("OLD", "2"));
+        store
+            .rows
+            .lock()
+            .unwrap()
+            .insert(("erp".to_owned(), guid), Record::saved(StringDict::new().with("OLD", "2"), None));
         std::thread::sleep(Duration::from_millis(40));
         assert_eq!(login_of(&hosted, guid).await.as_deref(), Ok("login 2"), "other values: a new session");
         assert_eq!(*logins.closed.lock().unwrap(), [1], "and the old one closed");

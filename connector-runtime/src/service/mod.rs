@@ -9,6 +9,7 @@ mod connections;
 mod dispatch;
 mod environment;
 mod erased;
+mod per_source;
 mod settings;
 mod shape_store;
 mod tls;
@@ -389,6 +390,24 @@ fn exposed(settings: &Settings) -> bool {
     settings.profile == Profile::Production && !loopback && settings.endpoint.path == DEFAULT_ENDPOINT_PATH
 }
 
+/// The connection store `settings` name, for an operator's tool (`erp-connector connections`):
+/// its key from `ERP_CONNECTOR_STORE_KEY` or the key file, which must exist (a tool never makes a
+/// new key: the records could not be read with it).
+pub fn open_store_for_operator(settings: &Settings) -> std::io::Result<Arc<dyn ConnectionStore>> {
+    let env_key = std::env::var("ERP_CONNECTOR_STORE_KEY").ok();
+    if env_key.is_none() && !settings.store.key_file.exists() {
+        return Err(std::io::Error::other(format!(
+            "no connection-store key: {} does not exist and ERP_CONNECTOR_STORE_KEY is not set (run the tool \
+             where the connector runs, with its settings)",
+            settings.store.key_file.display()
+        )));
+    }
+    if settings.store.url.is_none() && !settings.store.path.exists() {
+        return Err(std::io::Error::other(format!("no connection store at {}", settings.store.path.display())));
+    }
+    open_store(settings, env_key.as_deref())
+}
+
 /// The store the settings name, its key from `env_key` (`ERP_CONNECTOR_STORE_KEY`) or the key file.
 fn open_store(settings: &Settings, env_key: Option<&str>) -> std::io::Result<Arc<dyn ConnectionStore>> {
     let (key, source) =
@@ -616,7 +635,7 @@ mod tests {
             &self,
             _: &str,
             _: crate::contract::ConnectionGuid,
-            _: &crate::contract::StringDict,
+            _: &crate::store::Record,
         ) -> Result<(), crate::store::StoreError> {
             unreachable!()
         }
@@ -624,7 +643,10 @@ mod tests {
             &self,
             _: &str,
             _: crate::contract::ConnectionGuid,
-        ) -> Result<Option<crate::contract::StringDict>, crate::store::StoreError> {
+        ) -> Result<Option<crate::store::Record>, crate::store::StoreError> {
+            unreachable!()
+        }
+        fn list(&self, _: Option<&str>) -> Result<Vec<crate::store::Listed>, crate::store::StoreError> {
             unreachable!()
         }
         fn delete(&self, _: &str, _: crate::contract::ConnectionGuid) -> Result<bool, crate::store::StoreError> {

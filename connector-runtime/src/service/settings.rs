@@ -122,9 +122,13 @@ pub struct ConnectionLimits {
     pub max_config_bytes: usize,
     /// Most connections stored per connector; a save of a new one beyond is refused.
     pub max_stored: u64,
-    /// Saves accepted per minute from one client address (SuperOffice Online calls for all its
-    /// tenants from a few addresses: keep it above what a resend of every connection needs).
+    /// Saves accepted per minute from one source, an IPv4 address or an IPv6 /64 (SuperOffice
+    /// Online calls for all its tenants from a few addresses: keep it above what a resend of
+    /// every connection needs); 0: no bound.
     pub saves_per_minute_per_source: u32,
+    /// New connections (GUIDs not stored yet) stored per hour from one source; 0: no bound. A
+    /// resend after a lost store key replaces rows, so it is not counted.
+    pub new_per_hour_per_source: u32,
     /// What a save that would replace a stored connection with other values needs.
     pub replace: ReplacePolicy,
     /// Parsed connections kept in memory at most.
@@ -137,6 +141,7 @@ impl Default for ConnectionLimits {
             max_config_bytes: 64 * 1024,
             max_stored: 20_000,
             saves_per_minute_per_source: 6000,
+            new_per_hour_per_source: 500,
             replace: ReplacePolicy::Test,
             cache_entries: 10_000,
         }
@@ -438,6 +443,8 @@ environment! {
     "ERP_CONNECTOR_MAX_STORED_CONNECTIONS" => "connections.max_stored": |s, n, v| s.connections.max_stored = parsed(n, v)?;
     "ERP_CONNECTOR_SAVES_PER_MINUTE_PER_SOURCE" => "connections.saves_per_minute_per_source":
         |s, n, v| s.connections.saves_per_minute_per_source = parsed(n, v)?;
+    "ERP_CONNECTOR_NEW_CONNECTIONS_PER_HOUR_PER_SOURCE" => "connections.new_per_hour_per_source":
+        |s, n, v| s.connections.new_per_hour_per_source = parsed(n, v)?;
     "ERP_CONNECTOR_REPLACE_CONNECTION" => "connections.replace": |s, n, v| s.connections.replace = parsed(n, v)?;
     "ERP_CONNECTOR_CONNECTION_CACHE_ENTRIES" => "connections.cache_entries": |s, n, v| s.connections.cache_entries = parsed(n, v)?;
     "ERP_CONNECTOR_WIRE_PROFILE" => "wire_profile": |s, n, v| s.wire_profile = parsed(n, v)?;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::contract::{ConnectionGuid, StringDict};
 use crate::http::ShapeMemory;
 use crate::soap::WireProfile;
-use crate::store::ConnectionStore;
+use crate::store::{ConnectionStore, Record};
 
 /// The reserved connector name: connector names are ASCII letters, digits, `_`, `-` and `.`
 /// (checked by `#[erp_connector]`), so none has a `:` (and PostgreSQL text cannot hold a NUL).
@@ -25,7 +25,7 @@ impl std::fmt::Debug for StoredShape {
 impl ShapeMemory for StoredShape {
     fn load(&self) -> Option<WireProfile> {
         match self.0.load(CONNECTOR, ConnectionGuid::NIL) {
-            Ok(Some(info)) => info.get(KEY).and_then(|v| v.parse().ok()),
+            Ok(Some(record)) => record.values.get(KEY).and_then(|v| v.parse().ok()),
             Ok(None) => None,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot read the remembered wire profile from the store");
@@ -35,8 +35,8 @@ impl ShapeMemory for StoredShape {
     }
 
     fn save(&self, profile: WireProfile) {
-        let info = StringDict::new().with(KEY, profile.name());
-        if let Err(e) = self.0.save(CONNECTOR, ConnectionGuid::NIL, &info) {
+        let record = Record::saved(StringDict::new().with(KEY, profile.name()), None);
+        if let Err(e) = self.0.save(CONNECTOR, ConnectionGuid::NIL, &record) {
             tracing::warn!(error = %e, "cannot store the detected wire profile");
         }
     }

@@ -18,6 +18,8 @@ mod suite;
 
 #[cfg(feature = "postgres")]
 pub use postgres::{PostgresOptions, PostgresStore, redacted as redacted_postgres_url};
+pub use record::Record;
+pub(crate) use record::now_secs;
 pub use sqlite::SqliteStore;
 
 use std::sync::Arc;
@@ -25,17 +27,22 @@ use std::sync::Arc;
 /// Connections to PostgreSQL a replica keeps at most unless told otherwise (`store.pool_size`).
 pub const DEFAULT_POOL_SIZE: u32 = 8;
 
-use crate::contract::{ConnectionGuid, StringDict};
+use crate::contract::ConnectionGuid;
 
 /// Storage of connection configurations. Calls block (they wait for the disk); the service runs
 /// them off its request threads.
 pub trait ConnectionStore: Send + Sync + 'static {
-    /// Creates or replaces the configuration of a connection. Returns when it is durable, every
-    /// value encrypted and the record authenticated as a whole.
-    fn save(&self, connector: &str, guid: ConnectionGuid, info: &StringDict) -> Result<(), StoreError>;
+    /// Creates or replaces the record of a connection. Returns when it is durable, everything in
+    /// it encrypted and authenticated as a whole.
+    fn save(&self, connector: &str, guid: ConnectionGuid, record: &Record) -> Result<(), StoreError>;
 
-    /// The configuration of a connection, secrets decrypted; `None` if there is none.
-    fn load(&self, connector: &str, guid: ConnectionGuid) -> Result<Option<StringDict>, StoreError>;
+    /// The record of a connection, decrypted; `None` if there is none.
+    fn load(&self, connector: &str, guid: ConnectionGuid) -> Result<Option<Record>, StoreError>;
+
+    /// Every stored record of `connector` (of every connector with `None`), each opened on its
+    /// own: one that does not open is listed with its error. For operators (`erp-connector
+    /// connections`), not for calls: it reads the whole store.
+    fn list(&self, connector: Option<&str>) -> Result<Vec<Listed>, StoreError>;
 
     /// Removes a connection; `false` if it was not there.
     fn delete(&self, connector: &str, guid: ConnectionGuid) -> Result<bool, StoreError>;
@@ -52,6 +59,17 @@ pub trait ConnectionStore: Send + Sync + 'static {
     fn watch(&self, listener: ChangeListener) {
         let _ = listener;
     }
+}
+
+/// A record as [`ConnectionStore::list`] finds it.
+#[derive(Debug)]
+pub struct Listed {
+    /// The connector name.
+    pub connector: String,
+    /// The connection.
+    pub guid: ConnectionGuid,
+    /// The record, or why it does not open (another store key, a changed row).
+    pub record: Result<Record, StoreError>,
 }
 
 /// Hears of [`StoreChange`]s; called on the store's own thread, so it must return quickly.

@@ -19,8 +19,8 @@ use r2d2_postgres::PostgresConnectionManager;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::crypto::Sealer;
-use super::{ChangeListener, ConnectionStore, StoreChange, StoreError, record};
-use crate::contract::{ConnectionGuid, StringDict};
+use super::{ChangeListener, ConnectionStore, Listed, Record, StoreChange, StoreError, record};
+use crate::contract::ConnectionGuid;
 
 /// The schema, one step per version: step `i` takes the database from version `i` to `i + 1`.
 /// Applied at start-up under [`MIGRATION_LOCK`], in one transaction.
@@ -359,8 +359,8 @@ fn listen(
 }
 
 impl ConnectionStore for PostgresStore {
-    fn save(&self, connector: &str, guid: ConnectionGuid, info: &StringDict) -> Result<(), StoreError> {
-        let json = record::seal(&self.sealer, connector, guid, info)?;
+    fn save(&self, connector: &str, guid: ConnectionGuid, record: &Record) -> Result<(), StoreError> {
+        let json = record::seal(&self.sealer, connector, guid, record)?;
         // Committed (and, with the server's default synchronous_commit, flushed) before it returns.
         self.with_client(|c| {
             c.execute_typed(
@@ -372,7 +372,7 @@ impl ConnectionStore for PostgresStore {
         Ok(())
     }
 
-    fn load(&self, connector: &str, guid: ConnectionGuid) -> Result<Option<StringDict>, StoreError> {
+    fn load(&self, connector: &str, guid: ConnectionGuid) -> Result<Option<Record>, StoreError> {
         let json: Option<String> = self.with_client(|c| {
             c.query_typed_opt(
                 "SELECT info FROM erp_connector_connections WHERE connector = $1 AND guid = $2",
@@ -381,6 +381,25 @@ impl ConnectionStore for PostgresStore {
             .map(|row| row.map(|r| r.get(0)))
         })?;
         json.map(|json| record::open(&self.sealer, connector, guid, &json)).transpose()
+    }
+
+    fn list(&self, connector: Option<&str>) -> Result<Vec<Listed>, StoreError> {
+        let rows: Vec<(String, uuid::Uuid, String)> = self.with_client(|c| {
+            c.query_typed(
+                "SELECT connector, guid, info FROM erp_connector_connections
+                 WHERE $1::text IS NULL OR connector = $1 ORDER BY connector, guid",
+                &[(&connector, Type::TEXT)],
+            )
+            .map(|rows| rows.iter().map(|r| (r.get(0), r.get(1), r.get(2))).collect())
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(connector, uuid, text)| {
+                let guid = ConnectionGuid::from(uuid);
+                let record = record::open(&self.sealer, &connector, guid, &text);
+                Listed { connector, guid, record }
+            })
+            .collect())
     }
 
     fn delete(&self, connector: &str, guid: ConnectionGuid) -> Result<bool, StoreError> {
@@ -423,6 +442,7 @@ impl ConnectionStore for PostgresStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contract::StringDict;
 
     #[test]
     fn addresses_in_logs_carry_no_password() {
@@ -507,7 +527,7 @@ mod tests {
         let Some(url) = scratch_postgres("secrets_are_not_in_the_database") else { return };
         let store = open(&url, &StoreKey::generate().unwrap());
         let info = StringDict::new().with("USER", "visible-user").with("PASSWORD", "Very-Secret-42");
-        store.save("shop", ConnectionGuid::new_random(), &info).unwrap();
+        store.save("shop", ConnectionGuid::new_random(), &Record::saved(info, None)).unwrap();
         let raw: String = Client::connect(&url, NoTls)
             .unwrap()
             .query_one("SELECT info FROM erp_connector_connections", &[])
@@ -532,7 +552,7 @@ mod tests {
         let wait = Duration::from_secs(10);
         // The listener connects in the background: save until the first change arrives.
         let first = (0..100).find_map(|_| {
-            writer.save("shop", guid, &StringDict::new().with("A", "1")).unwrap();
+            writer.save("shop", guid, &Record::saved(StringDict::new().with("A", "1"), None)).unwrap();
             rx.recv_timeout(Duration::from_millis(100)).ok()
         });
         assert_eq!(first, Some(("shop".to_owned(), guid)), "a save is told");
@@ -540,7 +560,7 @@ mod tests {
         writer.delete("shop", guid).unwrap();
         assert_eq!(rx.recv_timeout(wait).ok(), Some(("shop".to_owned(), guid)), "a delete is told");
         let other = ConnectionGuid::new_random();
-        writer.save("a connector with spaces", other, &StringDict::new()).unwrap();
+        writer.save("a connector with spaces", other, &Record::saved(StringDict::new(), None)).unwrap();
         assert_eq!(rx.recv_timeout(wait).ok(), Some(("a connector with spaces".to_owned(), other)));
     }
 
@@ -551,7 +571,7 @@ mod tests {
         let key = StoreKey::generate().unwrap();
         let store = open(&url, &key);
         let guid = ConnectionGuid::new_random();
-        store.save("shop", guid, &StringDict::new().with("A", "1")).unwrap();
+        store.save("shop", guid, &Record::saved(StringDict::new().with("A", "1"), None)).unwrap();
         // What a server restart or an idle timeout does to pooled connections.
         Client::connect(&url, NoTls)
             .unwrap()
@@ -561,7 +581,7 @@ mod tests {
                 &[],
             )
             .unwrap();
-        assert_eq!(store.load("shop", guid).unwrap(), Some(StringDict::new().with("A", "1")));
+        assert_eq!(store.load("shop", guid).unwrap().map(|r| r.values), Some(StringDict::new().with("A", "1")));
     }
 
     #[test]
@@ -592,7 +612,7 @@ mod tests {
         assert_eq!(rx.recv_timeout(wait).ok(), Some(None), "and listening again");
         store.check().expect("ready again");
         let guid = ConnectionGuid::new_random();
-        store.save("shop", guid, &StringDict::new()).unwrap();
+        store.save("shop", guid, &Record::saved(StringDict::new(), None)).unwrap();
         assert_eq!(rx.recv_timeout(wait).ok(), Some(Some(guid)), "changes are heard again");
     }
 
@@ -618,7 +638,7 @@ mod tests {
         let key = StoreKey::generate().unwrap();
         let store = open(&url, &key);
         let guid = ConnectionGuid::new_random();
-        store.save("shop", guid, &StringDict::new().with("A", "1")).unwrap();
+        store.save("shop", guid, &Record::saved(StringDict::new().with("A", "1"), None)).unwrap();
         assert!(all_encrypted(&plain, "erp_tls_test"), "the store's connections are encrypted");
 
         // A CA that did not sign the server's certificate: refused, and the error says why.

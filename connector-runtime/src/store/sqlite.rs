@@ -5,8 +5,8 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use super::crypto::Sealer;
-use super::{ConnectionStore, StoreError, record};
-use crate::contract::{ConnectionGuid, StringDict};
+use super::{ConnectionStore, Listed, Record, StoreError, record};
+use crate::contract::ConnectionGuid;
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// Schema version kept in `PRAGMA user_version`.
@@ -78,8 +78,8 @@ impl SqliteStore {
 }
 
 impl ConnectionStore for SqliteStore {
-    fn save(&self, connector: &str, guid: ConnectionGuid, info: &StringDict) -> Result<(), StoreError> {
-        let json = record::seal(&self.sealer, connector, guid, info)?;
+    fn save(&self, connector: &str, guid: ConnectionGuid, record: &Record) -> Result<(), StoreError> {
+        let json = record::seal(&self.sealer, connector, guid, record)?;
         self.db()
             .execute(
                 "INSERT INTO connections (connector, guid, info) VALUES (?1, ?2, ?3)
@@ -91,7 +91,7 @@ impl ConnectionStore for SqliteStore {
         Ok(())
     }
 
-    fn load(&self, connector: &str, guid: ConnectionGuid) -> Result<Option<StringDict>, StoreError> {
+    fn load(&self, connector: &str, guid: ConnectionGuid) -> Result<Option<Record>, StoreError> {
         let json: Option<String> = self
             .db()
             .query_row(
@@ -103,6 +103,26 @@ impl ConnectionStore for SqliteStore {
             .map_err(db_error)?;
         let Some(json) = json else { return Ok(None) };
         record::open(&self.sealer, connector, guid, &json).map(Some)
+    }
+
+    fn list(&self, connector: Option<&str>) -> Result<Vec<Listed>, StoreError> {
+        let db = self.db();
+        let mut query = db
+            .prepare("SELECT connector, guid, info FROM connections WHERE ?1 IS NULL OR connector = ?1 ORDER BY connector, guid")
+            .map_err(db_error)?;
+        let rows = query
+            .query_map(params![connector], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            })
+            .map_err(db_error)?;
+        let mut listed = Vec::new();
+        for row in rows {
+            let (connector, guid, text) = row.map_err(db_error)?;
+            let Ok(guid) = ConnectionGuid::parse(&guid) else { continue };
+            let record = record::open(&self.sealer, &connector, guid, &text);
+            listed.push(Listed { connector, guid, record });
+        }
+        Ok(listed)
     }
 
     fn delete(&self, connector: &str, guid: ConnectionGuid) -> Result<bool, StoreError> {
@@ -132,6 +152,7 @@ impl ConnectionStore for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::contract::StringDict;
     use crate::store::crypto::StoreKey;
 
     fn temp(name: &str) -> std::path::PathBuf {
@@ -157,7 +178,7 @@ mod tests {
         let guid = ConnectionGuid::new_random();
         let store = SqliteStore::open(&path, Sealer::new(&key)).unwrap();
         let info = StringDict::new().with("USER", "visible-user").with("PASSWORD", "Very-Secret-42");
-        store.save("shop", guid, &info).unwrap();
+        store.save("shop", guid, &Record::saved(info, None)).unwrap();
         drop(store);
         let mut bytes = std::fs::read(&path).unwrap();
         if let Ok(wal) = std::fs::read(path.with_extension("db-wal")) {

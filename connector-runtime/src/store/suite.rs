@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use proptest::prelude::*;
 
-use super::ConnectionStore;
 use super::crypto::StoreKey;
+use super::{ConnectionStore, Record};
 use crate::contract::{ConnectionGuid, StringDict};
 
 /// Opens the backend's store under test (the same database each time) with a key.
@@ -24,16 +24,24 @@ pub(crate) fn lifecycle(open: Open<'_>) {
     let mut info = StringDict::new().with("USER", "admin").with("PASSWORD", "p&ss<w>rd").with("URL", "https://erp");
     info.insert_opt("NOTE", None);
     assert_eq!(store.load(&shop, guid).unwrap(), None);
-    store.save(&shop, guid, &info).unwrap();
+    let record = Record::saved(info.clone(), Some("192.0.2.9".parse().unwrap()));
+    store.save(&shop, guid, &record).unwrap();
     let back = store.load(&shop, guid).unwrap().expect("saved");
-    assert_eq!(back, info);
-    assert_eq!(back.keys().collect::<Vec<_>>(), ["USER", "PASSWORD", "URL", "NOTE"], "order kept");
+    assert_eq!(back, record, "values, source and time");
+    assert_eq!(back.values.keys().collect::<Vec<_>>(), ["USER", "PASSWORD", "URL", "NOTE"], "order kept");
     assert_eq!(store.load(&other, guid).unwrap(), None, "connectors are kept apart");
     assert_eq!(store.load(&shop, ConnectionGuid::new_random()).unwrap(), None);
     store.check().unwrap();
-    let replaced = StringDict::new().with("USER", "other");
+    let mut replaced = Record::saved(StringDict::new().with("USER", "other"), None);
+    replaced.deleted_at = Some(1_700_000_000);
     store.save(&shop, guid, &replaced).unwrap();
-    assert_eq!(store.load(&shop, guid).unwrap(), Some(replaced), "a save replaces every value");
+    assert_eq!(store.load(&shop, guid).unwrap(), Some(replaced), "a save replaces everything");
+    let listed = store.list(Some(&shop)).unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!((listed[0].connector.as_str(), listed[0].guid), (shop.as_str(), guid));
+    assert!(listed[0].record.as_ref().is_ok_and(|r| r.is_deleted() && r.source.is_none()));
+    let everyone = store.list(None).unwrap();
+    assert!(everyone.iter().any(|l| l.connector == shop) && !everyone.iter().any(|l| l.connector == other));
     assert!(!store.delete(&other, guid).unwrap(), "another connector's delete leaves it");
     assert!(store.delete(&shop, guid).unwrap());
     assert!(!store.delete(&shop, guid).unwrap());
@@ -43,18 +51,21 @@ pub(crate) fn lifecycle(open: Open<'_>) {
 pub(crate) fn durable_across_reopening(open: Open<'_>) {
     let key = StoreKey::generate().unwrap();
     let (shop, guid) = (connector("shop"), ConnectionGuid::new_random());
-    let info = StringDict::new().with("USER", "admin").with("PASSWORD", "secret");
-    open(&key).save(&shop, guid, &info).unwrap();
-    assert_eq!(open(&key).load(&shop, guid).unwrap(), Some(info));
+    let record = Record::saved(StringDict::new().with("USER", "admin").with("PASSWORD", "secret"), None);
+    open(&key).save(&shop, guid, &record).unwrap();
+    assert_eq!(open(&key).load(&shop, guid).unwrap(), Some(record));
 }
 
 pub(crate) fn secrets_need_the_key(open: Open<'_>) {
     let (shop, guid) = (connector("shop"), ConnectionGuid::new_random());
-    let info = StringDict::new().with("USER", "admin").with("PASSWORD", "secret");
-    open(&StoreKey::generate().unwrap()).save(&shop, guid, &info).unwrap();
-    let err = open(&StoreKey::generate().unwrap()).load(&shop, guid).unwrap_err();
+    let record = Record::saved(StringDict::new().with("USER", "admin").with("PASSWORD", "secret"), None);
+    open(&StoreKey::generate().unwrap()).save(&shop, guid, &record).unwrap();
+    let other_key = open(&StoreKey::generate().unwrap());
+    let err = other_key.load(&shop, guid).unwrap_err();
     assert!(matches!(err, super::StoreError::Crypto(_)), "{err}");
     assert!(err.to_string().contains("store key"), "{err}");
+    let listed = other_key.list(Some(&shop)).unwrap();
+    assert!(matches!(listed[0].record, Err(super::StoreError::Crypto(_))), "listed, with why it does not open");
 }
 
 pub(crate) fn concurrent_saves(open: Open<'_>) {
@@ -70,9 +81,10 @@ pub(crate) fn concurrent_saves(open: Open<'_>) {
                 for i in 0..25 {
                     let guid = ConnectionGuid::new_random();
                     let info = StringDict::new().with("THREAD", t.to_string()).with("PASSWORD", format!("pw-{t}-{i}"));
-                    store.save(&shop, guid, &info).unwrap();
-                    store.save(&shop, shared, &info).unwrap();
-                    own.push((guid, info));
+                    let record = Record::saved(info, None);
+                    store.save(&shop, guid, &record).unwrap();
+                    store.save(&shop, shared, &record).unwrap();
+                    own.push((guid, record));
                 }
                 own
             })
@@ -84,7 +96,7 @@ pub(crate) fn concurrent_saves(open: Open<'_>) {
         }
     }
     let last = store.load(&shop, shared).unwrap().expect("the contended row exists");
-    assert!(last.get("PASSWORD").unwrap().starts_with("pw-"), "one whole save won");
+    assert!(last.values.get("PASSWORD").unwrap().starts_with("pw-"), "one whole save won");
 }
 
 /// Any keys and values come back as they were saved.
@@ -101,8 +113,9 @@ pub(crate) fn any_values_round_trip(open: Open<'_>) {
             for (k, v) in &entries {
                 info.insert_opt(k.as_str(), v.as_deref().map(Into::into));
             }
-            store.save(&shop, guid, &info).unwrap();
-            prop_assert_eq!(store.load(&shop, guid).unwrap(), Some(info));
+            let record = Record::saved(info, None);
+            store.save(&shop, guid, &record).unwrap();
+            prop_assert_eq!(store.load(&shop, guid).unwrap(), Some(record));
             Ok(())
         })
         .unwrap();

@@ -157,7 +157,7 @@ async fn status(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
             .into_iter()
             .map(|(connector, guid)| {
                 let loaded = store.load(names.get(connector).map_or("", String::as_str), guid);
-                loaded.map(|info| info.filter(|info| !super::dispatch::is_deleted(info)))
+                loaded.map(|record| record.filter(|r| !r.is_deleted()).map(|r| r.values))
             })
             .collect::<Vec<_>>();
         let counts = names.iter().map(|n| store.count(n).ok()).collect::<Vec<_>>();
