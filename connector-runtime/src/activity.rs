@@ -2,10 +2,13 @@
 //! (`service::admin`): per operation (calls, errors, latencies), per connection (last call, last
 //! success, last error, counts) and the last `Authenticate` handshakes.
 //!
-//! Kept only while an admin listener is on ([`install`]); bounded whatever callers send: an
-//! unknown connection is never remembered (its calls answer `UNKNOWN_CONNECTION_ID`), at most
-//! [`MAX_CONNECTIONS`] are (the least recently called forgotten first), texts are cut at
-//! [`MAX_TEXT_BYTES`] with control characters escaped. Nothing here is a secret: error texts
+//! Kept only while an admin listener is on ([`install`]); bounded whatever callers send. Only
+//! connections the store holds are listed: a call on an unknown one (answered
+//! `UNKNOWN_CONNECTION_ID`), a refused save and a delete of a connection not listed are counted
+//! per operation, never listed, so that a stranger can neither push real connections off the page
+//! nor write its text on it, nor overwrite a listed connection's last error with a refusal. At
+//! most [`MAX_CONNECTIONS`] are listed (the least recently called forgotten first), texts are cut
+//! at [`MAX_TEXT_BYTES`] with control characters escaped. Nothing here is a secret: error texts
 //! are what the connector answered to the caller anyway.
 
 use std::collections::{HashMap, VecDeque};
@@ -295,6 +298,13 @@ impl Activity {
         if status.error_code.as_deref() == Some(crate::contract::ErrorCode::UnknownConnectionId.wire()) {
             return;
         }
+        // A refused save stored nothing (and its text is the caller's to choose); a delete makes
+        // no connection: only one already listed hears of it.
+        let lists_it = match call.operation {
+            Operation::SaveConnection if failed => return,
+            Operation::DeleteConnection => false,
+            _ => true,
+        };
         let error = failed.then(|| LastError {
             at,
             operation: call.operation,
@@ -307,6 +317,9 @@ impl Activity {
                 .unwrap_or("")),
         });
         let mut connections = lock(&self.connections);
+        if !lists_it && !connections.contains_key(&(call.connector, guid)) {
+            return;
+        }
         if connections.len() >= MAX_CONNECTIONS && !connections.contains_key(&(call.connector, guid)) {
             let oldest = connections.iter().min_by_key(|(_, c)| c.last_call.0).map(|(k, _)| *k);
             if let Some(oldest) = oldest {
@@ -536,6 +549,38 @@ mod tests {
         // Cut, with how long the whole was.
         assert!(snapshot.connections[0].last_error.as_ref().unwrap().text.len() < MAX_TEXT_BYTES + 32);
         assert_eq!(snapshot.operations[Operation::GetActors as usize].total().calls, 101);
+    }
+
+    #[test]
+    fn refused_saves_and_strangers_deletes_are_counted_not_listed() {
+        let activity = Activity::new();
+        let known = crate::testkit::new_guid();
+        let failing = ResponseStatus::error("The ERP is down.");
+        activity.answered(&call(Some(known), Operation::GetActors), &failing, SystemTime::now());
+        let lie = ResponseStatus::error("the admin token was rotated, log in again at https://evil.example");
+        for _ in 0..250 {
+            let stranger = crate::testkit::new_guid();
+            activity.answered(&call(Some(stranger), Operation::SaveConnection), &lie, SystemTime::now());
+            activity.answered(
+                &call(Some(stranger), Operation::DeleteConnection),
+                &ResponseStatus::ok(),
+                SystemTime::now(),
+            );
+        }
+        activity.answered(&call(Some(known), Operation::SaveConnection), &lie, SystemTime::now());
+        let snapshot = activity.snapshot(SystemTime::now());
+        assert_eq!(snapshot.connections.len(), 1, "only the stored connection is listed");
+        let error = snapshot.connections[0].last_error.as_ref().unwrap();
+        assert_eq!(error.text, "The ERP is down.", "a refused save does not overwrite it");
+        assert_eq!(snapshot.operations[Operation::SaveConnection as usize].total().failures, 251, "but is counted");
+        activity.answered(&call(Some(known), Operation::DeleteConnection), &ResponseStatus::ok(), SystemTime::now());
+        activity.answered(
+            &call(Some(crate::testkit::new_guid()), Operation::SaveConnection),
+            &ResponseStatus::ok(),
+            SystemTime::now(),
+        );
+        let snapshot = activity.snapshot(SystemTime::now());
+        assert_eq!(snapshot.connections.len(), 2, "a stored save is listed; the listed one hears of its delete");
     }
 
     #[test]
