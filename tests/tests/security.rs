@@ -185,6 +185,30 @@ fn a_saved_connection_keeps_its_source() {
     assert!(record.saved_at > 0 && !record.is_deleted());
 }
 
+/// Guessing passwords through `WSTestConfigData` (and locking the ERP's user out, the ERP seeing
+/// every attempt from the connector) is bounded: five failed tests of one user rest it for
+/// fifteen minutes, whoever asks, and the ERP hears nothing meanwhile; other users are tested.
+#[test]
+fn password_guesses_through_test_config_are_bounded() {
+    let spawned = spawn_with(Vault, |_| {});
+    let client = spawned.client();
+    for guess in 0..5 {
+        let answer = client.test_config_data(&values("admin", &format!("guess-{guess}"))).unwrap();
+        assert!(answer.user_explanation.unwrap().contains("refused the user name"), "guess {guess} reached the ERP");
+    }
+    let rested = client.test_config_data(&values("admin", "admin-secret")).unwrap();
+    let why = rested.user_explanation.unwrap();
+    assert!(!rested.is_ok && why.contains("locked out") && why.contains("15 minutes"), "{why}");
+    assert!(client.test_config_data(&values("ann", "ann-secret")).unwrap().is_ok, "another user is tested");
+
+    let spawned = spawn_with(Vault, |s| s.connections.tests_per_minute_per_source = 2);
+    let client = spawned.client();
+    assert!(client.test_config_data(&values("a", "a-secret")).unwrap().is_ok);
+    assert!(client.test_config_data(&values("b", "b-secret")).unwrap().is_ok);
+    let third = client.test_config_data(&values("c", "c-secret")).unwrap();
+    assert!(third.user_explanation.unwrap().contains("at most 2 a minute"));
+}
+
 #[test]
 fn only_the_endpoint_path_answers_and_other_paths_say_nothing() {
     let spawned = spawn_with(Vault, |s| s.endpoint.path = "/erp-Xq3pSecretPath".into());

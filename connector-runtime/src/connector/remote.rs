@@ -42,6 +42,33 @@ pub struct RemoteAnswer {
     pub status: u16,
     /// The body, read as JSON.
     pub json: serde_json::Value,
+    /// The `Retry-After` of a 429 or 503 answer, in seconds (an HTTP date is not read).
+    pub retry_after: Option<Duration>,
+}
+
+impl RemoteAnswer {
+    /// The answer for the user when the ERP refuses requests for now: HTTP 429 (too many
+    /// requests, often its own bound on failed logins) or 503 (unavailable), with when to try
+    /// again if it said so; `None` for any other status.
+    ///
+    /// ```
+    /// # use erp_connector::connector::remote::RemoteAnswer;
+    /// let answer = RemoteAnswer { status: 429, json: serde_json::Value::Null, retry_after: Some(std::time::Duration::from_secs(60)) };
+    /// let e = answer.refused_for_now().unwrap();
+    /// assert!(e.to_string().contains("too many requests") && e.to_string().contains("60 s"));
+    /// ```
+    pub fn refused_for_now(&self) -> Option<ConnectorError> {
+        let why = match self.status {
+            429 => {
+                "The ERP refuses more requests from the connector for now (HTTP 429: too many requests; \
+                    an ERP answers so after repeated failed logins, too)"
+            }
+            503 => "The ERP is unavailable for now (HTTP 503)",
+            _ => return None,
+        };
+        let when = self.retry_after.map_or(String::from("later"), |after| format!("in {} s", after.as_secs()));
+        Some(ConnectorError::new(format!("{why}. Try again {when}.")))
+    }
 }
 
 /// Why a call to the ERP failed. Not a `std::error::Error`: it converts into a
@@ -75,24 +102,23 @@ pub enum RemoteError {
 impl std::fmt::Display for RemoteError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            RemoteError::Timeout { host, after } => write!(f, "{host} did not answer within {} s", after.as_secs_f32()),
-            RemoteError::Unreachable { host, reason } => write!(f, "{host} cannot be reached: {reason}"),
-            RemoteError::BadAnswer { host, reason } => write!(f, "{host} answered something unreadable: {reason}"),
+            RemoteError::Timeout { host, after } => {
+                write!(f, "The ERP at {host} did not answer within {} s.", after.as_secs_f32())
+            }
+            RemoteError::Unreachable { host, reason } => write!(f, "The ERP cannot be reached at {host}: {reason}."),
+            RemoteError::BadAnswer { host, reason } => {
+                write!(f, "The ERP at {host} answered something unreadable: {reason}.")
+            }
         }
     }
 }
 
 impl From<RemoteError> for ConnectorError {
-    /// A text for the user (the host is the connection's own configured address, shown escaped),
-    /// and the same as the technical explanation.
+    /// A text for the user, said once (the host is the connection's own configured address,
+    /// shown escaped), and the same as the technical explanation.
     fn from(e: RemoteError) -> Self {
         let text = crate::untrusted::shown_within(&e.to_string(), 300).into_owned();
-        let user = match &e {
-            RemoteError::Timeout { .. } => format!("The ERP is not answering: {text}."),
-            RemoteError::Unreachable { .. } => format!("The ERP cannot be reached: {text}."),
-            RemoteError::BadAnswer { .. } => format!("The ERP's answer could not be read: {text}."),
-        };
-        ConnectorError::new(user).with_tech(text)
+        ConnectorError::new(text.clone()).with_tech(text)
     }
 }
 
@@ -181,13 +207,19 @@ impl Remote {
                 }
                 e => self.failure(&host, e),
             })?;
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
         let ok = (200..300).contains(&status);
         let json = match serde_json::from_slice(&bytes) {
             Ok(json) => json,
             Err(e) if ok => return Err(RemoteError::BadAnswer { host, reason: format!("not JSON ({e})") }),
             Err(_) => serde_json::Value::Null,
         };
-        Ok(RemoteAnswer { status, json })
+        Ok(RemoteAnswer { status, json, retry_after })
     }
 
     fn failure(&self, host: &str, e: ureq::Error) -> RemoteError {
@@ -198,6 +230,9 @@ impl Remote {
                 RemoteError::Timeout { host, after: self.timeout }
             }
             ureq::Error::HostNotFound => RemoteError::Unreachable { host, reason: "unknown host".into() },
+            // The kind alone ("connection refused"): the whole error repeats what failed and adds
+            // the OS's error number.
+            ureq::Error::Io(io) => RemoteError::Unreachable { host, reason: io.kind().to_string() },
             ureq::Error::TooManyRedirects | ureq::Error::RedirectFailed => {
                 RemoteError::Unreachable { host, reason: "it redirects elsewhere (not followed)".into() }
             }
@@ -224,7 +259,7 @@ mod tests {
         assert_eq!(host_of("erp.example"), "erp.example");
         let e: ConnectorError =
             RemoteError::Timeout { host: "erp.example:8000".into(), after: Duration::from_secs(3) }.into();
-        assert_eq!(e.to_string(), "The ERP is not answering: erp.example:8000 did not answer within 3 s.");
+        assert_eq!(e.to_string(), "The ERP at erp.example:8000 did not answer within 3 s.");
     }
 
     /// A one-answer HTTP server; the connections it accepted.
@@ -285,6 +320,18 @@ mod tests {
         let e =
             rt.block_on(remote.post_json(&format!("http://127.0.0.1:{port}/"), &[], &body, Retry::Safe)).unwrap_err();
         assert!(matches!(e, RemoteError::Unreachable { .. }), "{e}");
-        assert!(ConnectorError::from(e).to_string().starts_with("The ERP cannot be reached: 127.0.0.1:"));
+        let said = ConnectorError::from(e).to_string();
+        assert!(said.starts_with("The ERP cannot be reached at 127.0.0.1:"), "{said}");
+        assert!(said.ends_with(": connection refused.") && said.matches("reached").count() == 1, "said once: {said}");
+        // Refused for now: a 429 with Retry-After is its own answer.
+        let (busy, _) =
+            serve(b"HTTP/1.1 429 Too Many Requests\r\nRetry-After: 120\r\nContent-Length: 0\r\n\r\n", Duration::ZERO);
+        let answer = rt.block_on(remote.post_json(&busy, &[], &body, Retry::Never)).unwrap();
+        assert_eq!((answer.status, answer.retry_after), (429, Some(Duration::from_secs(120))));
+        let said = answer.refused_for_now().unwrap().to_string();
+        assert!(said.contains("HTTP 429") && said.ends_with("Try again in 120 s."), "{said}");
+        assert!(
+            RemoteAnswer { status: 401, json: serde_json::Value::Null, retry_after: None }.refused_for_now().is_none()
+        );
     }
 }

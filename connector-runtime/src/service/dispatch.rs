@@ -15,6 +15,7 @@ use crate::connector::{
 };
 use crate::contract::*;
 
+use super::credential_tests::{CredentialTests, NotTested};
 use super::erased::{Adapter, AnyConfig, AnyConn, AnySession, Methods};
 use super::per_source::PerSource;
 use super::settings::{ConnectionLimits, ReplacePolicy};
@@ -35,6 +36,8 @@ pub struct Hosted {
     saves: PerSource,
     /// New connections stored per source and hour.
     new_connections: PerSource,
+    /// Bounds on `test_config` runs.
+    credential_tests: CredentialTests,
     handshake: Option<crate::auth::Handshake>,
 }
 
@@ -265,6 +268,7 @@ impl Hosted {
         let cache = Arc::new(ConnectionCache::new(cache_ttl, limits.cache_entries));
         let saves = PerSource::new(limits.saves_per_minute_per_source, Duration::from_secs(60));
         let new_connections = PerSource::new(limits.new_per_hour_per_source, Duration::from_secs(3600));
+        let credential_tests = CredentialTests::new(limits.tests_per_minute_per_source);
         let (watched, connector_name) = (Arc::downgrade(&cache), name.clone());
         store.watch(Arc::new(move |change| {
             let Some(cache) = watched.upgrade() else { return };
@@ -274,7 +278,18 @@ impl Hosted {
                 StoreChange::Unknown => cache.forget_all(),
             }
         }));
-        Hosted { methods, name, store, tech_explanations, limits, cache, saves, new_connections, handshake: None }
+        Hosted {
+            methods,
+            name,
+            store,
+            tech_explanations,
+            limits,
+            cache,
+            saves,
+            new_connections,
+            credential_tests,
+            handshake: None,
+        }
     }
 
     /// Answers `Authenticate` with this handshake (application id, key, trusted certificates).
@@ -419,7 +434,7 @@ impl Hosted {
                 let values = r.connection_info.unwrap_or_default();
                 check_config(&c.fields(), &values, &self.limits)?;
                 let config = self.parse(&values)?;
-                self.reply(c.test_config(&config, &values).await?, empty)
+                self.reply(self.test_credentials(&config, &values).await?, empty)
             }
             Request::SaveConnection(r) => {
                 let guid = r.base.connection_guid.ok_or_else(|| ConnectorError::new("ConnectionGuid is missing."))?;
@@ -666,7 +681,7 @@ impl Hosted {
                          connections: add a new connection in SuperOffice instead.",
                     ))
                 }
-                ReplacePolicy::Test => match self.methods.test_config(config, info).await {
+                ReplacePolicy::Test => match self.test_credentials(config, info).await {
                     Ok(_) => Ok(true),
                     Err(e) => {
                         tracing::warn!(connection = %guid, error = %shown(&e.to_string()), "refused to replace a stored connection: the new values do not pass test_config");
@@ -711,6 +726,23 @@ impl Hosted {
                 Ok(true)
             }
         }
+    }
+
+    /// The connector's `test_config` of `values`, within the bounds on credential tests (per
+    /// source, and per target: the values but the secrets); a test not run is answered as such.
+    async fn test_credentials(&self, config: &AnyConfig, values: &StringDict) -> ConnectorResult<Reply<()>> {
+        let target = self.credential_tests.target(values, &self.methods.secret_keys());
+        if let Err(not_tested) = self.credential_tests.admit(crate::http::caller(), target) {
+            crate::metrics::refused(match not_tested {
+                NotTested::Source(_) => "tests_per_source",
+                NotTested::Target(_) => "tests_per_target",
+            });
+            tracing::warn!(client = ?crate::http::caller(), reason = ?not_tested, "credential test not run");
+            return Err(ConnectorError::new(not_tested.message()));
+        }
+        let outcome = self.methods.test_config(config, values).await;
+        self.credential_tests.tested(target, outcome.is_ok());
+        outcome
     }
 
     /// The values parsed into the connector's configuration type.

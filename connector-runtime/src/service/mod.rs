@@ -6,6 +6,7 @@
 
 mod admin;
 mod connections;
+mod credential_tests;
 mod dispatch;
 mod environment;
 mod erased;

@@ -129,6 +129,9 @@ pub struct ConnectionLimits {
     /// New connections (GUIDs not stored yet) stored per hour from one source; 0: no bound. A
     /// resend after a lost store key replaces rows, so it is not counted.
     pub new_per_hour_per_source: u32,
+    /// Credential tests (`test_config`) run per minute for one source; 0: no bound. Besides,
+    /// settings that failed their test 5 times in 15 minutes rest for the rest of those minutes.
+    pub tests_per_minute_per_source: u32,
     /// What a save that would replace a stored connection with other values needs.
     pub replace: ReplacePolicy,
     /// Parsed connections kept in memory at most.
@@ -142,6 +145,7 @@ impl Default for ConnectionLimits {
             max_stored: 20_000,
             saves_per_minute_per_source: 6000,
             new_per_hour_per_source: 500,
+            tests_per_minute_per_source: 30,
             replace: ReplacePolicy::Test,
             cache_entries: 10_000,
         }
@@ -445,6 +449,8 @@ environment! {
         |s, n, v| s.connections.saves_per_minute_per_source = parsed(n, v)?;
     "ERP_CONNECTOR_NEW_CONNECTIONS_PER_HOUR_PER_SOURCE" => "connections.new_per_hour_per_source":
         |s, n, v| s.connections.new_per_hour_per_source = parsed(n, v)?;
+    "ERP_CONNECTOR_TESTS_PER_MINUTE_PER_SOURCE" => "connections.tests_per_minute_per_source":
+        |s, n, v| s.connections.tests_per_minute_per_source = parsed(n, v)?;
     "ERP_CONNECTOR_REPLACE_CONNECTION" => "connections.replace": |s, n, v| s.connections.replace = parsed(n, v)?;
     "ERP_CONNECTOR_CONNECTION_CACHE_ENTRIES" => "connections.cache_entries": |s, n, v| s.connections.cache_entries = parsed(n, v)?;
     "ERP_CONNECTOR_WIRE_PROFILE" => "wire_profile": |s, n, v| s.wire_profile = parsed(n, v)?;

@@ -96,6 +96,9 @@ impl Rpc {
         let headers: Vec<(&str, &str)> =
             login.map(|l| vec![("Authorization", l.authorization.as_str())]).unwrap_or_default();
         let answer = self.remote.post_json(url, &headers, &body, retry).await?;
+        if let Some(refused) = answer.refused_for_now() {
+            return Err(refused);
+        }
         match answer.status {
             200 => {}
             401 | 403 if login.is_some() => return Err(ConnectorError::session_expired()),
