@@ -308,11 +308,18 @@ fn an_address_outside_the_fields_allow_list_never_reaches_the_connector() {
         "https://tenant.erp.example:22",
         "erp.example.com:22",
         "file:///etc/passwd",
+        "https://acme.erp.example/api/../../admin",
+        "https://acme.erp.example/api/%2e%2e/admin",
+        " https://acme.erp.example/api",
     ] {
         let answer = test(ssrf);
         assert!(!answer.is_ok, "{ssrf}");
         let why = answer.user_explanation.unwrap();
         assert!(why.contains("not an address this connector may connect to"), "{ssrf}: {why}");
+        assert!(
+            !why.contains("erp.example/api,") && !why.contains("*.erp.example"),
+            "the allowed places are not listed: {why}"
+        );
         assert!(!client.save_connection(new_guid(), &StringDict::new().with("SERVER", ssrf)).unwrap().is_ok);
     }
     assert_eq!(tested.load(std::sync::atomic::Ordering::SeqCst), 0, "test_config never ran");

@@ -181,7 +181,19 @@ impl Inspection {
 }
 
 impl fmt::Display for Inspection {
+    /// The report, every line with its control characters escaped: element names, SOAPActions
+    /// and errors come from callers, and a terminal would obey their escape sequences.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut report = String::new();
+        self.render(&mut report)?;
+        let lines: Vec<_> = report.split('\n').map(|line| crate::untrusted::shown_within(line, 64 * 1024)).collect();
+        f.write_str(&lines.join("\n"))
+    }
+}
+
+impl Inspection {
+    fn render(&self, f: &mut String) -> fmt::Result {
+        use std::fmt::Write as _;
         let counted = |map: &BTreeMap<String, usize>| {
             if map.is_empty() {
                 return "-".to_owned();
@@ -292,5 +304,23 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         assert!(inspect(dir.path()).unwrap().verdict().contains("ERP_CONNECTOR_CAPTURE_DIR"));
         assert!(inspect(&dir.path().join("missing")).is_err());
+    }
+
+    #[test]
+    fn a_callers_escape_sequences_reach_no_terminal() {
+        let dir = tempfile::tempdir().unwrap();
+        let evil = "\u{1b}]0;owned\u{7}\u{1b}[2J";
+        let body = format!(
+            r#"<s:Envelope xmlns:s="http://schemas.xmlsoap.org/soap/envelope/"><s:Body><TestConnectionRequestWS xmlns="{EIS}"><ConnectionGuid>3aef3af6-8642-4fc1-8dc9-4e08bd76a6bf</ConnectionGuid></TestConnectionRequestWS></s:Body></s:Envelope>"#
+        );
+        write(
+            dir.path(),
+            "000001-WSTestConnection",
+            &format!("\"{EIS}/IErpConnectorWS/WSTestConnection{evil}\""),
+            &body,
+        );
+        let shown = inspect(dir.path()).unwrap().to_string();
+        assert!(!shown.contains('\u{1b}') && !shown.contains('\u{7}'), "{shown:?}");
+        assert!(shown.contains("\\u{1b}]0;owned") && shown.lines().count() > 3, "escaped, lines kept: {shown}");
     }
 }

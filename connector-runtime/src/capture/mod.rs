@@ -121,7 +121,16 @@ impl Capture {
             .filter(|op| !op.is_empty() && op.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
             .unwrap_or("unknown");
         let stem = format!("{n:06}-{op}");
-        let request = self.redact(exchange.request).filter(|redacted| self.holds_no_secret(redacted, exchange.action));
+        // A request the service cannot read is kept as its structure only: the redactor and the
+        // reader may disagree on where its secrets are, so none of its values is written.
+        let (request, values_removed) = match self.redact(exchange.request) {
+            Some(redacted) => match self.checked(&redacted, exchange.action) {
+                Checked::Clean => (Some(redacted), false),
+                Checked::Unreadable => (structure_only(&redacted), true),
+                Checked::Leaked => (None, false),
+            },
+            None => (None, false),
+        };
         let response = self.redact(exchange.response);
         let meta = serde_json::json!({
             "action": exchange.action,
@@ -129,6 +138,7 @@ impl Capture {
             "status": exchange.status,
             "micros": exchange.micros,
             "request_written": request.is_some(),
+            "request_values_removed": values_removed,
             "response_written": response.is_some(),
         })
         .to_string();
@@ -159,9 +169,16 @@ impl Capture {
 
     /// Whether a redacted request, read as the service reads it, still shows a secret value: a
     /// difference between the redactor and the reader must not leak one.
+    #[cfg(test)]
     fn holds_no_secret(&self, redacted: &[u8], action: Option<&str>) -> bool {
+        self.checked(redacted, action) == Checked::Clean
+    }
+
+    /// A redacted request read as the service reads it: clean, still showing a secret, or not
+    /// readable at all (then where its secrets are is not known).
+    fn checked(&self, redacted: &[u8], action: Option<&str>) -> Checked {
         let Ok(request) = crate::soap::read_request(redacted, action, &crate::soap::Limits::default()) else {
-            return true;
+            return Checked::Unreadable;
         };
         let info = match &request {
             crate::contract::Request::SaveConnection(r) => r.connection_info.as_ref(),
@@ -173,8 +190,9 @@ impl Capture {
         });
         if leaked {
             tracing::warn!(dir = %self.dir.display(), "a captured request kept a secret after redaction; not written");
+            return Checked::Leaked;
         }
-        !leaked
+        Checked::Clean
     }
 
     fn is_secret_key(&self, key: &str) -> bool {
@@ -189,6 +207,58 @@ impl Capture {
             Secret::Entry(key) => self.is_secret_key(key).then(|| REDACTED.to_owned()),
         })
     }
+}
+
+/// What the service's reader makes of a redacted request.
+#[derive(Debug, PartialEq, Eq)]
+enum Checked {
+    Clean,
+    Leaked,
+    Unreadable,
+}
+
+/// `body` with every text and every attribute value replaced by `***`, but namespace
+/// declarations and `nil`: its shape (elements, namespaces, order) is evidence, its values may be
+/// secrets. `None` if it is not well-formed XML.
+fn structure_only(body: &[u8]) -> Option<Vec<u8>> {
+    let text = std::str::from_utf8(body).ok()?;
+    let mut reader = Reader::from_str(text);
+    let mut writer = Writer::new(Vec::with_capacity(body.len() / 2));
+    // Inside a run of text pieces (text, CDATA, references): one `***` stands for the run.
+    let mut in_text = false;
+    loop {
+        let event = reader.read_event().ok()?;
+        let text_like = matches!(event, Event::Text(_) | Event::CData(_) | Event::GeneralRef(_));
+        let written = match event {
+            Event::Eof => break,
+            Event::DocType(_) => return None,
+            Event::Text(t) if t.trim().is_empty() => writer.write_event(Event::Text(t)),
+            Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) if in_text => Ok(()),
+            Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
+                writer.write_event(Event::Text(BytesText::new(REDACTED)))
+            }
+            Event::Start(e) => writer.write_event(Event::Start(structure_of(&e)?)),
+            Event::Empty(e) => writer.write_event(Event::Empty(structure_of(&e)?)),
+            Event::Comment(_) | Event::PI(_) => Ok(()),
+            other => writer.write_event(other),
+        };
+        written.ok()?;
+        in_text = text_like;
+    }
+    Some(writer.into_inner())
+}
+
+/// An element's start with its attribute values replaced, but namespace declarations and `nil`.
+fn structure_of(e: &quick_xml::events::BytesStart<'_>) -> Option<quick_xml::events::BytesStart<'static>> {
+    let mut out = quick_xml::events::BytesStart::new(e.name().into_inner().to_owned());
+    for attr in e.attributes() {
+        let attr = attr.ok()?;
+        let key = attr.key.into_inner();
+        let keep = key == "xmlns" || key.starts_with("xmlns:") || attr.key.local_name().into_inner() == "nil";
+        let value = if keep { attr.value.as_ref() } else { REDACTED };
+        out.push_attribute((key, value));
+    }
+    Some(out)
 }
 
 /// Writes a new file readable by the owner only, whatever folder it is in; never replaces one.
@@ -473,6 +543,39 @@ mod tests {
         for name in &written {
             assert!(!std::fs::read_to_string(dir.join(name)).unwrap().contains("4711"), "{name}");
         }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// A request the service cannot read (another dictionary-entry form, say) is written as its
+    /// structure only: whatever the redactor missed, no value reaches the disk.
+    #[test]
+    fn an_unreadable_request_is_written_without_its_values() {
+        let (capture, dir) = capture(&["ERP_PIN", "x"]);
+        let body = save("<a:Entry><a:K>ERP_PIN</a:K><a:V>4711</a:V><a:V p=\"s3cr3t\">more&amp;4712</a:V></a:Entry>")
+            .replace("</ConnectionInfo>", "</ConnectionInfo><Unclosed>");
+        let body = body.replace("<Unclosed>", "<Extra>x</Extra>").replace("<ConnectionGuid>", "<ConnectionGuid><Bad/>");
+        let action = "http://www.superoffice.net/EIS/Connector/1.0/IErpConnectorWS/WSSaveConnection";
+        assert!(crate::soap::read_request(body.as_bytes(), Some(action), &crate::soap::Limits::default()).is_err());
+        capture.record(&Exchange {
+            action: Some(action),
+            query: "",
+            request: body.as_bytes(),
+            status: 500,
+            response: b"<f/>",
+            micros: 1,
+        });
+        let request = std::fs::read_to_string(dir.join("000001-WSSaveConnection.request.xml")).unwrap();
+        assert!(!request.contains("4711") && !request.contains("4712") && !request.contains("s3cr3t"), "{request}");
+        assert!(
+            request.contains("<a:Entry><a:K>***</a:K><a:V>***</a:V><a:V p=\"***\">***</a:V></a:Entry>"),
+            "{request}"
+        );
+        assert!(
+            request.contains(r#"xmlns="http://www.superoffice.net/EIS/Connector/1.0""#),
+            "namespaces kept: {request}"
+        );
+        let meta = std::fs::read_to_string(dir.join("000001-WSSaveConnection.meta.json")).unwrap();
+        assert!(meta.contains(r#""request_values_removed":true"#), "{meta}");
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -13,7 +13,9 @@
 //!   same way.
 //!
 //! Values with user information (`user@`), backslashes, percent-encoded or non-ASCII host names,
-//! whitespace or control characters never match.
+//! whitespace (around the value too: the value checked is the value used) or control characters
+//! never match, nor does a path with a dot segment (`/tenant1/..`, `/./`), percent-encoded or not:
+//! it would leave the pattern's path where the server resolves it.
 //!
 //! Where the places are the deployment's to choose (a self-hosted ERP: each customer runs it on a
 //! host of their own), a pattern `${NAME}` stands for the patterns in the environment variable
@@ -101,9 +103,23 @@ pub fn is_pattern(pattern: &str) -> bool {
     place(pattern, true).is_some_and(|p| !p.path.contains(['?', '#']))
 }
 
+/// Whether `path` (up to its query or fragment) has a `.` or `..` segment, plain or
+/// percent-encoded (`%2e`, `%2E`), or an encoded `/` or `\\` that a server might read as one.
+fn escapes_its_prefix(path: &str) -> bool {
+    let path = path.split(['?', '#']).next().unwrap_or("");
+    let lower = path.to_ascii_lowercase();
+    if lower.contains("%2f") || lower.contains("%5c") {
+        return true;
+    }
+    lower.split('/').any(|segment| matches!(segment.replace("%2e", ".").as_str(), "." | ".."))
+}
+
 /// Whether `value` is a place `pattern` allows (see the module documentation).
 pub fn matches(value: &str, pattern: &str) -> bool {
     let (Some(value), Some(pattern)) = (place(value, false), place(pattern, true)) else { return false };
+    if escapes_its_prefix(value.path) {
+        return false;
+    }
     if value.scheme != pattern.scheme {
         return false;
     }
@@ -123,9 +139,10 @@ pub fn matches(value: &str, pattern: &str) -> bool {
     host_ok && port_ok && path_ok
 }
 
-/// Whether `value` matches one of `patterns` (`${NAME}` read from the environment).
+/// Whether `value` matches one of `patterns` (`${NAME}` read from the environment). The value
+/// is matched as it is, untrimmed: it is what the connector will use.
 pub fn matches_any(value: &str, patterns: &[&str]) -> bool {
-    expanded(patterns, env).iter().any(|p| matches(value.trim(), p))
+    expanded(patterns, env).iter().any(|p| matches(value, p))
 }
 
 fn env(name: &str) -> Option<String> {
@@ -194,6 +211,26 @@ mod tests {
         assert_eq!(variable_of("${}"), None);
         // Read from the process environment by default: a variable nobody sets allows nothing.
         assert!(!matches_any("http://10.0.0.5:8000", &["${ERP_CONNECTOR_TEST_NEVER_SET}"]));
+    }
+
+    #[test]
+    fn dot_segments_and_surrounding_space_never_match() {
+        let allowed = ["https://erp.example/tenant1"];
+        assert!(matches_any("https://erp.example/tenant1/api", &allowed));
+        for escaped in [
+            "https://erp.example/tenant1/..",
+            "https://erp.example/tenant1/../tenant2",
+            "https://erp.example/tenant1/%2e%2e/tenant2",
+            "https://erp.example/tenant1/%2E%2e/tenant2",
+            "https://erp.example/tenant1/./x",
+            "https://erp.example/tenant1/..%2ftenant2",
+            "https://erp.example/tenant1%2f..%2ftenant2",
+            " https://erp.example/tenant1",
+            "https://erp.example/tenant1 ",
+        ] {
+            assert!(!matches_any(escaped, &allowed), "{escaped:?}");
+        }
+        assert!(matches_any("https://erp.example/tenant1/a..b?q=../x", &allowed), "dots inside a name, a query");
     }
 
     #[test]

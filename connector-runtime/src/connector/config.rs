@@ -299,12 +299,19 @@ pub mod derive_support {
             return Err(error(spec, format!("longer than {} characters", spec.max_length)));
         }
         if !spec.allow.is_empty() && !crate::connector::allow::matches_any(raw, spec.allow) {
+            // The allowed places are the operator's to know, not the caller's (they may be every
+            // customer's ERP address): the answer does not list them, the log does.
+            tracing::warn!(
+                field = spec.key,
+                value = %crate::untrusted::shown(raw),
+                allowed = %crate::connector::allow::described(spec.allow),
+                "a configuration value outside the field's allow-list"
+            );
             return Err(error(
                 spec,
                 format!(
-                    "`{}` is not an address this connector may connect to; allowed: {}",
-                    crate::untrusted::shown(raw),
-                    crate::connector::allow::described(spec.allow)
+                    "`{}` is not an address this connector may connect to (its operator's allow-list says which are)",
+                    crate::untrusted::shown(raw)
                 ),
             ));
         }

@@ -55,9 +55,10 @@ fn a_missing_database_is_explained_at_test_time() {
     assert_eq!(
         answer.user_explanation.as_deref(),
         Some(
-            "There is no ERP database at /nowhere/erp.sqlite. Create one with `sqlite-erp-connector seed --db /nowhere/erp.sqlite`."
+            "There is no ERP database named erp.sqlite in the connector's data folder. Create one with `sqlite-erp-connector seed --db <data folder>/erp.sqlite`."
         )
     );
+    assert!(!format!("{answer:?}").contains("/nowhere"), "the server's folders are not named to the caller");
 }
 
 #[test]

@@ -98,13 +98,16 @@ pub fn create(path: &Path) -> rusqlite::Result<Connection> {
 }
 
 /// Opens an existing ERP database; a missing file or another database is an error that says
-/// what to do.
+/// what to do. It names the file, never the folder: the answer goes to whoever called, and the
+/// server's folders are none of their business (its operator knows the data folder).
 pub fn open(path: &Path) -> Result<Connection, ConnectorError> {
     let missing = || {
+        let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
         ConnectorError::new(format!(
-            "There is no ERP database at {}. Create one with `sqlite-erp-connector seed --db {}`.",
-            path.display(),
-            path.display()
+            "There is no ERP database named {} in the connector's data folder. Create one with \
+             `sqlite-erp-connector seed --db <data folder>/{}`.",
+            erp_connector::untrusted::shown(&name),
+            erp_connector::untrusted::shown(&name)
         ))
     };
     if !path.is_file() {
