@@ -15,6 +15,23 @@ impl std::io::Write for Logs {
     }
 }
 
+/// Runs `f` with a subscriber of its own filtered by `filter`, `log` records included, and
+/// returns what was logged, as text.
+pub(crate) fn logged_through(filter: tracing_subscriber::EnvFilter, f: impl FnOnce()) -> String {
+    // `log` records (from crates that use `log`) become events of the current subscriber.
+    let _ = tracing_log::LogTracer::init();
+    let logs = Logs::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_ansi(false)
+        .with_max_level(tracing::Level::TRACE)
+        .with_env_filter(filter)
+        .with_writer(move || writer.clone())
+        .finish();
+    tracing::subscriber::with_default(subscriber, f);
+    String::from_utf8_lossy(&logs.0.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
+}
+
 /// Runs `f` with a subscriber of its own and returns what was logged, as text.
 pub(crate) fn logged(f: impl FnOnce()) -> String {
     let logs = Logs::default();

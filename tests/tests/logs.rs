@@ -60,6 +60,11 @@ fn json_lines_carry_the_request_id_of_their_call() {
     assert_eq!(answered["span"]["operation"], "WSSaveConnection");
     assert!(answered["span"]["connection"].as_str().is_some_and(|c| c.contains(&guid.to_string())), "{answered}");
     assert!(!of(&generated).is_empty());
+    // Every line of an anonymous call names the client it came from.
+    let client = |line: &Value| {
+        line["spans"].as_array().and_then(|s| s.iter().find_map(|s| s["client"].as_str().map(str::to_owned)))
+    };
+    assert_eq!(client(answered).as_deref(), Some("127.0.0.1"), "{answered}");
     assert!(!log.contains("secret-Pw-1"), "a password in the log");
     assert!(!log.contains("<script>"));
 }

@@ -108,5 +108,46 @@ fn an_admin_listener_without_a_token_does_not_start() {
         .unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("set ERP_CONNECTOR_ADMIN_TOKEN too (16 characters or more)"), "{stderr}");
+    assert!(stderr.contains("ERP_CONNECTOR_ADMIN_TOKEN must be 16 characters or more"), "{stderr}");
+    // Long enough, but guessable: 16 repeated characters.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ledger-connector"))
+        .current_dir(&dir)
+        .env("ERP_CONNECTOR_BIND", "127.0.0.1:0")
+        .env("ERP_CONNECTOR_STORE_KEY", StoreKey::generate().unwrap().to_base64())
+        .env("ERP_CONNECTOR_ADMIN_BIND", "127.0.0.1:0")
+        .env("ERP_CONNECTOR_ADMIN_TOKEN", "aaaaaaaaaaaaaaaaaaaaaaaa")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("8 of them different"));
+}
+
+/// Wrong tokens are answered 429 after ten a minute from one address, the token then not even
+/// compared (3,500 guesses a second were answered before).
+#[test]
+fn wrong_admin_tokens_are_throttled_per_source() {
+    let dir = temp_dir("metrics-throttle");
+    let admin = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let key = StoreKey::generate().unwrap().to_base64();
+    let _connector = Connector::start(
+        &dir,
+        &dir.join("store.db"),
+        &key,
+        &[("ERP_CONNECTOR_ADMIN_BIND", &admin.to_string()), ("ERP_CONNECTOR_ADMIN_TOKEN", TOKEN)],
+    );
+    assert_eq!(scrape(admin, None).0, 401, "no token is no guess");
+    for guess in 0..10 {
+        assert_eq!(scrape(admin, Some(&format!("guess-{guess}-0123456789"))).0, 401, "guess {guess}");
+    }
+    assert_eq!(scrape(admin, Some("guess-10-0123456789")).0, 429);
+    assert_eq!(scrape(admin, Some(TOKEN)).0, 429, "not compared for the rest of the minute");
+    // The login form too.
+    use std::io::{Read as _, Write as _};
+    let mut socket = std::net::TcpStream::connect(admin).unwrap();
+    socket
+        .write_all(b"POST /login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 11\r\nConnection: close\r\n\r\ntoken=guess")
+        .unwrap();
+    let mut answer = String::new();
+    socket.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 429"), "{answer}");
 }

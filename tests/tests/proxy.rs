@@ -126,7 +126,8 @@ impl Proxy {
 
 /// A client's own `X-Forwarded-For` does not pass the proxy (the replicas would refuse the
 /// address it names), while the proxy's own does reach them (a replica asked directly with it
-/// refuses the address): so the allow-list sees the address the proxy saw.
+/// refuses the address): so the allow-list sees the address the proxy saw. Nor does its own
+/// `X-Request-Id`: the proxy sets one.
 fn forwarded_addresses_are_the_proxys(proxy: &Proxy, replica: &Connector) {
     let spoofed =
         proxy.client().post(b"<x/>", &[("X-Forwarded-For", "198.51.100.1"), ("SOAPAction", "\"x\"")]).unwrap();
@@ -134,6 +135,11 @@ fn forwarded_addresses_are_the_proxys(proxy: &Proxy, replica: &Connector) {
     let direct = replica.client().with_path(SECRET_PATH);
     let refused = direct.post(b"<x/>", &[("X-Forwarded-For", "198.51.100.1")]).unwrap();
     assert_eq!((refused.status, refused.body.len()), (403, 0), "the replica believes its proxy");
+    // The replica logs a call under the proxy's request id, never one the client chose.
+    let chosen =
+        proxy.client().post(b"<x/>", &[("X-Request-Id", "client-chosen-id"), ("SOAPAction", "\"x\"")]).unwrap();
+    let id = chosen.header("x-request-id").unwrap_or_default();
+    assert!(!id.is_empty() && id != "client-chosen-id", "the proxy sets the id: {id:?}");
     let old = proxy.client().with_path(DEFAULT_PATH).post(b"<x/>", &[]).unwrap();
     assert!(matches!(old.status, 404 | 503), "only the secret path is published: {}", old.status);
 }

@@ -334,4 +334,26 @@ mod tests {
             RemoteAnswer { status: 401, json: serde_json::Value::Null, retry_after: None }.refused_for_now().is_none()
         );
     }
+
+    /// At trace level a call logs no byte of what it sent: not the session's `Authorization`
+    /// header, not the body (the HTTP client's protocol layer dumps both, as hex rows).
+    #[test]
+    fn trace_logs_carry_no_erp_credentials() {
+        let (url, _) = serve(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}", Duration::ZERO);
+        let remote = Remote::new(Duration::from_secs(5));
+        let body = serde_json::to_vec(&serde_json::json!({"password": "Very-Secret-42"})).unwrap();
+        let headers = [("Authorization".to_owned(), "Session c2VjcmV0LXNlc3Npb24=".to_owned())];
+        let call = || drop(remote.post_blocking(&url, &headers, body.clone()).unwrap());
+        // The protocol layer does dump what it sends at trace level, unfiltered (hex rows with
+        // the text beside them)...
+        let raw = crate::test_logs::logged_through(tracing_subscriber::EnvFilter::new("trace"), call);
+        assert!(raw.contains("ureq_proto::util") && raw.contains("Sess"), "the test sees the dump it guards against");
+        // ...and the service's filter keeps it out, whatever level is asked for.
+        let logged = crate::test_logs::logged_through(crate::service::log_filter("trace"), call);
+        assert!(logged.contains("ureq::run"), "trace logging was on: {logged}");
+        assert!(!logged.contains("ureq_proto::util"), "{logged}");
+        for secret in ["Session", "c2VjcmV0", "Very-Secret-42", "Very"] {
+            assert!(!logged.contains(secret), "{secret} in {logged}");
+        }
+    }
 }

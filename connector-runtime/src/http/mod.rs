@@ -310,7 +310,7 @@ impl SoapEndpoint {
         }
         // Every line logged for this request carries its id; the answer names it too.
         let id = request_id(&req, sources.trusts(peer));
-        let span = tracing::info_span!("request", request_id = %id);
+        let span = tracing::info_span!("request", request_id = %id, client = %client);
         let mut response = CALLER.scope(client, self.call_admitted(req, payload)).instrument(span).await;
         if let Ok(value) = header::HeaderValue::from_str(&id) {
             response.headers_mut().insert(header::HeaderName::from_static(REQUEST_ID), value);

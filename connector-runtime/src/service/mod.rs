@@ -205,17 +205,18 @@ impl Service {
         let admin = match &settings.admin_bind {
             None => None,
             Some(bind) => {
-                let token = secrets
-                    .admin_token
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|t| t.chars().count() >= admin::MIN_TOKEN_CHARS);
-                let token = token.ok_or_else(|| {
-                    std::io::Error::other(format!(
-                        "ERP_CONNECTOR_ADMIN_BIND is set: set ERP_CONNECTOR_ADMIN_TOKEN too ({} characters or more), the bearer token the admin listener asks for",
-                        admin::MIN_TOKEN_CHARS
-                    ))
-                })?;
+                let token = secrets.admin_token.as_deref().map(str::trim).unwrap_or("");
+                if let Some(problem) = admin::token_problem(token) {
+                    return Err(std::io::Error::other(format!("ERP_CONNECTOR_ADMIN_BIND is set: {problem}")));
+                }
+                if settings.profile == Profile::Production && !private_bind(bind) {
+                    tracing::warn!(
+                        bind = %bind,
+                        "SECURITY: the admin listener is on a public address; it speaks plain HTTP and its token is \
+                         all that guards the status page and the metrics. Bind it to loopback or a private network \
+                         (ERP_CONNECTOR_ADMIN_BIND), or put it behind a TLS proxy"
+                    );
+                }
                 let metrics = crate::metrics::install()
                     .ok_or_else(|| std::io::Error::other("another metrics recorder is installed in this process"))?;
                 Some(admin::Admin {
@@ -379,6 +380,17 @@ fn connections_plan(settings: &Settings) -> connections::Plan {
         "connections planned"
     );
     plan
+}
+
+/// Whether `bind` is on loopback or a private network (IPv4 private and link-local ranges, IPv6
+/// unique-local and link-local); a name other than `localhost`, or an unspecified address, is not.
+fn private_bind(bind: &str) -> bool {
+    let host = bind.rsplit_once(':').map_or(bind, |(host, _)| host).trim_start_matches('[').trim_end_matches(']');
+    match host.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(v4)) => v4.is_loopback() || v4.is_private() || v4.is_link_local(),
+        Ok(std::net::IpAddr::V6(v6)) => v6.is_loopback() || v6.is_unique_local() || v6.is_unicast_link_local(),
+        Err(_) => host == "localhost",
+    }
 }
 
 /// Whether a production service listens beyond loopback at the well-known path.
@@ -598,9 +610,19 @@ fn development_key(dir: &std::path::Path) -> std::io::Result<AppKey> {
     Ok(key)
 }
 
+/// Log targets that are never shown, whatever the filter asks: at trace level the HTTP client's
+/// protocol layer dumps every byte it sends, an ERP session's `Authorization` header and a
+/// login's password included.
+const NEVER_LOGGED: &str = "ureq_proto=off";
+
+/// The filter `filter` asks for, with [`NEVER_LOGGED`] after it (later directives win).
+pub(crate) fn log_filter(filter: &str) -> tracing_subscriber::EnvFilter {
+    tracing_subscriber::EnvFilter::try_new(format!("{filter},{NEVER_LOGGED}"))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(format!("info,{NEVER_LOGGED}")))
+}
+
 fn init_tracing(filter: &str, format: settings::LogFormat) {
-    let filter =
-        tracing_subscriber::EnvFilter::try_new(filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let filter = log_filter(filter);
     // A second service in one process (tests) keeps the first subscriber.
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
     let _ = match format {
@@ -616,6 +638,22 @@ mod tests {
     use actix_web::rt::net::{TcpListener, TcpStream};
 
     use super::{Profile, Settings, exposed};
+
+    #[test]
+    fn admin_binds_beyond_private_networks_are_public() {
+        for private in
+            ["127.0.0.1:9090", "[::1]:9090", "10.1.2.3:9090", "192.168.0.5:1", "[fd00::5]:9090", "localhost:9090"]
+        {
+            assert!(super::private_bind(private), "{private}");
+        }
+        for public in ["0.0.0.0:9090", "[::]:9090", "203.0.113.5:9090", "[2001:db8::1]:9090", "admin.example.com:9090"]
+        {
+            assert!(!super::private_bind(public), "{public}");
+        }
+        assert!(super::admin::token_problem("aaaaaaaaaaaaaaaaaaaa").is_some(), "16 repeated characters");
+        assert!(super::admin::token_problem("short-7f3a").is_some());
+        assert!(super::admin::token_problem("flood-admin-token-5b1e0c7d").is_none());
+    }
 
     #[test]
     fn a_public_production_service_at_the_well_known_path_is_exposed() {

@@ -40,6 +40,16 @@ impl PerSource {
         }
     }
 
+    /// Whether the source of `ip` has had its `max` events in this window (not counting one).
+    pub(crate) fn spent(&self, ip: Option<IpAddr>) -> bool {
+        if self.max == 0 {
+            return false;
+        }
+        let source = Source::of(ip.unwrap_or(IpAddr::from([0, 0, 0, 0])));
+        let counts = lock(&self.counts);
+        counts.started.elapsed() < self.window && counts.by_source.get(&source).is_some_and(|(n, _)| *n >= self.max)
+    }
+
     /// Counts an event from `ip` (`None`: an in-process call, counted as one source); `false`
     /// when the source is over its bound in this window.
     pub(crate) fn admit(&self, ip: Option<IpAddr>) -> bool {

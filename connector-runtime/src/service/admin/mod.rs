@@ -12,6 +12,7 @@ use actix_web::{App, HttpRequest, HttpResponse, HttpServer, http::header, web};
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use crate::store::ConnectionStore;
+use crate::sync::lock;
 
 /// The shortest token accepted: a guessable one would open the page to anyone.
 pub const MIN_TOKEN_CHARS: usize = 16;
@@ -25,6 +26,31 @@ const MAX_SESSIONS: usize = 32;
 const UPKEEP_EVERY: Duration = Duration::from_secs(5);
 /// A wrong token waits this long before its answer (slows guessing; the token is long anyway).
 const WRONG_TOKEN_DELAY: Duration = Duration::from_millis(250);
+/// Wrong tokens one source may send a minute; then it is answered 429, its tokens not compared.
+const WRONG_TOKENS_PER_MINUTE: u32 = 10;
+/// The fewest different characters a token must have: `aaaaaaaaaaaaaaaa` is 16 characters.
+pub const MIN_TOKEN_DISTINCT_CHARS: usize = 8;
+
+/// What is wrong with `token` as the admin token, if anything.
+pub fn token_problem(token: &str) -> Option<String> {
+    let distinct = token.chars().collect::<std::collections::HashSet<_>>().len();
+    (token.chars().count() < MIN_TOKEN_CHARS || distinct < MIN_TOKEN_DISTINCT_CHARS).then(|| {
+        format!(
+            "ERP_CONNECTOR_ADMIN_TOKEN must be {MIN_TOKEN_CHARS} characters or more, {MIN_TOKEN_DISTINCT_CHARS} of them \
+             different (random ones: `openssl rand -base64 24`), the bearer token the admin listener asks for"
+        )
+    })
+}
+
+/// Whether a request may read the admin listener.
+#[derive(Debug, PartialEq, Eq)]
+enum Access {
+    Granted,
+    /// No token, or a wrong one.
+    Refused,
+    /// Too many wrong tokens from this source lately: not compared.
+    Throttled,
+}
 
 /// A connector hosted by the service, as the status page shows it.
 pub struct Hosted {
@@ -57,6 +83,8 @@ struct State {
     admin: Admin,
     activity: &'static crate::activity::Activity,
     sessions: Mutex<Vec<(String, Instant)>>,
+    /// Wrong tokens per source.
+    wrong: super::per_source::PerSource,
 }
 
 /// Whether `given` equals `expected`, in time that does not depend on where they differ.
@@ -69,17 +97,36 @@ fn same_secret(given: &[u8], expected: &[u8]) -> bool {
 }
 
 impl State {
-    /// Whether `req` carries the token (`Authorization: Bearer <token>`) or a login's cookie.
-    fn authorized(&self, req: &HttpRequest) -> bool {
+    /// Whether `req` carries the token (`Authorization: Bearer <token>`) or a login's cookie; a
+    /// source that sent too many wrong ones lately is not compared at all.
+    fn access(&self, req: &HttpRequest) -> Access {
         let bearer = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).unwrap_or("");
-        if let Some(given) = bearer.strip_prefix("Bearer ") {
-            return same_secret(given.trim().as_bytes(), self.admin.token.as_bytes());
+        let given = bearer.strip_prefix("Bearer ");
+        let cookie = req.cookie(COOKIE);
+        if given.is_none() && cookie.is_none() {
+            return Access::Refused;
         }
-        let Some(cookie) = req.cookie(COOKIE) else { return false };
-        let mut sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
-        sessions.retain(|(_, since)| since.elapsed() < SESSION_LIFE);
-        // Every session compared whole, whichever matches.
-        sessions.iter().fold(false, |found, (id, _)| same_secret(cookie.value().as_bytes(), id.as_bytes()) | found)
+        let source = req.peer_addr().map(|a| a.ip());
+        if self.wrong.spent(source) {
+            return Access::Throttled;
+        }
+        let right = match (given, cookie) {
+            (Some(given), _) => same_secret(given.trim().as_bytes(), self.admin.token.as_bytes()),
+            (None, Some(cookie)) => {
+                let mut sessions = lock(&self.sessions);
+                sessions.retain(|(_, since)| since.elapsed() < SESSION_LIFE);
+                // Every session compared whole, whichever matches.
+                sessions
+                    .iter()
+                    .fold(false, |found, (id, _)| same_secret(cookie.value().as_bytes(), id.as_bytes()) | found)
+            }
+            (None, None) => false,
+        };
+        if right {
+            return Access::Granted;
+        }
+        self.wrong.admit(source);
+        Access::Refused
     }
 
     /// A new login's session id.
@@ -87,7 +134,7 @@ impl State {
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes).ok()?;
         let id = bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
-        let mut sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
+        let mut sessions = lock(&self.sessions);
         sessions.retain(|(_, since)| since.elapsed() < SESSION_LIFE);
         if sessions.len() >= MAX_SESSIONS {
             sessions.remove(0);
@@ -98,7 +145,7 @@ impl State {
 
     fn close_session(&self, req: &HttpRequest) {
         if let Some(cookie) = req.cookie(COOKIE) {
-            let mut sessions = self.sessions.lock().unwrap_or_else(|p| p.into_inner());
+            let mut sessions = lock(&self.sessions);
             sessions.retain(|(id, _)| !same_secret(cookie.value().as_bytes(), id.as_bytes()));
         }
     }
@@ -118,6 +165,13 @@ fn html(mut response: actix_web::HttpResponseBuilder, body: String) -> HttpRespo
         .body(body)
 }
 
+fn throttled() -> HttpResponse {
+    HttpResponse::TooManyRequests()
+        .insert_header((header::RETRY_AFTER, "60"))
+        .content_type("text/plain")
+        .body("too many wrong tokens from this address: try again in a minute\n")
+}
+
 fn unauthorized() -> HttpResponse {
     HttpResponse::Unauthorized()
         .insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"erp-connector admin\""))
@@ -126,8 +180,10 @@ fn unauthorized() -> HttpResponse {
 }
 
 async fn metrics(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
-    if !state.authorized(&req) {
-        return unauthorized();
+    match state.access(&req) {
+        Access::Granted => {}
+        Access::Refused => return unauthorized(),
+        Access::Throttled => return throttled(),
     }
     let store = state.admin.store.clone();
     let names = state.admin.hosted.iter().map(|h| h.name.clone()).collect::<Vec<_>>();
@@ -141,10 +197,14 @@ async fn metrics(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
 }
 
 async fn status(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
-    if !state.authorized(&req) {
-        let mut refused = HttpResponse::Unauthorized();
-        refused.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"erp-connector admin\""));
-        return html(refused, page::login(None));
+    match state.access(&req) {
+        Access::Granted => {}
+        Access::Refused => {
+            let mut refused = HttpResponse::Unauthorized();
+            refused.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"erp-connector admin\""));
+            return html(refused, page::login(None));
+        }
+        Access::Throttled => return throttled(),
     }
     let snapshot = state.activity.snapshot(SystemTime::now());
     let shown = page::chosen(&snapshot);
@@ -193,8 +253,13 @@ struct Login {
     token: String,
 }
 
-async fn login(form: web::Form<Login>, state: web::Data<State>) -> HttpResponse {
+async fn login(req: HttpRequest, form: web::Form<Login>, state: web::Data<State>) -> HttpResponse {
+    let source = req.peer_addr().map(|a| a.ip());
+    if state.wrong.spent(source) {
+        return throttled();
+    }
     if !same_secret(form.token.trim().as_bytes(), state.admin.token.as_bytes()) {
+        state.wrong.admit(source);
         actix_web::rt::time::sleep(WRONG_TOKEN_DELAY).await;
         return html(HttpResponse::Unauthorized(), page::login(Some("That is not the admin token.")));
     }
@@ -237,7 +302,8 @@ pub fn start(
     });
     gate.watch();
     let activity = crate::activity::install();
-    let data = web::Data::new(State { admin, activity, sessions: Mutex::new(Vec::new()) });
+    let wrong = super::per_source::PerSource::new(WRONG_TOKENS_PER_MINUTE, Duration::from_secs(60));
+    let data = web::Data::new(State { admin, activity, sessions: Mutex::new(Vec::new()), wrong });
     let server = HttpServer::new(move || {
         App::new()
             .wrap_fn(super::connections::timed)
