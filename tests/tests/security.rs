@@ -122,8 +122,16 @@ fn configuration_values_are_bounded_and_only_declared_keys_are_kept() {
         assert!(!tested.is_ok);
         answer.user_explanation.unwrap()
     };
-    let why = refused(&values("ann", "ann-secret").with("DATABASE", "/etc/passwd"));
-    assert!(why.contains("`DATABASE`") && why.contains("USER, PASSWORD"), "{why}");
+    // An undeclared key (a setting a newer release removed, say): ignored, never stored, named.
+    let guid = new_guid();
+    let answer = client.save_connection(guid, &values("ann", "ann-secret").with("DATABASE", "/etc/passwd")).unwrap();
+    assert!(answer.is_ok, "{answer:?}");
+    assert!(answer.tech_explanation.unwrap_or_default().contains("Ignored, not stored: DATABASE"));
+    assert_eq!(stored_values(&spawned, "vault", guid).keys().collect::<Vec<_>>(), ["USER", "PASSWORD"]);
+    let tested = client.test_config_data(&values("ann", "ann-secret").with("DATABASE", "x")).unwrap();
+    assert!(tested.is_ok && tested.tech_explanation.unwrap_or_default().contains("DATABASE"));
+    let many: StringDict = (0..40).fold(values("ann", "ann-secret"), |v, i| v.with(format!("K{i}"), "x"));
+    assert!(refused(&many).contains("more than 32 keys"));
     let why = refused(&values(&"a".repeat(41), "x"));
     assert!(why.contains("User (USER) is too long: at most 40 characters"), "{why}");
     let why = refused(&values("ann", &"p".repeat(5000)));
@@ -161,6 +169,75 @@ fn stored_connections_and_saves_per_source_are_capped() {
     let third = client.save_connection(new_guid(), &values("c", "c-secret")).unwrap();
     assert!(!third.is_ok && third.user_explanation.unwrap().contains("at most 2 an hour"));
     assert!(client.save_connection(a, &values("a", "a-secret")).unwrap().is_ok, "a resend is no new connection");
+}
+
+/// The values stored for `guid`, read from the spawned connector's store.
+fn stored_values(spawned: &Spawned, connector: &str, guid: ConnectionGuid) -> StringDict {
+    use erp_connector::store::ConnectionStore as _;
+    let key = std::fs::read_to_string(spawned.dir().join("store.key")).unwrap();
+    let sealer =
+        erp_connector::store::crypto::Sealer::new(&erp_connector::store::crypto::StoreKey::parse(&key).unwrap());
+    let store = erp_connector::store::SqliteStore::open(&spawned.dir().join("connections.db"), sealer).unwrap();
+    store.load(connector, guid).unwrap().expect("stored").values
+}
+
+/// A shop connector's configuration before a release dropped its `REGION` field.
+#[derive(ConnectionConfig)]
+struct OldShopConfig {
+    #[field(display = "User", rank = 1, mandatory)]
+    user: String,
+    #[field(display = "Region", rank = 2)]
+    region: Option<String>,
+}
+
+/// ...and after.
+#[derive(ConnectionConfig)]
+struct NewShopConfig {
+    #[field(display = "User", rank = 1, mandatory)]
+    user: String,
+}
+
+struct OldShop;
+
+#[erp_connector(app_id = "0123456789abcdef0123456789abcdef", name = "shop")]
+impl ErpConnector for OldShop {
+    type Config = OldShopConfig;
+}
+
+struct NewShop;
+
+#[erp_connector(app_id = "0123456789abcdef0123456789abcdef", name = "shop")]
+impl ErpConnector for NewShop {
+    type Config = NewShopConfig;
+}
+
+/// A release that removes a field takes its connections back: the stored ones load, and EIS's
+/// resend of the old values after `UNKNOWN_CONNECTION_ID` is saved without the old key.
+#[test]
+fn a_release_that_drops_a_field_takes_its_connections_back() {
+    let dir = std::env::temp_dir().join(format!("erp-upgrade-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let same_store = |s: &mut Settings| {
+        s.store.path = dir.join("connections.db");
+        s.store.key_file = dir.join("store.key");
+    };
+    let old_values = StringDict::new().with("USER", "ann").with("REGION", "north");
+    let (kept, lost) = (new_guid(), new_guid());
+    let old = spawn_with(OldShop, same_store);
+    assert!(old.client().save_connection(kept, &old_values).unwrap().is_ok);
+    old.stop();
+
+    let new = spawn_with(NewShop, same_store);
+    let client = new.client();
+    assert!(client.test_connection(kept).unwrap().is_ok, "a connection stored with REGION still loads");
+    let unknown = client.test_connection(lost).unwrap();
+    assert_eq!(unknown.error_code.as_deref(), Some(ErrorCode::UnknownConnectionId.wire()));
+    let resent = client.save_connection(lost, &old_values).unwrap();
+    assert!(resent.is_ok, "EIS's resend with the old key: {resent:?}");
+    assert!(client.test_connection(lost).unwrap().is_ok);
+    new.stop();
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Each stored connection keeps (sealed) the address that saved it, for the operator's

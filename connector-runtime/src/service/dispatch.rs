@@ -431,15 +431,14 @@ impl Hosted {
         Ok(match request {
             Request::GetConfigData => fields_response(c.fields()),
             Request::TestConfigData(r) => {
-                let values = r.connection_info.unwrap_or_default();
-                check_config(&c.fields(), &values, &self.limits)?;
+                let Declared { values, ignored } = check_config(&c.fields(), r.connection_info, &self.limits)?;
                 let config = self.parse(&values)?;
-                self.reply(self.test_credentials(&config, &values).await?, empty)
+                Ignored(ignored).noted(self.reply(self.test_credentials(&config, &values).await?, empty))
             }
             Request::SaveConnection(r) => {
                 let guid = r.base.connection_guid.ok_or_else(|| ConnectorError::new("ConnectionGuid is missing."))?;
-                let values = r.connection_info.unwrap_or_default();
-                check_config(&c.fields(), &values, &self.limits)?;
+                let Declared { values, ignored } = check_config(&c.fields(), r.connection_info, &self.limits)?;
+                let ignored = Ignored(ignored);
                 let config = self.parse(&values)?;
                 if !self.saves.admit(crate::http::caller()) {
                     crate::metrics::refused("saves_per_source");
@@ -465,7 +464,7 @@ impl Hosted {
                     self.close(self.cache.saved(guid, Arc::new(Loaded::new(guid, config.clone(), hash)))).await;
                     tracing::info!(connection = %guid, "connection saved");
                 }
-                self.reply(c.connection_saved(guid, &config).await?, empty)
+                ignored.noted(self.reply(c.connection_saved(guid, &config).await?, empty))
             }
             Request::DeleteConnection(r) => {
                 let guid = r.connection_guid.ok_or_else(|| ConnectorError::new("ConnectionGuid is missing."))?;
@@ -838,7 +837,44 @@ fn config_list_answer(methods: &dyn Methods, request: &Request) -> Option<Respon
 /// Refuses configuration values before they are parsed or stored: keys the configuration does
 /// not declare, values longer than their field's `MaxLength` (or [`DEFAULT_MAX_VALUE_BYTES`]),
 /// and a whole larger than `max_config_bytes`.
-fn check_config(fields: &[FieldMetadata], info: &StringDict, limits: &ConnectionLimits) -> ConnectorResult<()> {
+/// A connection's values this connector declares, and the keys it does not (left out).
+struct Declared {
+    values: StringDict,
+    ignored: Vec<String>,
+}
+
+/// Keys of a configuration this connector does not declare: a field a newer release removed or
+/// renamed, which EIS still sends for an existing connection. Never stored nor passed on; named
+/// in the log and in the answer's technical explanation.
+struct Ignored(Vec<String>);
+
+impl Ignored {
+    /// `response` with the ignored keys named in its technical explanation (and logged).
+    fn noted(self, mut response: Response) -> Response {
+        if self.0.is_empty() {
+            return response;
+        }
+        let keys = self.0.iter().map(|k| shown(k).into_owned()).collect::<Vec<_>>().join(", ");
+        tracing::warn!(keys = %keys, "configuration keys this connector does not declare were ignored (not stored)");
+        let note = format!("Ignored, not stored: {keys} (not settings of this connector).");
+        let result = response.result_mut();
+        result.tech_explanation = Some(match result.tech_explanation.take() {
+            Some(tech) if !tech.is_empty() => format!("{tech}\n{note}"),
+            _ => note,
+        });
+        response
+    }
+}
+
+/// The values of `info` this connector declares, each within its bounds, and the undeclared
+/// keys, left out (see [`Ignored`]). Only the declared values count toward the total bound, and
+/// at most [`MAX_IGNORED_KEYS`] undeclared keys are taken (a hostile list of them is refused).
+fn check_config(
+    fields: &[FieldMetadata],
+    info: Option<StringDict>,
+    limits: &ConnectionLimits,
+) -> ConnectorResult<Declared> {
+    let info = info.unwrap_or_default();
     let total: usize = info.iter().map(|(k, v)| k.len() + v.map_or(0, str::len)).sum();
     if total > limits.max_config_bytes {
         return Err(ConnectorError::new(format!(
@@ -846,15 +882,18 @@ fn check_config(fields: &[FieldMetadata], info: &StringDict, limits: &Connection
             limits.max_config_bytes
         )));
     }
+    let mut declared = Declared { values: StringDict::with_capacity(info.len()), ignored: Vec::new() };
     for (key, value) in info.iter() {
         let Some(field) = fields.iter().find(|f| f.field_key.as_deref() == Some(key)) else {
-            let known: Vec<_> = fields.iter().filter_map(|f| f.field_key.as_deref()).collect();
-            return Err(ConnectorError::new(format!(
-                "The connection has a value for `{}`, which is not one of this connector's settings ({}).",
-                shown(key),
-                if known.is_empty() { "it has none".to_owned() } else { known.join(", ") }
-            )));
+            if declared.ignored.len() >= MAX_IGNORED_KEYS {
+                return Err(ConnectorError::new(format!(
+                    "The connection has values for more than {MAX_IGNORED_KEYS} keys that are not this connector's settings."
+                )));
+            }
+            declared.ignored.push(key.to_owned());
+            continue;
         };
+        declared.values.insert_opt(key, value.map(Into::into));
         let value = value.unwrap_or("");
         let too_long = match usize::try_from(field.max_length) {
             Ok(max) if max > 0 => value.chars().count() > max,
@@ -869,8 +908,11 @@ fn check_config(fields: &[FieldMetadata], info: &StringDict, limits: &Connection
             )));
         }
     }
-    Ok(())
+    Ok(declared)
 }
+
+/// Most undeclared keys one configuration may carry (and have ignored).
+const MAX_IGNORED_KEYS: usize = 32;
 
 fn required<V>(value: Option<V>, member: &str) -> ConnectorResult<V> {
     value.ok_or_else(|| ConnectorError::new(format!("The request has no {member}.")))
