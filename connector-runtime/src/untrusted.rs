@@ -27,14 +27,21 @@ pub fn shown_within(text: &str, max: usize) -> Cow<'_, str> {
 }
 
 /// A text for an answer (`UserExplanation`, `TechExplanation`): as [`shown_within`] at
-/// [`MAX_ANSWER_BYTES`], but line breaks and tabs kept (users read multi-line messages).
+/// [`MAX_ANSWER_BYTES`], but line feeds, carriage returns and tabs kept (users read multi-line
+/// messages, and a .NET stack trace has CR LF line ends; the writer sends a CR as `&#xD;`, which
+/// XML keeps). Logs keep none of them ([`shown`]).
+///
+/// ```
+/// use erp_connector::untrusted::for_answer;
+/// assert_eq!(for_answer("at A\r\n\tat B\u{1b}[2J"), "at A\r\n\tat B\\u{1b}[2J");
+/// ```
 pub fn for_answer(text: &str) -> Cow<'_, str> {
     escaped(text, MAX_ANSWER_BYTES, true)
 }
 
 fn escaped(text: &str, max: usize, keep_lines: bool) -> Cow<'_, str> {
     let clean =
-        |c: char| (keep_lines && (c == '\n' || c == '\t')) || !(c.is_control() || c == '\u{2028}' || c == '\u{2029}');
+        |c: char| (keep_lines && matches!(c, '\n' | '\r' | '\t')) || !(c.is_control() || c == '\u{2028}' || c == '\u{2029}');
     if text.len() <= max && text.chars().all(clean) {
         return Cow::Borrowed(text);
     }

@@ -37,7 +37,7 @@ impl ErpConnector for Informative {
 
     async fn search_actors(&self, _: &Connection<Config>, q: SearchActors) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         let found = vec![ErpActor::new(q.actor_type, "1", "2024-01-01")];
-        Ok(Reply::from(found).info("3 archived customers skipped").with_tech("archive flag set on 3 rows"))
+        Ok(Reply::from(found).info("3 archived customers skipped").with_tech(STACK))
     }
 
     async fn actor_type_fields(
@@ -77,6 +77,9 @@ impl ErpConnector for Informative {
     }
 }
 
+/// A technical explanation with Windows line ends and indented frames.
+const STACK: &str = "archive flag set on 3 rows\r\n\tat Archive.Scan()\r\n\tat Archive.Run()";
+
 #[test]
 fn a_state_code_and_texts_travel_next_to_every_payload_in_every_profile() {
     for profile in &WireProfile::ALL {
@@ -104,7 +107,8 @@ fn a_state_code_and_texts_travel_next_to_every_payload_in_every_profile() {
             .unwrap();
         assert_eq!(found.actors.as_ref().map(Vec::len), Some(1), "{profile}: the payload stays");
         assert_eq!(said(&found.result), (true, ResponseState::OkWithInfo, "3 archived customers skipped".into()));
-        assert_eq!(found.result.tech_explanation.as_deref(), Some("archive flag set on 3 rows"), "{profile}");
+        // A .NET-style stack trace: CR LF and TAB arrive as sent.
+        assert_eq!(found.result.tech_explanation.as_deref(), Some(STACK), "{profile}");
 
         let created =
             client.create_actor(guid, &ErpActor::new(ActorType::Customer, "", "").with_field("NAME", "Acme")).unwrap();
