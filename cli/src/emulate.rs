@@ -98,11 +98,7 @@ pub fn run(args: Emulate) -> Result<ExitCode, String> {
         let (key, value) = pair.split_once('=').ok_or_else(|| format!("--config {pair}: expected key=value"))?;
         config.insert(key.trim(), value);
     }
-    let mut bad_config = StringDict::new();
-    for pair in &args.bad_config {
-        let (key, value) = pair.split_once('=').ok_or_else(|| format!("--bad-config {pair}: expected key=value"))?;
-        bad_config.insert(key.trim(), value);
-    }
+    let bad_config = bad_cases(&args.bad_config)?;
     let authenticate = match &args.app_id {
         Some(app_id) => {
             let (issuer, created) = TestIssuer::load_or_create(&args.issuer_dir).map_err(|e| e.to_string())?;
@@ -149,4 +145,27 @@ pub fn run(args: Emulate) -> Result<ExitCode, String> {
     let report = conformance::check_with(&args.url, &options, &mut Bars { bar: None });
     println!("{report}");
     Ok(if report.is_clean() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// Each `--bad-config key=value` as a case of its own, in order: a key may come several times.
+fn bad_cases(pairs: &[String]) -> Result<Vec<(String, String)>, String> {
+    pairs
+        .iter()
+        .map(|pair| {
+            let (key, value) =
+                pair.split_once('=').ok_or_else(|| format!("--bad-config {pair}: expected key=value"))?;
+            Ok((key.trim().to_owned(), value.to_owned()))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_bad_config_case_is_kept() {
+        let pairs = ["KEY=A".to_owned(), "KEY=B".to_owned(), "OTHER=x=y".to_owned()];
+        let cases = super::bad_cases(&pairs).unwrap();
+        assert_eq!(cases, [("KEY".into(), "A".into()), ("KEY".into(), "B".into()), ("OTHER".into(), "x=y".into())]);
+        assert!(super::bad_cases(&["nokey".to_owned()]).unwrap_err().contains("expected key=value"));
+    }
 }

@@ -40,8 +40,9 @@ pub fn for_answer(text: &str) -> Cow<'_, str> {
 }
 
 fn escaped(text: &str, max: usize, keep_lines: bool) -> Cow<'_, str> {
-    let clean =
-        |c: char| (keep_lines && matches!(c, '\n' | '\r' | '\t')) || !(c.is_control() || c == '\u{2028}' || c == '\u{2029}');
+    let clean = |c: char| {
+        (keep_lines && matches!(c, '\n' | '\r' | '\t')) || !(c.is_control() || c == '\u{2028}' || c == '\u{2029}')
+    };
     if text.len() <= max && text.chars().all(clean) {
         return Cow::Borrowed(text);
     }

@@ -17,7 +17,9 @@ fn session(fault: Option<Fault>) -> Report {
 
 fn session_with(fault: Option<Fault>, options: Options) -> Report {
     let connector = spawn(Ledger::new(fault));
-    connector.conformance(Options { bad_config: StringDict::new().with("PASSWORD", "wrong"), ..options })
+    // Two cases of one key: each is tried.
+    let bad_config = vec![("PASSWORD".into(), "wrong".into()), ("PASSWORD".into(), "wrong-too".into())];
+    connector.conformance(Options { bad_config, ..options })
 }
 
 #[test]
@@ -31,7 +33,7 @@ fn a_complete_connector_breaks_no_rule() {
     assert!(step("create and save").note.starts_with("created and saved Customer"), "{report}");
     assert!(step("lists").note.starts_with("1 lists, 3 items"), "{report}");
     assert_eq!(step("initial sync").note, "6 actors");
-    assert_eq!(step("bad configuration").note, "1 bad values tried: PASSWORD");
+    assert_eq!(step("bad configuration").note, "2 bad values tried: PASSWORD, PASSWORD");
 }
 
 /// A connector that fills every field is no fault through the framework: it keeps the requested

@@ -38,9 +38,10 @@ pub struct Options {
     /// connector's typed configuration); other fields get their `DefaultValue` or a value of
     /// their type.
     pub config: StringDict,
-    /// Values that must not work, one case each (key and value over the working ones):
-    /// TestConfigData and TestConnection must refuse them, with a text for the user.
-    pub bad_config: StringDict,
+    /// Values that must not work, one case each (key and value over the working ones; a key may
+    /// come in several cases): TestConfigData and TestConnection must refuse them, with a text
+    /// for the user.
+    pub bad_config: Vec<(String, String)>,
     /// Check `Authenticate` with tokens of this issuer (the connector must trust its
     /// certificate).
     pub authenticate: Option<AuthCheck>,
@@ -66,7 +67,7 @@ impl Default for Options {
         Options {
             connector_name: None,
             config: StringDict::new(),
-            bad_config: StringDict::new(),
+            bad_config: Vec::new(),
             authenticate: None,
             initial_since: String::new(),
             write: true,

@@ -46,7 +46,7 @@ fn the_emulators_whole_session_passes() {
     let connector = ConnectorProcess::start(&tryton);
     let options = Options {
         config: config(&tryton),
-        bad_config: StringDict::new().with("PASSWORD", "wrong").with("DATABASE", "nosuchdb"),
+        bad_config: vec![("PASSWORD".into(), "wrong".into()), ("DATABASE".into(), "nosuchdb".into())],
         ..Options::default()
     };
     let report: Report =

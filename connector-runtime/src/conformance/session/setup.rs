@@ -146,8 +146,7 @@ impl Session<'_> {
     /// refuse it with a text, and so must TestConnection once it is saved (under a GUID of its
     /// own, deleted after); refusing it already at the save is fine too.
     pub(super) fn bad_configuration(&mut self) {
-        let cases: Vec<(String, String)> =
-            self.options.bad_config.iter().map(|(k, v)| (k.to_owned(), v.unwrap_or("").to_owned())).collect();
+        let cases = self.options.bad_config.clone();
         self.begin("bad configuration", 4 * cases.len() as u64);
         let refused = |status: &ResponseStatus| {
             !status.is_ok && status.user_explanation.as_deref().is_some_and(|t| !t.trim().is_empty())
