@@ -31,6 +31,9 @@ fn a_complete_connector_breaks_no_rule() {
     assert_eq!(step("authenticate").note, "partner token verified");
     assert!(step("advanced search").calls >= 30, "{report}");
     assert!(step("create and save").note.starts_with("created and saved Customer"), "{report}");
+    // Every writable type, a person under the customer created first.
+    let written = &step("create and save").note;
+    assert!(written.contains("; created and saved Person `") && written.contains("under Customer `"), "{report}");
     assert!(step("lists").note.starts_with("1 lists, 3 items"), "{report}");
     assert_eq!(step("initial sync").note, "6 actors");
     assert_eq!(step("bad configuration").note, "2 bad values tried: PASSWORD, PASSWORD");

@@ -2,7 +2,9 @@
 //!
 //! [`check`] plays SuperOffice's ERP Integration Server against a running connector: the
 //! connection set-up of spec §5.1, a full sync and incremental polls (§5.3), the interactive
-//! searches (§5.4), lists, a create/read/save round trip, and the lost-connection resend (§5.2).
+//! searches (§5.4), lists, a create/read/save round trip of every actor type (a type whose
+//! actors have parents, persons say, under a parent: the one it created first where it writes the
+//! parent's type too), and the lost-connection resend (§5.2).
 //! Every answer is checked against the [`rules`], each citing the spec; the [`Report`] lists every
 //! violation. The session knows the whole ERP after the full sync and judges against it: searches
 //! must be complete, not only sound; what a search or `GetActors` answers must agree with the
@@ -47,7 +49,8 @@ pub struct Options {
     pub authenticate: Option<AuthCheck>,
     /// `UpdatedOnOrAfter` of the first, full poll (unknown in the spec; empty by default).
     pub initial_since: String,
-    /// Create and save an actor (CreateActor, SaveActors, and a save of an unknown key). Off for
+    /// Create and save an actor of every type (CreateActor, SaveActors, and a save of an unknown
+    /// key; children under a parent). Off for
     /// a production ERP: the rules only a write can break (`created-has-key`, `changes-polled`,
     /// `writes-read-back`, `save-unknown-refused`) are then not judged; every other rule is.
     pub write: bool,

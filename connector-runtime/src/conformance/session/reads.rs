@@ -242,7 +242,7 @@ impl Session<'_> {
 
     /// The full sync once more, at the end: every actor of the first is still there, with the
     /// LastModified it had unless the session wrote it.
-    pub(super) fn final_sync(&mut self, written: &[String]) {
+    pub(super) fn final_sync(&mut self, written: &[(ActorType, String)]) {
         self.begin("final sync", self.types.len() as u64);
         let since = self.options.initial_since.clone();
         let mut total = 0;
@@ -263,7 +263,7 @@ impl Session<'_> {
                     self.violate(&rules::ERP_KEY_STABLE, &call, detail);
                     continue;
                 };
-                if !written.iter().any(|w| w == key) {
+                if !written.iter().any(|(wt, w)| *wt == t && w == key) {
                     self.check_same_stamp(&call, key, before, after);
                 }
             }

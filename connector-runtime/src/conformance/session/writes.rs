@@ -3,18 +3,67 @@
 use super::*;
 
 impl Session<'_> {
-    /// CreateActor, GetActors, SaveActors and the poll that must see both (on the first type);
-    /// the keys written.
-    pub(super) fn write_round_trip(&mut self) -> Vec<String> {
-        self.begin("create and save", 8);
-        let Some(t) = self.types.first().cloned() else {
-            self.note("no actor type".into());
-            self.end();
-            return Vec::new();
-        };
+    /// CreateActor, GetActors, SaveActors and the polls that must see them, for every actor
+    /// type; a type whose actors have parents (persons under companies) is written under one,
+    /// created here first where its type is written too. The actors written, and the parents
+    /// written under (whose stamps may move when a child is added).
+    pub(super) fn write_round_trip(&mut self) -> Vec<(ActorType, String)> {
+        let order = self.write_order();
+        self.begin("create and save", 8 * order.len().max(1) as u64);
+        let mut written: Vec<(ActorType, String)> = Vec::new();
+        let mut notes = Vec::new();
+        for (t, parent_type) in order {
+            let parent = parent_type.and_then(|p| {
+                let ours = written.iter().rev().find(|(wt, _)| *wt == p).map(|(_, k)| (p.clone(), k.clone()));
+                ours.or_else(|| self.synced_parent(&t))
+            });
+            if let Some(parent) = &parent
+                && !written.contains(parent)
+            {
+                written.push(parent.clone());
+            }
+            if let Some(note) = self.write_one(&t, parent.as_ref(), &mut written) {
+                notes.push(note);
+            }
+        }
+        self.note(if notes.is_empty() { "no actor type written".into() } else { notes.join("; ") });
+        self.end();
+        written
+    }
+
+    /// The actor types in the order they are written: those whose actors have no parent first,
+    /// each with the parent type its actors have in the full sync.
+    fn write_order(&self) -> Vec<(ActorType, Option<ActorType>)> {
+        let mut order: Vec<(ActorType, Option<ActorType>)> =
+            self.types.iter().map(|t| (t.clone(), self.synced_parent(t).map(|(p, _)| p))).collect();
+        order.sort_by_key(|(_, parent)| parent.is_some());
+        order
+    }
+
+    /// A parent an actor of type `t` has in the full sync.
+    fn synced_parent(&self, t: &ActorType) -> Option<(ActorType, String)> {
+        self.synced.get(t.as_str()).into_iter().flatten().find_map(|a| {
+            let key = a.parent_erp_key.clone().filter(|k| !k.is_empty())?;
+            Some((a.parent_actor_type.clone()?, key))
+        })
+    }
+
+    /// The round trip of one type (under `parent`): its note, or `None` when nothing was
+    /// written; what it wrote is added to `written`.
+    fn write_one(
+        &mut self,
+        t: &ActorType,
+        parent: Option<&(ActorType, String)>,
+        written: &mut Vec<(ActorType, String)>,
+    ) -> Option<String> {
+        let t = t.clone();
         let fields = self.fields.get(t.as_str()).cloned().unwrap_or_default();
         let keys = keys_of(&fields);
         let mut actor = ErpActor::new(t.clone(), "", "");
+        if let Some((parent_type, parent_key)) = parent {
+            actor.parent_actor_type = Some(parent_type.clone());
+            actor.parent_erp_key = Some(parent_key.clone());
+        }
         for f in fields.iter().filter(|f| f.access != FieldAccess::ReadOnly) {
             let Some(key) = f.field_key.clone() else { continue };
             let value = match f.field_type {
@@ -41,30 +90,49 @@ impl Session<'_> {
         let call = format!("WSCreateActor {}", t.as_str());
         let created = match self.call(&call, |c, g| c.create_actor(g, &actor)) {
             Some(a) if a.result.is_ok => a.actor,
+            // A read-only ERP (or type) declines (spec §5.5).
             Some(a) => {
-                // A read-only ERP declines (spec §5.5).
-                self.note(format!("CreateActor declined: {}", a.result.user_explanation.unwrap_or_default()));
-                self.end();
-                return Vec::new();
+                return Some(format!(
+                    "CreateActor {} declined: {}",
+                    t.as_str(),
+                    a.result.user_explanation.unwrap_or_default()
+                ));
             }
-            None => {
-                self.end();
-                return Vec::new();
-            }
+            None => return None,
         };
         let Some(created) = created else {
             self.violate(&rules::CREATED_HAS_KEY, &call, "OK answer without Actor".into());
-            self.end();
-            return Vec::new();
+            return None;
         };
         self.check_actors(&call, std::slice::from_ref(&created), &t, &keys);
         let key = created.erp_key.clone().unwrap_or_default();
         let stamp = created.last_modified.clone().unwrap_or_default();
         if key.is_empty() || stamp.is_empty() {
             self.violate(&rules::CREATED_HAS_KEY, &call, format!("ErpKey `{key}`, LastModified `{stamp}`"));
-            self.end();
-            return Vec::new();
+            return None;
         }
+        written.push((t.clone(), key.clone()));
+        let under = match parent {
+            Some((parent_type, parent_key)) => {
+                let got = (created.parent_actor_type.as_ref(), created.parent_erp_key.as_deref());
+                self.check(
+                    got == (Some(parent_type), Some(parent_key.as_str())),
+                    &rules::WRITES_READ_BACK,
+                    &call,
+                    || {
+                        format!(
+                            "created under {} `{}`, answered with parent {} `{}`",
+                            parent_type.as_str(),
+                            short(parent_key),
+                            got.0.map_or("", ActorType::as_str),
+                            short(got.1.unwrap_or(""))
+                        )
+                    },
+                );
+                format!(" under {} `{}`", parent_type.as_str(), short(parent_key))
+            }
+            None => String::new(),
+        };
         let call = format!("WSGetActors {} `{key}`", t.as_str());
         let found = self
             .call(&call, |c, g| c.get_actors(g, &by_keys(&t, std::slice::from_ref(&key), &keys)))
@@ -106,17 +174,15 @@ impl Session<'_> {
                 self.poll_sees(&t, Some(&stamp), &key, "saved");
                 self.read_back(&t, &key, &keys, &created, &changed);
                 self.save_unknown(&t, &changed);
-                self.note(format!("created and saved {} `{key}`", t.as_str()));
+                Some(format!("created and saved {} `{key}`{under}", t.as_str()))
             }
-            Some(a) => self.note(format!(
-                "created {} `{key}`; SaveActors declined: {}",
+            Some(a) => Some(format!(
+                "created {} `{key}`{under}; SaveActors declined: {}",
                 t.as_str(),
                 a.result.user_explanation.unwrap_or_default()
             )),
-            None => {}
+            None => Some(format!("created {} `{key}`{under}", t.as_str())),
         }
-        self.end();
-        vec![key]
     }
 
     /// GetActors of `key` after the save answers what `changed` wrote, and what `created` had
