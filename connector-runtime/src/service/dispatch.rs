@@ -441,17 +441,13 @@ impl Hosted {
                 let ignored = Ignored(ignored);
                 let config = self.parse(&values)?;
                 if !self.saves.admit(crate::http::caller()) {
-                    crate::metrics::refused("saves_per_source");
-                    tracing::warn!(
-                        limit = self.limits.saves_per_minute_per_source,
-                        client = ?crate::http::caller(),
-                        "saves refused: ERP_CONNECTOR_SAVES_PER_MINUTE_PER_SOURCE reached"
-                    );
-                    return Err(ConnectorError::new(format!(
-                        "Too many connections saved from this address: at most {} per minute \
-                         (ERP_CONNECTOR_SAVES_PER_MINUTE_PER_SOURCE). Try again in a minute.",
-                        self.limits.saves_per_minute_per_source
-                    )));
+                    let limit = self.limits.saves_per_minute_per_source;
+                    return Err(refused_for_source(
+                        "saves_per_source",
+                        "ERP_CONNECTOR_SAVES_PER_MINUTE_PER_SOURCE",
+                        format!("Too many connections saved from this address: at most {limit} per minute"),
+                        "Try again in a minute.",
+                    ));
                 }
                 if self.may_store(guid, &values, &config).await? {
                     // Keys only: values may be passwords.
@@ -699,17 +695,13 @@ impl Hosted {
                 let (store, name) = (self.store.clone(), self.name.clone());
                 let stored = blocking(move || store.count(&name)).await?;
                 if !self.new_connections.admit(crate::http::caller()) {
-                    crate::metrics::refused("new_connections_per_source");
-                    tracing::warn!(
-                        limit = self.limits.new_per_hour_per_source,
-                        client = ?crate::http::caller(),
-                        "save of a new connection refused: ERP_CONNECTOR_NEW_CONNECTIONS_PER_HOUR_PER_SOURCE reached"
-                    );
-                    return Err(ConnectorError::new(format!(
-                        "Too many new connections saved from this address: at most {} an hour \
-                         (ERP_CONNECTOR_NEW_CONNECTIONS_PER_HOUR_PER_SOURCE). Try again later.",
-                        self.limits.new_per_hour_per_source
-                    )));
+                    let limit = self.limits.new_per_hour_per_source;
+                    return Err(refused_for_source(
+                        "new_connections_per_source",
+                        "ERP_CONNECTOR_NEW_CONNECTIONS_PER_HOUR_PER_SOURCE",
+                        format!("Too many new connections saved from this address: at most {limit} an hour"),
+                        "Try again later.",
+                    ));
                 }
                 if stored >= self.limits.max_stored {
                     tracing::warn!(
@@ -837,6 +829,14 @@ fn config_list_answer(methods: &dyn Methods, request: &Request) -> Option<Respon
 /// Refuses configuration values before they are parsed or stored: keys the configuration does
 /// not declare, values longer than their field's `MaxLength` (or [`DEFAULT_MAX_VALUE_BYTES`]),
 /// and a whole larger than `max_config_bytes`.
+/// A call refused because its source is over one of its bounds: counted by `reason`, logged with
+/// the client, and answered with `what` and the `setting` that bounds it.
+fn refused_for_source(reason: &'static str, setting: &str, what: String, then: &str) -> ConnectorError {
+    crate::metrics::refused(reason);
+    tracing::warn!(client = ?crate::http::caller(), "refused: {setting} reached");
+    ConnectorError::new(format!("{what} ({setting}). {then}"))
+}
+
 /// A connection's values this connector declares, and the keys it does not (left out).
 struct Declared {
     values: StringDict,
