@@ -41,7 +41,7 @@ fn bench(c: &mut Criterion) {
     // The application's side: a 2048-bit key.
     let app = Arc::new(AppKey::parse(&rsa_2048_pem(), "app").unwrap());
     let handshake = Handshake::new(APP_ID, app.clone(), trusted);
-    assert!(handshake.answer(&fresh(), SystemTime::now()).succeeded);
+    assert!(handshake.answer(&fresh(), SystemTime::now()).response.succeeded);
 
     let decoding = DecodingKey::from_rsa_pem(cert.pem().as_bytes()).unwrap();
     let mut validation = Validation::new(Algorithm::RS256);

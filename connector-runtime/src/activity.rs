@@ -249,22 +249,6 @@ pub(crate) struct Activity {
     handshakes: Mutex<VecDeque<Handshake>>,
 }
 
-thread_local! {
-    /// The tenant of the handshake being answered on this thread (`auth::handshake` names it,
-    /// the endpoint takes it when recording the handshake).
-    static TENANT: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
-}
-
-/// Names the tenant of the handshake being answered on this thread.
-pub(crate) fn note_tenant(tenant: &str) {
-    TENANT.with(|t| *t.borrow_mut() = Some(crate::untrusted::shown_within(tenant, 64).into_owned()));
-}
-
-/// Takes the tenant [`note_tenant`] named (and forgets it).
-pub(crate) fn take_tenant() -> Option<String> {
-    TENANT.with(|t| t.borrow_mut().take())
-}
-
 fn cut(text: &str) -> String {
     crate::untrusted::shown_within(text, MAX_TEXT_BYTES).into_owned()
 }

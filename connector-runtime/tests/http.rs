@@ -4,7 +4,7 @@
 use std::net::SocketAddr;
 
 use erp_connector::contract::{ActorArrayResponse, ActorType, ErpActor, Operation, Request, Response};
-use erp_connector::http::{Answer, EndpointSettings, LocalBoxFuture, SoapEndpoint, SoapHandler};
+use erp_connector::http::{Answer, CallContext, EndpointSettings, LocalBoxFuture, SoapEndpoint, SoapHandler};
 use erp_connector::soap::{self, Limits, WireProfile};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -16,7 +16,7 @@ const PATH: &str = "/Services/ErpConnectorWS.svc";
 struct Handler;
 
 impl SoapHandler for Handler {
-    fn handle(&self, request: Request) -> LocalBoxFuture<'_, Response> {
+    fn handle(&self, _: CallContext, request: Request) -> LocalBoxFuture<'_, Response> {
         Box::pin(async move {
             match request {
                 Request::GetActors(r) => {
@@ -35,11 +35,11 @@ impl SoapHandler for Handler {
         })
     }
 
-    fn handle_streaming(&self, request: Request) -> LocalBoxFuture<'_, Answer> {
+    fn handle_streaming(&self, call: CallContext, request: Request) -> LocalBoxFuture<'_, Answer> {
         match request {
             // Actors for an operation whose response has none: refused.
             Request::TestConnection(_) => Box::pin(async { Answer::Actors(Box::pin(futures_util::stream::empty())) }),
-            other => Box::pin(async move { Answer::Whole(self.handle(other).await) }),
+            other => Box::pin(async move { Answer::Whole(self.handle(call, other).await) }),
         }
     }
 }

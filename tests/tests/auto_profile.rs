@@ -8,14 +8,16 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use erp_connector::contract::{ConnectionGuid, Operation, Request, RequestBase, Response};
-use erp_connector::http::{EndpointSettings, LocalBoxFuture, ShapeMemory, SoapEndpoint, SoapHandler, SourcePolicy};
+use erp_connector::http::{
+    CallContext, EndpointSettings, LocalBoxFuture, ShapeMemory, SoapEndpoint, SoapHandler, SourcePolicy,
+};
 use erp_connector::soap::{self, Limits, ProfileChoice, Shape, WireProfile};
 use erp_connector::testkit::{DEFAULT_PATH as PATH, SoapClient};
 
 struct Empty;
 
 impl SoapHandler for Empty {
-    fn handle(&self, request: Request) -> LocalBoxFuture<'_, Response> {
+    fn handle(&self, _: CallContext, request: Request) -> LocalBoxFuture<'_, Response> {
         Box::pin(async move { Response::empty(request.operation()) })
     }
 }

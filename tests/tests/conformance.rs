@@ -149,10 +149,10 @@ fn refusals_and_unreachable_endpoints_are_reported_not_panicked() {
 
 /// A SOAP endpoint that is not built on `#[erp_connector]`, answering what `answer` gives.
 fn serve_raw(answer: fn(Request) -> Response) -> std::net::SocketAddr {
-    use erp_connector::http::{LocalBoxFuture, SoapEndpoint, SoapHandler};
+    use erp_connector::http::{CallContext, LocalBoxFuture, SoapEndpoint, SoapHandler};
     struct Raw(fn(Request) -> Response);
     impl SoapHandler for Raw {
-        fn handle(&self, request: Request) -> LocalBoxFuture<'_, Response> {
+        fn handle(&self, _: CallContext, request: Request) -> LocalBoxFuture<'_, Response> {
             let response = (self.0)(request);
             Box::pin(async move { response })
         }
@@ -183,15 +183,15 @@ fn status_rules_catch_answers_a_framework_would_never_give() {
 /// into empty successes, as a connector written by hand would answer.
 #[test]
 fn an_operator_answered_with_nothing_found_is_caught() {
-    use erp_connector::http::{LocalBoxFuture, SoapEndpoint, SoapHandler};
+    use erp_connector::http::{CallContext, LocalBoxFuture, SoapEndpoint, SoapHandler};
     use erp_connector::service::{HostOptions, Hosted};
     use erp_connector::store::{SqliteStore, crypto};
     struct NothingFound(Hosted);
     impl SoapHandler for NothingFound {
-        fn handle(&self, request: Request) -> LocalBoxFuture<'_, Response> {
+        fn handle(&self, call: CallContext, request: Request) -> LocalBoxFuture<'_, Response> {
             Box::pin(async move {
                 let op = request.operation();
-                match self.0.handle(request).await {
+                match self.0.handle(call, request).await {
                     Response::ActorArray(r) if op == Operation::SearchActorsAdvanced && !r.result.is_ok => {
                         Response::ActorArray(ActorArrayResponse { result: ResponseStatus::ok(), actors: Some(vec![]) })
                     }

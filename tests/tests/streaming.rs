@@ -260,7 +260,7 @@ fn wrapped_profiles_and_capture_mode_answer_whole() {
 
 #[actix_web::test]
 async fn a_connector_that_only_streams_answers_a_direct_call_too() {
-    use erp_connector::http::SoapHandler as _;
+    use erp_connector::http::{CallContext, SoapHandler as _};
     use erp_connector::store::crypto::{Sealer, StoreKey};
     let dir = std::env::temp_dir().join(format!("erp-streaming-direct-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -278,14 +278,16 @@ async fn a_connector_that_only_streams_answers_a_direct_call_too() {
         base: RequestBase { connection_guid: Some(guid) },
         connection_info: Some(StringDict::new()),
     };
-    assert!(hosted.handle(Request::SaveConnection(save)).await.result().is_ok);
+    assert!(
+        hosted.handle(CallContext::local([127, 0, 0, 1].into()), Request::SaveConnection(save)).await.result().is_ok
+    );
     let poll = GetActorsByTimestampRequest {
         base: RequestBase { connection_guid: Some(guid) },
         updated_on_or_after: Some("7".into()),
         actor_type: Some(ActorType::Customer),
         field_keys: None,
     };
-    match hosted.handle(Request::GetActorsByTimestamp(poll)).await {
+    match hosted.handle(CallContext::local([127, 0, 0, 1].into()), Request::GetActorsByTimestamp(poll)).await {
         Response::ActorArray(r) => assert_eq!(r.actors.map(|a| a.len()), Some(7)),
         other => panic!("{other:?}"),
     }

@@ -16,6 +16,23 @@ use super::keys::AppKey;
 use super::token::{Rejection, TokenValidator, TrustedCert};
 use crate::contract::auth::AuthenticationResponse;
 
+/// The answer to a handshake, and the tenant a successful one named (escaped, at most 64 bytes),
+/// for the status page: returned with the answer, not left beside it.
+#[derive(Clone, Debug)]
+pub struct HandshakeAnswer {
+    /// What goes back to SuperOffice.
+    pub response: AuthenticationResponse,
+    /// The tenant of an accepted token (its customer id claim).
+    pub tenant: Option<String>,
+}
+
+impl HandshakeAnswer {
+    /// A refusal for `reason`, naming no tenant.
+    pub fn refused(reason: &str) -> HandshakeAnswer {
+        HandshakeAnswer { response: AuthenticationResponse::refused(reason), tenant: None }
+    }
+}
+
 /// Fetches SuperOffice's current keys again (e.g. from a JWKS endpoint) when a token names a key
 /// this process does not know.
 pub type KeyRefresh = Arc<dyn Fn() -> Result<Vec<TrustedCert>, String> + Send + Sync>;
@@ -137,7 +154,7 @@ impl Handshake {
     }
 
     /// The answer to `signed_token` at time `now`.
-    pub fn answer(&self, signed_token: &str, now: SystemTime) -> AuthenticationResponse {
+    pub fn answer(&self, signed_token: &str, now: SystemTime) -> HandshakeAnswer {
         let secs = now.duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
         let result = match self.validate(signed_token, secs) {
             Err(Rejection::UnknownKey) if self.refresh_keys() => self.validate(signed_token, secs),
@@ -151,16 +168,17 @@ impl Handshake {
                 let tenant = valid.tenant.as_deref().map(crate::untrusted::shown).unwrap_or_default();
                 // The request span (if the caller opened one with a `tenant` field) names the tenant.
                 tracing::Span::current().record("tenant", tenant.as_ref());
-                crate::activity::note_tenant(&tenant);
                 let at = DateTime::from_timestamp(secs, 0).unwrap_or_default();
                 // Never the token or the nonce: with the signature they are the partner token.
                 tracing::debug!(signed_at = %at, token_bytes = signed_token.len(), "signing the partner token");
                 tracing::info!(tenant = %tenant, signed_by = %valid.signed_by, "Authenticate accepted");
-                AuthenticationResponse::success(self.key.sign_partner_token(&valid.nonce, at))
+                let response = AuthenticationResponse::success(self.key.sign_partner_token(&valid.nonce, at));
+                let tenant = Some(crate::untrusted::shown_within(&tenant, 64).into_owned());
+                HandshakeAnswer { response, tenant }
             }
             Err(rejection) => {
                 tracing::warn!(reason = %rejection, "Authenticate refused");
-                AuthenticationResponse::refused(rejection.reason())
+                HandshakeAnswer::refused(&rejection.reason())
             }
         }
     }
@@ -179,12 +197,16 @@ mod tests {
         let key = Arc::new(AppKey::generate_with_bits(1024).unwrap());
         let handshake = Handshake::new(APP, key, vec![issuer.cert.clone()]);
         let token = issuer.token(APP, "N1");
-        assert!(handshake.answer(&token, SystemTime::now()).succeeded);
+        let accepted = handshake.answer(&token, SystemTime::now());
+        assert!(accepted.response.succeeded);
+        assert_eq!(accepted.tenant.as_deref(), Some("Cust10003"), "the tenant comes back with the answer");
         let again = handshake.answer(&token, SystemTime::now());
+        assert_eq!(again.tenant, None, "a refusal names no tenant");
+        let again = again.response;
         assert!(!again.succeeded);
         assert_eq!(again.reason.as_deref(), Some("token already used"));
         // Another nonce is another token.
-        assert!(handshake.answer(&issuer.token(APP, "N2"), SystemTime::now()).succeeded);
+        assert!(handshake.answer(&issuer.token(APP, "N2"), SystemTime::now()).response.succeeded);
     }
 
     #[test]
@@ -201,14 +223,17 @@ mod tests {
         let key = Arc::new(AppKey::generate_with_bits(1024).unwrap());
         let handshake = Handshake::new(APP, key, vec![file.cert.clone()]).with_refresh(refresh);
         // Answered (refused) although the fetch has not returned: the test would hang otherwise.
-        let first = handshake.answer(&rotated.token(APP, "N1"), SystemTime::now());
+        let first = handshake.answer(&rotated.token(APP, "N1"), SystemTime::now()).response;
         assert_eq!(first.reason.as_deref(), Some("token signed with an unknown key"));
-        assert!(handshake.answer(&file.token(APP, "N2"), SystemTime::now()).succeeded, "others are served meanwhile");
+        assert!(
+            handshake.answer(&file.token(APP, "N2"), SystemTime::now()).response.succeeded,
+            "others are served meanwhile"
+        );
         // When the fetch does return, its keys are trusted.
         release.send(()).unwrap();
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         let mut n = 3;
-        while !handshake.answer(&rotated.token(APP, &format!("N{n}")), SystemTime::now()).succeeded {
+        while !handshake.answer(&rotated.token(APP, &format!("N{n}")), SystemTime::now()).response.succeeded {
             assert!(std::time::Instant::now() < deadline, "the late keys were never applied");
             std::thread::sleep(Duration::from_millis(20));
             n += 1;
@@ -223,9 +248,9 @@ mod tests {
         let key = Arc::new(AppKey::generate_with_bits(1024).unwrap());
         let handshake = Handshake::new(APP, key, vec![file.cert.clone()]).with_refresh(refresh);
         // A token with a key nobody knows triggers the refresh ...
-        assert!(!handshake.answer(&other.token(APP, "N1"), SystemTime::now()).succeeded);
+        assert!(!handshake.answer(&other.token(APP, "N1"), SystemTime::now()).response.succeeded);
         // ... after which both the fetched and the file's key are trusted.
-        assert!(handshake.answer(&rotated.token(APP, "N2"), SystemTime::now()).succeeded);
-        assert!(handshake.answer(&file.token(APP, "N3"), SystemTime::now()).succeeded, "the file's key stays");
+        assert!(handshake.answer(&rotated.token(APP, "N2"), SystemTime::now()).response.succeeded);
+        assert!(handshake.answer(&file.token(APP, "N3"), SystemTime::now()).response.succeeded, "the file's key stays");
     }
 }

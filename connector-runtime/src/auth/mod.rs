@@ -6,7 +6,7 @@ pub mod jwks;
 pub mod keys;
 pub mod token;
 
-pub use handshake::{Handshake, KeyRefresh};
+pub use handshake::{Handshake, HandshakeAnswer, KeyRefresh};
 pub use jwks::Environment;
 pub use keys::{AppKey, KeyLoadError, parse_public_key_xml, verify_partner_token};
 pub use token::{Rejection, TokenValidator, TrustedCert, ValidToken};

@@ -9,11 +9,11 @@
 //!
 //! ```no_run
 //! use erp_connector::contract::{Request, Response};
-//! use erp_connector::http::{LocalBoxFuture, SoapEndpoint, SoapHandler};
+//! use erp_connector::http::{CallContext, LocalBoxFuture, SoapEndpoint, SoapHandler};
 //!
 //! struct Echo;
 //! impl SoapHandler for Echo {
-//!     fn handle(&self, request: Request) -> LocalBoxFuture<'_, Response> {
+//!     fn handle(&self, call: CallContext, request: Request) -> LocalBoxFuture<'_, Response> {
 //!         Box::pin(async move { Response::empty(request.operation()) })
 //!     }
 //! }
@@ -52,7 +52,6 @@ use futures_util::{FutureExt as _, StreamExt as _};
 use tracing::Instrument as _;
 
 use crate::activity::Call;
-use crate::contract::auth::AuthenticationResponse;
 use crate::contract::schema::RecordType as _;
 use crate::contract::{Operation, Request, Response, ResponseStatus};
 use crate::soap::{self, Fault, Limits, ProfileChoice, ReadError, WireProfile};
@@ -75,20 +74,21 @@ fn request_id(req: &HttpRequest, from_trusted_proxy: bool) -> String {
 
 /// What answers decoded calls. The runtime's connector dispatch implements it; tests may too.
 pub trait SoapHandler: Send + Sync + 'static {
-    /// Answers one call. The response must be of the operation's response class; a wrong one
-    /// is logged and replaced by an error answer.
-    fn handle(&self, request: Request) -> LocalBoxFuture<'_, Response>;
+    /// Answers one call from `call`'s client. The response must be of the operation's response
+    /// class; a wrong one is logged and replaced by an error answer.
+    fn handle(&self, call: CallContext, request: Request) -> LocalBoxFuture<'_, Response>;
 
-    /// Answers SuperOffice Online's `Authenticate` handshake. Default: refused.
-    fn authenticate(&self, signed_token: &str) -> AuthenticationResponse {
+    /// Answers SuperOffice Online's `Authenticate` handshake, naming the tenant of an accepted
+    /// one. Default: refused.
+    fn authenticate(&self, signed_token: &str) -> crate::auth::HandshakeAnswer {
         let _ = signed_token;
-        AuthenticationResponse::refused("SuperOffice Online authentication is not set up for this connector")
+        crate::auth::HandshakeAnswer::refused("SuperOffice Online authentication is not set up for this connector")
     }
 
     /// Answers one call, possibly with actors still to come (`WSGetActorsByTimestamp`), which
     /// the endpoint then writes as they come. Default: [`SoapHandler::handle`].
-    fn handle_streaming(&self, request: Request) -> LocalBoxFuture<'_, Answer> {
-        Box::pin(async move { Answer::Whole(self.handle(request).await) })
+    fn handle_streaming(&self, call: CallContext, request: Request) -> LocalBoxFuture<'_, Answer> {
+        Box::pin(async move { Answer::Whole(self.handle(call, request).await) })
     }
 
     /// Configuration keys whose values are secrets (redacted in capture mode). Default: none.
@@ -100,6 +100,23 @@ pub trait SoapHandler: Send + Sync + 'static {
     /// declared field but the secrets. Default: none.
     fn shown_fields(&self) -> Vec<(String, String)> {
         Vec::new()
+    }
+}
+
+/// What the HTTP layer knows of a call, handed to the handler with its request: passed, never
+/// kept where other code would have to find it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallContext {
+    /// The client's address, after the trusted-proxy rules.
+    pub client: std::net::IpAddr,
+    /// The request's id (a trusted proxy's `X-Request-Id`, else a generated one).
+    pub request_id: String,
+}
+
+impl CallContext {
+    /// A call from `client` that no HTTP request carried (tests, tools).
+    pub fn local(client: std::net::IpAddr) -> CallContext {
+        CallContext { client, request_id: String::new() }
     }
 }
 
@@ -153,17 +170,6 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
 
 /// Largest buffer reserved for a body before its bytes arrive, whatever `Content-Length` says.
 const MAX_INITIAL_BODY_CAPACITY: usize = 64 * 1024;
-
-tokio::task_local! {
-    /// The client of the call being answered (after the trusted-proxy rules).
-    static CALLER: std::net::IpAddr;
-}
-
-/// The client address of the call being answered, inside a [`SoapHandler`] (after the
-/// trusted-proxy rules); `None` outside a call.
-pub fn caller() -> Option<std::net::IpAddr> {
-    CALLER.try_with(|ip| *ip).ok()
-}
 
 /// The default [`EndpointSettings::call_timeout`]. EIS's own timeouts are unknown (spec §10);
 /// a WCF client gives up after one minute by default, so the connector answers before that.
@@ -311,14 +317,15 @@ impl SoapEndpoint {
         // Every line logged for this request carries its id; the answer names it too.
         let id = request_id(&req, sources.trusts(peer));
         let span = tracing::info_span!("request", request_id = %id, client = %client);
-        let mut response = CALLER.scope(client, self.call_admitted(req, payload)).instrument(span).await;
-        if let Ok(value) = header::HeaderValue::from_str(&id) {
+        let context = CallContext { client, request_id: id };
+        let mut response = self.call_admitted(req, payload, &context).instrument(span).await;
+        if let Ok(value) = header::HeaderValue::from_str(&context.request_id) {
             response.headers_mut().insert(header::HeaderName::from_static(REQUEST_ID), value);
         }
         response
     }
 
-    async fn call_admitted(&self, req: HttpRequest, mut payload: web::Payload) -> HttpResponse {
+    async fn call_admitted(&self, req: HttpRequest, mut payload: web::Payload, context: &CallContext) -> HttpResponse {
         let _in_flight = crate::metrics::InFlight::start();
         let _counted = crate::activity::recorder().map(|a| a.begin());
         let settings = &self.inner.settings;
@@ -390,7 +397,7 @@ impl SoapEndpoint {
             "request received"
         );
         // Capture keeps whole answers, so it turns streaming off.
-        let (status, out) = match self.exchange(&req, body.clone(), settings.capture.is_none()).await {
+        let (status, out) = match self.exchange(&req, body.clone(), settings.capture.is_none(), context).await {
             Reply::Bytes(status, out) => (status, out),
             Reply::Streamed(response) => return response,
         };
@@ -409,8 +416,8 @@ impl SoapEndpoint {
 
     /// Answers a call whose body has been read: the response or a fault, as status and bytes, or
     /// (when `may_stream`) a response whose body is written as the actors come.
-    async fn exchange(&self, req: &HttpRequest, body: web::Bytes, may_stream: bool) -> Reply {
-        match self.exchange_inner(req, body, may_stream).await {
+    async fn exchange(&self, req: &HttpRequest, body: web::Bytes, may_stream: bool, context: &CallContext) -> Reply {
+        match self.exchange_inner(req, body, may_stream, context).await {
             Ok((status, out)) => Reply::Bytes(status, out),
             Err(streamed) => Reply::Streamed(streamed),
         }
@@ -421,6 +428,7 @@ impl SoapEndpoint {
         req: &HttpRequest,
         body: web::Bytes,
         may_stream: bool,
+        context: &CallContext,
     ) -> Result<(StatusCode, Vec<u8>), HttpResponse> {
         let settings = &self.inner.settings;
         let index = match self.handler_for(req) {
@@ -448,17 +456,16 @@ impl SoapEndpoint {
         let operation = request.operation();
         let shapes = &self.inner.shapes;
         shapes.note_skipped(operation.name(), &trace);
-        let caller = caller().unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
-        let profile = shapes.answer_in(caller, operation.name(), &trace).await;
+        let profile = shapes.answer_in(context.client, operation.name(), &trace).await;
         drop(trace);
         let guid = request.connection_guid();
         let span = tracing::info_span!("call", %operation, connector, connection = ?guid);
         let started = std::time::Instant::now();
         let call = Call { connector: index, guid, operation, started };
         let answer = match settings.call_timeout {
-            None => Self::answer(handler, operation, request).instrument(span.clone()).await,
+            None => Self::answer(handler, operation, context.clone(), request).instrument(span.clone()).await,
             Some(limit) => {
-                let answer = Self::answer(handler, operation, request).instrument(span.clone());
+                let answer = Self::answer(handler, operation, context.clone(), request).instrument(span.clone());
                 match actix_web::rt::time::timeout(limit, answer).await {
                     Ok(answer) => answer,
                     Err(_) => {
@@ -529,8 +536,8 @@ impl SoapEndpoint {
     }
 
     /// The handler's answer; a panic or a wrong response class becomes an error answer.
-    async fn answer(handler: &dyn SoapHandler, operation: Operation, request: Request) -> Answer {
-        let outcome = AssertUnwindSafe(handler.handle_streaming(request)).catch_unwind().await;
+    async fn answer(handler: &dyn SoapHandler, operation: Operation, call: CallContext, request: Request) -> Answer {
+        let outcome = AssertUnwindSafe(handler.handle_streaming(call, request)).catch_unwind().await;
         let actors_expected = operation.spec().response.name == crate::contract::ActorArrayResponse::SCHEMA.name;
         match outcome {
             Ok(Answer::Actors(actors)) if actors_expected => Answer::Actors(actors),
@@ -623,8 +630,6 @@ fn fault_bytes(settings: &EndpointSettings, fault: &Fault) -> Vec<u8> {
 /// Reads an `Authenticate` request, asks the connector, writes the answer (or a fault for an
 /// unreadable message).
 fn authenticate_blocking(inner: &Inner, index: usize, body: &[u8]) -> (StatusCode, Vec<u8>) {
-    // The pool's thread may have answered a handshake that never got recorded (a panic).
-    let _ = crate::activity::take_tenant();
     let settings = &inner.settings;
     let (request, shape, trace) = match soap::auth::read_authenticate(body, &settings.limits) {
         Ok(read) => read,
@@ -635,16 +640,15 @@ fn authenticate_blocking(inner: &Inner, index: usize, body: &[u8]) -> (StatusCod
     };
     inner.shapes.note_skipped(crate::contract::auth::OPERATION, &trace);
     let handler = inner.handlers[index].1.as_ref();
-    let response = match request.signed_token.as_deref().map(str::trim) {
+    let crate::auth::HandshakeAnswer { response, tenant } = match request.signed_token.as_deref().map(str::trim) {
         Some(token) if !token.is_empty() => std::panic::catch_unwind(AssertUnwindSafe(|| handler.authenticate(token)))
             .unwrap_or_else(|_| {
                 tracing::error!("Authenticate handler panicked");
-                AuthenticationResponse::refused("Failed to validate authentication request")
+                crate::auth::HandshakeAnswer::refused("Failed to validate authentication request")
             }),
-        _ => AuthenticationResponse::refused("the request carries no SignedToken"),
+        _ => crate::auth::HandshakeAnswer::refused("the request carries no SignedToken"),
     };
     crate::metrics::handshake(response.succeeded);
-    let tenant = crate::activity::take_tenant();
     if let Some(activity) = crate::activity::recorder() {
         activity.handshake(index, response.succeeded, response.reason.as_deref(), tenant);
     }

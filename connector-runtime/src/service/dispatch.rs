@@ -19,7 +19,7 @@ use super::credential_tests::{CredentialTests, NotTested};
 use super::erased::{Adapter, AnyConfig, AnyConn, AnySession, Methods};
 use super::per_source::PerSource;
 use super::settings::{ConnectionLimits, ReplacePolicy};
-use crate::http::{Answer, LocalBoxFuture, SoapHandler};
+use crate::http::{Answer, CallContext, LocalBoxFuture, SoapHandler};
 use crate::store::{ConnectionStore, Record, StoreChange, now_secs};
 use crate::untrusted::shown;
 
@@ -303,9 +303,9 @@ impl Hosted {
     }
 
     /// The answer to a call, failures included.
-    async fn respond(&self, request: Request) -> Response {
+    async fn respond(&self, call: &CallContext, request: Request) -> Response {
         let op = request.operation();
-        match self.answer(request).await {
+        match self.answer(call, request).await {
             Ok(response) => response,
             Err(error) => self.logged_failure(op, error),
         }
@@ -421,7 +421,7 @@ impl Hosted {
         response
     }
 
-    async fn answer(&self, request: Request) -> ConnectorResult<Response> {
+    async fn answer(&self, call: &CallContext, request: Request) -> ConnectorResult<Response> {
         let op = request.operation();
         if let Some(response) = config_list_answer(&*self.methods, &request) {
             return Ok(response);
@@ -433,27 +433,28 @@ impl Hosted {
             Request::TestConfigData(r) => {
                 let Declared { values, ignored } = check_config(&c.fields(), r.connection_info, &self.limits)?;
                 let config = self.parse(&values)?;
-                Ignored(ignored).noted(self.reply(self.test_credentials(&config, &values).await?, empty))
+                Ignored(ignored).noted(self.reply(self.test_credentials(call, &config, &values).await?, empty))
             }
             Request::SaveConnection(r) => {
                 let guid = r.base.connection_guid.ok_or_else(|| ConnectorError::new("ConnectionGuid is missing."))?;
                 let Declared { values, ignored } = check_config(&c.fields(), r.connection_info, &self.limits)?;
                 let ignored = Ignored(ignored);
                 let config = self.parse(&values)?;
-                if !self.saves.admit(crate::http::caller()) {
+                if !self.saves.admit(Some(call.client)) {
                     let limit = self.limits.saves_per_minute_per_source;
                     return Err(refused_for_source(
+                        call,
                         "saves_per_source",
                         "ERP_CONNECTOR_SAVES_PER_MINUTE_PER_SOURCE",
                         format!("Too many connections saved from this address: at most {limit} per minute"),
                         "Try again in a minute.",
                     ));
                 }
-                if self.may_store(guid, &values, &config).await? {
+                if self.may_store(call, guid, &values, &config).await? {
                     // Keys only: values may be passwords.
                     tracing::debug!(connection = %guid, keys = ?values.keys().map(shown).collect::<Vec<_>>(), "saving connection");
                     let (store, name, hash) = (self.store.clone(), self.name.clone(), values_hash(&values));
-                    let record = Record::saved(values, crate::http::caller());
+                    let record = Record::saved(values, Some(call.client));
                     blocking(move || store.save(&name, guid, &record)).await?;
                     // Replaces anything read before the save, and stops reads begun before it
                     // from being kept; the old session (other values, maybe) is closed.
@@ -649,7 +650,13 @@ impl Hosted {
     /// stored already (nothing to do), an error when it would replace other values (stored, or
     /// kept as the tombstone of a deleted connection) without what [`ReplacePolicy`] asks for,
     /// or store one connection more than allowed.
-    async fn may_store(&self, guid: ConnectionGuid, info: &StringDict, config: &AnyConfig) -> ConnectorResult<bool> {
+    async fn may_store(
+        &self,
+        call: &CallContext,
+        guid: ConnectionGuid,
+        info: &StringDict,
+        config: &AnyConfig,
+    ) -> ConnectorResult<bool> {
         let (store, name) = (self.store.clone(), self.name.clone());
         // Whether a row is under this GUID (it is overwritten, not added), and its values.
         let (row, stored) = blocking(move || match store.load(&name, guid) {
@@ -676,7 +683,7 @@ impl Hosted {
                          connections: add a new connection in SuperOffice instead.",
                     ))
                 }
-                ReplacePolicy::Test => match self.test_credentials(config, info).await {
+                ReplacePolicy::Test => match self.test_credentials(call, config, info).await {
                     Ok(_) => Ok(true),
                     Err(e) => {
                         tracing::warn!(connection = %guid, error = %shown(&e.to_string()), "refused to replace a stored connection: the new values do not pass test_config");
@@ -694,9 +701,10 @@ impl Hosted {
             None => {
                 let (store, name) = (self.store.clone(), self.name.clone());
                 let stored = blocking(move || store.count(&name)).await?;
-                if !self.new_connections.admit(crate::http::caller()) {
+                if !self.new_connections.admit(Some(call.client)) {
                     let limit = self.limits.new_per_hour_per_source;
                     return Err(refused_for_source(
+                        call,
                         "new_connections_per_source",
                         "ERP_CONNECTOR_NEW_CONNECTIONS_PER_HOUR_PER_SOURCE",
                         format!("Too many new connections saved from this address: at most {limit} an hour"),
@@ -721,14 +729,19 @@ impl Hosted {
 
     /// The connector's `test_config` of `values`, within the bounds on credential tests (per
     /// source, and per target: the values but the secrets); a test not run is answered as such.
-    async fn test_credentials(&self, config: &AnyConfig, values: &StringDict) -> ConnectorResult<Reply<()>> {
+    async fn test_credentials(
+        &self,
+        call: &CallContext,
+        config: &AnyConfig,
+        values: &StringDict,
+    ) -> ConnectorResult<Reply<()>> {
         let target = self.credential_tests.target(values, &self.methods.secret_keys());
-        if let Err(not_tested) = self.credential_tests.admit(crate::http::caller(), target) {
+        if let Err(not_tested) = self.credential_tests.admit(Some(call.client), target) {
             crate::metrics::refused(match not_tested {
                 NotTested::Source(_) => "tests_per_source",
                 NotTested::Target(_) => "tests_per_target",
             });
-            tracing::warn!(client = ?crate::http::caller(), reason = ?not_tested, "credential test not run");
+            tracing::warn!(client = %call.client, reason = ?not_tested, "credential test not run");
             return Err(ConnectorError::new(not_tested.message()));
         }
         let outcome = self.methods.test_config(config, values).await;
@@ -771,24 +784,24 @@ impl SoapHandler for Hosted {
             .collect()
     }
 
-    fn authenticate(&self, signed_token: &str) -> crate::contract::auth::AuthenticationResponse {
+    fn authenticate(&self, signed_token: &str) -> crate::auth::HandshakeAnswer {
         match &self.handshake {
             Some(handshake) => handshake.answer(signed_token, std::time::SystemTime::now()),
-            None => crate::contract::auth::AuthenticationResponse::refused(
+            None => crate::auth::HandshakeAnswer::refused(
                 "SuperOffice Online authentication is not set up for this connector (no application key)",
             ),
         }
     }
 
-    fn handle(&self, request: Request) -> LocalBoxFuture<'_, Response> {
-        Box::pin(self.respond(request))
+    fn handle(&self, call: CallContext, request: Request) -> LocalBoxFuture<'_, Response> {
+        Box::pin(async move { self.respond(&call, request).await })
     }
 
-    fn handle_streaming(&self, request: Request) -> LocalBoxFuture<'_, Answer> {
+    fn handle_streaming(&self, call: CallContext, request: Request) -> LocalBoxFuture<'_, Answer> {
         Box::pin(async move {
             let Request::GetActorsByTimestamp(r) = request else {
                 // One boxed future per call on the request path, not one inside another.
-                return Answer::Whole(self.respond(request).await);
+                return Answer::Whole(self.respond(&call, request).await);
             };
             let op = Operation::GetActorsByTimestamp;
             match self.poll(r).await {
@@ -831,9 +844,15 @@ fn config_list_answer(methods: &dyn Methods, request: &Request) -> Option<Respon
 /// and a whole larger than `max_config_bytes`.
 /// A call refused because its source is over one of its bounds: counted by `reason`, logged with
 /// the client, and answered with `what` and the `setting` that bounds it.
-fn refused_for_source(reason: &'static str, setting: &str, what: String, then: &str) -> ConnectorError {
+fn refused_for_source(
+    call: &CallContext,
+    reason: &'static str,
+    setting: &str,
+    what: String,
+    then: &str,
+) -> ConnectorError {
     crate::metrics::refused(reason);
-    tracing::warn!(client = ?crate::http::caller(), "refused: {setting} reached");
+    tracing::warn!(client = %call.client, "refused: {setting} reached");
     ConnectorError::new(format!("{what} ({setting}). {then}"))
 }
 
@@ -945,6 +964,11 @@ fn list_response(items: StringDict) -> Response {
 
 #[cfg(test)]
 mod tests {
+    /// A call made in-process, as from loopback.
+    fn local() -> crate::http::CallContext {
+        crate::http::CallContext::local(std::net::IpAddr::from([127, 0, 0, 1]))
+    }
+
     use std::sync::Mutex;
 
     use super::*;
@@ -1079,7 +1103,7 @@ mod tests {
     /// The login number the answer was given with, or the answer's error.
     async fn login_of(hosted: &Hosted, guid: ConnectionGuid) -> Result<String, String> {
         let request = Request::GetSupportedActorTypes(RequestBase { connection_guid: Some(guid) });
-        let result = hosted.respond(request).await.result().clone();
+        let result = hosted.respond(&local(), request).await.result().clone();
         if result.is_ok {
             Ok(result.user_explanation.unwrap_or_default())
         } else {
@@ -1114,7 +1138,7 @@ mod tests {
         let (logins, hosted, store, guid) = hosted_logins(Duration::from_secs(3600));
         assert_eq!(login_of(&hosted, guid).await.as_deref(), Ok("login 1"));
         let save = SaveConnectionRequest { base: RequestBase { connection_guid: Some(guid) }, connection_info: None };
-        assert!(hosted.respond(Request::SaveConnection(save)).await.result().is_ok);
+        assert!(hosted.respond(&local(), Request::SaveConnection(save)).await.result().is_ok);
         assert_eq!(*logins.closed.lock().unwrap(), [1], "a save closes the session of the old values");
         assert_eq!(login_of(&hosted, guid).await.as_deref(), Ok("login 2"));
 
@@ -1123,7 +1147,11 @@ mod tests {
         assert_eq!(login_of(&hosted, guid).await.as_deref(), Ok("login 3"), "another replica's change");
 
         assert!(
-            hosted.respond(Request::DeleteConnection(RequestBase { connection_guid: Some(guid) })).await.result().is_ok
+            hosted
+                .respond(&local(), Request::DeleteConnection(RequestBase { connection_guid: Some(guid) }))
+                .await
+                .result()
+                .is_ok
         );
         assert_eq!(*logins.closed.lock().unwrap(), [1, 3], "a delete closes the session");
 
