@@ -20,13 +20,13 @@ use crate::contract::{ConnectionGuid, Operation, ResponseState, ResponseStatus};
 use crate::sync::lock;
 
 /// Minutes kept: one slot a minute.
-pub const MINUTES: usize = 60;
+pub(crate) const MINUTES: usize = 60;
 /// Most connections remembered.
-pub const MAX_CONNECTIONS: usize = 10_000;
+pub(crate) const MAX_CONNECTIONS: usize = 10_000;
 /// Most handshakes remembered.
-pub const MAX_HANDSHAKES: usize = 50;
+pub(crate) const MAX_HANDSHAKES: usize = 50;
 /// Most bytes of an error text or a handshake's reason kept.
-pub const MAX_TEXT_BYTES: usize = 300;
+pub(crate) const MAX_TEXT_BYTES: usize = 300;
 /// Latency buckets: four per power of two of microseconds (each at most 25 % wide), up to
 /// 2^30 µs (18 minutes; longer calls land in the last).
 const LATENCY_BUCKETS: usize = 30 * 4;
@@ -75,7 +75,7 @@ fn millis(at: SystemTime) -> u64 {
 
 /// A ring of the last [`MINUTES`] minutes; a slot is reset when a new minute reaches it.
 #[derive(Clone)]
-pub struct Window<T> {
+pub(crate) struct Window<T> {
     slots: Vec<(u64, T)>,
 }
 
@@ -94,7 +94,7 @@ impl<T: Clone + Default> Window<T> {
 
     /// The last hour ending with minute `now`, oldest first: one value a minute, the default
     /// where nothing happened.
-    pub fn hour(&self, now: u64) -> Vec<T> {
+    pub(crate) fn hour(&self, now: u64) -> Vec<T> {
         (0..MINUTES as u64)
             .rev()
             .map(|ago| {
@@ -108,7 +108,7 @@ impl<T: Clone + Default> Window<T> {
 
 /// Calls and failures (`State=Error`) in one minute.
 #[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
-pub struct Counts {
+pub(crate) struct Counts {
     /// Calls answered.
     pub calls: u32,
     /// Of them, answered with `State=Error`.
@@ -123,7 +123,7 @@ impl<'a> std::iter::Sum<&'a Counts> for Counts {
 
 /// One minute of an operation.
 #[derive(Clone)]
-pub struct OperationMinute {
+pub(crate) struct OperationMinute {
     /// Calls and failures.
     pub counts: Counts,
     latency: [u32; LATENCY_BUCKETS],
@@ -154,7 +154,7 @@ fn bucket_seconds(bucket: usize) -> f64 {
 
 /// Latencies merged over some minutes.
 #[derive(Clone)]
-pub struct Latencies([u64; LATENCY_BUCKETS]);
+pub(crate) struct Latencies([u64; LATENCY_BUCKETS]);
 
 impl Latencies {
     fn new() -> Self {
@@ -169,7 +169,7 @@ impl Latencies {
 
     /// The `q` quantile (0..=1) in seconds: the middle of its bucket, within 12.5 % of the true
     /// value; `None` without calls.
-    pub fn quantile(&self, q: f64) -> Option<f64> {
+    pub(crate) fn quantile(&self, q: f64) -> Option<f64> {
         let total: u64 = self.0.iter().sum();
         if total == 0 {
             return None;
@@ -188,7 +188,7 @@ impl Latencies {
 
 /// The last error a connection's calls were answered with.
 #[derive(Clone, Debug)]
-pub struct LastError {
+pub(crate) struct LastError {
     /// When (milliseconds since the Unix epoch).
     pub at: u64,
     /// In answer to.
@@ -201,7 +201,7 @@ pub struct LastError {
 
 /// What a connection's calls did.
 #[derive(Clone)]
-pub struct ConnectionActivity {
+pub(crate) struct ConnectionActivity {
     /// The hosted connector's index.
     pub connector: usize,
     /// The connection.
@@ -220,14 +220,14 @@ pub struct ConnectionActivity {
 
 impl ConnectionActivity {
     /// Whether its last call failed.
-    pub fn failing(&self) -> bool {
+    pub(crate) fn failing(&self) -> bool {
         self.last_failed
     }
 }
 
 /// One `Authenticate` handshake.
 #[derive(Clone, Debug)]
-pub struct Handshake {
+pub(crate) struct Handshake {
     /// When (ms since the epoch).
     pub at: u64,
     /// The hosted connector's index.
@@ -399,7 +399,7 @@ impl Drop for InFlight {
 }
 
 /// An operation's last hour.
-pub struct OperationHour {
+pub(crate) struct OperationHour {
     /// The operation.
     pub operation: Operation,
     /// Calls and failures a minute, oldest first.
@@ -412,13 +412,13 @@ pub struct OperationHour {
 
 impl OperationHour {
     /// The hour's calls and failures.
-    pub fn total(&self) -> Counts {
+    pub(crate) fn total(&self) -> Counts {
         self.counts.iter().sum()
     }
 }
 
 /// Everything kept, at one moment.
-pub struct Snapshot {
+pub(crate) struct Snapshot {
     /// When taken (ms since the epoch).
     pub now: u64,
     /// Its minute (since the epoch).

@@ -35,6 +35,7 @@
 // One audited exception: removing secret variables from the environment while the process has
 // a single thread (`service::environment`).
 #![deny(unsafe_code)]
+#![warn(unreachable_pub)]
 
 pub mod auth;
 // Public for the `erp-connector` command and the tests; not the author's API.

@@ -7,7 +7,7 @@ struct Logs(Arc<Mutex<Vec<u8>>>);
 
 impl std::io::Write for Logs {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).extend_from_slice(buf);
+        crate::sync::lock(&self.0).extend_from_slice(buf);
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -29,7 +29,7 @@ pub(crate) fn logged_through(filter: tracing_subscriber::EnvFilter, f: impl FnOn
         .with_writer(move || writer.clone())
         .finish();
     tracing::subscriber::with_default(subscriber, f);
-    String::from_utf8_lossy(&logs.0.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
+    String::from_utf8_lossy(&crate::sync::lock(&logs.0)).into_owned()
 }
 
 /// Runs `f` with a subscriber of its own and returns what was logged, as text.
@@ -38,5 +38,5 @@ pub(crate) fn logged(f: impl FnOnce()) -> String {
     let writer = logs.clone();
     let subscriber = tracing_subscriber::fmt().with_ansi(false).with_writer(move || writer.clone()).finish();
     tracing::subscriber::with_default(subscriber, f);
-    String::from_utf8_lossy(&logs.0.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
+    String::from_utf8_lossy(&crate::sync::lock(&logs.0)).into_owned()
 }

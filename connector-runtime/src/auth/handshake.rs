@@ -86,7 +86,7 @@ impl Handshake {
     }
 
     fn validate(&self, token: &str, now: i64) -> Result<super::ValidToken, Rejection> {
-        self.validator.read().unwrap_or_else(|p| p.into_inner()).validate(token, now)
+        crate::sync::read(&self.validator).validate(token, now)
     }
 
     /// Fetches the keys from the refresh source, at most once per [`REFRESH_INTERVAL`], and
@@ -95,7 +95,7 @@ impl Handshake {
     fn refresh_keys(&self) -> bool {
         let Some(refresh) = &self.refresh else { return false };
         {
-            let mut last = self.last_refresh.lock().unwrap_or_else(|p| p.into_inner());
+            let mut last = crate::sync::lock(&self.last_refresh);
             if last.is_some_and(|t| t.elapsed() < REFRESH_INTERVAL) {
                 return false;
             }
@@ -114,7 +114,7 @@ impl Handshake {
                             certs.push(cert);
                         }
                     }
-                    *validator.write().unwrap_or_else(|p| p.into_inner()) = TokenValidator::new(&app_id, certs);
+                    *crate::sync::write(&validator) = TokenValidator::new(&app_id, certs);
                     true
                 }
                 Ok(_) => {
@@ -136,7 +136,7 @@ impl Handshake {
 
     /// Remembers the nonce of an accepted token; `false` if it was accepted before.
     fn first_use(&self, nonce: &str, valid_until: i64, now: i64) -> bool {
-        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        let mut seen = crate::sync::lock(&self.seen);
         if seen.get(nonce).is_some_and(|until| *until >= now) {
             return false;
         }

@@ -61,12 +61,12 @@ impl Loaded {
 
     /// Takes over `earlier`'s session (the same values, read again).
     fn keeping(self, earlier: &Loaded) -> Self {
-        *self.session.lock().unwrap_or_else(|p| p.into_inner()) = earlier.cell();
+        *crate::sync::lock(&self.session) = earlier.cell();
         self
     }
 
     fn cell(&self) -> Arc<tokio::sync::OnceCell<AnySession>> {
-        self.session.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        crate::sync::lock(&self.session).clone()
     }
 
     /// The connection with `session`.
@@ -81,7 +81,7 @@ impl Loaded {
 
     /// Forgets `failed` (unless another call has already replaced it).
     fn expire(&self, failed: &AnySession) {
-        let mut cell = self.session.lock().unwrap_or_else(|p| p.into_inner());
+        let mut cell = crate::sync::lock(&self.session);
         if cell.get().is_some_and(|s| Arc::ptr_eq(s, failed)) {
             *cell = Arc::new(tokio::sync::OnceCell::new());
         }
@@ -155,11 +155,11 @@ type Cached<V> = (Instant, Arc<V>);
 
 impl<V> ConnectionCache<V> {
     fn entries(&self) -> std::sync::RwLockReadGuard<'_, CacheEntries<V>> {
-        self.entries.read().unwrap_or_else(|p| p.into_inner())
+        crate::sync::read(&self.entries)
     }
 
     fn entries_mut(&self) -> std::sync::RwLockWriteGuard<'_, CacheEntries<V>> {
-        self.entries.write().unwrap_or_else(|p| p.into_inner())
+        crate::sync::write(&self.entries)
     }
 
     fn get(&self, guid: ConnectionGuid) -> Option<Arc<V>> {

@@ -4,16 +4,16 @@
 use super::Settings;
 
 #[cfg(feature = "tls")]
-pub type ServerConfig = rustls::ServerConfig;
+pub(super) type ServerConfig = rustls::ServerConfig;
 #[cfg(not(feature = "tls"))]
-pub type ServerConfig = std::convert::Infallible;
+pub(super) type ServerConfig = std::convert::Infallible;
 
 /// A connection as actix-web's rustls acceptor hands it over.
 #[cfg(feature = "tls")]
-pub type Stream = actix_tls::accept::rustls_0_23::TlsStream<actix_web::rt::net::TcpStream>;
+pub(super) type Stream = actix_tls::accept::rustls_0_23::TlsStream<actix_web::rt::net::TcpStream>;
 
 /// The TLS configuration the settings ask for, if any.
-pub fn server_config(settings: &Settings) -> std::io::Result<Option<ServerConfig>> {
+pub(super) fn server_config(settings: &Settings) -> std::io::Result<Option<ServerConfig>> {
     let (cert, key) = match (&settings.tls_cert, &settings.tls_key) {
         (None, None) => return Ok(None),
         (Some(cert), Some(key)) => (cert, key),

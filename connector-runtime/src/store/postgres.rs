@@ -299,7 +299,7 @@ fn listen(
     stop: &AtomicBool,
 ) {
     let tell = |change: StoreChange<'_>| {
-        for listener in listeners.read().unwrap_or_else(|p| p.into_inner()).iter() {
+        for listener in crate::sync::read(listeners).iter() {
             listener(change);
         }
     };
@@ -434,7 +434,7 @@ impl ConnectionStore for PostgresStore {
     }
 
     fn watch(&self, listener: ChangeListener) {
-        self.listeners.write().unwrap_or_else(|p| p.into_inner()).push(listener);
+        crate::sync::write(&self.listeners).push(listener);
         self.start_listening.call_once(|| self.listen());
     }
 }

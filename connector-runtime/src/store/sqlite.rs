@@ -73,7 +73,7 @@ impl SqliteStore {
 
     fn db(&self) -> std::sync::MutexGuard<'_, Connection> {
         // A panic while holding the lock leaves SQLite consistent (each call is one statement).
-        self.db.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        crate::sync::lock(&self.db)
     }
 }
 

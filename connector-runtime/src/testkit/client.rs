@@ -206,11 +206,11 @@ impl SoapClient {
 
     /// What was noticed in the answers since the last call of this method (shared by clones).
     pub fn take_observations(&self) -> Observations {
-        std::mem::take(&mut *self.observed.lock().unwrap_or_else(|e| e.into_inner()))
+        std::mem::take(&mut *crate::sync::lock(&self.observed))
     }
 
     fn observe(&self, operation: Operation, trace: &soap::Trace) {
-        let mut observed = self.observed.lock().unwrap_or_else(|e| e.into_inner());
+        let mut observed = crate::sync::lock(&self.observed);
         if operation != Operation::GetConfigData {
             observed.sent_showing_shape += 1;
         }

@@ -15,7 +15,7 @@ use crate::store::ConnectionStore;
 use crate::sync::lock;
 
 /// The shortest token accepted: a guessable one would open the page to anyone.
-pub const MIN_TOKEN_CHARS: usize = 16;
+pub(super) const MIN_TOKEN_CHARS: usize = 16;
 /// The cookie the login form sets.
 const COOKIE: &str = "erp_connector_admin";
 /// How long a login lasts.
@@ -29,10 +29,10 @@ const WRONG_TOKEN_DELAY: Duration = Duration::from_millis(250);
 /// Wrong tokens one source may send a minute; then it is answered 429, its tokens not compared.
 const WRONG_TOKENS_PER_MINUTE: u32 = 10;
 /// The fewest different characters a token must have: `aaaaaaaaaaaaaaaa` is 16 characters.
-pub const MIN_TOKEN_DISTINCT_CHARS: usize = 8;
+pub(super) const MIN_TOKEN_DISTINCT_CHARS: usize = 8;
 
 /// What is wrong with `token` as the admin token, if anything.
-pub fn token_problem(token: &str) -> Option<String> {
+pub(super) fn token_problem(token: &str) -> Option<String> {
     let distinct = token.chars().collect::<std::collections::HashSet<_>>().len();
     (token.chars().count() < MIN_TOKEN_CHARS || distinct < MIN_TOKEN_DISTINCT_CHARS).then(|| {
         format!(
@@ -53,7 +53,7 @@ enum Access {
 }
 
 /// A connector hosted by the service, as the status page shows it.
-pub struct Hosted {
+pub(super) struct Hosted {
     /// Its name.
     pub name: String,
     /// The configuration fields that may be shown, as (key, display name): never a secret.
@@ -63,7 +63,7 @@ pub struct Hosted {
 }
 
 /// What the admin listener needs.
-pub struct Admin {
+pub(super) struct Admin {
     /// Where it listens.
     pub bind: String,
     /// The token it asks for.
@@ -285,7 +285,7 @@ async fn logout(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
 /// Starts the admin listener on the current actix system; its handle stops it.
 /// It is bounded and timed like the SOAP listener (`plan`: its share of the open-file limit),
 /// whatever the token: a flood of connections to it cannot reach the SOAP side.
-pub fn start(
+pub(super) fn start(
     admin: Admin,
     plan: &super::connections::Plan,
     settings: &super::Settings,

@@ -14,12 +14,12 @@ use crate::contract::StringDict;
 use crate::store::StoreError;
 
 /// Most connections listed (failing ones first, then the most recently called).
-pub const MAX_LISTED: usize = 200;
+pub(super) const MAX_LISTED: usize = 200;
 /// Most bytes of one configuration value shown.
 const MAX_VALUE_BYTES: usize = 120;
 
 /// `text` for HTML text and attribute values.
-pub fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         match c {
@@ -35,14 +35,14 @@ pub fn escape(text: &str) -> String {
 }
 
 /// The process answering, as the page names it (one replica of several on a shared store).
-pub struct Replica {
+pub(super) struct Replica {
     host: String,
     pid: u32,
 }
 
 impl Replica {
     /// This process.
-    pub fn this() -> Self {
+    pub(super) fn this() -> Self {
         let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
             .ok()
             .or_else(|| std::env::var("HOSTNAME").ok())
@@ -54,7 +54,7 @@ impl Replica {
 }
 
 /// What the status page shows.
-pub struct View<'a> {
+pub(super) struct View<'a> {
     /// The activity.
     pub snapshot: &'a Snapshot,
     /// The connections listed ([`chosen`]).
@@ -74,7 +74,7 @@ pub struct View<'a> {
 }
 
 /// The connections to list: failing ones first, then by last call, newest first.
-pub fn chosen(snapshot: &Snapshot) -> Vec<&ConnectionActivity> {
+pub(super) fn chosen(snapshot: &Snapshot) -> Vec<&ConnectionActivity> {
     let mut all = snapshot.connections.iter().collect::<Vec<_>>();
     all.sort_by(|a, b| b.failing().cmp(&a.failing()).then(b.last_call.0.cmp(&a.last_call.0)));
     all.truncate(MAX_LISTED);
@@ -107,7 +107,7 @@ fn head(out: &mut String, title: &str, refresh: bool) {
 }
 
 /// The login form (`problem`: why the last try failed).
-pub fn login(problem: Option<&str>) -> String {
+pub(super) fn login(problem: Option<&str>) -> String {
     let mut out = String::with_capacity(2048);
     head(&mut out, "erp-connector admin: log in", false);
     out.push_str("<h1>erp-connector admin</h1><p class=\"muted\">Type the admin token (<code>ERP_CONNECTOR_ADMIN_TOKEN</code>). The login lasts 12 hours, in an HttpOnly cookie.</p>");
@@ -233,7 +233,7 @@ fn blotted(text: &str, secrets: &[&str]) -> String {
 }
 
 /// The status page.
-pub fn status(view: &View<'_>) -> String {
+pub(super) fn status(view: &View<'_>) -> String {
     let s = view.snapshot;
     let mut out = String::with_capacity(64 * 1024);
     let names = view.hosted.iter().map(|h| h.name.as_str()).collect::<Vec<_>>().join(", ");
