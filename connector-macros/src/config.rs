@@ -7,7 +7,7 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, LitInt, LitStr};
 
-use crate::support::{Errors, Timing, debug_print, doc_text, private, suggest};
+use crate::support::{ArgKeys, Errors, Timing, crate_path, debug_print, doc_text, private, suggest};
 
 const KEYS: &[&str] =
     &["display", "description", "rank", "key", "mandatory", "read_only", "default", "max_length", "list", "allow"];
@@ -246,14 +246,12 @@ pub fn expand(input: TokenStream) -> TokenStream {
     timing.mark("parse");
     let mut errors = Errors::default();
     let mut krate = None;
+    let mut keys = ArgKeys::new("#[connection_config(...)]", &["crate"]);
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("connection_config")) {
         let result = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("crate") {
-                krate = Some(meta.value()?.parse::<syn::LitStr>()?.parse::<syn::Path>()?);
-                Ok(())
-            } else {
-                Err(meta.error("unknown argument; #[connection_config(...)] takes: crate = \"<path>\""))
-            }
+            keys.key(&meta)?;
+            krate = Some(crate_path(&meta)?);
+            Ok(())
         });
         if let Err(e) = result {
             errors.push(e);

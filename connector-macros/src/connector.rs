@@ -10,7 +10,7 @@ use quote::{ToTokens, quote};
 use syn::spanned::Spanned;
 use syn::{FnArg, ImplItem, ItemImpl, LitStr};
 
-use crate::support::{Errors, Timing, debug_print, private, suggest};
+use crate::support::{ArgKeys, Errors, Timing, crate_path, debug_print, private, suggest};
 
 /// The methods of the runtime's `ErpConnector` trait and their parameter counts after `&self`.
 /// A test in the runtime (`tests/ui/pass/all_methods.rs`) implements every one, so this list and
@@ -58,28 +58,12 @@ struct Args {
 
 fn parse_args(tokens: TokenStream, errors: &mut Errors) -> Args {
     let mut args = Args { app_id: None, name: None, krate: None };
-    let mut seen: Vec<String> = Vec::new();
+    let mut keys = ArgKeys::new("#[erp_connector]", ARGS);
     let parser = syn::meta::parser(|meta| {
-        let key =
-            meta.path.get_ident().map(ToString::to_string).unwrap_or_else(|| meta.path.to_token_stream().to_string());
-        if seen.contains(&key) {
-            return Err(meta.error(format!("`{key}` is given twice")));
-        }
-        seen.push(key.clone());
-        match key.as_str() {
+        match keys.key(&meta)? {
             "app_id" => args.app_id = Some(meta.value()?.parse()?),
             "name" => args.name = Some(meta.value()?.parse()?),
-            "crate" => {
-                let lit: LitStr = meta.value()?.parse()?;
-                args.krate = Some(lit.parse()?);
-            }
-            other => {
-                let hint =
-                    suggest(other, ARGS.iter().copied()).map(|s| format!("; did you mean `{s}`?")).unwrap_or_default();
-                return Err(
-                    meta.error(format!("unknown argument `{other}`{hint} #[erp_connector] takes: app_id, name, crate"))
-                );
-            }
+            _ => args.krate = Some(crate_path(&meta)?),
         }
         Ok(())
     });

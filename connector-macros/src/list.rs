@@ -4,7 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use syn::{Data, DeriveInput, Fields, LitStr};
 
-use crate::support::{Errors, debug_print, doc_text, private};
+use crate::support::{ArgKeys, Errors, crate_path, debug_print, doc_text, private};
 
 /// The errors, and a stub impl that keeps the rest of the program free of follow-up errors (a
 /// config field of this type still finds its `ConfigValue`).
@@ -30,14 +30,12 @@ pub fn expand(input: TokenStream) -> TokenStream {
     let ident = &input.ident;
     let mut name = ident.to_string();
     let mut krate = None;
+    let mut keys = ArgKeys::new("#[config_list(...)]", &["name", "crate"]);
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("config_list")) {
         let result = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("name") {
-                name = meta.value()?.parse::<LitStr>()?.value();
-            } else if meta.path.is_ident("crate") {
-                krate = Some(meta.value()?.parse::<LitStr>()?.parse::<syn::Path>()?);
-            } else {
-                return Err(meta.error("unknown argument; #[config_list(...)] takes: name, crate"));
+            match keys.key(&meta)? {
+                "name" => name = meta.value()?.parse::<LitStr>()?.value(),
+                _ => krate = Some(crate_path(&meta)?),
             }
             Ok(())
         });

@@ -1,7 +1,7 @@
 //! Shared pieces: error collection, the runtime path, suggestions, debug printing.
 
 use proc_macro2::TokenStream;
-use quote::quote;
+use quote::{ToTokens as _, quote};
 
 /// Collects spanned errors so that all of them are reported at once.
 #[derive(Default)]
@@ -34,6 +34,49 @@ pub fn private(krate: &Option<syn::Path>) -> TokenStream {
         Some(path) => quote!(#path::__private::v0_1),
         None => quote!(::erp_connector::__private::v0_1),
     }
+}
+
+/// The keys of one attribute's arguments, read one by one: each given once, an unknown one refused
+/// with the closest known key as a suggestion and the list of known ones. One parser for every
+/// attribute of the crate (`#[erp_connector]`, `#[connection_config]`, `#[config_list]`).
+pub struct ArgKeys {
+    attribute: &'static str,
+    known: &'static [&'static str],
+    seen: Vec<String>,
+}
+
+impl ArgKeys {
+    /// The arguments of `attribute` (written as users write it, e.g. `#[erp_connector]`), which
+    /// takes `known`.
+    pub fn new(attribute: &'static str, known: &'static [&'static str]) -> ArgKeys {
+        ArgKeys { attribute, known, seen: Vec::new() }
+    }
+
+    /// The key of `meta`, if known and not given before; else an error spanning it.
+    pub fn key(&mut self, meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<&'static str> {
+        let given =
+            meta.path.get_ident().map(ToString::to_string).unwrap_or_else(|| meta.path.to_token_stream().to_string());
+        let Some(key) = self.known.iter().copied().find(|k| *k == given) else {
+            let hint = suggest(&given, self.known.iter().copied())
+                .map(|s| format!("; did you mean `{s}`?"))
+                .unwrap_or_default();
+            return Err(meta.error(format!(
+                "unknown argument `{given}`{hint} {} takes: {}",
+                self.attribute,
+                self.known.join(", ")
+            )));
+        };
+        if self.seen.iter().any(|s| s == key) {
+            return Err(meta.error(format!("`{key}` is given twice")));
+        }
+        self.seen.push(key.to_owned());
+        Ok(key)
+    }
+}
+
+/// The value of a `crate = "path"` argument: the path the generated code names the runtime by.
+pub fn crate_path(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<syn::Path> {
+    meta.value()?.parse::<syn::LitStr>()?.parse::<syn::Path>()
 }
 
 /// The candidate closest to `word`, if close enough to be a likely misspelling.

@@ -99,7 +99,7 @@ impl ConnectorError {
     }
 
     /// The status part of the response; technical details only when `include_tech`.
-    pub fn into_wire(self, include_tech: bool) -> ResponseStatus {
+    pub(crate) fn into_wire(self, include_tech: bool) -> ResponseStatus {
         let user = Some(self.user_explanation);
         super::reply::status(self.state, self.error_code, user, self.tech_explanation, include_tech)
     }

@@ -94,7 +94,7 @@ impl<T> Reply<T> {
     }
 
     /// The payload and the status part of the response; technical details only when `include_tech`.
-    pub fn into_wire(self, include_tech: bool) -> (T, ResponseStatus) {
+    pub(crate) fn into_wire(self, include_tech: bool) -> (T, ResponseStatus) {
         let status = status(self.state, self.error_code, self.user_explanation, self.tech_explanation, include_tech);
         (self.value, status)
     }
