@@ -130,6 +130,9 @@ fn configuration_values_are_bounded_and_only_declared_keys_are_kept() {
     assert_eq!(stored_values(&spawned, "vault", guid).keys().collect::<Vec<_>>(), ["USER", "PASSWORD"]);
     let tested = client.test_config_data(&values("ann", "ann-secret").with("DATABASE", "x")).unwrap();
     assert!(tested.is_ok && tested.tech_explanation.unwrap_or_default().contains("DATABASE"));
+    let long = client.test_config_data(&values("ann", "ann-secret").with("K".repeat(1500), "x")).unwrap();
+    let tech = long.tech_explanation.unwrap_or_default();
+    assert!(tech.len() < 700 && tech.contains("bytes)"), "the caller's keys are bounded: {} bytes", tech.len());
     let many: StringDict = (0..40).fold(values("ann", "ann-secret"), |v, i| v.with(format!("K{i}"), "x"));
     assert!(refused(&many).contains("more than 32 keys"));
     let why = refused(&values(&"a".repeat(41), "x"));

@@ -224,8 +224,8 @@ fn structure_only(body: &[u8]) -> Option<Vec<u8>> {
     let text = std::str::from_utf8(body).ok()?;
     let mut reader = Reader::from_str(text);
     let mut writer = Writer::new(Vec::with_capacity(body.len() / 2));
-    // Inside a run of text pieces (text, CDATA, references): one `***` stands for the run.
-    let mut in_text = false;
+    // Whether a `***` stands for the run of text pieces (text, CDATA, references) being read.
+    let mut redacted = false;
     loop {
         let event = reader.read_event().ok()?;
         let text_like = matches!(event, Event::Text(_) | Event::CData(_) | Event::GeneralRef(_));
@@ -233,8 +233,9 @@ fn structure_only(body: &[u8]) -> Option<Vec<u8>> {
             Event::Eof => break,
             Event::DocType(_) => return None,
             Event::Text(t) if t.trim().is_empty() => writer.write_event(Event::Text(t)),
-            Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) if in_text => Ok(()),
+            Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) if redacted => Ok(()),
             Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => {
+                redacted = true;
                 writer.write_event(Event::Text(BytesText::new(REDACTED)))
             }
             Event::Start(e) => writer.write_event(Event::Start(structure_of(&e)?)),
@@ -243,7 +244,7 @@ fn structure_only(body: &[u8]) -> Option<Vec<u8>> {
             other => writer.write_event(other),
         };
         written.ok()?;
-        in_text = text_like;
+        redacted &= text_like;
     }
     Some(writer.into_inner())
 }
@@ -255,8 +256,12 @@ fn structure_of(e: &quick_xml::events::BytesStart<'_>) -> Option<quick_xml::even
         let attr = attr.ok()?;
         let key = attr.key.into_inner();
         let keep = key == "xmlns" || key.starts_with("xmlns:") || attr.key.local_name().into_inner() == "nil";
-        let value = if keep { attr.value.as_ref() } else { REDACTED };
-        out.push_attribute((key, value));
+        if keep {
+            // As it was written: its value is escaped already.
+            out.push_attribute(attr);
+        } else {
+            out.push_attribute((key, REDACTED));
+        }
     }
     Some(out)
 }
@@ -551,7 +556,7 @@ mod tests {
     #[test]
     fn an_unreadable_request_is_written_without_its_values() {
         let (capture, dir) = capture(&["ERP_PIN", "x"]);
-        let body = save("<a:Entry><a:K>ERP_PIN</a:K><a:V>4711</a:V><a:V p=\"s3cr3t\">more&amp;4712</a:V></a:Entry>")
+        let body = save("<a:Entry><a:K xmlns:q=\"urn:a&amp;b\">ERP_PIN</a:K><a:V>4711</a:V><a:V p=\"s3cr3t\">more&amp;4712</a:V></a:Entry>")
             .replace("</ConnectionInfo>", "</ConnectionInfo><Unclosed>");
         let body = body.replace("<Unclosed>", "<Extra>x</Extra>").replace("<ConnectionGuid>", "<ConnectionGuid><Bad/>");
         let action = "http://www.superoffice.net/EIS/Connector/1.0/IErpConnectorWS/WSSaveConnection";
@@ -567,7 +572,9 @@ mod tests {
         let request = std::fs::read_to_string(dir.join("000001-WSSaveConnection.request.xml")).unwrap();
         assert!(!request.contains("4711") && !request.contains("4712") && !request.contains("s3cr3t"), "{request}");
         assert!(
-            request.contains("<a:Entry><a:K>***</a:K><a:V>***</a:V><a:V p=\"***\">***</a:V></a:Entry>"),
+            request.contains(
+                "<a:Entry><a:K xmlns:q=\"urn:a&amp;b\">***</a:K><a:V>***</a:V><a:V p=\"***\">***</a:V></a:Entry>"
+            ),
             "{request}"
         );
         assert!(

@@ -873,14 +873,17 @@ impl Ignored {
         if self.0.is_empty() {
             return response;
         }
-        let keys = self.0.iter().map(|k| shown(k).into_owned()).collect::<Vec<_>>().join(", ");
+        // The caller's keys, escaped and bounded as a whole (32 keys of any length are not).
+        let joined = self.0.join(", ");
+        let keys = shown(&joined);
         tracing::warn!(keys = %keys, "configuration keys this connector does not declare were ignored (not stored)");
         let note = format!("Ignored, not stored: {keys} (not settings of this connector).");
         let result = response.result_mut();
-        result.tech_explanation = Some(match result.tech_explanation.take() {
+        let tech = match result.tech_explanation.take() {
             Some(tech) if !tech.is_empty() => format!("{tech}\n{note}"),
             _ => note,
-        });
+        };
+        result.tech_explanation = Some(crate::untrusted::for_answer(&tech).into_owned());
         response
     }
 }

@@ -90,8 +90,8 @@ mod tests {
         let saves = PerSource::new(2, Duration::from_millis(100));
         assert!(saves.admit(ip("192.0.2.1")) && saves.admit(ip("192.0.2.1")));
         assert!(!saves.admit(ip("192.0.2.1")), "the third in the window");
-        assert!(!saves.admit(ip("2001:db8::1")) || saves.admit(ip("2001:db8::2")), "another source");
-        assert!(!saves.admit(ip("2001:db8::3")), "the same /64");
+        assert!(saves.admit(ip("2001:db8::1")) && saves.admit(ip("2001:db8::2")), "another source, its own count");
+        assert!(!saves.admit(ip("2001:db8::3")), "the same /64: its third");
         std::thread::sleep(Duration::from_millis(120));
         assert!(saves.admit(ip("192.0.2.1")), "a new window");
         assert!(PerSource::new(0, Duration::from_secs(1)).admit(None), "0: no bound");
