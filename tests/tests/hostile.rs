@@ -52,6 +52,17 @@ fn get_actors_body(guid: ConnectionGuid, key: &str) -> String {
     )
 }
 
+/// Writes a whole `WSGetActors` request for key `1` on `socket`.
+fn send_get_actors(socket: &mut TcpStream, guid: ConnectionGuid) {
+    let body = get_actors_body(guid, "1");
+    write!(
+        socket,
+        "POST /Services/ErpConnectorWS.svc HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nSOAPAction: \"{ACTION}\"\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+}
+
 fn connect(spawned: &Spawned) -> TcpStream {
     let socket = TcpStream::connect(spawned.addr()).unwrap();
     // A safety net for the test, not a figure under test.
@@ -181,13 +192,7 @@ fn a_keep_alive_connection_stalling_in_its_next_head_is_disconnected() {
     let (spawned, guid) = serve(|s| s.client_timeout_secs = 1);
     for next in ["P", "POST /Services/ErpConnectorWS.svc HTTP/1.1\r\nHost: x\r\nContent-Le"] {
         let mut socket = connect(&spawned);
-        let body = get_actors_body(guid, "1");
-        write!(
-            socket,
-            "POST /Services/ErpConnectorWS.svc HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nSOAPAction: \"{ACTION}\"\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        )
-        .unwrap();
+        send_get_actors(&mut socket, guid);
         let answer = read_answer(&mut socket);
         assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
         assert!(!answer.to_ascii_lowercase().contains("connection: close"), "kept alive: {answer}");
@@ -226,13 +231,7 @@ fn connections_beyond_the_limit_wait_their_turn() {
     let idle: Vec<TcpStream> = (0..3).map(|_| connect(&spawned)).collect();
     std::thread::sleep(Duration::from_millis(300));
     let mut fourth = connect(&spawned);
-    let body = get_actors_body(guid, "1");
-    write!(
-        fourth,
-        "POST /Services/ErpConnectorWS.svc HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nSOAPAction: \"{ACTION}\"\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .unwrap();
+    send_get_actors(&mut fourth, guid);
     fourth.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
     let mut first = [0u8; 1];
     let waited = fourth.read(&mut first);

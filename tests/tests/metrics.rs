@@ -38,17 +38,19 @@ fn value(sample: &prometheus_parse::Sample) -> f64 {
     }
 }
 
-#[test]
-fn metrics_count_the_calls_behind_a_token() {
-    let dir = temp_dir("metrics");
+/// The ledger connector with an admin listener asking for [`TOKEN`], in a folder named `name`.
+fn with_admin(name: &str) -> (Connector, std::net::SocketAddr) {
+    let dir = temp_dir(name);
     let admin = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
     let key = StoreKey::generate().unwrap().to_base64();
-    let connector = Connector::start(
-        &dir,
-        &dir.join("store.db"),
-        &key,
-        &[("ERP_CONNECTOR_ADMIN_BIND", &admin.to_string()), ("ERP_CONNECTOR_ADMIN_TOKEN", TOKEN)],
-    );
+    let admin_bind = admin.to_string();
+    let env = [("ERP_CONNECTOR_ADMIN_BIND", admin_bind.as_str()), ("ERP_CONNECTOR_ADMIN_TOKEN", TOKEN)];
+    (Connector::start(&dir, &dir.join("store.db"), &key, &env), admin)
+}
+
+#[test]
+fn metrics_count_the_calls_behind_a_token() {
+    let (connector, admin) = with_admin("metrics");
     let url = format!("http://{}/Services/ErpConnectorWS.svc", connector.addr);
     let options = Options { config: StringDict::new().with("COMPANY", "Acme"), ..Options::default() };
     let report = check_with(&url, &options, &mut Silent);
@@ -95,46 +97,35 @@ fn metrics_count_the_calls_behind_a_token() {
     assert!(labels.len() < 120, "{} label values", labels.len());
 }
 
+/// The ledger connector started with an admin listener asking for `token`: it must not start;
+/// what it said.
+fn refused_start(dir: &std::path::Path, token: &str) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ledger-connector"))
+        .current_dir(dir)
+        .env("ERP_CONNECTOR_BIND", "127.0.0.1:0")
+        .env("ERP_CONNECTOR_STORE_KEY", StoreKey::generate().unwrap().to_base64())
+        .env("ERP_CONNECTOR_ADMIN_BIND", "127.0.0.1:0")
+        .env("ERP_CONNECTOR_ADMIN_TOKEN", token)
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "started with the admin token {token:?}");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
 #[test]
 fn an_admin_listener_without_a_token_does_not_start() {
     let dir = temp_dir("metrics-no-token");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ledger-connector"))
-        .current_dir(&dir)
-        .env("ERP_CONNECTOR_BIND", "127.0.0.1:0")
-        .env("ERP_CONNECTOR_STORE_KEY", StoreKey::generate().unwrap().to_base64())
-        .env("ERP_CONNECTOR_ADMIN_BIND", "127.0.0.1:0")
-        .env("ERP_CONNECTOR_ADMIN_TOKEN", "short")
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    let stderr = String::from_utf8_lossy(&out.stderr);
+    let stderr = refused_start(&dir, "short");
     assert!(stderr.contains("ERP_CONNECTOR_ADMIN_TOKEN must be 16 characters or more"), "{stderr}");
     // Long enough, but guessable: 16 repeated characters.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_ledger-connector"))
-        .current_dir(&dir)
-        .env("ERP_CONNECTOR_BIND", "127.0.0.1:0")
-        .env("ERP_CONNECTOR_STORE_KEY", StoreKey::generate().unwrap().to_base64())
-        .env("ERP_CONNECTOR_ADMIN_BIND", "127.0.0.1:0")
-        .env("ERP_CONNECTOR_ADMIN_TOKEN", "aaaaaaaaaaaaaaaaaaaaaaaa")
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("8 of them different"));
+    assert!(refused_start(&dir, "aaaaaaaaaaaaaaaaaaaaaaaa").contains("8 of them different"));
 }
 
 /// Wrong tokens are answered 429 after ten a minute from one address, the token then not even
 /// compared (3,500 guesses a second were answered before).
 #[test]
 fn wrong_admin_tokens_are_throttled_per_source() {
-    let dir = temp_dir("metrics-throttle");
-    let admin = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
-    let key = StoreKey::generate().unwrap().to_base64();
-    let _connector = Connector::start(
-        &dir,
-        &dir.join("store.db"),
-        &key,
-        &[("ERP_CONNECTOR_ADMIN_BIND", &admin.to_string()), ("ERP_CONNECTOR_ADMIN_TOKEN", TOKEN)],
-    );
+    let (_connector, admin) = with_admin("metrics-throttle");
     assert_eq!(scrape(admin, None).0, 401, "no token is no guess");
     for guess in 0..10 {
         assert_eq!(scrape(admin, Some(&format!("guess-{guess}-0123456789"))).0, 401, "guess {guess}");

@@ -176,12 +176,17 @@ fn stored_connections_and_saves_per_source_are_capped() {
 
 /// The values stored for `guid`, read from the spawned connector's store.
 fn stored_values(spawned: &Spawned, connector: &str, guid: ConnectionGuid) -> StringDict {
+    stored_record(spawned, connector, guid).values
+}
+
+/// The record stored for `guid`, read from the spawned connector's store.
+fn stored_record(spawned: &Spawned, connector: &str, guid: ConnectionGuid) -> erp_connector::store::Record {
     use erp_connector::store::ConnectionStore as _;
     let key = std::fs::read_to_string(spawned.dir().join("store.key")).unwrap();
     let sealer =
         erp_connector::store::crypto::Sealer::new(&erp_connector::store::crypto::StoreKey::parse(&key).unwrap());
     let store = erp_connector::store::SqliteStore::open(&spawned.dir().join("connections.db"), sealer).unwrap();
-    store.load(connector, guid).unwrap().expect("stored").values
+    store.load(connector, guid).unwrap().expect("stored")
 }
 
 /// A shop connector's configuration before a release dropped its `REGION` field.
@@ -247,20 +252,10 @@ fn a_release_that_drops_a_field_takes_its_connections_back() {
 /// `erp-connector connections list --source`.
 #[test]
 fn a_saved_connection_keeps_its_source() {
-    use erp_connector::store::ConnectionStore as _;
     let spawned = spawn_with(Vault, |_| {});
     let guid = new_guid();
     assert!(spawned.client().save_connection(guid, &values("a", "a-secret")).unwrap().is_ok);
-    let key = erp_connector::store::crypto::StoreKey::parse(
-        &std::fs::read_to_string(spawned.dir().join("store.key")).unwrap(),
-    )
-    .unwrap();
-    let store = erp_connector::store::SqliteStore::open(
-        &spawned.dir().join("connections.db"),
-        erp_connector::store::crypto::Sealer::new(&key),
-    )
-    .unwrap();
-    let record = store.load("vault", guid).unwrap().expect("stored");
+    let record = stored_record(&spawned, "vault", guid);
     assert_eq!(record.source, Some("127.0.0.1".parse().unwrap()));
     assert!(record.saved_at > 0 && !record.is_deleted());
 }
