@@ -10,31 +10,7 @@ use quote::{ToTokens, quote};
 use syn::spanned::Spanned;
 use syn::{FnArg, ImplItem, ItemImpl, LitStr};
 
-use crate::support::{ArgKeys, Errors, Timing, crate_path, debug_print, private, suggest};
-
-/// The methods of the runtime's `ErpConnector` trait and their parameter counts after `&self`.
-/// A test in the runtime (`tests/ui/pass/all_methods.rs`) implements every one, so this list and
-/// the trait cannot drift apart unnoticed.
-const METHODS: &[(&str, usize)] = &[
-    ("open_session", 1),
-    ("close_session", 1),
-    ("test_config", 1),
-    ("test_connection", 1),
-    ("connection_saved", 1),
-    ("connection_deleted", 1),
-    ("supported_actor_types", 1),
-    ("actor_type_fields", 2),
-    ("searchable_fields", 2),
-    ("get_actors", 2),
-    ("search_actors", 2),
-    ("search_actor_by_parent", 2),
-    ("search_actors_advanced", 2),
-    ("create_actor", 2),
-    ("save_actors", 2),
-    ("get_list", 2),
-    ("get_list_items", 3),
-    ("get_actors_by_timestamp", 2),
-];
+use crate::support::{ArgKeys, Errors, Timing, crate_path, debug_print, private};
 
 /// Names a user may reach for that the framework handles itself, with the explanation.
 const FRAMEWORK_OWNED: &[(&str, &str)] = &[
@@ -120,60 +96,24 @@ fn connector_name(args: &Args, self_ty: &syn::Type, errors: &mut Errors) -> Stri
     name
 }
 
-/// Checks each method; returns the indices of items to drop from the re-emitted impl (so that
-/// only our error shows, not rustc's "not a member of trait" as well).
+/// Checks each method for what rustc does not explain well: names the framework owns (with
+/// what to write instead), a method that is not `async`, a receiver other than `&self`, and a
+/// session type without `open_session`. Unknown names and parameter lists are rustc's to check
+/// against the trait (the runtime's table of methods). Returns the indices of items to drop
+/// from the re-emitted impl, so that only our error shows.
 fn check_methods(item: &ItemImpl, errors: &mut Errors) -> Vec<usize> {
     let mut drop = Vec::new();
-    let mut implemented = Vec::new();
     for (index, impl_item) in item.items.iter().enumerate() {
         let ImplItem::Fn(f) = impl_item else { continue };
-        let name = f.sig.ident.to_string();
-        let Some(&(_, params)) = METHODS.iter().find(|(m, _)| *m == name) else {
-            drop.push(index);
-            let stripped = name.trim_start_matches("ws_").to_string();
-            if let Some((_, why)) = FRAMEWORK_OWNED.iter().find(|(n, _)| *n == stripped) {
-                errors.add(&f.sig.ident, format!("`{name}` is not an ErpConnector method: {why}"));
-                continue;
-            }
-            let hint = suggest(&stripped, METHODS.iter().map(|(m, _)| *m))
-                .map(|s| format!("did you mean `{s}`? "))
-                .unwrap_or_default();
-            let all: Vec<_> = METHODS.iter().map(|(m, _)| *m).collect();
-            errors.add(
-                &f.sig.ident,
-                format!("`{name}` is not an ErpConnector method; {hint}the methods are: {}", all.join(", ")),
-            );
-            continue;
-        };
-        implemented.push(name.clone());
-        if f.sig.asyncness.is_none() {
-            errors.add(f.sig.fn_token, format!("`{name}` must be an `async fn`"));
-            drop.push(index);
-            continue;
-        }
-        match f.sig.inputs.first() {
-            Some(FnArg::Receiver(r)) if matches!(r.kind, syn::ReceiverKind::Reference(_, _, None)) => {}
-            Some(other) => {
-                errors.add(other, format!("`{name}` takes `&self` first: the connector is shared by all requests"));
-                drop.push(index);
-                continue;
-            }
-            None => {
-                errors.add(&f.sig, format!("`{name}` takes `&self` first"));
-                drop.push(index);
-                continue;
-            }
-        }
-        let found = f.sig.inputs.len() - 1;
-        if found != params {
-            let noun = if params == 1 { "parameter" } else { "parameters" };
-            errors.add(&f.sig.inputs, format!("`{name}` takes {params} {noun} after `&self`, not {found}"));
+        if let Some(error) = method_error(f) {
+            errors.push(error);
             drop.push(index);
         }
     }
     // A session type opened by nobody: every call would answer "cannot open a session".
+    let opens = item.items.iter().any(|i| matches!(i, ImplItem::Fn(f) if f.sig.ident == "open_session"));
     if let Some(session) = session_type(item)
-        && !implemented.iter().any(|m| m == "open_session")
+        && !opens
     {
         errors.add(
             session,
@@ -186,6 +126,26 @@ fn check_methods(item: &ItemImpl, errors: &mut Errors) -> Vec<usize> {
         );
     }
     drop
+}
+
+/// What is wrong with one method of the impl, if anything the macro explains.
+fn method_error(f: &syn::ImplItemFn) -> Option<syn::Error> {
+    let name = f.sig.ident.to_string();
+    let stripped = name.trim_start_matches("ws_");
+    if let Some((_, why)) = FRAMEWORK_OWNED.iter().find(|(n, _)| *n == stripped) {
+        return Some(syn::Error::new(f.sig.ident.span(), format!("`{name}` is not an ErpConnector method: {why}")));
+    }
+    if f.sig.asyncness.is_none() {
+        return Some(syn::Error::new(f.sig.fn_token.span, format!("`{name}` must be an `async fn`")));
+    }
+    match f.sig.inputs.first() {
+        Some(FnArg::Receiver(r)) if matches!(r.kind, syn::ReceiverKind::Reference(_, _, None)) => None,
+        Some(other) => Some(syn::Error::new_spanned(
+            other,
+            format!("`{name}` takes `&self` first: the connector is shared by all requests"),
+        )),
+        None => Some(syn::Error::new_spanned(&f.sig, format!("`{name}` takes `&self` first"))),
+    }
 }
 
 /// `S` of `impl ErpConnector<S> for ...`.
@@ -286,33 +246,4 @@ enum Placement {
     Type(syn::Ident, syn::Generics, TokenStream),
     /// On `impl ErpConnector for T`.
     Impl(ItemImpl),
-}
-
-#[cfg(test)]
-mod tests {
-    /// The table above against the trait itself, read from the runtime's source: a method added
-    /// to `ErpConnector` (or a parameter) without the table knowing it fails here.
-    #[test]
-    fn the_method_table_is_the_traits() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../connector-runtime/src/connector/mod.rs");
-        let source = std::fs::read_to_string(path).unwrap();
-        let file = syn::parse_file(&source).unwrap();
-        let methods: Vec<(String, usize)> = file
-            .items
-            .iter()
-            .find_map(|item| match item {
-                syn::Item::Trait(t) if t.ident == "ErpConnector" => Some(t),
-                _ => None,
-            })
-            .expect("trait ErpConnector in connector/mod.rs")
-            .items
-            .iter()
-            .filter_map(|item| match item {
-                syn::TraitItem::Fn(f) => Some((f.sig.ident.to_string(), f.sig.inputs.len() - 1)),
-                _ => None,
-            })
-            .collect();
-        let table: Vec<(String, usize)> = super::METHODS.iter().map(|(n, c)| (n.to_string(), *c)).collect();
-        assert_eq!(methods, table, "connector-macros' METHODS must list the trait's methods, in order");
-    }
 }

@@ -6,17 +6,15 @@
 
 mod admin;
 mod connections;
-mod credential_tests;
-mod dispatch;
 mod environment;
-mod erased;
+mod host;
 mod per_source;
 mod settings;
 mod shape_store;
 mod tls;
 
-pub use dispatch::{DEFAULT_MAX_VALUE_BYTES, HostOptions, Hosted};
 pub use environment::{SECRET_VARIABLES, SecretEnvironment};
+pub use host::{DEFAULT_MAX_VALUE_BYTES, HostOptions, Hosted};
 pub use settings::{
     AuthSettings, ConnectionLimits, DEFAULT_ENDPOINT_PATH, EndpointConfig, Profile, ReplacePolicy, Settings,
     SettingsError, StoreSettings, random_endpoint_path,

@@ -14,8 +14,8 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::per_source::{MAX_COUNTED_SOURCES, PerSource};
 use crate::contract::StringDict;
+use crate::service::per_source::{MAX_COUNTED_SOURCES, PerSource};
 use crate::sync::lock;
 
 /// Failed tests of one target before it rests.
