@@ -9,6 +9,7 @@ mod connections;
 mod environment;
 mod host;
 mod per_source;
+mod serve;
 mod settings;
 mod shape_store;
 mod tls;
@@ -22,8 +23,6 @@ pub use settings::{
 
 use std::sync::Arc;
 use std::time::Duration;
-
-use actix_web::{App, HttpResponse, HttpServer, web};
 
 use crate::auth::{AppKey, Handshake, KeyRefresh, TrustedCert};
 use crate::connector::ErpConnector;
@@ -136,6 +135,12 @@ impl Service {
     }
 
     fn start(self) -> std::io::Result<()> {
+        serve::serve(self.assemble()?)
+    }
+
+    /// Everything the process serves, assembled from the settings: the store, the connectors,
+    /// the SOAP endpoint and the admin listener. Nothing listens yet.
+    fn assemble(self) -> std::io::Result<serve::Assembled> {
         let settings = match self.settings {
             Some(s) => s,
             None => Settings::load().map_err(std::io::Error::other)?,
@@ -160,153 +165,99 @@ impl Service {
         if handlers.is_empty() {
             return Err(std::io::Error::other("no connector to serve"));
         }
-        let capture = match &settings.capture_dir {
-            Some(dir) => {
-                let secrets = handlers.iter().flat_map(|(_, h)| h.secret_keys()).collect();
-                let capture = crate::capture::Capture::open(dir, secrets)?.with_budget(settings.capture_max_bytes);
-                tracing::warn!(
-                    dir = %dir.display(),
-                    "CAPTURE MODE: every request and answer is written to this folder (tokens and passwords redacted)"
-                );
-                Some(Arc::new(capture))
-            }
-            None => None,
-        };
-        let endpoint_settings = EndpointSettings {
-            profile: settings.wire_profile,
-            profile_fallback: settings.wire_profile_fallback,
-            shape_memory: Some(Arc::new(shape_store::StoredShape(store.clone()))),
-            max_body_bytes: settings.max_body_bytes,
-            limits: crate::soap::Limits {
-                max_value_bytes: crate::soap::Limits::value_bytes_for_body(settings.max_body_bytes),
-                ..crate::soap::Limits::default()
-            },
-            fault_details: settings.fault_details,
-            capture,
-            call_timeout: (settings.call_timeout_secs > 0).then(|| Duration::from_secs(settings.call_timeout_secs)),
-            body_timeout: Duration::from_secs(settings.client_timeout_secs.max(1)),
-            sources: crate::http::SourcePolicy {
-                allow_from: settings.endpoint.allow_from.clone(),
-                trusted_proxies: settings.endpoint.trusted_proxies.clone(),
-            },
-        };
+        let endpoint_settings = endpoint_settings(&settings, &store, open_capture(&settings, &handlers)?);
         warn_if_exposed(&settings);
-        let hosted = handlers
-            .iter()
-            .map(|(name, h)| admin::Hosted {
-                name: name.clone(),
-                shown_fields: h.shown_fields(),
-                secret_keys: h.secret_keys(),
-            })
-            .collect::<Vec<_>>();
-        let names = hosted.iter().map(|h| h.name.as_str()).collect::<Vec<_>>().join(", ");
         let admin = match &settings.admin_bind {
             None => None,
-            Some(bind) => {
-                let token = secrets.admin_token.as_deref().map(str::trim).unwrap_or("");
-                if let Some(problem) = admin::token_problem(token) {
-                    return Err(std::io::Error::other(format!("ERP_CONNECTOR_ADMIN_BIND is set: {problem}")));
-                }
-                if settings.profile == Profile::Production && !private_bind(bind) {
-                    tracing::warn!(
-                        bind = %bind,
-                        "SECURITY: the admin listener is on a public address; it speaks plain HTTP and its token is \
-                         all that guards the status page and the metrics. Bind it to loopback or a private network \
-                         (ERP_CONNECTOR_ADMIN_BIND), or put it behind a TLS proxy"
-                    );
-                }
-                let metrics = crate::metrics::install()
-                    .ok_or_else(|| std::io::Error::other("another metrics recorder is installed in this process"))?;
-                Some(admin::Admin {
-                    bind: bind.clone(),
-                    token: token.into(),
-                    metrics,
-                    store: store.clone(),
-                    shared_store: settings.store.url.is_some(),
-                    hosted,
-                })
-            }
+            Some(bind) => Some(admin_listener(&settings, bind, secrets.admin_token.as_deref(), &store, &handlers)?),
         };
+        let names = handlers.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>().join(", ");
         let endpoint = SoapEndpoint::hosting(handlers, endpoint_settings);
-        let on_started = self.on_started;
-        let path = settings.endpoint.path.clone();
-        let ready_store = store.clone();
-        let plan = connections_plan(&settings);
-        let gate = connections::Gate::new(connections::Rules {
-            listener: "SOAP",
-            per_source: plan.per_source,
-            exempt: settings.endpoint.trusted_proxies.clone(),
-            admit_only: settings.endpoint.allow_from.clone(),
-            outsiders: plan.outsiders,
-            idle: Duration::from_secs(settings.client_timeout_secs.max(1)),
-        });
-        let admin = admin.map(|admin| (admin, plan));
-        actix_web::rt::System::new().block_on(async move {
-            gate.watch();
-            let watched = gate.clone();
-            let mut server = HttpServer::new(move || {
-                let ready_store = ready_store.clone();
-                App::new()
-                    .wrap_fn(connections::timed)
-                    .service(endpoint.resource(&path))
-                    .route(
-                        "/health",
-                        web::get().to(|| async { HttpResponse::Ok().content_type("text/plain").body("ok\n") }),
-                    )
-                    .route(
-                        "/ready",
-                        web::get().to(move || {
-                            let store = ready_store.clone();
-                            async move { readiness(store).await }
-                        }),
-                    )
-                    // Other paths tell a prober nothing, not even what answers.
-                    .default_service(web::to(|| async { HttpResponse::NotFound().finish() }))
-            })
-            .shutdown_timeout(settings.shutdown_timeout_secs)
-            .client_request_timeout(Duration::from_secs(settings.client_timeout_secs.max(1)))
-            .max_connections(plan.per_worker)
-            .on_connect(move |connection, data| watched.on_connect(connection, data));
-            if let Some(workers) = settings.workers {
-                server = server.workers(workers);
-            }
-            let listen_error =
-                |e: std::io::Error| std::io::Error::new(e.kind(), format!("cannot listen on {}: {e}", settings.bind));
-            let tls = tls::server_config(&settings)?;
-            let scheme = if tls.is_some() { "https" } else { "http" };
-            let server = match tls {
-                #[cfg(feature = "tls")]
-                Some(config) => server.bind_rustls_0_23(&settings.bind, config),
-                #[cfg(not(feature = "tls"))]
-                Some(never) => match never {},
-                None => server.bind(&settings.bind),
-            }
-            .map_err(listen_error)?;
-            let addrs = server.addrs();
-            for addr in &addrs {
-                tracing::info!(connectors = %names, "serving {scheme}://{addr}{} (WSDL at ?wsdl)", settings.endpoint.path);
-            }
-            let server = server.run();
-            let admin = match admin {
-                Some((admin, plan)) => {
-                    let (handle, addrs) = admin::start(admin, &plan, &settings)?;
-                    for addr in addrs {
-                        tracing::info!("admin listener on http://{addr}/ (status page) and /metrics");
-                    }
-                    Some(handle)
-                }
-                None => None,
-            };
-            if let Some(on_started) = on_started {
-                on_started(server.handle(), addrs);
-            }
-            let served = server.await;
-            if let Some(admin) = admin {
-                admin.stop(true).await;
-            }
-            served
-        })
+        Ok(serve::Assembled { settings, store, endpoint, names, admin, on_started: self.on_started })
     }
+}
+
+/// Capture mode's folder, if the settings name one (every request and answer written, secrets
+/// redacted).
+fn open_capture(
+    settings: &Settings,
+    handlers: &[(String, Box<dyn SoapHandler>)],
+) -> std::io::Result<Option<Arc<crate::capture::Capture>>> {
+    let Some(dir) = &settings.capture_dir else { return Ok(None) };
+    let secrets = handlers.iter().flat_map(|(_, h)| h.secret_keys()).collect();
+    let capture = crate::capture::Capture::open(dir, secrets)?.with_budget(settings.capture_max_bytes);
+    tracing::warn!(
+        dir = %dir.display(),
+        "CAPTURE MODE: every request and answer is written to this folder (tokens and passwords redacted)"
+    );
+    Ok(Some(Arc::new(capture)))
+}
+
+/// How the SOAP endpoint reads, answers and bounds requests, from the settings.
+fn endpoint_settings(
+    settings: &Settings,
+    store: &Arc<dyn ConnectionStore>,
+    capture: Option<Arc<crate::capture::Capture>>,
+) -> EndpointSettings {
+    EndpointSettings {
+        profile: settings.wire_profile,
+        profile_fallback: settings.wire_profile_fallback,
+        shape_memory: Some(Arc::new(shape_store::StoredShape(store.clone()))),
+        max_body_bytes: settings.max_body_bytes,
+        limits: crate::soap::Limits {
+            max_value_bytes: crate::soap::Limits::value_bytes_for_body(settings.max_body_bytes),
+            ..crate::soap::Limits::default()
+        },
+        fault_details: settings.fault_details,
+        capture,
+        call_timeout: (settings.call_timeout_secs > 0).then(|| Duration::from_secs(settings.call_timeout_secs)),
+        body_timeout: Duration::from_secs(settings.client_timeout_secs.max(1)),
+        sources: crate::http::SourcePolicy {
+            allow_from: settings.endpoint.allow_from.clone(),
+            trusted_proxies: settings.endpoint.trusted_proxies.clone(),
+        },
+    }
+}
+
+/// The admin listener on `bind`: its token checked, a public address warned of, the metrics
+/// recorder installed.
+fn admin_listener(
+    settings: &Settings,
+    bind: &str,
+    token: Option<&str>,
+    store: &Arc<dyn ConnectionStore>,
+    handlers: &[(String, Box<dyn SoapHandler>)],
+) -> std::io::Result<admin::Admin> {
+    let token = token.map(str::trim).unwrap_or("");
+    if let Some(problem) = admin::token_problem(token) {
+        return Err(std::io::Error::other(format!("ERP_CONNECTOR_ADMIN_BIND is set: {problem}")));
+    }
+    if settings.profile == Profile::Production && !private_bind(bind) {
+        tracing::warn!(
+            bind = %bind,
+            "SECURITY: the admin listener is on a public address; it speaks plain HTTP and its token is \
+             all that guards the status page and the metrics. Bind it to loopback or a private network \
+             (ERP_CONNECTOR_ADMIN_BIND), or put it behind a TLS proxy"
+        );
+    }
+    let metrics = crate::metrics::install()
+        .ok_or_else(|| std::io::Error::other("another metrics recorder is installed in this process"))?;
+    let hosted = handlers
+        .iter()
+        .map(|(name, h)| admin::Hosted {
+            name: name.clone(),
+            shown_fields: h.shown_fields(),
+            secret_keys: h.secret_keys(),
+        })
+        .collect();
+    Ok(admin::Admin {
+        bind: bind.to_owned(),
+        token: token.into(),
+        metrics,
+        store: store.clone(),
+        shared_store: settings.store.url.is_some(),
+        hosted,
+    })
 }
 
 /// Serves `connector` with settings from the file and the environment: the whole `main` of a
@@ -323,19 +274,6 @@ impl Service {
 /// ```
 pub fn run<T: Registered + ErpConnector<S>, S: Send + Sync + 'static>(connector: T) -> std::io::Result<()> {
     Service::new().connector(connector).run()
-}
-
-/// `/ready`: says what is not ready, never the store's own error text (it may name hosts and
-/// users); that goes to the log.
-async fn readiness(store: Arc<dyn ConnectionStore>) -> HttpResponse {
-    match actix_web::rt::task::spawn_blocking(move || store.check()).await {
-        Ok(Ok(())) => HttpResponse::Ok().content_type("text/plain").body("ready\n"),
-        Ok(Err(e)) => {
-            tracing::warn!(error = %e, "not ready: the connection store cannot serve");
-            HttpResponse::ServiceUnavailable().content_type("text/plain").body("not ready: connection store\n")
-        }
-        Err(_) => HttpResponse::ServiceUnavailable().content_type("text/plain").body("not ready\n"),
-    }
 }
 
 /// The loud warning of a production service reachable from other machines at the well-known
@@ -699,7 +637,7 @@ mod tests {
 
     #[actix_web::test]
     async fn ready_says_what_is_not_ready_and_nothing_of_the_store_s_error() {
-        let response = super::readiness(std::sync::Arc::new(Down)).await;
+        let response = super::serve::readiness(std::sync::Arc::new(Down)).await;
         assert_eq!(response.status(), 503);
         let body = actix_web::body::to_bytes(response.into_body()).await.unwrap();
         assert_eq!(&body[..], b"not ready: connection store\n");
