@@ -207,9 +207,10 @@ struct Inner {
     shapes: shapes::Shapes,
 }
 
-/// What the endpoint sends: bytes, or a response whose body streams.
-enum Reply {
-    Bytes(StatusCode, Vec<u8>),
+/// What the endpoint sends: a whole answer's status and bytes, or a response whose body
+/// streams.
+enum Outgoing {
+    Whole(StatusCode, Vec<u8>),
     Streamed(HttpResponse),
 }
 
@@ -325,24 +326,63 @@ impl SoapEndpoint {
         response
     }
 
-    async fn call_admitted(&self, req: HttpRequest, mut payload: web::Payload, context: &CallContext) -> HttpResponse {
+    async fn call_admitted(&self, req: HttpRequest, payload: web::Payload, context: &CallContext) -> HttpResponse {
         let _in_flight = crate::metrics::InFlight::start();
         let _counted = crate::activity::recorder().map(|a| a.begin());
         let settings = &self.inner.settings;
-        if content_type(&req).is_some_and(|ct| ct.to_ascii_lowercase().starts_with("application/soap+xml")) {
+        if let Some(refusal) = self.refused_headers(&req) {
+            return refusal;
+        }
+        let body = match self.read_body(&req, payload).await {
+            Ok(body) => body,
+            Err(refusal) => return refusal,
+        };
+        let started = std::time::Instant::now();
+        tracing::debug!(
+            action = req.headers().get("SOAPAction").and_then(|v| v.to_str().ok()).unwrap_or(""),
+            query = %crate::untrusted::shown(req.query_string()),
+            bytes = body.len(),
+            "request received"
+        );
+        // Capture keeps whole answers, so it turns streaming off.
+        let (status, out) = match self.exchange(&req, body.clone(), settings.capture.is_none(), context).await {
+            Outgoing::Whole(status, out) => (status, out),
+            Outgoing::Streamed(response) => return response,
+        };
+        if let Some(capture) = &settings.capture {
+            capture.record(&crate::capture::Exchange {
+                action: req.headers().get("SOAPAction").and_then(|v| v.to_str().ok()),
+                query: req.query_string(),
+                request: &body,
+                status: status.as_u16(),
+                response: &out,
+                micros: started.elapsed().as_micros() as u64,
+            });
+        }
+        xml_response(status, out)
+    }
+
+    /// A fault for a request this endpoint does not read at all: SOAP 1.2, or a compressed body
+    /// (decompressing would let a small body expand without bound; EIS does not compress).
+    fn refused_headers(&self, req: &HttpRequest) -> Option<HttpResponse> {
+        if content_type(req).is_some_and(|ct| ct.to_ascii_lowercase().starts_with("application/soap+xml")) {
             let fault = Fault::client("SOAP 1.2 (application/soap+xml) is not supported; send SOAP 1.1 as text/xml");
-            return self.fault(StatusCode::UNSUPPORTED_MEDIA_TYPE, &fault);
+            return Some(self.fault(StatusCode::UNSUPPORTED_MEDIA_TYPE, &fault));
         }
-        if let Some(encoding) = req.headers().get(header::CONTENT_ENCODING) {
-            // Decompressing would let a small body expand without bound; EIS does not compress.
-            if !encoding.as_bytes().eq_ignore_ascii_case(b"identity") {
-                let fault = Fault::client(format!(
-                    "compressed request bodies (Content-Encoding: {}) are not accepted; send the body as is",
-                    String::from_utf8_lossy(encoding.as_bytes())
-                ));
-                return self.fault(StatusCode::UNSUPPORTED_MEDIA_TYPE, &fault);
-            }
+        let encoding = req.headers().get(header::CONTENT_ENCODING)?;
+        if encoding.as_bytes().eq_ignore_ascii_case(b"identity") {
+            return None;
         }
+        let fault = Fault::client(format!(
+            "compressed request bodies (Content-Encoding: {}) are not accepted; send the body as is",
+            String::from_utf8_lossy(encoding.as_bytes())
+        ));
+        Some(self.fault(StatusCode::UNSUPPORTED_MEDIA_TYPE, &fault))
+    }
+
+    /// The request body, within the body limit and the body timeout; else the refusal to send.
+    async fn read_body(&self, req: &HttpRequest, mut payload: web::Payload) -> Result<web::Bytes, HttpResponse> {
+        let settings = &self.inner.settings;
         let too_large = || {
             crate::metrics::refused("body_too_large");
             let fault =
@@ -356,7 +396,7 @@ impl SoapEndpoint {
             .and_then(|v| v.trim().parse::<u64>().ok());
         // Refused before a byte of it is read.
         if announced.is_some_and(|n| n > settings.max_body_bytes as u64) {
-            return too_large();
+            return Err(too_large());
         }
         // Grown as bytes arrive: an announced length costs nothing until it is sent.
         let initial = announced.unwrap_or(0).min(MAX_INITIAL_BODY_CAPACITY as u64) as usize;
@@ -375,8 +415,8 @@ impl SoapEndpoint {
             Ok(())
         };
         match actix_web::rt::time::timeout(settings.body_timeout, read).await {
-            Ok(Ok(())) => {}
-            Ok(Err(refusal)) => return refusal,
+            Ok(Ok(())) => Ok(body.freeze()),
+            Ok(Err(refusal)) => Err(refusal),
             Err(_) => {
                 crate::metrics::refused("body_timeout");
                 let fault = Fault::client(format!(
@@ -385,72 +425,37 @@ impl SoapEndpoint {
                 ));
                 let mut response = self.fault(StatusCode::REQUEST_TIMEOUT, &fault);
                 response.head_mut().set_connection_type(actix_web::http::ConnectionType::Close);
-                return response;
+                Err(response)
             }
         }
-        let started = std::time::Instant::now();
-        let body = body.freeze();
-        tracing::debug!(
-            action = req.headers().get("SOAPAction").and_then(|v| v.to_str().ok()).unwrap_or(""),
-            query = %crate::untrusted::shown(req.query_string()),
-            bytes = body.len(),
-            "request received"
-        );
-        // Capture keeps whole answers, so it turns streaming off.
-        let (status, out) = match self.exchange(&req, body.clone(), settings.capture.is_none(), context).await {
-            Reply::Bytes(status, out) => (status, out),
-            Reply::Streamed(response) => return response,
-        };
-        if let Some(capture) = &settings.capture {
-            capture.record(&crate::capture::Exchange {
-                action: req.headers().get("SOAPAction").and_then(|v| v.to_str().ok()),
-                query: req.query_string(),
-                request: &body,
-                status: status.as_u16(),
-                response: &out,
-                micros: started.elapsed().as_micros() as u64,
-            });
-        }
-        xml_response(status, out)
     }
 
-    /// Answers a call whose body has been read: the response or a fault, as status and bytes, or
-    /// (when `may_stream`) a response whose body is written as the actors come.
-    async fn exchange(&self, req: &HttpRequest, body: web::Bytes, may_stream: bool, context: &CallContext) -> Reply {
-        match self.exchange_inner(req, body, may_stream, context).await {
-            Ok((status, out)) => Reply::Bytes(status, out),
-            Err(streamed) => Reply::Streamed(streamed),
-        }
-    }
-
-    async fn exchange_inner(
-        &self,
-        req: &HttpRequest,
-        body: web::Bytes,
-        may_stream: bool,
-        context: &CallContext,
-    ) -> Result<(StatusCode, Vec<u8>), HttpResponse> {
+    /// Answers a call whose body has been read: the response or a fault, or (when
+    /// `may_stream`) a response whose body is written as the actors come.
+    async fn exchange(&self, req: &HttpRequest, body: web::Bytes, may_stream: bool, context: &CallContext) -> Outgoing {
         let settings = &self.inner.settings;
         let index = match self.handler_for(req) {
             Ok(index) => index,
-            Err(fault) => return Ok((StatusCode::INTERNAL_SERVER_ERROR, fault_bytes(settings, &fault))),
+            Err(fault) => return Outgoing::Whole(StatusCode::INTERNAL_SERVER_ERROR, fault_bytes(settings, &fault)),
         };
         let (connector, handler) = (self.inner.handlers[index].0.as_str(), self.inner.handlers[index].1.as_ref());
         let action = req.headers().get("SOAPAction").and_then(|v| v.to_str().ok());
         if action.is_some_and(soap::auth::is_authenticate_action) {
-            return Ok(self.authenticate(index, body).await);
+            let (status, out) = self.authenticate(index, body).await;
+            return Outgoing::Whole(status, out);
         }
         let (request, trace) = match soap::read_request_traced(&body, action, &settings.limits) {
             Ok(read) => read,
             Err(ReadError::UnknownOperation(element)) if soap::auth::is_authenticate_element(&element) => {
-                return Ok(self.authenticate(index, body).await);
+                let (status, out) = self.authenticate(index, body).await;
+                return Outgoing::Whole(status, out);
             }
             Err(e) => {
                 // The reader's message may quote names from the request.
                 let message = e.to_string();
                 tracing::debug!(error = %crate::untrusted::shown(&message), "unreadable SOAP request");
                 let fault = Fault::client(crate::untrusted::for_answer(&message)).with_detail(format!("{e:?}"));
-                return Ok((StatusCode::INTERNAL_SERVER_ERROR, fault_bytes(settings, &fault)));
+                return Outgoing::Whole(StatusCode::INTERNAL_SERVER_ERROR, fault_bytes(settings, &fault));
             }
         };
         let operation = request.operation();
@@ -460,58 +465,71 @@ impl SoapEndpoint {
         drop(trace);
         let guid = request.connection_guid();
         let span = tracing::info_span!("call", %operation, connector, connection = ?guid);
-        let started = std::time::Instant::now();
-        let call = Call { connector: index, guid, operation, started };
-        let answer = match settings.call_timeout {
-            None => Self::answer(handler, operation, context.clone(), request).instrument(span.clone()).await,
-            Some(limit) => {
-                let answer = Self::answer(handler, operation, context.clone(), request).instrument(span.clone());
-                match actix_web::rt::time::timeout(limit, answer).await {
-                    Ok(answer) => answer,
-                    Err(_) => {
-                        crate::metrics::refused("call_timeout");
-                        span.in_scope(|| {
-                            tracing::warn!(seconds = limit.as_secs_f64(), "the connector did not answer in time")
-                        });
-                        Answer::Whole(timed_out(operation, limit))
-                    }
-                }
+        let call = Call { connector: index, guid, operation, started: std::time::Instant::now() };
+        let answer = self.timed_answer(handler, context, request, &span).await;
+        self.send(answer, profile, call, may_stream, span).await
+    }
+
+    /// The handler's answer, or a timeout's when it takes longer than the call timeout.
+    async fn timed_answer(
+        &self,
+        handler: &dyn SoapHandler,
+        context: &CallContext,
+        request: Request,
+        span: &tracing::Span,
+    ) -> Answer {
+        let operation = request.operation();
+        let answer = Self::answer(handler, operation, context.clone(), request).instrument(span.clone());
+        let Some(limit) = self.inner.settings.call_timeout else { return answer.await };
+        match actix_web::rt::time::timeout(limit, answer).await {
+            Ok(answer) => answer,
+            Err(_) => {
+                crate::metrics::refused("call_timeout");
+                span.in_scope(|| tracing::warn!(seconds = limit.as_secs_f64(), "the connector did not answer in time"));
+                Answer::Whole(timed_out(operation, limit))
             }
-        };
+        }
+    }
+
+    /// `answer` written in `profile`: streamed, spooled or whole (see [`streaming`]).
+    async fn send(
+        &self,
+        answer: Answer,
+        profile: soap::WireProfile,
+        call: Call,
+        may_stream: bool,
+        span: tracing::Span,
+    ) -> Outgoing {
+        let (operation, limit) = (call.operation, self.inner.settings.call_timeout);
         let response = match answer {
             Answer::Whole(response) => response,
-            Answer::Actors(actors) => {
-                let parts = if may_stream { soap::StreamedActors::new(profile, operation) } else { None };
-                match parts {
-                    Some(parts) => {
-                        match streaming::start(parts, call, actors, span.clone(), settings.call_timeout).await {
-                            Ok(streamed) => return Err(streamed),
-                            Err(whole) => whole,
-                        }
-                    }
-                    // The status comes first (wrapped profiles): spooled, then sent whole.
-                    None if may_stream => {
-                        let spooled = streaming::spool(profile, call, actors, span.clone(), settings.call_timeout)
-                            .instrument(span.clone())
-                            .await;
-                        match spooled {
-                            streaming::Spooled::Streamed(response) => return Err(response),
-                            streaming::Spooled::Bytes(out, status) => {
-                                answered(&span, &call, &status, out.len());
-                                return Ok((StatusCode::OK, out));
-                            }
-                        }
-                    }
-                    None => streaming::collect(operation, actors, settings.call_timeout).instrument(span.clone()).await,
-                }
+            Answer::Actors(actors) if !may_stream => {
+                streaming::collect(operation, actors, limit).instrument(span.clone()).await
             }
+            Answer::Actors(actors) => match soap::StreamedActors::new(profile, operation) {
+                Some(parts) => match streaming::start(parts, call, actors, span.clone(), limit).await {
+                    streaming::Started::Streaming(response) => return Outgoing::Streamed(response),
+                    streaming::Started::Whole(response) => response,
+                },
+                // The status comes first (wrapped profiles): spooled, then sent whole.
+                None => {
+                    let spooled = streaming::spool(profile, call, actors, span.clone(), limit);
+                    match spooled.instrument(span.clone()).await {
+                        streaming::Spooled::Streamed(response) => return Outgoing::Streamed(response),
+                        streaming::Spooled::Bytes(out, status) => {
+                            answered(&span, &call, &status, out.len());
+                            return Outgoing::Whole(StatusCode::OK, out);
+                        }
+                    }
+                }
+            },
         };
         let hint = &self.inner.size_hints[operation as usize];
         let mut out = Vec::with_capacity(hint.load(Ordering::Relaxed));
         soap::write_response(profile, operation, &response, &mut out);
         hint.store(out.len() + out.len() / 8, Ordering::Relaxed);
         answered(&span, &call, response.result(), out.len());
-        Ok((StatusCode::OK, out))
+        Outgoing::Whole(StatusCode::OK, out)
     }
 
     /// The `Authenticate` handshake: never a fault for a bad token, always an answer. It runs on

@@ -66,19 +66,27 @@ pub(super) async fn collect(operation: Operation, mut actors: Actors, limit: Opt
     ended(operation, all, ResponseStatus::ok())
 }
 
-/// A streamed response once the first actor is there; `Err` with a whole response when there
-/// is none or the stream fails at once.
+/// How a streamed answer starts.
+pub(super) enum Started {
+    /// A response streaming from the first actor on.
+    Streaming(HttpResponse),
+    /// The whole answer: there were no actors, or the stream failed at once.
+    Whole(Response),
+}
+
+/// A streamed response once the first actor is there; the whole answer when there is none or
+/// the stream fails at once.
 pub(super) async fn start(
     parts: StreamedActors,
     call: Call,
     mut actors: Actors,
     span: tracing::Span,
     limit: Option<Duration>,
-) -> Result<HttpResponse, Response> {
+) -> Started {
     let operation = call.operation;
     let first = match next(&mut actors, operation, limit).await {
-        None => return Err(ended(operation, Vec::new(), ResponseStatus::ok())),
-        Some(Err(status)) => return Err(ended(operation, Vec::new(), status)),
+        None => return Started::Whole(ended(operation, Vec::new(), ResponseStatus::ok())),
+        Some(Err(status)) => return Started::Whole(ended(operation, Vec::new(), status)),
         Some(Ok(actor)) => actor,
     };
     let mut buf = Vec::with_capacity(STREAM_CHUNK + STREAM_CHUNK / 4);
@@ -97,9 +105,11 @@ pub(super) async fn start(
         st.bytes += chunk.len();
         Some((Ok::<_, std::convert::Infallible>(chunk), st))
     });
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(soap::CONTENT_TYPE)))
-        .streaming(body))
+    Started::Streaming(
+        HttpResponse::Ok()
+            .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(soap::CONTENT_TYPE)))
+            .streaming(body),
+    )
 }
 
 /// Bytes of a spooled answer's actors kept in memory before they go to a temporary file.
@@ -369,7 +379,9 @@ mod tests {
                 .boxed_local();
                 let span = tracing::info_span!("call");
                 let call = Call { connector: 0, guid: None, operation: op, started: std::time::Instant::now() };
-                let response = start(parts, call, actors, span, None).await.ok().unwrap();
+                let Started::Streaming(response) = start(parts, call, actors, span, None).await else {
+                    panic!("a stream with actors starts streaming")
+                };
                 let mut body = response.into_body();
                 for _ in 0..chunks {
                     std::future::poll_fn(|cx| std::pin::Pin::new(&mut body).poll_next(cx)).await;
