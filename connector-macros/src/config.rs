@@ -7,7 +7,7 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, LitInt, LitStr};
 
-use crate::support::{ArgKeys, Errors, Timing, crate_path, debug_print, doc_text, private, suggest};
+use crate::support::{ArgKeys, Errors, Timing, crate_path, debug_print, doc_text, private};
 
 const KEYS: &[&str] =
     &["display", "description", "rank", "key", "mandatory", "read_only", "default", "max_length", "list", "allow"];
@@ -77,56 +77,12 @@ fn parse_field(position: usize, f: &syn::Field, errors: &mut Errors) -> Option<F
         ty,
         optional,
     };
-    let mut seen: Vec<String> = Vec::new();
+    let mut keys = ArgKeys::new("#[field(...)]", KEYS);
     let mut attribute_error = false;
     for attr in f.attrs.iter().filter(|a| a.path().is_ident("field")) {
         let result = attr.parse_nested_meta(|meta| {
-            let key = meta.path.get_ident().map(ToString::to_string).unwrap_or_default();
-            if seen.contains(&key) {
-                return Err(meta.error(format!("`{key}` is given twice")));
-            }
-            seen.push(key.clone());
-            match key.as_str() {
-                "display" => field.display = meta.value()?.parse::<LitStr>()?.value(),
-                "description" => field.description = Some(meta.value()?.parse::<LitStr>()?.value()),
-                "key" => field.key = meta.value()?.parse::<LitStr>()?.value(),
-                "default" => field.default = Some(meta.value()?.parse::<LitStr>()?.value()),
-                "list" => field.list = Some(meta.value()?.parse::<LitStr>()?.value()),
-                "allow" => {
-                    let lit: LitStr = meta.value()?.parse()?;
-                    field.allow = lit.value().split_whitespace().map(str::to_owned).collect();
-                    if field.allow.is_empty() {
-                        return Err(syn::Error::new(lit.span(), "`allow` needs at least one pattern, e.g. \"https://*.erp.example\""));
-                    }
-                    if let Some((pattern, why)) = field.allow.iter().find_map(|p| pattern_fault(p).map(|why| (p, why))) {
-                        return Err(syn::Error::new(
-                            lit.span(),
-                            format!(
-                                "`{pattern}` is not an allow pattern: {why}; write a URL prefix (\"https://*.erp.example/api\") \
-                                 or a host (\"erp.example.com:8443\"), several separated by spaces"
-                            ),
-                        ));
-                    }
-                }
-                "rank" => {
-                    let lit: LitInt = meta.value()?.parse()?;
-                    field.rank = lit.base10_parse()?;
-                    field.rank_span = lit.span();
-                }
-                "max_length" => field.max_length = meta.value()?.parse::<LitInt>()?.base10_parse()?,
-                "mandatory" => field.mandatory = true,
-                "read_only" => field.read_only = true,
-                other => {
-                    let hint = suggest(other, KEYS.iter().copied())
-                        .map(|s| format!("did you mean `{s}`? "))
-                        .unwrap_or_default();
-                    return Err(meta.error(format!(
-                        "unknown field attribute `{other}`; {hint}#[field(...)] takes: {}",
-                        KEYS.join(", ")
-                    )));
-                }
-            }
-            Ok(())
+            let key = keys.key(&meta)?;
+            field_attribute(&mut field, key, &meta)
         });
         if let Err(e) = result {
             attribute_error = true;
@@ -137,6 +93,52 @@ fn parse_field(position: usize, f: &syn::Field, errors: &mut Errors) -> Option<F
         // The rest of the attribute was not read: checks on it would only add noise.
         return Some(field);
     }
+    check_field(&field, f, errors);
+    Some(field)
+}
+
+/// Reads one `#[field(...)]` key into `field`.
+fn field_attribute(field: &mut Field, key: &str, meta: &syn::meta::ParseNestedMeta) -> syn::Result<()> {
+    match key {
+        "display" => field.display = meta.value()?.parse::<LitStr>()?.value(),
+        "description" => field.description = Some(meta.value()?.parse::<LitStr>()?.value()),
+        "key" => field.key = meta.value()?.parse::<LitStr>()?.value(),
+        "default" => field.default = Some(meta.value()?.parse::<LitStr>()?.value()),
+        "list" => field.list = Some(meta.value()?.parse::<LitStr>()?.value()),
+        "allow" => {
+            let lit: LitStr = meta.value()?.parse()?;
+            field.allow = lit.value().split_whitespace().map(str::to_owned).collect();
+            if field.allow.is_empty() {
+                return Err(syn::Error::new(
+                    lit.span(),
+                    "`allow` needs at least one pattern, e.g. \"https://*.erp.example\"",
+                ));
+            }
+            if let Some((pattern, why)) = field.allow.iter().find_map(|p| pattern_fault(p).map(|why| (p, why))) {
+                return Err(syn::Error::new(
+                    lit.span(),
+                    format!(
+                        "`{pattern}` is not an allow pattern: {why}; write a URL prefix (\"https://*.erp.example/api\") \
+                         or a host (\"erp.example.com:8443\"), several separated by spaces"
+                    ),
+                ));
+            }
+        }
+        "rank" => {
+            let lit: LitInt = meta.value()?.parse()?;
+            field.rank = lit.base10_parse()?;
+            field.rank_span = lit.span();
+        }
+        "max_length" => field.max_length = meta.value()?.parse::<LitInt>()?.base10_parse()?,
+        "mandatory" => field.mandatory = true,
+        "read_only" => field.read_only = true,
+        _ => unreachable!("ArgKeys returns only the keys it is given"),
+    }
+    Ok(())
+}
+
+/// The checks between a field's attributes and its type.
+fn check_field(field: &Field, f: &syn::Field, errors: &mut Errors) {
     if field.mandatory && field.read_only {
         errors.add(&f.ty, format!("`{}` cannot be both mandatory and read_only", field.ident));
     }
@@ -168,7 +170,6 @@ fn parse_field(position: usize, f: &syn::Field, errors: &mut Errors) -> Option<F
     if field.max_length < 0 {
         errors.add(&f.ty, "max_length cannot be negative (0 means unlimited)");
     }
-    Some(field)
 }
 
 /// What is wrong with an allow pattern's shape, if anything (the runtime's
@@ -237,14 +238,8 @@ fn stub_with_errors(ident: &syn::Ident, private: &TokenStream, errors: Errors) -
     quote!(#stub #errors)
 }
 
-pub fn expand(input: TokenStream) -> TokenStream {
-    let mut timing = Timing::start("#[derive(ConnectionConfig)]");
-    let input: DeriveInput = match syn::parse2(input) {
-        Ok(i) => i,
-        Err(e) => return e.to_compile_error(),
-    };
-    timing.mark("parse");
-    let mut errors = Errors::default();
+/// `crate = "..."` of `#[connection_config(...)]`, if given.
+fn container_crate(input: &DeriveInput, errors: &mut Errors) -> Option<syn::Path> {
     let mut krate = None;
     let mut keys = ArgKeys::new("#[connection_config(...)]", &["crate"]);
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("connection_config")) {
@@ -257,25 +252,11 @@ pub fn expand(input: TokenStream) -> TokenStream {
             errors.push(e);
         }
     }
-    let private = private(&krate);
-    let named = match &input.data {
-        Data::Struct(s) => match &s.fields {
-            Fields::Named(n) => Some(&n.named),
-            _ => None,
-        },
-        _ => None,
-    };
-    let Some(named) = named else {
-        errors.add(
-            &input.ident,
-            "ConnectionConfig can be derived for a struct with named fields only (one field per configuration value)",
-        );
-        return stub_with_errors(&input.ident, &private, errors);
-    };
-    if !input.generics.params.is_empty() {
-        errors.add(&input.generics, "ConnectionConfig cannot be derived for a generic struct");
-    }
-    let fields: Vec<Field> = named.iter().enumerate().filter_map(|(i, f)| parse_field(i, f, &mut errors)).collect();
+    krate
+}
+
+/// Ranks and keys are unique (SuperOffice requires it of ranks; keys name the stored values).
+fn check_unique(fields: &[Field], errors: &mut Errors) {
     for (i, f) in fields.iter().enumerate() {
         if let Some(first) = fields[..i].iter().find(|g| g.rank == f.rank) {
             errors.push(syn::Error::new(
@@ -287,42 +268,44 @@ pub fn expand(input: TokenStream) -> TokenStream {
             errors.add(&f.ident, format!("key `{}` is also used by `{}`", f.key, first.ident));
         }
     }
-    if !errors.is_empty() {
-        return stub_with_errors(&input.ident, &private, errors);
-    }
+}
 
-    let ident = &input.ident;
-    let count = fields.len();
-    let specs = fields.iter().map(|f| {
-        let (key, display, rank, max_length) = (&f.key, &f.display, f.rank, f.max_length);
-        let description = match &f.description {
-            Some(d) => quote!(#private::Option::Some(#d)),
-            None => quote!(#private::Option::None),
-        };
-        let access = if f.mandatory {
-            quote!(Mandatory)
-        } else if f.read_only {
-            quote!(ReadOnly)
-        } else {
-            quote!(Normal)
-        };
-        let default = match &f.default {
-            Some(d) => quote!(#private::Option::Some(#d)),
-            None => quote!(#private::Option::None),
-        };
-        let list = match &f.list {
-            Some(l) => quote!(#private::Option::Some(#l)),
-            None => quote!(#private::Option::None),
-        };
-        let allow = &f.allow;
-        quote! {
-            #private::FieldSpec {
-                key: #key, display: #display, description: #description, rank: #rank,
-                access: #private::FieldAccess::#access, default: #default, max_length: #max_length, list: #list,
-                allow: &[#(#allow),*],
-            }
+/// The `FieldSpec` of one field, as a constant expression.
+fn field_spec(f: &Field, private: &TokenStream) -> TokenStream {
+    let (key, display, rank, max_length) = (&f.key, &f.display, f.rank, f.max_length);
+    let description = match &f.description {
+        Some(d) => quote!(#private::Option::Some(#d)),
+        None => quote!(#private::Option::None),
+    };
+    let access = if f.mandatory {
+        quote!(Mandatory)
+    } else if f.read_only {
+        quote!(ReadOnly)
+    } else {
+        quote!(Normal)
+    };
+    let default = match &f.default {
+        Some(d) => quote!(#private::Option::Some(#d)),
+        None => quote!(#private::Option::None),
+    };
+    let list = match &f.list {
+        Some(l) => quote!(#private::Option::Some(#l)),
+        None => quote!(#private::Option::None),
+    };
+    let allow = &f.allow;
+    quote! {
+        #private::FieldSpec {
+            key: #key, display: #display, description: #description, rank: #rank,
+            access: #private::FieldAccess::#access, default: #default, max_length: #max_length, list: #list,
+            allow: &[#(#allow),*],
         }
-    });
+    }
+}
+
+/// The constants and the `ConnectionConfig` impl of a checked configuration struct.
+fn generate(ident: &syn::Ident, fields: &[Field], private: &TokenStream) -> TokenStream {
+    let count = fields.len();
+    let specs = fields.iter().map(|f| field_spec(f, private));
     let ops = fields.iter().map(|f| {
         let ty = &f.ty;
         quote_spanned!(ty.span()=> #private::ops::<#ty>())
@@ -347,11 +330,12 @@ pub fn expand(input: TokenStream) -> TokenStream {
             quote!(info.insert(#key, (OPS.#i.to_value)(&self.#name));)
         }
     });
-    let expanded = quote! {
+    quote! {
         const _: () = {
             const SPECS: [#private::FieldSpec; #count] = [#(#specs),*];
             // Each field type's capabilities, taken once: an unsupported type is one error.
             const OPS: (#(#ops_types,)*) = (#(#ops,)*);
+            #[automatically_derived]
             impl #private::ConnectionConfig for #ident {
                 fn fields() -> #private::Vec<#private::FieldMetadata> {
                     #private::Vec::from([#(#private::metadata(&SPECS[#index], &OPS.#index)),*])
@@ -382,7 +366,44 @@ pub fn expand(input: TokenStream) -> TokenStream {
                 }
             }
         };
+    }
+}
+
+pub fn expand(input: TokenStream) -> TokenStream {
+    let mut timing = Timing::start("#[derive(ConnectionConfig)]");
+    let input: DeriveInput = match syn::parse2(input) {
+        Ok(i) => i,
+        Err(e) => return e.to_compile_error(),
     };
+    timing.mark("parse");
+    let mut errors = Errors::default();
+    let krate = container_crate(&input, &mut errors);
+    let private = private(&krate);
+    let named = match &input.data {
+        Data::Struct(s) => match &s.fields {
+            Fields::Named(n) => Some(&n.named),
+            _ => None,
+        },
+        _ => None,
+    };
+    let Some(named) = named else {
+        errors.add(
+            &input.ident,
+            "ConnectionConfig can be derived for a struct with named fields only (one field per configuration value)",
+        );
+        return stub_with_errors(&input.ident, &private, errors);
+    };
+    if !input.generics.params.is_empty() {
+        errors.add(&input.generics, "ConnectionConfig cannot be derived for a generic struct");
+    }
+    let fields: Vec<Field> = named.iter().enumerate().filter_map(|(i, f)| parse_field(i, f, &mut errors)).collect();
+    check_unique(&fields, &mut errors);
+    if !errors.is_empty() {
+        return stub_with_errors(&input.ident, &private, errors);
+    }
+
+    let ident = &input.ident;
+    let expanded = generate(ident, &fields, &private);
     debug_print("#[derive(ConnectionConfig)]", &ident.to_string(), &expanded);
     timing.mark("checks and expansion");
     timing.report(&ident.to_string());

@@ -227,6 +227,7 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
     let (impl_generics, _, where_clause) = generics.split_for_impl();
     let expanded = quote! {
         #item
+        #[automatically_derived]
         impl #impl_generics #private::Registered for #self_ty #where_clause {
             const APP_ID: &'static str = #app_id;
             const NAME: &'static str = #name;

@@ -21,15 +21,9 @@ fn stub_with_errors(ident: &syn::Ident, private: &TokenStream, errors: Errors) -
     quote!(#stub #errors)
 }
 
-pub fn expand(input: TokenStream) -> TokenStream {
-    let input: DeriveInput = match syn::parse2(input) {
-        Ok(i) => i,
-        Err(e) => return e.to_compile_error(),
-    };
-    let mut errors = Errors::default();
-    let ident = &input.ident;
-    let mut name = ident.to_string();
-    let mut krate = None;
+/// `#[config_list(...)]`: the list's name (the enum's by default) and `crate`.
+fn container_args(input: &DeriveInput, errors: &mut Errors) -> (String, Option<syn::Path>) {
+    let (mut name, mut krate) = (input.ident.to_string(), None);
     let mut keys = ArgKeys::new("#[config_list(...)]", &["name", "crate"]);
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("config_list")) {
         let result = attr.parse_nested_meta(|meta| {
@@ -43,6 +37,39 @@ pub fn expand(input: TokenStream) -> TokenStream {
             errors.push(e);
         }
     }
+    (name, krate)
+}
+
+/// One variant's list item: its key (the variant's name, or `#[item(key = "...")]`) and
+/// display text (its doc comment, or `#[item(display = "...")]`).
+fn item(variant: &syn::Variant, errors: &mut Errors) -> (String, String) {
+    let mut key = variant.ident.to_string();
+    let doc = doc_text(&variant.attrs);
+    let mut display = if doc.is_empty() { variant.ident.to_string() } else { doc };
+    let mut keys = ArgKeys::new("#[item(...)]", &["key", "display"]);
+    for attr in variant.attrs.iter().filter(|a| a.path().is_ident("item")) {
+        let result = attr.parse_nested_meta(|meta| {
+            match keys.key(&meta)? {
+                "key" => key = meta.value()?.parse::<LitStr>()?.value(),
+                _ => display = meta.value()?.parse::<LitStr>()?.value(),
+            }
+            Ok(())
+        });
+        if let Err(e) = result {
+            errors.push(e);
+        }
+    }
+    (key, display)
+}
+
+pub fn expand(input: TokenStream) -> TokenStream {
+    let input: DeriveInput = match syn::parse2(input) {
+        Ok(i) => i,
+        Err(e) => return e.to_compile_error(),
+    };
+    let mut errors = Errors::default();
+    let ident = &input.ident;
+    let (name, krate) = container_args(&input, &mut errors);
     let private = private(&krate);
     let Data::Enum(data) = &input.data else {
         errors.add(ident, "ConfigList can be derived for an enum without fields only (one variant per list item)");
@@ -54,24 +81,7 @@ pub fn expand(input: TokenStream) -> TokenStream {
             errors.add(&variant.fields, "a ConfigList variant is one list item and carries no fields");
             continue;
         }
-        let mut key = variant.ident.to_string();
-        let doc = doc_text(&variant.attrs);
-        let mut display = if doc.is_empty() { variant.ident.to_string() } else { doc };
-        for attr in variant.attrs.iter().filter(|a| a.path().is_ident("item")) {
-            let result = attr.parse_nested_meta(|meta| {
-                if meta.path.is_ident("key") {
-                    key = meta.value()?.parse::<LitStr>()?.value();
-                } else if meta.path.is_ident("display") {
-                    display = meta.value()?.parse::<LitStr>()?.value();
-                } else {
-                    return Err(meta.error("unknown argument; #[item(...)] takes: key, display"));
-                }
-                Ok(())
-            });
-            if let Err(e) = result {
-                errors.push(e);
-            }
-        }
+        let (key, display) = item(variant, &mut errors);
         if let Some((first, _, _)) = items.iter().find(|(_, k, _)| *k == key) {
             errors.add(&variant.ident, format!("key `{key}` is also used by `{first}`"));
         }
@@ -83,12 +93,25 @@ pub fn expand(input: TokenStream) -> TokenStream {
     if !errors.is_empty() {
         return stub_with_errors(ident, &private, errors);
     }
+    let expanded = generate(ident, &name, &items, &private);
+    debug_print("#[derive(ConfigList)]", &ident.to_string(), &expanded);
+    expanded
+}
+
+/// The list's static and the enum's `ConfigValue` impl.
+fn generate(
+    ident: &syn::Ident,
+    name: &str,
+    items: &[(syn::Ident, String, String)],
+    private: &TokenStream,
+) -> TokenStream {
     let pairs = items.iter().map(|(_, k, d)| quote!((#k, #d)));
     let arms = items.iter().enumerate().map(|(i, (v, _, _))| quote!(#i => #private::Result::Ok(Self::#v),));
     let keys = items.iter().map(|(v, k, _)| quote!(Self::#v => #k,));
-    let expanded = quote! {
+    quote! {
         const _: () = {
             static LIST: #private::ConfigList = #private::ConfigList { name: #name, items: &[#(#pairs),*] };
+            #[automatically_derived]
             impl #private::ConfigValue for #ident {
                 const FIELD_TYPE: #private::FieldType = #private::FieldType::List;
                 const LIST: #private::Option<&'static #private::ConfigList> = #private::Option::Some(&LIST);
@@ -103,7 +126,5 @@ pub fn expand(input: TokenStream) -> TokenStream {
                 }
             }
         };
-    };
-    debug_print("#[derive(ConfigList)]", &ident.to_string(), &expanded);
-    expanded
+    }
 }

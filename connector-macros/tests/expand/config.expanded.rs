@@ -45,6 +45,7 @@ const _: () = {
         ::erp_connector::__private::v0_1::ops::<Password>(),
         ::erp_connector::__private::v0_1::ops::<String>(),
     );
+    #[automatically_derived]
     impl ::erp_connector::__private::v0_1::ConnectionConfig for ShopConfig {
         fn fields() -> ::erp_connector::__private::v0_1::Vec<
             ::erp_connector::__private::v0_1::FieldMetadata,

@@ -14,6 +14,7 @@ impl ErpConnector for Shop {
         self.load(conn, q).await
     }
 }
+#[automatically_derived]
 impl ::erp_connector::__private::v0_1::Registered for Shop {
     const APP_ID: &'static str = "6cf25376616343b38d14ddcd804f2891";
     const NAME: &'static str = "shop";
