@@ -793,84 +793,15 @@ impl<'i, 'l> XmlIn<'i, 'l> {
                 };
             }
             Slot::ActorType(a) => *a = Some(ActorType::parse(&self.text_of(&el, member)?)),
-            Slot::StringArray(v) => {
-                let mut items = Vec::new();
-                if !el.empty {
-                    loop {
-                        match self.next()? {
-                            Ev::Start(item) => {
-                                self.item(items.len(), size_of::<String>())?;
-                                if item.nil {
-                                    // A nil item cannot be held by a Vec<String>; it reads as "".
-                                    items.push(String::new());
-                                    if !item.empty {
-                                        self.skip()?;
-                                    }
-                                } else {
-                                    items.push(self.text_of(&item, member)?);
-                                }
-                            }
-                            Ev::Text(_) => {}
-                            Ev::End => break,
-                            Ev::Eof => return Err(self.unexpected_eof()),
-                        }
-                    }
-                }
-                *v = Some(items);
-            }
-            Slot::Dictionary(d) => {
-                let mut dict = StringDict::new();
-                if !el.empty {
-                    let mut entries = 0;
-                    loop {
-                        match self.next()? {
-                            Ev::Start(entry) => {
-                                self.item(entries, size_of::<(CompactString, Option<CompactString>)>())?;
-                                entries += 1;
-                                let (key, value) = self.entry(entry, member)?;
-                                dict.insert_opt(key, value);
-                            }
-                            Ev::Text(_) => {}
-                            Ev::End => break,
-                            Ev::Eof => return Err(self.unexpected_eof()),
-                        }
-                    }
-                }
-                *d = Some(dict);
-            }
+            Slot::StringArray(v) => *v = Some(self.string_array(&el, member)?),
+            Slot::Dictionary(d) => *d = Some(self.dictionary(&el, member)?),
             Slot::Record(r) => {
                 let record = r.fill();
                 if !el.empty {
                     self.members(record, false, false)?;
                 }
             }
-            Slot::RecordArray(v) => {
-                v.set_empty();
-                if !el.empty {
-                    let mut items = 0;
-                    loop {
-                        match self.next()? {
-                            // A nil carrier holds nothing to keep.
-                            Ev::Start(item) if item.nil => {
-                                if !item.empty {
-                                    self.skip()?;
-                                }
-                            }
-                            Ev::Start(item) => {
-                                self.item(items, v.item_bytes())?;
-                                items += 1;
-                                let record = v.push();
-                                if !item.empty {
-                                    self.members(record, false, false)?;
-                                }
-                            }
-                            Ev::Text(_) => {}
-                            Ev::End => break,
-                            Ev::Eof => return Err(self.unexpected_eof()),
-                        }
-                    }
-                }
-            }
+            Slot::RecordArray(v) => self.record_array(v, &el)?,
             Slot::FirstItem(v) => {
                 let t = self.text_of(&el, member)?;
                 if v.is_none() {
@@ -879,6 +810,85 @@ impl<'i, 'l> XmlIn<'i, 'l> {
             }
         }
         Ok(())
+    }
+
+    /// The items of a string array (`el`'s children); a nil item reads as "" (a `Vec<String>`
+    /// cannot hold it).
+    fn string_array(&mut self, el: &El<'i>, member: &str) -> Result<Vec<String>, ReadError> {
+        let mut items = Vec::new();
+        if el.empty {
+            return Ok(items);
+        }
+        loop {
+            match self.next()? {
+                Ev::Start(item) => {
+                    self.item(items.len(), size_of::<String>())?;
+                    if item.nil {
+                        items.push(String::new());
+                        if !item.empty {
+                            self.skip()?;
+                        }
+                    } else {
+                        items.push(self.text_of(&item, member)?);
+                    }
+                }
+                Ev::Text(_) => {}
+                Ev::End => return Ok(items),
+                Ev::Eof => return Err(self.unexpected_eof()),
+            }
+        }
+    }
+
+    /// The entries of a dictionary (`el`'s children).
+    fn dictionary(&mut self, el: &El<'i>, member: &str) -> Result<StringDict, ReadError> {
+        let mut dict = StringDict::new();
+        if el.empty {
+            return Ok(dict);
+        }
+        let mut entries = 0;
+        loop {
+            match self.next()? {
+                Ev::Start(entry) => {
+                    self.item(entries, size_of::<(CompactString, Option<CompactString>)>())?;
+                    entries += 1;
+                    let (key, value) = self.entry(entry, member)?;
+                    dict.insert_opt(key, value);
+                }
+                Ev::Text(_) => {}
+                Ev::End => return Ok(dict),
+                Ev::Eof => return Err(self.unexpected_eof()),
+            }
+        }
+    }
+
+    /// The records of an array (`el`'s children) pushed onto `v`; a nil carrier holds nothing
+    /// to keep.
+    fn record_array(&mut self, v: &mut dyn crate::contract::schema::RecordVec, el: &El<'i>) -> Result<(), ReadError> {
+        v.set_empty();
+        if el.empty {
+            return Ok(());
+        }
+        let mut items = 0;
+        loop {
+            match self.next()? {
+                Ev::Start(item) if item.nil => {
+                    if !item.empty {
+                        self.skip()?;
+                    }
+                }
+                Ev::Start(item) => {
+                    self.item(items, v.item_bytes())?;
+                    items += 1;
+                    let record = v.push();
+                    if !item.empty {
+                        self.members(record, false, false)?;
+                    }
+                }
+                Ev::Text(_) => {}
+                Ev::End => return Ok(()),
+                Ev::Eof => return Err(self.unexpected_eof()),
+            }
+        }
     }
 
     /// One `KeyValueOfstringstring` entry.
