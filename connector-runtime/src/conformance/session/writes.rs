@@ -59,6 +59,54 @@ impl Session<'_> {
         let t = t.clone();
         let fields = self.fields.get(t.as_str()).cloned().unwrap_or_default();
         let keys = keys_of(&fields);
+        let actor = self.sample_actor(&t, &fields, parent);
+        let before = self.synced.get(t.as_str()).and_then(|a| Self::max_stamp(a));
+        let call = format!("WSCreateActor {}", t.as_str());
+        let created = match self.call(&call, |c, g| c.create_actor(g, &actor)) {
+            Some(a) if a.result.is_ok => a.actor,
+            // A read-only ERP (or type) declines (spec §5.5).
+            Some(a) => {
+                return Some(format!(
+                    "CreateActor {} declined: {}",
+                    t.as_str(),
+                    a.result.user_explanation.unwrap_or_default()
+                ));
+            }
+            None => return None,
+        };
+        let Some(created) = created else {
+            self.violate(&rules::CREATED_HAS_KEY, &call, "OK answer without Actor".into());
+            return None;
+        };
+        self.check_actors(&call, std::slice::from_ref(&created), &t, &keys);
+        let key = created.erp_key.clone().unwrap_or_default();
+        let stamp = created.last_modified.clone().unwrap_or_default();
+        if key.is_empty() || stamp.is_empty() {
+            self.violate(&rules::CREATED_HAS_KEY, &call, format!("ErpKey `{key}`, LastModified `{stamp}`"));
+            return None;
+        }
+        written.push((t.clone(), key.clone()));
+        let under = self.check_parent(&call, &created, parent);
+        let call = format!("WSGetActors {} `{key}`", t.as_str());
+        let found = self
+            .call(&call, |c, g| c.get_actors(g, &by_keys(&t, std::slice::from_ref(&key), &keys)))
+            .and_then(|a| a.actors)
+            .unwrap_or_default();
+        self.check(found.iter().any(|a| a.erp_key.as_deref() == Some(&key)), &rules::CHANGES_POLLED, &call, || {
+            format!("the created actor `{key}` is not found")
+        });
+        self.poll_sees(&t, before.as_deref(), &key, "created");
+        let written = Written { t: &t, key: &key, stamp: &stamp, keys: &keys, created: &created, under: &under };
+        self.save_one(&written, &fields)
+    }
+
+    /// An actor of type `t` (under `parent`) with a sample value in each writable field.
+    fn sample_actor(
+        &mut self,
+        t: &ActorType,
+        fields: &[FieldMetadata],
+        parent: Option<&(ActorType, String)>,
+    ) -> ErpActor {
         let mut actor = ErpActor::new(t.clone(), "", "");
         if let Some((parent_type, parent_key)) = parent {
             actor.parent_actor_type = Some(parent_type.clone());
@@ -86,39 +134,18 @@ impl Session<'_> {
                 actor = actor.with_field(key, value);
             }
         }
-        let before = self.synced.get(t.as_str()).and_then(|a| Self::max_stamp(a));
-        let call = format!("WSCreateActor {}", t.as_str());
-        let created = match self.call(&call, |c, g| c.create_actor(g, &actor)) {
-            Some(a) if a.result.is_ok => a.actor,
-            // A read-only ERP (or type) declines (spec §5.5).
-            Some(a) => {
-                return Some(format!(
-                    "CreateActor {} declined: {}",
-                    t.as_str(),
-                    a.result.user_explanation.unwrap_or_default()
-                ));
-            }
-            None => return None,
-        };
-        let Some(created) = created else {
-            self.violate(&rules::CREATED_HAS_KEY, &call, "OK answer without Actor".into());
-            return None;
-        };
-        self.check_actors(&call, std::slice::from_ref(&created), &t, &keys);
-        let key = created.erp_key.clone().unwrap_or_default();
-        let stamp = created.last_modified.clone().unwrap_or_default();
-        if key.is_empty() || stamp.is_empty() {
-            self.violate(&rules::CREATED_HAS_KEY, &call, format!("ErpKey `{key}`, LastModified `{stamp}`"));
-            return None;
-        }
-        written.push((t.clone(), key.clone()));
-        let under = match parent {
+        actor
+    }
+
+    /// Whether `created` is answered under `parent`; the note's words for the parent.
+    fn check_parent(&mut self, call: &str, created: &ErpActor, parent: Option<&(ActorType, String)>) -> String {
+        match parent {
             Some((parent_type, parent_key)) => {
                 let got = (created.parent_actor_type.as_ref(), created.parent_erp_key.as_deref());
                 self.check(
                     got == (Some(parent_type), Some(parent_key.as_str())),
                     &rules::WRITES_READ_BACK,
-                    &call,
+                    call,
                     || {
                         format!(
                             "created under {} `{}`, answered with parent {} `{}`",
@@ -132,19 +159,16 @@ impl Session<'_> {
                 format!(" under {} `{}`", parent_type.as_str(), short(parent_key))
             }
             None => String::new(),
-        };
-        let call = format!("WSGetActors {} `{key}`", t.as_str());
-        let found = self
-            .call(&call, |c, g| c.get_actors(g, &by_keys(&t, std::slice::from_ref(&key), &keys)))
-            .and_then(|a| a.actors)
-            .unwrap_or_default();
-        self.check(found.iter().any(|a| a.erp_key.as_deref() == Some(&key)), &rules::CHANGES_POLLED, &call, || {
-            format!("the created actor `{key}` is not found")
-        });
-        self.poll_sees(&t, before.as_deref(), &key, "created");
+        }
+    }
+
+    /// Saves `w.created` changed as EIS does after a CRM change, and checks the answer, the
+    /// poll and a read back; the note.
+    fn save_one(&mut self, w: &Written<'_>, fields: &[FieldMetadata]) -> Option<String> {
+        let Written { t, key, stamp, keys, created, under } = *w;
         // Save as EIS does after a CRM change: the actor's key with the changed field only (the
         // first writable text field).
-        let mut changed = ErpActor::new(t.clone(), key.clone(), stamp.clone());
+        let mut changed = ErpActor::new(t.clone(), key, stamp);
         changed.parent_actor_type = created.parent_actor_type.clone();
         changed.parent_erp_key = created.parent_erp_key.clone();
         let text_field = fields
@@ -159,21 +183,21 @@ impl Session<'_> {
         match self.call(&call, |c, g| c.save_actors(g, std::slice::from_ref(&changed))) {
             Some(a) if a.result.is_ok => {
                 let saved = a.actors.unwrap_or_default();
-                self.check_actors(&call, &saved, &t, &keys);
+                self.check_actors(&call, &saved, t, keys);
                 for s in &saved {
                     let k = s.erp_key.as_deref().unwrap_or("");
                     self.check(k == key, &rules::ERP_KEY_STABLE, &call, || format!("saved `{key}`, got `{k}` back"));
                     let m = s.last_modified.as_deref().unwrap_or("");
                     self.check(
-                        stamp_cmp(m, &stamp) == Ordering::Greater,
+                        stamp_cmp(m, stamp) == Ordering::Greater,
                         &rules::LAST_MODIFIED_MONOTONIC,
                         &call,
                         || format!("LastModified `{stamp}` when created, `{m}` after saving (it must grow)"),
                     );
                 }
-                self.poll_sees(&t, Some(&stamp), &key, "saved");
-                self.read_back(&t, &key, &keys, &created, &changed);
-                self.save_unknown(&t, &changed);
+                self.poll_sees(t, Some(stamp), key, "saved");
+                self.read_back(t, key, keys, created, &changed);
+                self.save_unknown(t, &changed);
                 Some(format!("created and saved {} `{key}`{under}", t.as_str()))
             }
             Some(a) => Some(format!(
@@ -285,4 +309,14 @@ fn sample_text(key: &str) -> &'static str {
     } else {
         "EIS emulator"
     }
+}
+
+/// What the round trip of one type wrote, for its save.
+struct Written<'a> {
+    t: &'a ActorType,
+    key: &'a str,
+    stamp: &'a str,
+    keys: &'a [String],
+    created: &'a ErpActor,
+    under: &'a str,
 }
