@@ -249,24 +249,7 @@ fn condition(
     values: &[String],
     target: &Target,
 ) -> Result<Condition, ConnectorError> {
-    let refused = || {
-        let allowed = match target {
-            Target::Field(_) => operators::for_field_type(field_type).to_vec(),
-            _ => vec![
-                operators::EQUALS,
-                operators::ONE_OF,
-                operators::IS_NOT,
-                operators::NOT_EQUAL,
-                operators::NOT_ONE_OF,
-            ],
-        };
-        let allowed = if allowed.is_empty() { "none".to_owned() } else { allowed.join(", ") };
-        ConnectorError::new(format!(
-            "The operator `{}` cannot be used with {} (a {field_type} field); it takes: {allowed}.",
-            shown(op),
-            shown(key)
-        ))
-    };
+    let refused = || operator_refused(key, field_type, op, target);
     if !matches!(target, Target::Field(_)) {
         return match op {
             operators::EQUALS | operators::ONE_OF => Ok(Condition::OneOf(values.to_vec())),
@@ -325,6 +308,20 @@ fn condition(
         }),
         FieldType::Password | FieldType::Label => return Err(refused()),
     })
+}
+
+/// The answer to operator `op` on a field it cannot be used with, naming those it can.
+fn operator_refused(key: &str, field_type: FieldType, op: &str, target: &Target) -> ConnectorError {
+    let allowed = match target {
+        Target::Field(_) => operators::for_field_type(field_type).to_vec(),
+        _ => vec![operators::EQUALS, operators::ONE_OF, operators::IS_NOT, operators::NOT_EQUAL, operators::NOT_ONE_OF],
+    };
+    let allowed = if allowed.is_empty() { "none".to_owned() } else { allowed.join(", ") };
+    ConnectorError::new(format!(
+        "The operator `{}` cannot be used with {} (a {field_type} field); it takes: {allowed}.",
+        shown(op),
+        shown(key)
+    ))
 }
 
 /// Value `i` of a restriction on `key` with `op`, read as a `T`; an answer for the user naming

@@ -136,39 +136,14 @@ pub(super) async fn spool(
     limit: Option<Duration>,
 ) -> Spooled {
     let (operation, started) = (call.operation, call.started);
-    let mut mem: Vec<u8> = Vec::with_capacity(STREAM_CHUNK);
-    let mut file: Option<std::fs::File> = None;
-    let mut file_len = 0u64;
-    let mut count = 0usize;
-    let status = loop {
-        match next(&mut actors, operation, limit).await {
-            Some(Ok(actor)) => {
-                soap::write_array_item(profile, &actor, &mut mem);
-                count += 1;
-                if mem.len() >= SPOOL_AFTER_BYTES {
-                    match spill(file.take(), mem, false).await {
-                        Ok((f, emptied, written)) => {
-                            file = Some(f);
-                            mem = emptied;
-                            file_len += written;
-                        }
-                        Err(e) => {
-                            span.in_scope(
-                                || tracing::error!(error = %e, "cannot spool the answer to a temporary file"),
-                            );
-                            let status = ResponseStatus::error(format!(
-                                "The answer to {operation} is too large to hold in memory and could not be written to a temporary file; see the connector's log."
-                            ));
-                            let out = no_actors(profile, operation, &status);
-                            return Spooled::Bytes(out, status);
-                        }
-                    }
-                }
-            }
-            Some(Err(status)) => break status,
-            None => break ResponseStatus::ok(),
+    let (spooled, status) = match spool_actors(profile, operation, &mut actors, limit).await {
+        Ok(done) => done,
+        Err(e) => {
+            let why = "is too large to hold in memory and could not be written to a temporary file";
+            return spool_failed(&span, profile, operation, &e, why);
         }
     };
+    let Spool { mem, file, mut file_len, count } = spooled;
     let Some((head, tail)) = soap::StreamedActors::around(profile, operation, &status) else {
         let out = no_actors(profile, operation, &status);
         return Spooled::Bytes(out, status);
@@ -182,14 +157,7 @@ pub(super) async fn spool(
     };
     let (f, rest, written) = match spill(Some(f), mem, true).await {
         Ok(done) => done,
-        Err(e) => {
-            span.in_scope(|| tracing::error!(error = %e, "cannot spool the answer to a temporary file"));
-            let status = ResponseStatus::error(format!(
-                "The answer to {operation} could not be written to a temporary file; see the connector's log."
-            ));
-            let out = no_actors(profile, operation, &status);
-            return Spooled::Bytes(out, status);
-        }
+        Err(e) => return spool_failed(&span, profile, operation, &e, "could not be written to a temporary file"),
     };
     drop(rest);
     file_len += written;
@@ -216,6 +184,54 @@ pub(super) async fn spool(
             .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(soap::CONTENT_TYPE)))
             .body(actix_web::body::SizedStream::new(total, body)),
     )
+}
+
+/// The actors written so far: in memory, and past [`SPOOL_AFTER_BYTES`] in a temporary file.
+struct Spool {
+    mem: Vec<u8>,
+    file: Option<std::fs::File>,
+    file_len: u64,
+    count: usize,
+}
+
+/// Writes the actors as they come into a [`Spool`]; with the stream's final status.
+async fn spool_actors(
+    profile: soap::WireProfile,
+    operation: Operation,
+    actors: &mut Actors,
+    limit: Option<Duration>,
+) -> std::io::Result<(Spool, ResponseStatus)> {
+    let mut spool = Spool { mem: Vec::with_capacity(STREAM_CHUNK), file: None, file_len: 0, count: 0 };
+    loop {
+        match next(actors, operation, limit).await {
+            Some(Ok(actor)) => {
+                soap::write_array_item(profile, &actor, &mut spool.mem);
+                spool.count += 1;
+                if spool.mem.len() >= SPOOL_AFTER_BYTES {
+                    let (f, emptied, written) = spill(spool.file.take(), std::mem::take(&mut spool.mem), false).await?;
+                    (spool.file, spool.mem) = (Some(f), emptied);
+                    spool.file_len += written;
+                }
+            }
+            Some(Err(status)) => return Ok((spool, status)),
+            None => return Ok((spool, ResponseStatus::ok())),
+        }
+    }
+}
+
+/// The answer when the spool cannot be written: an error status that says so, `why` in its
+/// words, the cause in the log.
+fn spool_failed(
+    span: &tracing::Span,
+    profile: soap::WireProfile,
+    operation: Operation,
+    error: &std::io::Error,
+    why: &str,
+) -> Spooled {
+    span.in_scope(|| tracing::error!(error = %error, "cannot spool the answer to a temporary file"));
+    let status = ResponseStatus::error(format!("The answer to {operation} {why}; see the connector's log."));
+    let out = no_actors(profile, operation, &status);
+    Spooled::Bytes(out, status)
 }
 
 /// The whole answer with `status` and no actor.

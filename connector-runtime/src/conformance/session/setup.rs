@@ -74,44 +74,17 @@ impl Session<'_> {
                 values.insert_opt(key, v.map(Into::into));
                 continue;
             }
-            if field.field_type == FieldType::List {
-                let name = field.list_name.clone().unwrap_or_default();
-                let call = format!("WSGetList {name} (all-zero GUID)");
-                let nil = ConnectionGuid::parse("00000000-0000-0000-0000-000000000000").expect("the nil GUID");
-                match self.call(&call, |c, _| c.get_list(nil, &name)) {
-                    Some(list) if list.result.is_ok => {
-                        let first = list.list_items.as_ref().and_then(|d| d.keys().next().map(str::to_owned));
-                        if let Some(first) = first.filter(|_| field.default_value.as_deref().is_none_or(str::is_empty))
-                        {
-                            values.insert(key, first);
-                            continue;
-                        }
-                    }
-                    Some(list) => self.violate(
-                        &rules::SETUP_LISTS,
-                        &call,
-                        format!(
-                            "State={}: {}",
-                            list.result.state.wire_name(),
-                            list.result.user_explanation.unwrap_or_default()
-                        ),
-                    ),
-                    None => {}
-                }
+            if field.field_type == FieldType::List
+                && let Some(first) = self.first_list_item(field)
+            {
+                values.insert(key, first);
+                continue;
             }
             if let Some(default) = field.default_value.clone().filter(|d| !d.is_empty()) {
                 values.insert(key, default);
                 continue;
             }
-            let sample = match field.field_type {
-                FieldType::Checkbox | FieldType::Integer => Some("[I:0]".to_owned()),
-                FieldType::Double => Some("[F:0]".to_owned()),
-                FieldType::Datetime => Some(FieldValue::DateTime(now().naive_utc()).to_string()),
-                FieldType::Text | FieldType::Password if field.access == FieldAccess::Mandatory => {
-                    Some("eis-emulator".to_owned())
-                }
-                _ => None,
-            };
+            let sample = sample_value(field);
             if let Some(sample) = sample {
                 values.insert(key, sample);
             }
@@ -126,8 +99,13 @@ impl Session<'_> {
             return false;
         }
         self.end();
+        self.connect(&config)
+    }
+
+    /// SaveConnection and TestConnection of the working values.
+    fn connect(&mut self, config: &StringDict) -> bool {
         self.begin("connection", 2);
-        if let Err(e) = self.call_ok("WSSaveConnection", |c, g| c.save_connection(g, &config)) {
+        if let Err(e) = self.call_ok("WSSaveConnection", |c, g| c.save_connection(g, config)) {
             self.violate(&rules::SETUP_WORKS, "WSSaveConnection", e.clone());
             self.stop(e);
             return false;
@@ -140,6 +118,27 @@ impl Session<'_> {
         self.note(format!("connection {}", self.guid));
         self.end();
         true
+    }
+
+    /// The first item of a list field's list, asked for as during set-up (the all-zero GUID),
+    /// when the field has no default of its own.
+    fn first_list_item(&mut self, field: &FieldMetadata) -> Option<String> {
+        let name = field.list_name.clone().unwrap_or_default();
+        let call = format!("WSGetList {name} (all-zero GUID)");
+        let nil = ConnectionGuid::parse("00000000-0000-0000-0000-000000000000").expect("the nil GUID");
+        match self.call(&call, |c, _| c.get_list(nil, &name)) {
+            Some(list) if list.result.is_ok => {
+                let first = list.list_items.as_ref().and_then(|d| d.keys().next().map(str::to_owned));
+                first.filter(|_| field.default_value.as_deref().is_none_or(str::is_empty))
+            }
+            Some(list) => {
+                let state = list.result.state.wire_name();
+                let why = list.result.user_explanation.unwrap_or_default();
+                self.violate(&rules::SETUP_LISTS, &call, format!("State={state}: {why}"));
+                None
+            }
+            None => None,
+        }
     }
 
     /// Each `--bad-config` case (a key and value over the working values): TestConfigData must
@@ -264,5 +263,19 @@ impl Session<'_> {
             .join(", ");
         self.note(summary);
         self.end();
+    }
+}
+
+/// A value for a field with no working value given and no default: a sample of its type,
+/// for the types a sample can be made of.
+fn sample_value(field: &FieldMetadata) -> Option<String> {
+    match field.field_type {
+        FieldType::Checkbox | FieldType::Integer => Some("[I:0]".to_owned()),
+        FieldType::Double => Some("[F:0]".to_owned()),
+        FieldType::Datetime => Some(FieldValue::DateTime(now().naive_utc()).to_string()),
+        FieldType::Text | FieldType::Password if field.access == FieldAccess::Mandatory => {
+            Some("eis-emulator".to_owned())
+        }
+        _ => None,
     }
 }

@@ -331,29 +331,7 @@ fn connections(out: &mut String, view: &View<'_>) {
                 _ => String::new(),
             }
         );
-        // Only the declared non-secret fields are read out of the stored values.
-        let (settings, secrets): (String, Vec<&str>) = match (values, hosted) {
-            (Ok(Some(values)), Some(h)) => {
-                let shown = h
-                    .shown_fields
-                    .iter()
-                    .filter_map(|(key, display)| {
-                        let value = values.get(key).filter(|v| !v.is_empty())?;
-                        Some(format!(
-                            "{}: <b>{}</b>",
-                            escape(display),
-                            escape(&crate::untrusted::shown_within(value, MAX_VALUE_BYTES))
-                        ))
-                    })
-                    .collect::<Vec<_>>()
-                    .join("<br>");
-                let secrets = h.secret_keys.iter().filter_map(|k| values.get(k)).collect();
-                (shown, secrets)
-            }
-            (Ok(None), _) => ("<span class=\"muted\">not in the store (deleted)</span>".into(), Vec::new()),
-            (Err(_), _) => ("<span class=\"bad\">the store could not read it (see the log)</span>".into(), Vec::new()),
-            (Ok(Some(_)), None) => (String::new(), Vec::new()),
-        };
+        let (settings, secrets) = settings_cell(values, hosted);
         let _ = write!(out, "<td data-label=\"Settings\">{settings}</td>");
         let _ = write!(
             out,
@@ -392,6 +370,36 @@ fn connections(out: &mut String, view: &View<'_>) {
         );
     }
     out.push_str("</tbody></table></div>");
+}
+
+/// The settings cell of a connection's row, and its secret values (blotted out of its error
+/// text). Only the declared non-secret fields are read out of the stored values.
+fn settings_cell<'v>(
+    values: &'v Result<Option<StringDict>, StoreError>,
+    hosted: Option<&Hosted>,
+) -> (String, Vec<&'v str>) {
+    match (values, hosted) {
+        (Ok(Some(values)), Some(h)) => {
+            let shown = h
+                .shown_fields
+                .iter()
+                .filter_map(|(key, display)| {
+                    let value = values.get(key).filter(|v| !v.is_empty())?;
+                    Some(format!(
+                        "{}: <b>{}</b>",
+                        escape(display),
+                        escape(&crate::untrusted::shown_within(value, MAX_VALUE_BYTES))
+                    ))
+                })
+                .collect::<Vec<_>>()
+                .join("<br>");
+            let secrets = h.secret_keys.iter().filter_map(|k| values.get(k)).collect();
+            (shown, secrets)
+        }
+        (Ok(None), _) => ("<span class=\"muted\">not in the store (deleted)</span>".into(), Vec::new()),
+        (Err(_), _) => ("<span class=\"bad\">the store could not read it (see the log)</span>".into(), Vec::new()),
+        (Ok(Some(_)), None) => (String::new(), Vec::new()),
+    }
 }
 
 fn operations(out: &mut String, s: &Snapshot) {
