@@ -141,16 +141,25 @@ impl ConfigValue for String {
     }
 }
 
-impl ConfigValue for bool {
-    const FIELD_TYPE: FieldType = FieldType::Checkbox;
-    fn parse_value(raw: &str) -> Result<Self, String> {
-        FieldValue::parse_lenient(raw)
-            .as_bool()
-            .ok_or_else(|| format!("`{raw}` is not a checkbox value ([I:1] or [I:0])"))
-    }
-    fn to_value(&self) -> String {
-        FieldValue::bool(*self).to_string()
-    }
+/// `ConfigValue` of a type a `FieldValue` reads and writes: its field type, how the value is
+/// read, made, and what it must be.
+macro_rules! field_value_config {
+    ($($t:ty: $field_type:ident, $read:ident, $make:path, $what:literal;)*) => {$(
+        impl ConfigValue for $t {
+            const FIELD_TYPE: FieldType = FieldType::$field_type;
+            fn parse_value(raw: &str) -> Result<Self, String> {
+                FieldValue::parse_lenient(raw).$read().ok_or_else(|| format!("`{raw}` is not {}", $what))
+            }
+            fn to_value(&self) -> String {
+                $make(*self).to_string()
+            }
+        }
+    )*};
+}
+field_value_config! {
+    bool: Checkbox, as_bool, FieldValue::bool, "a checkbox value ([I:1] or [I:0])";
+    f64: Double, as_f64, FieldValue::Float, "a number";
+    NaiveDateTime: Datetime, as_datetime, FieldValue::DateTime, "a date and time";
 }
 
 macro_rules! integer_config_value {
@@ -168,26 +177,6 @@ macro_rules! integer_config_value {
     )*};
 }
 integer_config_value!(i32, i64, u16, u32, u64);
-
-impl ConfigValue for f64 {
-    const FIELD_TYPE: FieldType = FieldType::Double;
-    fn parse_value(raw: &str) -> Result<Self, String> {
-        FieldValue::parse_lenient(raw).as_f64().ok_or_else(|| format!("`{raw}` is not a number"))
-    }
-    fn to_value(&self) -> String {
-        FieldValue::Float(*self).to_string()
-    }
-}
-
-impl ConfigValue for NaiveDateTime {
-    const FIELD_TYPE: FieldType = FieldType::Datetime;
-    fn parse_value(raw: &str) -> Result<Self, String> {
-        FieldValue::parse_lenient(raw).as_datetime().ok_or_else(|| format!("`{raw}` is not a date and time"))
-    }
-    fn to_value(&self) -> String {
-        FieldValue::DateTime(*self).to_string()
-    }
-}
 
 /// A secret configuration value (`FieldType::Password`): masked in the dialog, encrypted at rest,
 /// shown as `***` by `Debug`, wiped from memory when dropped.

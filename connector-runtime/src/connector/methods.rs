@@ -15,7 +15,8 @@
 /// Calls `$callback!` with the table of the author's methods (see the module docs).
 macro_rules! author_methods {
     ($callback:ident) => {
-        $callback! {
+        $crate::connector::methods::author_methods! { @read $callback
+
             /// `WSTestConfigData`: after the values have been parsed and validated, check that they work
             /// (e.g. log in), without saving. Default: valid values are enough.
             TestConfigData => fn test_config(&self, test: tested) -> ConnectorResult<Reply> {
@@ -153,6 +154,15 @@ macro_rules! author_methods {
                 Ok(ActorStream::from_vec(Vec::new()))
             }
         }
+    };
+    // The table's grammar, read once: each entry handed on as
+    // `[op name self conn kind [mode arg type, ...] return body [docs]]`.
+    (@read $callback:ident $(
+        $(#[$doc:meta])*
+        $op:ident => fn $name:ident(&$self_:ident, $conn:ident: $kind:ident $(, $mode:ident $arg:ident: $ty:ty)* $(,)?)
+            -> $ret:ty $body:block
+    )*) => {
+        $callback! { $([$op $name $self_ $conn $kind [$($mode $arg $ty),*] $ret $body [$(#[$doc])*]])* }
     };
 }
 pub(crate) use author_methods;

@@ -116,11 +116,8 @@ pub struct ActorsSince {
 /// Makes the [`ErpConnector`] trait of the table of [`methods::author_methods`]: its
 /// session methods, then one method a table entry.
 macro_rules! erp_connector_trait {
-    ($(
-        $(#[$doc:meta])*
-        $op:ident => fn $name:ident(&$self_:ident, $conn:ident: $kind:ident $(, $mode:ident $arg:ident: $ty:ty)* $(,)?)
-            -> $ret:ty $body:block
-    )*) => {
+    ($([$op:ident $name:ident $self_:ident $conn:ident $kind:ident
+        [$($mode:ident $arg:ident $ty:ty),*] $ret:ty $body:block [$(#[$doc:meta])*]])*) => {
         /// A SuperOffice ERP Sync connector: the methods EIS calls, over a typed configuration, and,
         /// for an ERP with logins, a session per connection (`S`, see [`ErpConnector::open_session`]).
         ///

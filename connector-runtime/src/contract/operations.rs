@@ -206,9 +206,33 @@ fn guid_member(schema: &TypeSchema) -> Option<(Level, usize)> {
     own.or_else(|| schema.base?.members.iter().position(|m| matches!(m.kind, Kind::Guid)).map(|i| (Level::Base, i)))
 }
 
-/// A response: one of the six response classes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Response {
+macro_rules! responses {
+    ($( $(#[$meta:meta])* $variant:ident($class:ty), )*) => {
+        /// A response: one of the six response classes.
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub enum Response {
+            $( $(#[$meta])* $variant($class), )*
+        }
+
+        impl Response {
+            /// The response class.
+            pub fn record(&self) -> &dyn Record {
+                match self {
+                    $( Response::$variant(r) => r, )*
+                }
+            }
+
+            /// The response class, mutable.
+            pub fn record_mut(&mut self) -> &mut dyn Record {
+                match self {
+                    $( Response::$variant(r) => r, )*
+                }
+            }
+        }
+    };
+}
+
+responses! {
     /// `ConnectorResultBaseWS`.
     Result(ResponseStatus),
     /// `StringArrayPluginResponseWS`.
@@ -224,30 +248,6 @@ pub enum Response {
 }
 
 impl Response {
-    /// The response class.
-    pub fn record(&self) -> &dyn Record {
-        match self {
-            Response::Result(r) => r,
-            Response::StringArray(r) => r,
-            Response::FieldMetadata(r) => r,
-            Response::ListItems(r) => r,
-            Response::ActorArray(r) => r,
-            Response::Actor(r) => r,
-        }
-    }
-
-    /// The response class, mutable.
-    pub fn record_mut(&mut self) -> &mut dyn Record {
-        match self {
-            Response::Result(r) => r,
-            Response::StringArray(r) => r,
-            Response::FieldMetadata(r) => r,
-            Response::ListItems(r) => r,
-            Response::ActorArray(r) => r,
-            Response::Actor(r) => r,
-        }
-    }
-
     /// The status part every response carries.
     pub fn result(&self) -> &ResponseStatus {
         match self {

@@ -6,6 +6,25 @@ use serde::Deserialize;
 
 use crate::soap::{ProfileChoice, WireProfile};
 
+/// `FromStr` of a settings enum from its names (case and surrounding space ignored; several
+/// names where a short form is accepted). An unknown name is answered with the names known.
+macro_rules! from_names {
+    ($ty:ident, $what:literal, $($($name:literal)|+ => $variant:ident),+ $(,)?) => {
+        impl std::str::FromStr for $ty {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                match s.trim().to_ascii_lowercase().as_str() {
+                    $($($name)|+ => Ok($ty::$variant),)+
+                    _ => {
+                        let known: &[&str] = &[$($($name),+),+];
+                        Err(format!("unknown {} `{}`; expected one of: {}", $what, s.trim(), known.join(", ")))
+                    }
+                }
+            }
+        }
+    };
+}
+
 /// Everything the service reads at start-up: defaults, then a TOML file, then the
 /// environment (one table in this module lists the variables and their TOML keys; README.md's
 /// Configuration table says what each one means, its default, and is checked against the list).
@@ -170,17 +189,7 @@ pub enum ReplacePolicy {
     Allow,
 }
 
-impl std::str::FromStr for ReplacePolicy {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "test" => Ok(ReplacePolicy::Test),
-            "refuse" => Ok(ReplacePolicy::Refuse),
-            "allow" => Ok(ReplacePolicy::Allow),
-            other => Err(format!("unknown replace policy `{other}`; expected test, refuse or allow")),
-        }
-    }
-}
+from_names!(ReplacePolicy, "replace policy", "test" => Test, "refuse" => Refuse, "allow" => Allow);
 
 fn cidrs<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<ipnet::IpNet>, D::Error> {
     let items = Vec::<String>::deserialize(d)?;
@@ -198,16 +207,7 @@ pub enum Profile {
     Production,
 }
 
-impl std::str::FromStr for Profile {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "development" | "dev" => Ok(Profile::Development),
-            "production" | "prod" => Ok(Profile::Production),
-            other => Err(format!("unknown profile `{other}`; expected development or production")),
-        }
-    }
-}
+from_names!(Profile, "profile", "development" | "dev" => Development, "production" | "prod" => Production);
 
 /// SuperOffice Online authentication (`Authenticate`).
 #[derive(Clone, Debug, Deserialize)]
@@ -501,17 +501,7 @@ pub enum LogFormat {
     Json,
 }
 
-impl std::str::FromStr for LogFormat {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "text" => Ok(LogFormat::Text),
-            "json" => Ok(LogFormat::Json),
-            _ => Err(format!("`{s}` is no log format: `text` or `json`")),
-        }
-    }
-}
+from_names!(LogFormat, "log format", "text" => Text, "json" => Json);
 
 #[cfg(test)]
 mod tests {

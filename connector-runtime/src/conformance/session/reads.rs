@@ -110,19 +110,15 @@ impl Session<'_> {
 
     pub(super) fn initial_sync(&mut self) {
         self.begin("initial sync", self.types.len() as u64);
-        let since = self.options.initial_since.clone();
         let mut total = 0;
         for t in self.types.clone() {
-            let keys = self.field_keys(&t);
-            let call = format!("WSGetActorsByTimestamp {} since `{since}`", t.as_str());
-            let actors = match self.call_ok(&call, |c, g| c.get_actors_by_timestamp(g, &poll(&t, &since, &keys))) {
-                Ok(a) => a.actors.unwrap_or_default(),
-                Err(e) => {
+            let actors = match self.full_sync_of(&t, "") {
+                Ok((_, actors)) => actors,
+                Err((call, e)) => {
                     self.violate(&rules::SETUP_WORKS, &call, e);
                     continue;
                 }
             };
-            self.check_actors(&call, &actors, &t, &keys);
             total += actors.len();
             self.synced.insert(t.as_str().to_owned(), actors);
         }
@@ -145,6 +141,22 @@ impl Session<'_> {
         self.check_parents_exist();
         self.note(format!("{total} actors"));
         self.end();
+    }
+
+    /// The full sync of type `t` (`WSGetActorsByTimestamp` since the session's start), its
+    /// actors checked; with the call's name (`suffix` added), or the call's error.
+    fn full_sync_of(&mut self, t: &ActorType, suffix: &str) -> Result<(String, Vec<ErpActor>), (String, String)> {
+        let since = self.options.initial_since.clone();
+        let keys = self.field_keys(t);
+        let call = format!("WSGetActorsByTimestamp {} since `{since}`{suffix}", t.as_str());
+        match self.call_ok(&call, |c, g| c.get_actors_by_timestamp(g, &poll(t, &since, &keys))) {
+            Ok(answer) => {
+                let actors = answer.actors.unwrap_or_default();
+                self.check_actors(&call, &actors, t, &keys);
+                Ok((call, actors))
+            }
+            Err(e) => Err((call, e)),
+        }
     }
 
     /// Every parent named in the full sync is an actor of its type in that sync (for the
@@ -244,16 +256,9 @@ impl Session<'_> {
     /// LastModified it had unless the session wrote it.
     pub(super) fn final_sync(&mut self, written: &[(ActorType, String)]) {
         self.begin("final sync", self.types.len() as u64);
-        let since = self.options.initial_since.clone();
         let mut total = 0;
         for t in self.types.clone() {
-            let keys = self.field_keys(&t);
-            let call = format!("WSGetActorsByTimestamp {} since `{since}` (again)", t.as_str());
-            let Ok(answer) = self.call_ok(&call, |c, g| c.get_actors_by_timestamp(g, &poll(&t, &since, &keys))) else {
-                continue;
-            };
-            let now = answer.actors.unwrap_or_default();
-            self.check_actors(&call, &now, &t, &keys);
+            let Ok((call, now)) = self.full_sync_of(&t, " (again)") else { continue };
             total += now.len();
             let first = self.synced.get(t.as_str()).cloned().unwrap_or_default();
             for before in &first {

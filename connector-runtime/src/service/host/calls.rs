@@ -17,11 +17,8 @@ use crate::http::CallContext;
 /// `Hosted::answer`: each request to the handler named after the author's method that answers
 /// it, `WSGetConfigData` to the configuration's fields.
 macro_rules! dispatch {
-    ($(
-        $(#[$doc:meta])*
-        $op:ident => fn $name:ident(&$self_:ident, $conn:ident: $kind:ident $(, $mode:ident $arg:ident: $ty:ty)* $(,)?)
-            -> $ret:ty $body:block
-    )*) => {
+    ($([$op:ident $name:ident $self_:ident $conn:ident $kind:ident
+        [$($mode:ident $arg:ident $ty:ty),*] $ret:ty $body:block [$(#[$doc:meta])*]])*) => {
         impl Hosted {
             /// The answer to `request`, or the error to answer with.
             pub(super) async fn answer(&self, call: &CallContext, request: Request) -> ConnectorResult<Response> {

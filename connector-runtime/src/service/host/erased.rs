@@ -69,11 +69,8 @@ macro_rules! typed_conn {
 
 /// [`Methods`] and its [`Adapter`] of the table of `connector::methods`.
 macro_rules! erased_methods {
-    ($(
-        $(#[$doc:meta])*
-        $op:ident => fn $name:ident(&$self_:ident, $conn:ident: $kind:ident $(, $mode:ident $arg:ident: $ty:ty)* $(,)?)
-            -> $ret:ty $body:block
-    )*) => {
+    ($([$op:ident $name:ident $self_:ident $conn:ident $kind:ident
+        [$($mode:ident $arg:ident $ty:ty),*] $ret:ty $body:block [$(#[$doc:meta])*]])*) => {
         /// What the host calls: the connector's configuration type and methods.
         pub(super) trait Methods {
             fn fields(&self) -> Vec<FieldMetadata>;

@@ -14,6 +14,7 @@ use crate::contract::{
     TestConfigDataRequest,
 };
 use crate::http::CallContext;
+use crate::service::per_source::PerSource;
 use crate::service::settings::{ConnectionLimits, ReplacePolicy};
 use crate::store::{Record, now_secs};
 use crate::untrusted::shown;
@@ -37,16 +38,17 @@ impl Hosted {
         let guid = r.base.connection_guid.ok_or_else(|| ConnectorError::new("ConnectionGuid is missing."))?;
         let Declared { values, ignored } = self.declared(r.connection_info)?;
         let config = self.parse(&values)?;
-        if !self.saves.admit(Some(call.client)) {
-            let limit = self.limits.saves_per_minute_per_source;
-            return Err(refused_for_source(
-                call,
-                "saves_per_source",
-                "ERP_CONNECTOR_SAVES_PER_MINUTE_PER_SOURCE",
-                format!("Too many connections saved from this address: at most {limit} per minute"),
-                "Try again in a minute.",
-            ));
-        }
+        let limit = self.limits.saves_per_minute_per_source;
+        admitted(
+            &self.saves,
+            call,
+            Bound {
+                reason: "saves_per_source",
+                setting: "ERP_CONNECTOR_SAVES_PER_MINUTE_PER_SOURCE",
+                what: format!("Too many connections saved from this address: at most {limit} per minute"),
+                then: "Try again in a minute.",
+            },
+        )?;
         if self.may_store(call, guid, &values, &config).await? {
             self.store_values(call, guid, values, &config).await?;
         }
@@ -165,16 +167,17 @@ impl Hosted {
             None => {
                 let (store, name) = (self.store.clone(), self.name.clone());
                 let stored = blocking(move || store.count(&name)).await?;
-                if !self.new_connections.admit(Some(call.client)) {
-                    let limit = self.limits.new_per_hour_per_source;
-                    return Err(refused_for_source(
-                        call,
-                        "new_connections_per_source",
-                        "ERP_CONNECTOR_NEW_CONNECTIONS_PER_HOUR_PER_SOURCE",
-                        format!("Too many new connections saved from this address: at most {limit} an hour"),
-                        "Try again later.",
-                    ));
-                }
+                let limit = self.limits.new_per_hour_per_source;
+                admitted(
+                    &self.new_connections,
+                    call,
+                    Bound {
+                        reason: "new_connections_per_source",
+                        setting: "ERP_CONNECTOR_NEW_CONNECTIONS_PER_HOUR_PER_SOURCE",
+                        what: format!("Too many new connections saved from this address: at most {limit} an hour"),
+                        then: "Try again later.",
+                    },
+                )?;
                 if stored >= self.limits.max_stored {
                     tracing::warn!(
                         limit = self.limits.max_stored,
@@ -224,18 +227,24 @@ fn tombstone(record: Record) -> (StringDict, Option<bool>) {
     (record.values, live)
 }
 
-/// A call refused because its source is over one of its bounds: counted by `reason`, logged with
-/// the client, and answered with `what` and the `setting` that bounds it.
-fn refused_for_source(
-    call: &CallContext,
+/// A bound on what one source may do, as its refusal tells it: counted by `reason`, answered
+/// with `what`, the `setting` that bounds it, and what to do `then`.
+struct Bound {
     reason: &'static str,
-    setting: &str,
+    setting: &'static str,
     what: String,
-    then: &str,
-) -> ConnectorError {
-    crate::metrics::refused(reason);
-    tracing::warn!(client = %call.client, "refused: {setting} reached");
-    ConnectorError::new(format!("{what} ({setting}). {then}"))
+    then: &'static str,
+}
+
+/// Whether `counter` admits one more call from the caller's source; a refusal (counted, logged
+/// with the client) otherwise.
+fn admitted(counter: &PerSource, call: &CallContext, bound: Bound) -> ConnectorResult<()> {
+    if counter.admit(Some(call.client)) {
+        return Ok(());
+    }
+    crate::metrics::refused(bound.reason);
+    tracing::warn!(client = %call.client, "refused: {} reached", bound.setting);
+    Err(ConnectorError::new(format!("{} ({}). {}", bound.what, bound.setting, bound.then)))
 }
 
 /// A connection's values this connector declares, and the keys it does not (left out).
