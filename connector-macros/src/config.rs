@@ -7,6 +7,7 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, LitInt, LitStr};
 
+use crate::allow_pattern::pattern_fault;
 use crate::support::{ArgKeys, Errors, Timing, crate_path, debug_print, doc_text, private};
 
 const KEYS: &[&str] =
@@ -170,57 +171,6 @@ fn check_field(field: &Field, f: &syn::Field, errors: &mut Errors) {
     if field.max_length < 0 {
         errors.add(&f.ty, "max_length cannot be negative (0 means unlimited)");
     }
-}
-
-/// What is wrong with an allow pattern's shape, if anything (the runtime's
-/// `connector::allow` decides what matches; this catches what can never match).
-fn pattern_fault(pattern: &str) -> Option<&'static str> {
-    // `${NAME}`: the deployment's patterns, from the environment at run time.
-    if let Some(name) = pattern.strip_prefix("${") {
-        let ok = name.strip_suffix('}').is_some_and(|n| {
-            !n.is_empty() && n.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-        });
-        return (!ok).then_some("`${...}` names an environment variable in upper case, e.g. `${ERP_ALLOWED_URLS}`");
-    }
-    let (scheme, rest) = match pattern.split_once("://") {
-        Some((scheme, rest)) => (Some(scheme), rest),
-        None => (None, pattern),
-    };
-    if scheme.is_some_and(|s| s.is_empty() || !s.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b))) {
-        return Some("the scheme has other characters than letters, digits, + - .");
-    }
-    let authority = match scheme {
-        Some(_) => rest.split('/').next().unwrap_or(""),
-        None if rest.contains('/') => return Some("a path needs a scheme (https://host/path)"),
-        None => rest,
-    };
-    if pattern.contains(['@', '\\', '?', '#']) {
-        return Some("it has `@`, `\\`, `?` or `#`");
-    }
-    let (host, port) = match authority.strip_prefix('[') {
-        Some(v6) => match v6.split_once(']') {
-            Some((host, after)) if host.parse::<std::net::Ipv6Addr>().is_ok() => (None, after.strip_prefix(':')),
-            _ => return Some("the bracketed host is not an IPv6 address"),
-        },
-        None => match authority.rsplit_once(':') {
-            Some((host, port)) => (Some(host), Some(port)),
-            None => (Some(authority), None),
-        },
-    };
-    if port.is_some_and(|p| p.parse::<u16>().is_err()) {
-        return Some("the port is not a number up to 65535");
-    }
-    let host = host?; // `None`: an IPv6 literal, already checked
-    let name = host.strip_prefix("*.").unwrap_or(host);
-    if name.is_empty() {
-        return Some("it names no host");
-    }
-    if !name.split('.').all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')) {
-        return Some(
-            "the host has empty labels or characters other than letters, digits and `-` (`*` only as a leading `*.`)",
-        );
-    }
-    None
 }
 
 /// The errors, and a stub impl that keeps the rest of the program free of follow-up errors (a

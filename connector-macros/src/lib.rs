@@ -7,6 +7,7 @@
 //! Set `ERP_CONNECTOR_MACROS_DEBUG=1` while building to print each expansion, and
 //! `ERP_CONNECTOR_MACROS_TIMING=1` to print how long each expansion and its checks took.
 
+mod allow_pattern;
 mod config;
 mod connector;
 mod list;

@@ -190,10 +190,88 @@ fn described_with(patterns: &[&str], lookup: impl Fn(&str) -> Option<String> + C
     parts.join(", ")
 }
 
+/// The derive's check of a pattern's shape, compiled here as it is, for the test that holds it
+/// equal to [`is_pattern`].
+#[cfg(test)]
+#[path = "../../../connector-macros/src/allow_pattern.rs"]
+mod derive_grammar;
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// The derive accepts a pattern exactly when the runtime can match with it.
+    fn agree(pattern: &str) {
+        let derive = derive_grammar::pattern_fault(pattern);
+        let runtime = is_pattern(pattern) || variable_of(pattern).is_some();
+        assert_eq!(derive.is_none(), runtime, "`{pattern}`: the derive says {derive:?}, the runtime {runtime}");
+    }
+
+    #[test]
+    fn the_derive_and_the_runtime_agree() {
+        for pattern in [
+            "https://erp.example",
+            "https://*.shop.example/api",
+            "erp.example.com:8443",
+            "*.example.com",
+            "10.0.0.5:8000",
+            "http://[::1]:8080/x",
+            "[::1]",
+            "${ERP_URLS}",
+            "${lower}",
+            "${}",
+            "",
+            "*.",
+            "https://",
+            "host:",
+            "host:+80",
+            "host:99999",
+            "host:080",
+            "https://a@b",
+            "https://h/a@b",
+            "https://h/a?b",
+            "https://h#x",
+            "h/p",
+            "a..b",
+            "-a.b",
+            "a_b.c",
+            "ex ample",
+            "tab\there",
+            "https://h\\x",
+            "1.2.3.4",
+            "::1",
+            "[::1]x",
+            "ht tp://h",
+            "://h",
+            "+://h",
+            "HTTPS://H",
+            "a.b:65535",
+            "a.b:65536",
+            "xn--bcher-kva.example",
+            "*.*.example",
+            "https://h:/p",
+        ] {
+            agree(pattern);
+        }
+        agree(&format!("{}.example", "a".repeat(63)));
+        agree(&format!("{}.example", "a".repeat(64)));
+        agree(&["abcdefghi"; 26].join("."));
+    }
+
+    proptest! {
+        #[test]
+        fn the_derive_and_the_runtime_agree_on_any_pattern(
+            pattern in "(\\$\\{)?([a-z]{1,5}://)?(\\*\\.)?[a-zA-Z0-9.:_\\[\\]@/?#%-]{0,24}(\\})?",
+        ) {
+            agree(&pattern);
+        }
+
+        #[test]
+        fn the_derive_and_the_runtime_agree_on_any_text(pattern in "\\PC{0,30}") {
+            agree(&pattern);
+        }
+    }
 
     #[test]
     fn deployment_patterns_come_from_the_environment() {
