@@ -1,8 +1,7 @@
 //! The EIS emulator's session against connectors: a complete one passes every rule, and each
 //! broken rule is caught, one connector with one fault at a time.
 
-#[path = "support/ledger.rs"]
-mod ledger;
+use erp_connector_tests::ledger;
 
 use erp_connector::conformance::{Options, Report, rules};
 use erp_connector::connector::Password;

@@ -2,8 +2,7 @@
 //! saves keeps every save it answered, and a full disk is answered with an error that corrupts
 //! nothing.
 
-#[path = "support/process.rs"]
-mod process;
+use erp_connector_tests::process;
 
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -3,9 +3,7 @@
 //! with one byte of a keep-alive connection's next request, on both listeners; `/health`,
 //! `/metrics` and an EIS call from another address still answer within a second.
 
-#[path = "support/process.rs"]
-#[allow(dead_code)]
-mod process;
+use erp_connector_tests::process;
 
 use std::io::{Read as _, Write as _};
 use std::net::{IpAddr, SocketAddr, TcpStream};

@@ -2,9 +2,7 @@
 //! and every line of a call carries its request id (from a trusted proxy's `X-Request-Id`, else
 //! generated), with the call's operation and connection; the answer names the id.
 
-#[path = "support/process.rs"]
-#[allow(dead_code)]
-mod process;
+use erp_connector_tests::process;
 
 use erp_connector::contract::*;
 use erp_connector::store::crypto::StoreKey;

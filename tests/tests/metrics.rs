@@ -1,9 +1,7 @@
 //! `/metrics` on the admin listener: behind its bearer token, never on the SOAP listener, in
 //! Prometheus's text format (read here by a parser of that format), and counting what was done.
 
-#[path = "support/process.rs"]
-#[allow(dead_code)]
-mod process;
+use erp_connector_tests::process;
 
 use std::collections::HashSet;
 

@@ -8,8 +8,7 @@
 //! Needs nginx and haproxy (`ERP_CONNECTOR_REQUIRE_PROXIES` turns their absence into a failure)
 //! and `ERP_CONNECTOR_TEST_POSTGRES_URL`; otherwise the tests print SKIPPED.
 
-#[path = "support/process.rs"]
-mod process;
+use erp_connector_tests::process;
 
 use std::io::{Read as _, Write as _};
 use std::net::SocketAddr;

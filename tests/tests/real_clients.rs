@@ -7,8 +7,7 @@
 //! `ERP_CONNECTOR_PYTHON` with zeep; `.ci/run` installs both and sets
 //! `ERP_CONNECTOR_REQUIRE_INTEROP=1`, which turns a missing tool into a failure instead of SKIPPED.
 
-#[path = "support/ledger.rs"]
-mod ledger;
+use erp_connector_tests::ledger;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

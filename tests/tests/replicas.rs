@@ -5,8 +5,7 @@
 //! Needs `ERP_CONNECTOR_TEST_POSTGRES_URL` (each test makes a schema of its own); without it the
 //! tests print SKIPPED, unless `ERP_CONNECTOR_REQUIRE_POSTGRES` is set (CI), which fails them.
 
-#[path = "support/process.rs"]
-mod process;
+use erp_connector_tests::process;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

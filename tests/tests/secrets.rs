@@ -2,8 +2,7 @@
 //! running as a process with debug logging and capture mode on. No token, password, store key or
 //! private key may appear in any log line or captured file.
 
-#[path = "support/process.rs"]
-mod process;
+use erp_connector_tests::process;
 
 use std::path::Path;
 

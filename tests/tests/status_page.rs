@@ -6,11 +6,8 @@
 //! Chromium and ChromeDriver are Debian's (`.ci/run` installs them and sets
 //! `ERP_CONNECTOR_REQUIRE_CHROMIUM=1`); without them the browser part prints SKIPPED.
 
-#[path = "support/browser.rs"]
-mod browser;
-#[path = "support/process.rs"]
-#[allow(dead_code)]
-mod process;
+use erp_connector_tests::browser;
+use erp_connector_tests::process;
 
 use erp_connector::conformance::{Options, Silent, check_with};
 use erp_connector::contract::StringDict;

@@ -2,9 +2,7 @@
 //! or read its log (`tests/tests/durability.rs`, `tests/tests/secrets.rs`). Settings come from
 //! the environment as for any connector.
 
-#[path = "../../tests/support/ledger.rs"]
-#[allow(dead_code)]
-mod ledger;
+use erp_connector_tests::ledger;
 
 fn main() -> std::process::ExitCode {
     match erp_connector::run(ledger::Ledger::new(None)) {

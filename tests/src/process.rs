@@ -11,14 +11,18 @@ use erp_connector::testkit::SoapClient;
 /// written under `dir/keys`, and the variables that point the connector at them.
 #[allow(dead_code)]
 pub struct Online {
+    /// The application id the connector answers for.
     pub app_id: &'static str,
+    /// The application's key (its private half in `dir/keys`).
     pub app_key: erp_connector::auth::AppKey,
+    /// The issuer of SuperOffice's tokens, trusted by the connector.
     pub issuer: std::sync::Arc<erp_connector::testkit::TestIssuer>,
     keys: PathBuf,
 }
 
 #[allow(dead_code)]
 impl Online {
+    /// Writes the key and the issuer's certificate under `dir/keys`.
     pub fn new(dir: &Path, app_id: &'static str) -> Online {
         let keys = dir.join("keys");
         std::fs::create_dir_all(&keys).unwrap();
@@ -48,8 +52,11 @@ impl Online {
     }
 }
 
+/// A connector running as a process of its own.
 pub struct Connector {
+    /// The process.
     pub child: Child,
+    /// Where its SOAP endpoint listens.
     pub addr: SocketAddr,
     /// Where its logs are.
     #[allow(dead_code)]
@@ -60,7 +67,7 @@ impl Connector {
     /// Starts the connector in `dir` with its store at `store` and `env` on top, and waits
     /// until it answers `/health`. Its output goes to `dir/stdout.log` and `dir/stderr.log`.
     pub fn start(dir: &Path, store: &Path, store_key: &str, env: &[(&str, &str)]) -> Connector {
-        Self::start_command(Command::new(env!("CARGO_BIN_EXE_ledger-connector")), dir, store, store_key, env)
+        Self::start_command(Command::new(ledger_binary()), dir, store, store_key, env)
     }
 
     /// [`Connector::start`] under `ulimit -n nofile` (soft and hard: it cannot raise it).
@@ -73,7 +80,7 @@ impl Connector {
         env: &[(&str, &str)],
     ) -> Connector {
         let mut command = Command::new("sh");
-        command.args(["-c", &format!("ulimit -n {nofile} && exec \"$0\""), env!("CARGO_BIN_EXE_ledger-connector")]);
+        command.arg("-c").arg(format!("ulimit -n {nofile} && exec \"$0\"")).arg(ledger_binary());
         Self::start_command(command, dir, store, store_key, env)
     }
 
@@ -154,6 +161,7 @@ impl Connector {
         (a, b)
     }
 
+    /// A SOAP client of its endpoint.
     pub fn client(&self) -> SoapClient {
         SoapClient::new(self.addr)
     }
@@ -182,4 +190,12 @@ pub fn temp_dir(name: &str) -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// The `ledger-connector` binary cargo builds beside a test's own executable (`target/<profile>/`
+/// holds the binaries, `deps/` below it the tests).
+pub fn ledger_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("the test's own path");
+    let profile_dir = exe.parent().and_then(Path::parent).expect("a test runs from target/<profile>/deps");
+    profile_dir.join(format!("ledger-connector{}", std::env::consts::EXE_SUFFIX))
 }

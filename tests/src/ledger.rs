@@ -11,30 +11,55 @@ use erp_connector::prelude::*;
 /// One way to break the contract.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Fault {
+    /// The poll answers only actors changed after the stamp, not on or after it.
     StrictSince,
+    /// The poll answers every actor whatever the stamp.
     PollReturnsAll,
+    /// Answers carry every field, not only those asked for.
     AllFields,
+    /// Actors carry a field their type does not declare.
     UndeclaredField,
+    /// Two fields share a rank.
     DuplicateRank,
+    /// Two fields share a key.
     DuplicateFieldKey,
+    /// The supported types include one outside the fixed set.
     UnknownType,
+    /// Actors come without a LastModified.
     NoLastModified,
+    /// LastModified stamps of different widths (they do not sort in time order).
     MixedWidthStamps,
+    /// GetActors answers every actor, whatever keys were asked for.
     IgnoresErpKeys,
+    /// GetActors drops some of the keys asked for.
     LosesKeys,
+    /// An actor comes with an empty ErpKey.
     EmptyErpKey,
+    /// Actors come with another type than the one asked for.
     WrongActorType,
+    /// An integer field holds text, not an encoded number.
     UnencodedInteger,
+    /// A name longer than its field's MaxLength.
     LongName,
+    /// Advanced search answers every actor, whatever the restrictions.
     SearchIgnoresRestrictions,
+    /// Search by parent answers children of other parents too.
     ByParentReturnsAll,
+    /// GetListItems answers every item, not only the keys asked for.
     ListItemsAll,
+    /// A created actor comes back without its new ErpKey.
     CreateWithoutKey,
+    /// A created actor is answered but not kept.
     CreatedNotStored,
+    /// A save answers an older LastModified.
     SaveGoesBack,
+    /// A child names its parent's type without its key.
     ParentWithoutKey,
+    /// A searchable field that is no field of the type.
     UndeclaredSearchable,
+    /// A list field without a ListName.
     ListWithoutName,
+    /// A configuration list answers only once a connection exists.
     SetupListNeedsConnection,
     /// Tests pass whatever the values (the password is never tried).
     AcceptsAnyValues,
@@ -115,6 +140,7 @@ pub struct Ledger {
 const CURRENCIES: &[(&str, &str)] = &[("NOK", "Norwegian krone"), ("SEK", "Swedish krona"), ("EUR", "Euro")];
 
 impl Ledger {
+    /// The ledger with its sample customers and persons, breaking `fault` if given.
     pub fn new(fault: Option<Fault>) -> Self {
         let customer = |key: &str, stamp, name: &str, employees: i64, turnover: f64, currency: &str, active| Row {
             actor_type: ActorType::Customer,

@@ -12,6 +12,7 @@ const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// Where Debian puts the two (`.ci/run` installs them: packages chromium, chromium-driver).
 pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// Debian's ChromeDriver (package chromium-driver).
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// Whether both are installed.
