@@ -3,6 +3,48 @@
 //! Write a SuperOffice **ERP Sync connector** in Rust: the SOAP 1.1 service that SuperOffice's
 //! ERP Integration Server (EIS) calls to read and write customers, suppliers, persons and projects.
 //!
+//! A connector is a configuration type, a struct with `#[erp_connector]`, the methods its ERP
+//! supports, and `main`:
+//!
+//! ```no_run
+//! use erp_connector::prelude::*;
+//!
+//! /// What SuperOffice asks for when an administrator adds a connection.
+//! #[derive(ConnectionConfig)]
+//! struct ShopConfig {
+//!     /// The shop's company code in the ERP.
+//!     #[field(display = "Company", mandatory, max_length = 20)]
+//!     company: String,
+//! }
+//!
+//! #[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891", name = "shop")]
+//! struct Shop;
+//!
+//! impl ErpConnector for Shop {
+//!     type Config = ShopConfig;
+//!
+//!     async fn supported_actor_types(&self, _: &Connection<ShopConfig>) -> ConnectorResult<Reply<Vec<ActorType>>> {
+//!         Ok(vec![ActorType::Customer].into())
+//!     }
+//!
+//!     async fn get_actors(&self, conn: &Connection<ShopConfig>, q: GetActors) -> ConnectorResult<Reply<Vec<ErpActor>>> {
+//!         Ok(q.erp_keys
+//!             .iter()
+//!             .map(|key| ErpActor::new(ActorType::Customer, key, "2024-05-01T10:15:00").with_field("NAME", &conn.config.company))
+//!             .collect())
+//!     }
+//! }
+//!
+//! fn main() -> std::io::Result<()> {
+//!     erp_connector::run(Shop)
+//! }
+//! ```
+//!
+//! [`run`] serves it: the SOAP endpoint with its WSDL, the connection store, SuperOffice Online's
+//! `Authenticate`, `/health` and `/ready`, settings from a file and the environment. Every method
+//! of [`connector::ErpConnector`] has a default that answers as the contract says an unsupported
+//! feature must; `erp-connector emulate` plays EIS against it.
+//!
 //! This crate is the runtime. Its layers, data flowing one way:
 //!
 //! * [`contract`]: the `IErpConnectorWS` contract as Rust types and as data (one table);
@@ -14,6 +56,8 @@
 //! * [`store`]: the connection store (SQLite, secrets encrypted at rest);
 //! * [`auth`]: SuperOffice Online's `Authenticate` handshake (keys, tokens);
 //! * [`service`]: settings, the connection lifecycle, and [`run`].
+//!
+//! The wire alone, for tools that read or write the contract's messages:
 //!
 //! ```
 //! use erp_connector::contract::{Operation, Response};
