@@ -14,9 +14,10 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::contract::{ConnectionGuid, Operation, ResponseState, ResponseStatus};
+use crate::observe::{Call, CallObserver};
 use crate::sync::lock;
 
 /// Minutes kept: one slot a minute.
@@ -30,31 +31,6 @@ pub(crate) const MAX_TEXT_BYTES: usize = 300;
 /// Latency buckets: four per power of two of microseconds (each at most 25 % wide), up to
 /// 2^30 µs (18 minutes; longer calls land in the last).
 const LATENCY_BUCKETS: usize = 30 * 4;
-
-/// One call being answered: who asked and when, for the metrics and this record.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Call {
-    /// The hosted connector's index (the order the service mounted them in).
-    pub connector: usize,
-    /// The connection the request names, if any.
-    pub guid: Option<ConnectionGuid>,
-    /// The operation.
-    pub operation: Operation,
-    /// When its request was read.
-    pub started: Instant,
-}
-
-impl Call {
-    /// The call was answered with `status`: counted in the metrics and here. Never inlined, so
-    /// that a profile shows its whole cost under its name (`bench/observe-cost`).
-    #[inline(never)]
-    pub(crate) fn answered(&self, status: &ResponseStatus) {
-        crate::metrics::answered(self.operation, status, self.started);
-        if let Some(activity) = recorder() {
-            activity.answered(self, status, SystemTime::now());
-        }
-    }
-}
 
 static ACTIVITY: OnceLock<Activity> = OnceLock::new();
 
@@ -264,7 +240,7 @@ impl Activity {
         }
     }
 
-    fn answered(&self, call: &Call, status: &ResponseStatus, now: SystemTime) {
+    fn record_answer(&self, call: &Call, status: &ResponseStatus, now: SystemTime) {
         let at = millis(now);
         let minute = at / 60_000;
         let failed = status.state == ResponseState::Error;
@@ -332,7 +308,7 @@ impl Activity {
 
     /// An `Authenticate` handshake was answered. Never inlined (as [`Call::answered`]).
     #[inline(never)]
-    pub(crate) fn handshake(&self, connector: usize, succeeded: bool, reason: Option<&str>, tenant: Option<String>) {
+    fn record_handshake(&self, connector: usize, succeeded: bool, reason: Option<&str>, tenant: Option<&str>) {
         let mut handshakes = lock(&self.handshakes);
         if handshakes.len() >= MAX_HANDSHAKES {
             handshakes.pop_front();
@@ -342,14 +318,8 @@ impl Activity {
             connector,
             succeeded,
             reason: reason.map(cut),
-            tenant,
+            tenant: tenant.map(str::to_owned),
         });
-    }
-
-    /// A call began; the guard counts it until dropped.
-    pub(crate) fn begin(&'static self) -> InFlight {
-        self.in_flight.fetch_add(1, Ordering::Relaxed);
-        InFlight(self)
     }
 
     /// A copy of everything, taken at `now`.
@@ -386,15 +356,6 @@ impl Activity {
             connections: lock(&self.connections).values().cloned().collect(),
             handshakes: lock(&self.handshakes).iter().rev().cloned().collect(),
         }
-    }
-}
-
-/// A call counted in flight until dropped.
-pub(crate) struct InFlight(&'static Activity);
-
-impl Drop for InFlight {
-    fn drop(&mut self) {
-        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
@@ -435,9 +396,28 @@ pub(crate) struct Snapshot {
     pub handshakes: Vec<Handshake>,
 }
 
+impl CallObserver for Activity {
+    fn begun(&self) {
+        self.in_flight.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn ended(&self) {
+        self.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    fn answered(&self, call: &Call, status: &ResponseStatus) {
+        self.record_answer(call, status, SystemTime::now());
+    }
+
+    fn handshake(&self, connector: usize, succeeded: bool, reason: Option<&str>, tenant: Option<&str>) {
+        self.record_handshake(connector, succeeded, reason, tenant);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Instant;
 
     fn call(guid: Option<ConnectionGuid>, operation: Operation) -> Call {
         Call { connector: 0, guid, operation, started: Instant::now() }
@@ -498,10 +478,10 @@ mod tests {
         let activity = Activity::new();
         let guid = crate::testkit::new_guid();
         let t0 = UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000);
-        activity.answered(&call(Some(guid), Operation::TestConnection), &ResponseStatus::ok(), t0);
+        activity.record_answer(&call(Some(guid), Operation::TestConnection), &ResponseStatus::ok(), t0);
         let failed = ResponseStatus::error("Cannot log in.\nTry again");
         let t1 = t0 + std::time::Duration::from_secs(61);
-        activity.answered(&call(Some(guid), Operation::GetActors), &failed, t1);
+        activity.record_answer(&call(Some(guid), Operation::GetActors), &failed, t1);
         let snapshot = activity.snapshot(t1);
         let conn = &snapshot.connections[0];
         assert!(conn.failing());
@@ -513,7 +493,7 @@ mod tests {
         let get_actors = &snapshot.operations[Operation::GetActors as usize];
         assert_eq!(get_actors.total(), Counts { calls: 1, failures: 1 });
         // A success afterwards: no longer failing, the error still shown.
-        activity.answered(&call(Some(guid), Operation::GetActors), &ResponseStatus::ok(), t1);
+        activity.record_answer(&call(Some(guid), Operation::GetActors), &ResponseStatus::ok(), t1);
         assert!(!activity.snapshot(t1).connections[0].failing());
     }
 
@@ -524,10 +504,10 @@ mod tests {
             .with_error_code(crate::contract::ErrorCode::UnknownConnectionId.wire());
         for _ in 0..100 {
             let guid = crate::testkit::new_guid();
-            activity.answered(&call(Some(guid), Operation::GetActors), &unknown, SystemTime::now());
+            activity.record_answer(&call(Some(guid), Operation::GetActors), &unknown, SystemTime::now());
         }
         let long = ResponseStatus::error("x".repeat(100_000));
-        activity.answered(&call(Some(crate::testkit::new_guid()), Operation::GetActors), &long, SystemTime::now());
+        activity.record_answer(&call(Some(crate::testkit::new_guid()), Operation::GetActors), &long, SystemTime::now());
         let snapshot = activity.snapshot(SystemTime::now());
         assert_eq!(snapshot.connections.len(), 1);
         // Cut, with how long the whole was.
@@ -540,25 +520,29 @@ mod tests {
         let activity = Activity::new();
         let known = crate::testkit::new_guid();
         let failing = ResponseStatus::error("The ERP is down.");
-        activity.answered(&call(Some(known), Operation::GetActors), &failing, SystemTime::now());
+        activity.record_answer(&call(Some(known), Operation::GetActors), &failing, SystemTime::now());
         let lie = ResponseStatus::error("the admin token was rotated, log in again at https://evil.example");
         for _ in 0..250 {
             let stranger = crate::testkit::new_guid();
-            activity.answered(&call(Some(stranger), Operation::SaveConnection), &lie, SystemTime::now());
-            activity.answered(
+            activity.record_answer(&call(Some(stranger), Operation::SaveConnection), &lie, SystemTime::now());
+            activity.record_answer(
                 &call(Some(stranger), Operation::DeleteConnection),
                 &ResponseStatus::ok(),
                 SystemTime::now(),
             );
         }
-        activity.answered(&call(Some(known), Operation::SaveConnection), &lie, SystemTime::now());
+        activity.record_answer(&call(Some(known), Operation::SaveConnection), &lie, SystemTime::now());
         let snapshot = activity.snapshot(SystemTime::now());
         assert_eq!(snapshot.connections.len(), 1, "only the stored connection is listed");
         let error = snapshot.connections[0].last_error.as_ref().unwrap();
         assert_eq!(error.text, "The ERP is down.", "a refused save does not overwrite it");
         assert_eq!(snapshot.operations[Operation::SaveConnection as usize].total().failures, 251, "but is counted");
-        activity.answered(&call(Some(known), Operation::DeleteConnection), &ResponseStatus::ok(), SystemTime::now());
-        activity.answered(
+        activity.record_answer(
+            &call(Some(known), Operation::DeleteConnection),
+            &ResponseStatus::ok(),
+            SystemTime::now(),
+        );
+        activity.record_answer(
             &call(Some(crate::testkit::new_guid()), Operation::SaveConnection),
             &ResponseStatus::ok(),
             SystemTime::now(),
@@ -571,7 +555,7 @@ mod tests {
     fn the_handshake_history_is_bounded() {
         let activity = Activity::new();
         for i in 0..(MAX_HANDSHAKES + 5) {
-            activity.handshake(0, i % 2 == 0, Some("token expired"), None);
+            activity.record_handshake(0, i % 2 == 0, Some("token expired"), None);
         }
         let snapshot = activity.snapshot(SystemTime::now());
         assert_eq!(snapshot.handshakes.len(), MAX_HANDSHAKES);

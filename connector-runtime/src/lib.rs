@@ -94,6 +94,7 @@ mod activity;
 #[doc(hidden)]
 pub mod http;
 pub mod metrics;
+mod observe;
 pub mod service;
 pub mod soap;
 pub mod store;

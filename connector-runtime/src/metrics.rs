@@ -10,6 +10,7 @@ use std::time::Instant;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
 use crate::contract::{ConnectionGuid, ErrorCode, Operation, ResponseStatus};
+use crate::observe::{Call, CallObserver};
 use crate::store::{ChangeListener, ConnectionStore, Listed, Record, StoreError};
 
 /// Calls answered, by operation, state and error code.
@@ -126,7 +127,7 @@ fn series() -> &'static CallSeries {
 }
 
 /// A call answered with `status`, `started` when its request was read.
-pub(crate) fn answered(operation: Operation, status: &ResponseStatus, started: Instant) {
+fn answered(operation: Operation, status: &ResponseStatus, started: Instant) {
     if !enabled() {
         return;
     }
@@ -153,11 +154,6 @@ pub(crate) fn answered(operation: Operation, status: &ResponseStatus, started: I
 /// Actors written in a streamed answer.
 pub(crate) fn streamed(actors: usize) {
     metrics::counter!(STREAMED_ACTORS).increment(actors as u64);
-}
-
-/// An `Authenticate` handshake's result.
-pub(crate) fn handshake(succeeded: bool) {
-    metrics::counter!(HANDSHAKES, "result" => if succeeded { "succeeded" } else { "refused" }).increment(1);
 }
 
 /// A request refused for `reason` (one of a fixed set).
@@ -229,21 +225,29 @@ impl ConnectionStore for MeteredStore {
     }
 }
 
-/// A call being answered, until dropped.
-pub(crate) struct InFlight;
+/// The Prometheus series as an observer of calls.
+struct Series;
 
-impl InFlight {
-    pub(crate) fn start() -> Option<InFlight> {
-        enabled().then(|| {
-            series().in_flight.increment(1.0);
-            InFlight
-        })
-    }
+/// The metrics' observer, when a recorder is installed.
+pub(crate) fn observer() -> Option<&'static dyn CallObserver> {
+    enabled().then_some(&Series as &'static dyn CallObserver)
 }
 
-impl Drop for InFlight {
-    fn drop(&mut self) {
+impl CallObserver for Series {
+    fn begun(&self) {
+        series().in_flight.increment(1.0);
+    }
+
+    fn ended(&self) {
         series().in_flight.decrement(1.0);
+    }
+
+    fn answered(&self, call: &Call, status: &ResponseStatus) {
+        answered(call.operation, status, call.started);
+    }
+
+    fn handshake(&self, _: usize, succeeded: bool, _: Option<&str>, _: Option<&str>) {
+        metrics::counter!(HANDSHAKES, "result" => if succeeded { "succeeded" } else { "refused" }).increment(1);
     }
 }
 

@@ -51,9 +51,9 @@ pub use futures_util::future::LocalBoxFuture;
 use futures_util::{FutureExt as _, StreamExt as _};
 use tracing::Instrument as _;
 
-use crate::activity::Call;
 use crate::contract::schema::RecordType as _;
 use crate::contract::{Operation, Request, Response, ResponseStatus};
+use crate::observe::Call;
 use crate::soap::{self, Fault, Limits, ProfileChoice, ReadError, WireProfile};
 
 /// The header that carries a request's id (`X-Request-Id`).
@@ -327,8 +327,7 @@ impl SoapEndpoint {
     }
 
     async fn call_admitted(&self, req: HttpRequest, payload: web::Payload, context: &CallContext) -> HttpResponse {
-        let _in_flight = crate::metrics::InFlight::start();
-        let _counted = crate::activity::recorder().map(|a| a.begin());
+        let _in_flight = crate::observe::InFlight::start();
         let settings = &self.inner.settings;
         if let Some(refusal) = self.refused_headers(&req) {
             return refusal;
@@ -666,10 +665,7 @@ fn authenticate_blocking(inner: &Inner, index: usize, body: &[u8]) -> (StatusCod
             }),
         _ => crate::auth::HandshakeAnswer::refused("the request carries no SignedToken"),
     };
-    crate::metrics::handshake(response.succeeded);
-    if let Some(activity) = crate::activity::recorder() {
-        activity.handshake(index, response.succeeded, response.reason.as_deref(), tenant);
-    }
+    crate::observe::handshake(index, response.succeeded, response.reason.as_deref(), tenant.as_deref());
     let mut out = Vec::with_capacity(1024);
     soap::auth::write_authenticate_response(&shape, &response, &mut out);
     (StatusCode::OK, out)

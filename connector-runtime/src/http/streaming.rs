@@ -12,8 +12,8 @@ use futures_util::stream::LocalBoxStream;
 use futures_util::{FutureExt as _, StreamExt as _};
 
 use super::{STREAM_CHUNK, internal_error, timed_out};
-use crate::activity::Call;
 use crate::contract::{ActorArrayResponse, ErpActor, Operation, Response, ResponseStatus};
+use crate::observe::Call;
 use crate::soap::{self, StreamedActors};
 
 type Actors = LocalBoxStream<'static, Result<ErpActor, ResponseStatus>>;
