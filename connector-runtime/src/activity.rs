@@ -203,7 +203,7 @@ impl ConnectionActivity {
 
 /// One `Authenticate` handshake.
 #[derive(Clone, Debug)]
-pub(crate) struct Handshake {
+pub(crate) struct HandshakeSeen {
     /// When (ms since the epoch).
     pub at: u64,
     /// The hosted connector's index.
@@ -222,7 +222,7 @@ pub(crate) struct Activity {
     in_flight: AtomicUsize,
     operations: Vec<Mutex<Window<OperationMinute>>>,
     connections: Mutex<HashMap<(usize, ConnectionGuid), ConnectionActivity>>,
-    handshakes: Mutex<VecDeque<Handshake>>,
+    handshakes: Mutex<VecDeque<HandshakeSeen>>,
 }
 
 fn cut(text: &str) -> String {
@@ -313,7 +313,7 @@ impl Activity {
         if handshakes.len() >= MAX_HANDSHAKES {
             handshakes.pop_front();
         }
-        handshakes.push_back(Handshake {
+        handshakes.push_back(HandshakeSeen {
             at: millis(SystemTime::now()),
             connector,
             succeeded,
@@ -393,7 +393,7 @@ pub(crate) struct Snapshot {
     /// Every connection remembered, in no order.
     pub connections: Vec<ConnectionActivity>,
     /// The last handshakes, newest first.
-    pub handshakes: Vec<Handshake>,
+    pub handshakes: Vec<HandshakeSeen>,
 }
 
 impl CallObserver for Activity {

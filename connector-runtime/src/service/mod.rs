@@ -5,13 +5,13 @@
 //! `ERP_CONNECTOR_*` environment variables; see [`Settings`].
 
 mod admin;
-mod connections;
 mod environment;
 mod host;
 mod per_source;
 mod serve;
 mod settings;
 mod shape_store;
+mod tcp;
 mod tls;
 
 pub use environment::{SECRET_VARIABLES, SecretEnvironment};
@@ -244,7 +244,7 @@ fn admin_listener(
         .ok_or_else(|| std::io::Error::other("another metrics recorder is installed in this process"))?;
     let hosted = handlers
         .iter()
-        .map(|(name, h)| admin::Hosted {
+        .map(|(name, h)| admin::ConnectorView {
             name: name.clone(),
             shown_fields: h.shown_fields(),
             secret_keys: h.secret_keys(),
@@ -293,10 +293,10 @@ fn warn_if_exposed(settings: &Settings) {
 
 /// The open-file limit raised to its hard limit and shared out between the listeners; logged,
 /// with a warning where the settings asked for more than fits.
-fn connections_plan(settings: &Settings) -> connections::Plan {
-    let fd_limit = connections::raise_fd_limit();
+fn tcp_plan(settings: &Settings) -> tcp::Plan {
+    let fd_limit = tcp::raise_fd_limit();
     let workers = settings.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let plan = connections::Plan::new(fd_limit, workers, settings.max_connections, settings.max_connections_per_source);
+    let plan = tcp::Plan::new(fd_limit, workers, settings.max_connections, settings.max_connections_per_source);
     if plan.per_worker < settings.max_connections || plan.per_source < settings.max_connections_per_source {
         tracing::warn!(
             fd_limit,
@@ -654,7 +654,7 @@ mod tests {
     /// answer ends with a small chunk, which Nagle's algorithm would hold for the client's
     /// delayed ACK, 40 ms on Linux).
     fn set_nodelay(connection: &dyn std::any::Any) {
-        let gate = super::connections::Gate::new(super::connections::Rules {
+        let gate = super::tcp::Gate::new(super::tcp::Rules {
             listener: "test",
             per_source: 1,
             exempt: Vec::new(),
@@ -664,7 +664,7 @@ mod tests {
         });
         let mut data = actix_web::dev::Extensions::new();
         gate.on_connect(connection, &mut data);
-        assert!(data.contains::<super::connections::Admitted>(), "let in");
+        assert!(data.contains::<super::tcp::Admitted>(), "let in");
     }
 
     #[actix_web::test]

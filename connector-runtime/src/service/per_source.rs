@@ -10,7 +10,7 @@ use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use super::connections::Source;
+use super::tcp::Source;
 use crate::sync::lock;
 
 /// Sources counted at once in one window.

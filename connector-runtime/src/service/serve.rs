@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use actix_web::{HttpResponse, HttpServer, web};
 
-use super::{OnStarted, Settings, admin, connections, connections_plan, tls};
+use super::{OnStarted, Settings, admin, tcp, tcp_plan, tls};
 use crate::http::SoapEndpoint;
 use crate::store::ConnectionStore;
 
@@ -24,8 +24,8 @@ pub(super) struct Assembled {
 /// Listens and serves until the server stops, then drains the admin listener.
 pub(super) fn serve(assembled: Assembled) -> std::io::Result<()> {
     let Assembled { settings, store, endpoint, names, admin, on_started } = assembled;
-    let plan = connections_plan(&settings);
-    let gate = connections::Gate::new(connections::Rules {
+    let plan = tcp_plan(&settings);
+    let gate = tcp::Gate::new(tcp::Rules {
         listener: "SOAP",
         per_source: plan.per_source,
         exempt: settings.endpoint.trusted_proxies.clone(),
@@ -39,7 +39,7 @@ pub(super) fn serve(assembled: Assembled) -> std::io::Result<()> {
         let watched = gate.clone();
         let mut server = HttpServer::new(move || {
             actix_web::App::new()
-                .wrap_fn(connections::timed)
+                .wrap_fn(tcp::timed)
                 .service(endpoint.resource(&path))
                 .configure(|routes| probes(routes, store.clone()))
         })
@@ -100,7 +100,7 @@ fn probes(routes: &mut web::ServiceConfig, store: Arc<dyn ConnectionStore>) {
 /// Starts the admin listener; its handle, to stop it with the server.
 fn start_admin(
     admin: admin::Admin,
-    plan: &connections::Plan,
+    plan: &tcp::Plan,
     settings: &Settings,
 ) -> std::io::Result<actix_web::dev::ServerHandle> {
     let (handle, addrs) = admin::start(admin, plan, settings)?;

@@ -53,7 +53,7 @@ enum Access {
 }
 
 /// A connector hosted by the service, as the status page shows it.
-pub(super) struct Hosted {
+pub(super) struct ConnectorView {
     /// Its name.
     pub name: String,
     /// The configuration fields that may be shown, as (key, display name): never a secret.
@@ -75,7 +75,7 @@ pub(super) struct Admin {
     /// Whether the store is shared by replicas (PostgreSQL): the page says it shows one.
     pub shared_store: bool,
     /// The hosted connectors, in the order the service mounted them.
-    pub hosted: Vec<Hosted>,
+    pub hosted: Vec<ConnectorView>,
 }
 
 /// The listener's state: the settings and the logins made through the form.
@@ -287,12 +287,12 @@ async fn logout(req: HttpRequest, state: web::Data<State>) -> HttpResponse {
 /// whatever the token: a flood of connections to it cannot reach the SOAP side.
 pub(super) fn start(
     admin: Admin,
-    plan: &super::connections::Plan,
+    plan: &super::tcp::Plan,
     settings: &super::Settings,
 ) -> std::io::Result<(actix_web::dev::ServerHandle, Vec<std::net::SocketAddr>)> {
     let (bind, recorder) = (admin.bind.clone(), admin.metrics);
     let timeout = std::time::Duration::from_secs(settings.client_timeout_secs.max(1));
-    let gate = super::connections::Gate::new(super::connections::Rules {
+    let gate = super::tcp::Gate::new(super::tcp::Rules {
         listener: "admin",
         per_source: plan.admin_per_source,
         exempt: Vec::new(),
@@ -306,7 +306,7 @@ pub(super) fn start(
     let data = web::Data::new(State { admin, activity, sessions: Mutex::new(Vec::new()), wrong });
     let server = HttpServer::new(move || {
         App::new()
-            .wrap_fn(super::connections::timed)
+            .wrap_fn(super::tcp::timed)
             .app_data(data.clone())
             .app_data(web::FormConfig::default().limit(4096))
             .route("/", web::get().to(status))

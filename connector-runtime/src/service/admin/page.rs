@@ -8,7 +8,7 @@
 
 use std::fmt::Write as _;
 
-use super::Hosted;
+use super::ConnectorView;
 use crate::activity::{ConnectionActivity, Counts, MINUTES, Snapshot};
 use crate::contract::StringDict;
 use crate::store::StoreError;
@@ -68,7 +68,7 @@ pub(super) struct View<'a> {
     /// Whether the store is shared by replicas.
     pub shared_store: bool,
     /// The hosted connectors.
-    pub hosted: &'a [Hosted],
+    pub hosted: &'a [ConnectorView],
     /// This process.
     pub replica: Replica,
 }
@@ -376,7 +376,7 @@ fn connections(out: &mut String, view: &View<'_>) {
 /// text). Only the declared non-secret fields are read out of the stored values.
 fn settings_cell<'v>(
     values: &'v Result<Option<StringDict>, StoreError>,
-    hosted: Option<&Hosted>,
+    hosted: Option<&ConnectorView>,
 ) -> (String, Vec<&'v str>) {
     match (values, hosted) {
         (Ok(Some(values)), Some(h)) => {

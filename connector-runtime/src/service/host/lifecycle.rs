@@ -131,11 +131,10 @@ impl Hosted {
             other => other.map(|values| (values.is_some(), values)),
         })
         .await?;
-        let (stored, deleted) = match stored.map(tombstone) {
-            // An expired tombstone guards nothing.
-            Some((_, Some(false))) => (None, false),
-            Some((values, mark)) => (Some(values), mark.is_some()),
-            None => (None, false),
+        let (stored, deleted) = match stored.map(Held::of) {
+            Some(Held::Live(values)) => (Some(values), false),
+            Some(Held::Tombstone(values)) => (Some(values), true),
+            Some(Held::Expired) | None => (None, false),
         };
         match stored {
             // The same values: nothing to write, unless they come back from a tombstone.
@@ -220,11 +219,24 @@ impl Hosted {
 /// How long a deleted connection's values still guard its GUID.
 const TOMBSTONE_SECS: u64 = 30 * 24 * 3600;
 
-/// The values of a stored record, and whether it is a tombstone that still guards the GUID
-/// (`None`: not deleted; `Some(false)`: deleted long enough ago to guard nothing).
-fn tombstone(record: Record) -> (StringDict, Option<bool>) {
-    let live = record.deleted_at.map(|at| now_secs().saturating_sub(at) < TOMBSTONE_SECS);
-    (record.values, live)
+/// What a stored record holds for its GUID.
+enum Held {
+    /// A live connection's values.
+    Live(StringDict),
+    /// A deleted connection's values, still guarding the GUID.
+    Tombstone(StringDict),
+    /// A connection deleted long enough ago to guard nothing.
+    Expired,
+}
+
+impl Held {
+    fn of(record: Record) -> Held {
+        match record.deleted_at {
+            None => Held::Live(record.values),
+            Some(at) if now_secs().saturating_sub(at) < TOMBSTONE_SECS => Held::Tombstone(record.values),
+            Some(_) => Held::Expired,
+        }
+    }
 }
 
 /// A bound on what one source may do, as its refusal tells it: counted by `reason`, answered
