@@ -11,11 +11,12 @@
 //! at [`MAX_TEXT_BYTES`] with control characters escaped. Nothing here is a secret: error texts
 //! are what the connector answered to the caller anyway.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::bounded::Bounded;
 use crate::contract::{ConnectionGuid, Operation, ResponseState, ResponseStatus};
 use crate::observe::{Call, CallObserver};
 use crate::sync::lock;
@@ -221,7 +222,7 @@ pub(crate) struct Activity {
     started: SystemTime,
     in_flight: AtomicUsize,
     operations: Vec<Mutex<Window<OperationMinute>>>,
-    connections: Mutex<HashMap<(usize, ConnectionGuid), ConnectionActivity>>,
+    connections: Mutex<Bounded<(usize, ConnectionGuid), ConnectionActivity>>,
     handshakes: Mutex<VecDeque<HandshakeSeen>>,
 }
 
@@ -235,7 +236,7 @@ impl Activity {
             started: SystemTime::now(),
             in_flight: AtomicUsize::new(0),
             operations: Operation::all().map(|_| Mutex::new(Window::new())).collect(),
-            connections: Mutex::new(HashMap::new()),
+            connections: Mutex::new(Bounded::new(MAX_CONNECTIONS)),
             handshakes: Mutex::new(VecDeque::with_capacity(MAX_HANDSHAKES)),
         }
     }
@@ -277,24 +278,24 @@ impl Activity {
                 .unwrap_or("")),
         });
         let mut connections = lock(&self.connections);
-        if !lists_it && !connections.contains_key(&(call.connector, guid)) {
+        if !lists_it && !connections.contains(&(call.connector, guid)) {
             return;
         }
-        if connections.len() >= MAX_CONNECTIONS && !connections.contains_key(&(call.connector, guid)) {
-            let oldest = connections.iter().min_by_key(|(_, c)| c.last_call.0).map(|(k, _)| *k);
-            if let Some(oldest) = oldest {
-                connections.remove(&oldest);
-            }
-        }
-        let entry = connections.entry((call.connector, guid)).or_insert_with(|| ConnectionActivity {
-            connector: call.connector,
-            guid,
-            last_call: (at, call.operation),
-            last_success: None,
-            last_error: None,
-            last_failed: false,
-            minutes: Window::new(),
-        });
+        let Some(entry) = connections.touch(
+            (call.connector, guid),
+            |_| false,
+            || ConnectionActivity {
+                connector: call.connector,
+                guid,
+                last_call: (at, call.operation),
+                last_success: None,
+                last_error: None,
+                last_failed: false,
+                minutes: Window::new(),
+            },
+        ) else {
+            return;
+        };
         entry.last_call = (at, call.operation);
         entry.last_failed = failed;
         match error {
@@ -353,7 +354,7 @@ impl Activity {
             started: millis(self.started),
             in_flight: self.in_flight.load(Ordering::Relaxed),
             operations,
-            connections: lock(&self.connections).values().cloned().collect(),
+            connections: lock(&self.connections).iter().map(|(_, c)| c.clone()).collect(),
             handshakes: lock(&self.handshakes).iter().rev().cloned().collect(),
         }
     }

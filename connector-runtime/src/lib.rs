@@ -91,6 +91,7 @@ pub mod connector;
 pub mod contract;
 // Public for the tests (an endpoint around a hand-written handler); not the author's API.
 mod activity;
+mod bounded;
 #[doc(hidden)]
 pub mod http;
 pub mod metrics;

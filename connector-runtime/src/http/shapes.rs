@@ -14,7 +14,7 @@
 //! skipped-element set have fixed sizes, and the store is written by one task at a time and read
 //! at most every [`STORE_READ_INTERVAL`].
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::net::IpAddr;
 
 use ipnet::IpNet;
@@ -22,6 +22,7 @@ use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::bounded::Bounded;
 use crate::soap::{ProfileChoice, Shape, Skipped, Trace, WireProfile};
 use crate::sync::lock;
 
@@ -45,9 +46,8 @@ pub const STORE_READ_INTERVAL: Duration = Duration::from_secs(10);
 pub(crate) struct Shapes {
     choice: ProfileChoice,
     fallback: WireProfile,
-    /// Each caller's shape and when it was last heard (a tick of `heard`).
-    callers: Mutex<HashMap<IpAddr, (WireProfile, u64)>>,
-    heard: std::sync::atomic::AtomicU64,
+    /// Each caller's shape; the one heard from least recently leaves first.
+    callers: Mutex<Bounded<IpAddr, WireProfile>>,
     /// Whose shapes the deployment's follows (the allow-list); empty: the first shape is kept.
     trusted: Vec<IpNet>,
     /// The deployment's last detected shape (0: none yet; else 1 + index in `WireProfile::ALL`).
@@ -78,8 +78,7 @@ impl Shapes {
         Shapes {
             choice,
             fallback,
-            callers: Mutex::new(HashMap::new()),
-            heard: Default::default(),
+            callers: Mutex::new(Bounded::new(MAX_CALLERS)),
             trusted,
             deployment: Arc::new(AtomicU8::new(0)),
             memory,
@@ -132,7 +131,7 @@ impl Shapes {
             self.detected(caller, profile, operation, trace);
             return profile;
         }
-        let by_caller = lock(&self.callers).get(&caller).map(|(profile, _)| *profile);
+        let by_caller = lock(&self.callers).get(&caller).copied();
         let remembered = match by_caller {
             Some(profile) => profile,
             None => self.deployment_shape().await,
@@ -202,15 +201,7 @@ impl Shapes {
     /// `caller` showed `profile`: remembered, and heard now; past [`MAX_CALLERS`] the caller
     /// heard from least recently is forgotten.
     fn remember(&self, caller: IpAddr, profile: WireProfile) {
-        let now = self.heard.fetch_add(1, Ordering::Relaxed);
-        let mut callers = lock(&self.callers);
-        if callers.len() >= MAX_CALLERS
-            && !callers.contains_key(&caller)
-            && let Some(oldest) = callers.iter().min_by_key(|(_, (_, heard))| *heard).map(|(ip, _)| *ip)
-        {
-            callers.remove(&oldest);
-        }
-        callers.insert(caller, (profile, now));
+        lock(&self.callers).insert(caller, profile, |_| false);
     }
 
     /// Writes the deployment's shape to the store on one blocking task at a time; a change made
@@ -381,7 +372,7 @@ mod tests {
         });
         let callers = shapes.callers.lock().unwrap();
         assert_eq!(callers.len(), MAX_CALLERS, "full, not started over");
-        assert!(!callers.contains_key(&IpAddr::from([10, 0, 0, 0])), "the least recently heard left");
+        assert!(!callers.contains(&IpAddr::from([10, 0, 0, 0])), "the least recently heard left");
     }
 
     /// A memory that says what it holds.

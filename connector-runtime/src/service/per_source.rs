@@ -5,12 +5,12 @@
 //! Forgetting only helps a source already past that many addresses, which no per-source bound
 //! slows anyway.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use super::tcp::Source;
+use crate::bounded::Bounded;
 use crate::sync::lock;
 
 /// Sources counted at once in one window.
@@ -25,9 +25,8 @@ pub(crate) struct PerSource {
 
 struct Window {
     started: Instant,
-    /// Per source: its count and when it was last counted (a tick).
-    by_source: HashMap<Source, (u32, u64)>,
-    tick: u64,
+    /// Per source: its count.
+    by_source: Bounded<Source, u32>,
 }
 
 impl PerSource {
@@ -36,7 +35,7 @@ impl PerSource {
         PerSource {
             max,
             window,
-            counts: Mutex::new(Window { started: Instant::now(), by_source: HashMap::new(), tick: 0 }),
+            counts: Mutex::new(Window { started: Instant::now(), by_source: Bounded::new(MAX_COUNTED_SOURCES) }),
         }
     }
 
@@ -47,7 +46,7 @@ impl PerSource {
         }
         let source = Source::of(ip.unwrap_or(IpAddr::from([0, 0, 0, 0])));
         let counts = lock(&self.counts);
-        counts.started.elapsed() < self.window && counts.by_source.get(&source).is_some_and(|(n, _)| *n >= self.max)
+        counts.started.elapsed() < self.window && counts.by_source.get(&source).is_some_and(|n| *n >= self.max)
     }
 
     /// Counts an event from `ip` (`None`: an in-process call, counted as one source); `false`
@@ -62,16 +61,7 @@ impl PerSource {
             counts.started = Instant::now();
             counts.by_source.clear();
         }
-        counts.tick += 1;
-        let tick = counts.tick;
-        if counts.by_source.len() >= MAX_COUNTED_SOURCES
-            && !counts.by_source.contains_key(&source)
-            && let Some(oldest) = counts.by_source.iter().min_by_key(|(_, (_, at))| *at).map(|(s, _)| *s)
-        {
-            counts.by_source.remove(&oldest);
-        }
-        let (count, at) = counts.by_source.entry(source).or_insert((0, tick));
-        *at = tick;
+        let Some(count) = counts.by_source.touch(source, |_| false, || 0) else { return true };
         *count = count.saturating_add(1);
         *count <= self.max
     }

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant, SystemTime};
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, http::header, web};
 use metrics_exporter_prometheus::PrometheusHandle;
 
+use crate::bounded::Bounded;
 use crate::store::ConnectionStore;
 use crate::sync::lock;
 
@@ -82,7 +83,8 @@ pub(super) struct Admin {
 struct State {
     admin: Admin,
     activity: &'static crate::activity::Activity,
-    sessions: Mutex<Vec<(String, Instant)>>,
+    /// Session ids and when each began.
+    sessions: Mutex<Bounded<String, Instant>>,
     /// Wrong tokens per source.
     wrong: super::per_source::PerSource,
 }
@@ -114,7 +116,7 @@ impl State {
             (Some(given), _) => same_secret(given.trim().as_bytes(), self.admin.token.as_bytes()),
             (None, Some(cookie)) => {
                 let mut sessions = lock(&self.sessions);
-                sessions.retain(|(_, since)| since.elapsed() < SESSION_LIFE);
+                sessions.retain(|_, since| since.elapsed() < SESSION_LIFE);
                 // Every session compared whole, whichever matches.
                 sessions
                     .iter()
@@ -134,19 +136,15 @@ impl State {
         let mut bytes = [0u8; 32];
         getrandom::fill(&mut bytes).ok()?;
         let id = bytes.iter().map(|b| format!("{b:02x}")).collect::<String>();
-        let mut sessions = lock(&self.sessions);
-        sessions.retain(|(_, since)| since.elapsed() < SESSION_LIFE);
-        if sessions.len() >= MAX_SESSIONS {
-            sessions.remove(0);
-        }
-        sessions.push((id.clone(), Instant::now()));
+        let ended = |since: &Instant| since.elapsed() >= SESSION_LIFE;
+        lock(&self.sessions).insert(id.clone(), Instant::now(), ended);
         Some(id)
     }
 
     fn close_session(&self, req: &HttpRequest) {
         if let Some(cookie) = req.cookie(COOKIE) {
             let mut sessions = lock(&self.sessions);
-            sessions.retain(|(id, _)| !same_secret(cookie.value().as_bytes(), id.as_bytes()));
+            sessions.retain(|id, _| !same_secret(cookie.value().as_bytes(), id.as_bytes()));
         }
     }
 }
@@ -303,7 +301,7 @@ pub(super) fn start(
     gate.watch();
     let activity = crate::activity::install();
     let wrong = super::per_source::PerSource::new(WRONG_TOKENS_PER_MINUTE, Duration::from_secs(60));
-    let data = web::Data::new(State { admin, activity, sessions: Mutex::new(Vec::new()), wrong });
+    let data = web::Data::new(State { admin, activity, sessions: Mutex::new(Bounded::new(MAX_SESSIONS)), wrong });
     let server = HttpServer::new(move || {
         App::new()
             .wrap_fn(super::tcp::timed)

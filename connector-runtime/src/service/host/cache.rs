@@ -1,11 +1,11 @@
 //! The connections a host keeps parsed, with their ERP sessions, so that a call does not wait
 //! for the store or log in again.
 
-use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use super::erased::{AnyConfig, AnyConn, AnySession};
+use crate::bounded::Bounded;
 use crate::contract::{ConnectionGuid, StringDict};
 
 /// A connection as the cache keeps it: its parsed configuration and its session, opened on
@@ -72,13 +72,14 @@ pub(super) fn values_hash(info: &StringDict) -> u64 {
 /// time to live.
 pub(super) struct ConnectionCache<V> {
     ttl: Duration,
-    /// Most entries kept; expired ones go first, then the oldest.
-    capacity: usize,
+    /// Whether entries are kept at all (a time to live and a capacity above zero).
+    keeps: bool,
     entries: RwLock<CacheEntries<V>>,
 }
 
 struct CacheEntries<V> {
-    by_guid: HashMap<ConnectionGuid, Cached<V>>,
+    /// Expired entries make room first, then the oldest.
+    by_guid: Bounded<ConnectionGuid, Cached<V>>,
     /// Counts changes heard of, so that a read that began before one is not cached after it.
     generation: u64,
 }
@@ -110,15 +111,15 @@ impl<V> ConnectionCache<V> {
     }
 
     pub(super) fn new(ttl: Duration, capacity: usize) -> Self {
-        let entries = CacheEntries { by_guid: HashMap::new(), generation: 0 };
-        ConnectionCache { ttl, capacity, entries: RwLock::new(entries) }
+        let entries = CacheEntries { by_guid: Bounded::new(capacity), generation: 0 };
+        ConnectionCache { ttl, keeps: !ttl.is_zero() && capacity > 0, entries: RwLock::new(entries) }
     }
 
     /// Keeps `conn`, read since `generation`, unless a change was heard of in the meantime;
     /// returns what is kept. A read that finishes second gets the first one's entry, so that
     /// concurrent first calls share one (and one session).
     pub(super) fn put(&self, guid: ConnectionGuid, conn: Arc<V>, generation: u64) -> Arc<V> {
-        if self.ttl.is_zero() || self.capacity == 0 {
+        if !self.keeps {
             return conn;
         }
         let mut entries = self.entries_mut();
@@ -130,8 +131,7 @@ impl<V> ConnectionCache<V> {
         {
             return kept.clone();
         }
-        self.make_room(&mut entries, guid);
-        entries.by_guid.insert(guid, (Instant::now(), conn.clone()));
+        entries.by_guid.insert(guid, (Instant::now(), conn.clone()), self.expiry());
         conn
     }
 
@@ -140,25 +140,16 @@ impl<V> ConnectionCache<V> {
         let mut entries = self.entries_mut();
         entries.generation += 1;
         let old = entries.by_guid.remove(&guid).map(|(_, old)| old);
-        if !self.ttl.is_zero() && self.capacity > 0 {
-            self.make_room(&mut entries, guid);
-            entries.by_guid.insert(guid, (Instant::now(), conn));
+        if self.keeps {
+            entries.by_guid.insert(guid, (Instant::now(), conn), self.expiry());
         }
         old
     }
 
-    /// Before `guid` is added to a full cache: the expired entries go, and if none had, the
-    /// oldest (one scan for a whole TTL's worth of entries, so amortised it is cheap).
-    fn make_room(&self, entries: &mut CacheEntries<V>, guid: ConnectionGuid) {
-        if entries.by_guid.len() < self.capacity || entries.by_guid.contains_key(&guid) {
-            return;
-        }
-        entries.by_guid.retain(|_, (at, _)| at.elapsed() < self.ttl);
-        if entries.by_guid.len() >= self.capacity
-            && let Some(oldest) = entries.by_guid.iter().min_by_key(|(_, (at, _))| *at).map(|(g, _)| *g)
-        {
-            entries.by_guid.remove(&oldest);
-        }
+    /// Whether an entry's time is up (such entries make room first in a full cache).
+    fn expiry(&self) -> impl Fn(&Cached<V>) -> bool + use<V> {
+        let ttl = self.ttl;
+        move |(at, _)| at.elapsed() >= ttl
     }
 
     #[cfg(test)]

@@ -8,12 +8,12 @@
 //!   user); after [`MAX_FAILURES`] failed tests of one target in [`FAILURE_WINDOW`], it is not
 //!   tested again until the window ends, whoever asks, and the ERP hears nothing of it.
 
-use std::collections::HashMap;
 use std::hash::BuildHasher;
 use std::net::IpAddr;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use crate::bounded::Bounded;
 use crate::contract::StringDict;
 use crate::service::per_source::{MAX_COUNTED_SOURCES, PerSource};
 use crate::sync::lock;
@@ -55,7 +55,7 @@ pub(crate) struct CredentialTests {
     per_source: PerSource,
     per_minute: u32,
     hasher: foldhash::fast::RandomState,
-    failures: Mutex<HashMap<u64, (u32, Instant)>>,
+    failures: Mutex<Bounded<u64, (u32, Instant)>>,
 }
 
 impl CredentialTests {
@@ -65,7 +65,7 @@ impl CredentialTests {
             per_source: PerSource::new(per_minute, Duration::from_secs(60)),
             per_minute,
             hasher: foldhash::fast::RandomState::default(),
-            failures: Mutex::new(HashMap::new()),
+            failures: Mutex::new(Bounded::new(MAX_COUNTED_SOURCES)),
         }
     }
 
@@ -98,15 +98,8 @@ impl CredentialTests {
             failures.remove(&target);
             return;
         }
-        if failures.len() >= MAX_COUNTED_SOURCES && !failures.contains_key(&target) {
-            failures.retain(|_, (_, since)| since.elapsed() < FAILURE_WINDOW);
-            if failures.len() >= MAX_COUNTED_SOURCES
-                && let Some(oldest) = failures.iter().min_by_key(|(_, (_, since))| *since).map(|(k, _)| *k)
-            {
-                failures.remove(&oldest);
-            }
-        }
-        let entry = failures.entry(target).or_insert((0, Instant::now()));
+        let expired = |(_, since): &(u32, Instant)| since.elapsed() >= FAILURE_WINDOW;
+        let Some(entry) = failures.touch(target, expired, || (0, Instant::now())) else { return };
         if entry.1.elapsed() >= FAILURE_WINDOW {
             *entry = (0, Instant::now());
         }
