@@ -31,6 +31,7 @@
 //! ```
 
 mod guard;
+mod request;
 mod shapes;
 mod streaming;
 
@@ -46,9 +47,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
+use futures_util::FutureExt as _;
 /// The future a [`SoapHandler`] returns (re-exported so handlers need no extra dependency).
 pub use futures_util::future::LocalBoxFuture;
-use futures_util::{FutureExt as _, StreamExt as _};
 use tracing::Instrument as _;
 
 use crate::contract::schema::RecordType as _;
@@ -167,9 +168,6 @@ pub struct EndpointSettings {
 /// `WSSaveActors` of many actors, is some hundred KiB; the large messages are answers), and a
 /// body is held in memory whole before it is read.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
-
-/// Largest buffer reserved for a body before its bytes arrive, whatever `Content-Length` says.
-const MAX_INITIAL_BODY_CAPACITY: usize = 64 * 1024;
 
 /// The default [`EndpointSettings::call_timeout`]. EIS's own timeouts are unknown (spec §10);
 /// a WCF client gives up after one minute by default, so the connector answers before that.
@@ -329,12 +327,13 @@ impl SoapEndpoint {
     async fn call_admitted(&self, req: HttpRequest, payload: web::Payload, context: &CallContext) -> HttpResponse {
         let _in_flight = crate::observe::InFlight::start();
         let settings = &self.inner.settings;
-        if let Some(refusal) = self.refused_headers(&req) {
-            return refusal;
-        }
-        let body = match self.read_body(&req, payload).await {
+        let read = match request::unreadable(&req) {
+            Some(refusal) => Err(refusal),
+            None => request::read_body(&req, payload, settings.max_body_bytes, settings.body_timeout).await,
+        };
+        let body = match read {
             Ok(body) => body,
-            Err(refusal) => return refusal,
+            Err(refusal) => return self.refused(refusal),
         };
         let started = std::time::Instant::now();
         tracing::debug!(
@@ -359,74 +358,6 @@ impl SoapEndpoint {
             });
         }
         xml_response(status, out)
-    }
-
-    /// A fault for a request this endpoint does not read at all: SOAP 1.2, or a compressed body
-    /// (decompressing would let a small body expand without bound; EIS does not compress).
-    fn refused_headers(&self, req: &HttpRequest) -> Option<HttpResponse> {
-        if content_type(req).is_some_and(|ct| ct.to_ascii_lowercase().starts_with("application/soap+xml")) {
-            let fault = Fault::client("SOAP 1.2 (application/soap+xml) is not supported; send SOAP 1.1 as text/xml");
-            return Some(self.fault(StatusCode::UNSUPPORTED_MEDIA_TYPE, &fault));
-        }
-        let encoding = req.headers().get(header::CONTENT_ENCODING)?;
-        if encoding.as_bytes().eq_ignore_ascii_case(b"identity") {
-            return None;
-        }
-        let fault = Fault::client(format!(
-            "compressed request bodies (Content-Encoding: {}) are not accepted; send the body as is",
-            String::from_utf8_lossy(encoding.as_bytes())
-        ));
-        Some(self.fault(StatusCode::UNSUPPORTED_MEDIA_TYPE, &fault))
-    }
-
-    /// The request body, within the body limit and the body timeout; else the refusal to send.
-    async fn read_body(&self, req: &HttpRequest, mut payload: web::Payload) -> Result<web::Bytes, HttpResponse> {
-        let settings = &self.inner.settings;
-        let too_large = || {
-            crate::metrics::refused("body_too_large");
-            let fault =
-                Fault::client(format!("the request body exceeds the limit of {} bytes", settings.max_body_bytes));
-            self.fault(StatusCode::PAYLOAD_TOO_LARGE, &fault)
-        };
-        let announced = req
-            .headers()
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok());
-        // Refused before a byte of it is read.
-        if announced.is_some_and(|n| n > settings.max_body_bytes as u64) {
-            return Err(too_large());
-        }
-        // Grown as bytes arrive: an announced length costs nothing until it is sent.
-        let initial = announced.unwrap_or(0).min(MAX_INITIAL_BODY_CAPACITY as u64) as usize;
-        let mut body = web::BytesMut::with_capacity(initial);
-        let read = async {
-            while let Some(chunk) = payload.next().await {
-                match chunk {
-                    Ok(chunk) if body.len() + chunk.len() > settings.max_body_bytes => return Err(too_large()),
-                    Ok(chunk) => body.extend_from_slice(&chunk),
-                    Err(e) => {
-                        let fault = Fault::client("the request body could not be read").with_detail(e.to_string());
-                        return Err(self.fault(StatusCode::BAD_REQUEST, &fault));
-                    }
-                }
-            }
-            Ok(())
-        };
-        match actix_web::rt::time::timeout(settings.body_timeout, read).await {
-            Ok(Ok(())) => Ok(body.freeze()),
-            Ok(Err(refusal)) => Err(refusal),
-            Err(_) => {
-                crate::metrics::refused("body_timeout");
-                let fault = Fault::client(format!(
-                    "the request body did not arrive within {} seconds",
-                    settings.body_timeout.as_secs_f64()
-                ));
-                let mut response = self.fault(StatusCode::REQUEST_TIMEOUT, &fault);
-                response.head_mut().set_connection_type(actix_web::http::ConnectionType::Close);
-                Err(response)
-            }
-        }
     }
 
     /// Answers a call whose body has been read: the response or a fault, or (when
@@ -616,6 +547,18 @@ impl SoapEndpoint {
     fn fault(&self, status: StatusCode, fault: &Fault) -> HttpResponse {
         xml_response(status, fault_bytes(&self.inner.settings, fault))
     }
+
+    /// The fault of a request refused before it was read (counted by its reason, if any).
+    fn refused(&self, refusal: request::Refusal) -> HttpResponse {
+        if let Some(reason) = refusal.reason {
+            crate::metrics::refused(reason);
+        }
+        let mut response = self.fault(refusal.status, &refusal.fault);
+        if refusal.close {
+            response.head_mut().set_connection_type(actix_web::http::ConnectionType::Close);
+        }
+        response
+    }
 }
 
 /// The one log line of a call answered whole.
@@ -715,10 +658,6 @@ fn internal_error(operation: Operation) -> Response {
         operation,
         ResponseStatus::error(format!("The connector failed while handling {operation}; see the connector's log.")),
     )
-}
-
-fn content_type(req: &HttpRequest) -> Option<&str> {
-    req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok())
 }
 
 fn xml_response(status: StatusCode, body: Vec<u8>) -> HttpResponse {
