@@ -7,6 +7,9 @@
 //! Set `ERP_CONNECTOR_MACROS_DEBUG=1` while building to print each expansion, and
 //! `ERP_CONNECTOR_MACROS_TIMING=1` to print how long each expansion and its checks took.
 
+// Small functions: at most 80 lines of code each (clippy.toml), tests excepted.
+#![warn(clippy::too_many_lines)]
+
 mod allow_pattern;
 mod config;
 mod connector;

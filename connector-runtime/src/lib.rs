@@ -80,6 +80,9 @@
 // a single thread (`service::environment`).
 #![deny(unsafe_code)]
 #![warn(unreachable_pub)]
+// Small functions: at most 80 lines of code each (clippy.toml), tests excepted.
+#![warn(clippy::too_many_lines)]
+#![cfg_attr(test, allow(clippy::too_many_lines))]
 
 pub mod auth;
 // Public for the `erp-connector` command and the tests; not the author's API.
