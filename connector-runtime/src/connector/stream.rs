@@ -10,7 +10,8 @@ use futures_util::Stream;
 use futures_util::stream::LocalBoxStream;
 
 use super::{ConnectorError, ConnectorResult, Reply};
-use crate::contract::{ErpActor, ResponseStatus};
+use crate::contract::ErpActor;
+use crate::http::WireItem;
 
 /// What travels through an [`ActorStream`]: the actors, then possibly the answer's status.
 enum Item {
@@ -161,16 +162,16 @@ impl ActorStream {
         Ok(self.ended.take().unwrap_or_else(Reply::ok).map(|()| actors))
     }
 
-    /// The actors, then the answer's status as the error item: a failure, or the successful
-    /// status the stream ended with (`IsOk=true`), if any.
-    pub(crate) fn into_wire(self, include_tech: bool) -> LocalBoxStream<'static, Result<ErpActor, ResponseStatus>> {
+    /// The actors, then the answer's status: a failure, or the successful status the stream
+    /// ended with, if any.
+    pub(crate) fn into_wire(self, include_tech: bool) -> LocalBoxStream<'static, WireItem> {
         use futures_util::StreamExt as _;
         Box::pin(self.inner.map(move |item| match item {
-            Ok(Item::Actor(actor)) => Ok(actor),
-            Ok(Item::End(reply)) => Err(reply.into_wire(include_tech).1),
+            Ok(Item::Actor(actor)) => WireItem::Actor(actor),
+            Ok(Item::End(reply)) => WireItem::End(reply.into_wire(include_tech).1),
             Err(error) => {
                 tracing::warn!(error = %crate::untrusted::shown(&error.to_string()), "connector failed while streaming actors");
-                Err(error.into_wire(include_tech))
+                WireItem::End(error.into_wire(include_tech))
             }
         }))
     }

@@ -127,8 +127,18 @@ impl CallContext {
 pub enum Answer {
     /// The whole response.
     Whole(Response),
-    /// The actors of the response, as they come.
-    Actors(futures_util::stream::LocalBoxStream<'static, Result<crate::contract::ErpActor, ResponseStatus>>),
+    /// The actors of the response, as they come, then (optionally) the status it ends with.
+    Actors(futures_util::stream::LocalBoxStream<'static, WireItem>),
+}
+
+/// One item of a streamed answer.
+#[derive(Debug)]
+pub enum WireItem {
+    /// An actor.
+    Actor(crate::contract::ErpActor),
+    /// The status the answer ends with: a failure (the actors sent are dropped where the profile
+    /// allows), or a successful one with its texts. A stream that just ends is `Ok`.
+    End(ResponseStatus),
 }
 
 /// Bytes gathered before a chunk of a streamed answer is handed to the connection.

@@ -11,19 +11,15 @@ use actix_web::http::header::{self, HeaderValue};
 use futures_util::stream::LocalBoxStream;
 use futures_util::{FutureExt as _, StreamExt as _};
 
-use super::{STREAM_CHUNK, internal_error, timed_out};
+use super::{STREAM_CHUNK, WireItem, internal_error, timed_out};
 use crate::contract::{ActorArrayResponse, ErpActor, Operation, Response, ResponseStatus};
 use crate::observe::Call;
 use crate::soap::{self, StreamedActors};
 
-type Actors = LocalBoxStream<'static, Result<ErpActor, ResponseStatus>>;
+type Actors = LocalBoxStream<'static, WireItem>;
 
 /// The next actor; a panic in the connector's stream, or no actor within `limit`, is an error.
-async fn next(
-    actors: &mut Actors,
-    operation: Operation,
-    limit: Option<Duration>,
-) -> Option<Result<ErpActor, ResponseStatus>> {
+async fn next(actors: &mut Actors, operation: Operation, limit: Option<Duration>) -> Option<WireItem> {
     let item = AssertUnwindSafe(actors.next()).catch_unwind();
     let outcome = match limit {
         None => item.await,
@@ -31,7 +27,7 @@ async fn next(
             Ok(outcome) => outcome,
             Err(_) => {
                 tracing::warn!(%operation, seconds = limit.as_secs_f64(), "the connector's stream gave no actor in time");
-                return Some(Err(timed_out(operation, limit).result().clone()));
+                return Some(WireItem::End(timed_out(operation, limit).result().clone()));
             }
         },
     };
@@ -39,7 +35,7 @@ async fn next(
         Ok(item) => item,
         Err(_) => {
             tracing::error!(%operation, "connector panicked while streaming actors");
-            Some(Err(internal_error(operation).result().clone()))
+            Some(WireItem::End(internal_error(operation).result().clone()))
         }
     }
 }
@@ -59,8 +55,8 @@ pub(super) async fn collect(operation: Operation, mut actors: Actors, limit: Opt
     let mut all = Vec::new();
     while let Some(item) = next(&mut actors, operation, limit).await {
         match item {
-            Ok(actor) => all.push(actor),
-            Err(status) => return ended(operation, all, status),
+            WireItem::Actor(actor) => all.push(actor),
+            WireItem::End(status) => return ended(operation, all, status),
         }
     }
     ended(operation, all, ResponseStatus::ok())
@@ -86,8 +82,8 @@ pub(super) async fn start(
     let operation = call.operation;
     let first = match next(&mut actors, operation, limit).await {
         None => return Started::Whole(ended(operation, Vec::new(), ResponseStatus::ok())),
-        Some(Err(status)) => return Started::Whole(ended(operation, Vec::new(), status)),
-        Some(Ok(actor)) => actor,
+        Some(WireItem::End(status)) => return Started::Whole(ended(operation, Vec::new(), status)),
+        Some(WireItem::Actor(actor)) => actor,
     };
     let mut buf = Vec::with_capacity(STREAM_CHUNK + STREAM_CHUNK / 4);
     buf.extend_from_slice(parts.head());
@@ -204,7 +200,7 @@ async fn spool_actors(
     let mut spool = Spool { mem: Vec::with_capacity(STREAM_CHUNK), file: None, file_len: 0, count: 0 };
     loop {
         match next(actors, operation, limit).await {
-            Some(Ok(actor)) => {
+            Some(WireItem::Actor(actor)) => {
                 soap::write_array_item(profile, &actor, &mut spool.mem);
                 spool.count += 1;
                 if spool.mem.len() >= SPOOL_AFTER_BYTES {
@@ -213,7 +209,7 @@ async fn spool_actors(
                     spool.file_len += written;
                 }
             }
-            Some(Err(status)) => return Ok((spool, status)),
+            Some(WireItem::End(status)) => return Ok((spool, status)),
             None => return Ok((spool, ResponseStatus::ok())),
         }
     }
@@ -345,12 +341,12 @@ impl Streaming {
     async fn fill(&mut self) {
         while self.buf.len() < STREAM_CHUNK {
             let status = match next(&mut self.actors, self.call.operation, self.limit).await {
-                Some(Ok(actor)) => {
+                Some(WireItem::Actor(actor)) => {
                     self.parts.actor(&actor, &mut self.buf);
                     self.count += 1;
                     continue;
                 }
-                Some(Err(status)) => status,
+                Some(WireItem::End(status)) => status,
                 None => ResponseStatus::ok(),
             };
             self.parts.tail(&status, &mut self.buf);
@@ -390,7 +386,7 @@ mod tests {
                 let op = Operation::GetActorsByTimestamp;
                 let parts = StreamedActors::new(soap::WireProfile::MessageContract, op).unwrap();
                 let actors: Actors = futures_util::stream::iter(
-                    (0..count).map(|i| Ok(ErpActor::new(ActorType::Customer, i.to_string(), "000001"))),
+                    (0..count).map(|i| WireItem::Actor(ErpActor::new(ActorType::Customer, i.to_string(), "000001"))),
                 )
                 .boxed_local();
                 let span = tracing::info_span!("call");

@@ -1,8 +1,12 @@
-//! From a decoded request to the user's method and back: the framework's half of every call.
+//! The host of one connector: from a decoded request to the author's method and back, the
+//! framework's half of every call.
 //!
 //! It owns the connection lifecycle (save, delete, unknown GUIDs answered with
-//! `UNKNOWN_CONNECTION_ID` so that EIS resends, spec §5.2), parses the stored configuration into
-//! the user's type, and turns every outcome, failures included, into the operation's response.
+//! `UNKNOWN_CONNECTION_ID` so that EIS resends, spec §5.2; `lifecycle.rs`), keeps parsed
+//! connections and their ERP sessions (`cache.rs`), answers each operation (`calls.rs`, its
+//! dispatch made of the table of the author's methods), calls the author's methods behind an
+//! object-safe interface (`erased.rs`), and turns every outcome, failures included, into the
+//! operation's response.
 
 mod cache;
 mod calls;
