@@ -501,8 +501,10 @@ mod tests {
     #[test]
     fn unknown_connections_and_long_texts_are_not_kept() {
         let activity = Activity::new();
-        let unknown = ResponseStatus::error("no such connection")
-            .with_error_code(crate::contract::ErrorCode::UnknownConnectionId.wire());
+        let unknown = ResponseStatus {
+            error_code: Some(crate::contract::ErrorCode::UnknownConnectionId.wire().into()),
+            ..ResponseStatus::error("no such connection")
+        };
         for _ in 0..100 {
             let guid = crate::testkit::new_guid();
             activity.record_answer(&call(Some(guid), Operation::GetActors), &unknown, SystemTime::now());

@@ -211,18 +211,6 @@ impl ResponseStatus {
     pub fn error(user_explanation: impl Into<String>) -> Self {
         Self::with_state(ResponseState::Error, user_explanation)
     }
-
-    /// Builder: sets the error code.
-    pub fn with_error_code(mut self, code: impl Into<String>) -> Self {
-        self.error_code = Some(code.into());
-        self
-    }
-
-    /// Builder: sets the technical explanation.
-    pub fn with_tech_explanation(mut self, text: impl Into<String>) -> Self {
-        self.tech_explanation = Some(text.into());
-        self
-    }
 }
 
 wire_record! {

@@ -169,7 +169,10 @@ mod tests {
     fn default_result_is_ok() {
         let r = ResponseStatus::default();
         assert!(r.is_ok && r.state == ResponseState::Ok);
-        let e = ResponseStatus::error("no").with_error_code(ErrorCode::UnknownConnectionId.wire());
+        let e = ResponseStatus {
+            error_code: Some(ErrorCode::UnknownConnectionId.wire().into()),
+            ..ResponseStatus::error("no")
+        };
         assert!(!e.is_ok && e.state == ResponseState::Error);
     }
 }

@@ -503,7 +503,9 @@ mod tests {
             })
             .collect();
         let op = Operation::GetActorsByTimestamp;
-        for status in [ResponseStatus::ok(), ResponseStatus::error("Gone.").with_error_code("X")] {
+        for status in
+            [ResponseStatus::ok(), ResponseStatus { error_code: Some("X".into()), ..ResponseStatus::error("Gone.") }]
+        {
             let whole =
                 Response::ActorArray(ActorArrayResponse { result: status.clone(), actors: Some(actors.clone()) });
             let mut expected = Vec::new();
