@@ -381,14 +381,12 @@ impl SoapEndpoint {
         let (connector, handler) = (self.inner.handlers[index].0.as_str(), self.inner.handlers[index].1.as_ref());
         let action = req.headers().get("SOAPAction").and_then(|v| v.to_str().ok());
         if action.is_some_and(soap::auth::is_authenticate_action) {
-            let (status, out) = self.authenticate(index, body).await;
-            return Outgoing::Whole(status, out);
+            return self.authenticate(index, body).await;
         }
         let (request, trace) = match soap::read_request_traced(&body, action, &settings.limits) {
             Ok(read) => read,
             Err(ReadError::UnknownOperation(element)) if soap::auth::is_authenticate_element(&element) => {
-                let (status, out) = self.authenticate(index, body).await;
-                return Outgoing::Whole(status, out);
+                return self.authenticate(index, body).await;
             }
             Err(e) => {
                 // The reader's message may quote names from the request.
@@ -474,21 +472,21 @@ impl SoapEndpoint {
 
     /// The `Authenticate` handshake: never a fault for a bad token, always an answer. It runs on
     /// the blocking pool: an RSA signature takes milliseconds, which would stall the worker.
-    async fn authenticate(&self, index: usize, body: web::Bytes) -> (StatusCode, Vec<u8>) {
+    async fn authenticate(&self, index: usize, body: web::Bytes) -> Outgoing {
         let settings = &self.inner.settings;
         let Ok(_slot) = self.inner.auth_slots.acquire().await else {
             let fault = Fault::server("the Authenticate queue is closed");
-            return (StatusCode::INTERNAL_SERVER_ERROR, fault_bytes(settings, &fault));
+            return Outgoing::Whole(StatusCode::INTERNAL_SERVER_ERROR, fault_bytes(settings, &fault));
         };
         let inner = self.inner.clone();
         let span =
             tracing::info_span!("authenticate", connector = %inner.handlers[index].0, tenant = tracing::field::Empty);
         let job = move || span.in_scope(|| authenticate_blocking(&inner, index, &body));
         match actix_web::rt::task::spawn_blocking(job).await {
-            Ok(answer) => answer,
+            Ok((status, out)) => Outgoing::Whole(status, out),
             Err(_) => {
                 let fault = Fault::server("the Authenticate task failed");
-                (StatusCode::INTERNAL_SERVER_ERROR, fault_bytes(settings, &fault))
+                Outgoing::Whole(StatusCode::INTERNAL_SERVER_ERROR, fault_bytes(settings, &fault))
             }
         }
     }

@@ -42,9 +42,11 @@ pub(super) fn unreadable(req: &HttpRequest) -> Option<Refusal> {
     if encoding.as_bytes().eq_ignore_ascii_case(b"identity") {
         return None;
     }
+    // The caller's header, bounded and escaped before it is echoed.
+    let given = String::from_utf8_lossy(encoding.as_bytes());
     let fault = Fault::client(format!(
         "compressed request bodies (Content-Encoding: {}) are not accepted; send the body as is",
-        String::from_utf8_lossy(encoding.as_bytes())
+        crate::untrusted::shown(&given)
     ));
     Some(Refusal::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, fault))
 }
