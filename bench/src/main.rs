@@ -45,7 +45,12 @@ impl Bench {
 
 #[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891", name = "bench")]
 impl ErpConnector for Bench {
-    async fn get_actors(&self, _: &Connection<NoConfig>, q: GetActors) -> ConnectorResult<Reply<Vec<ErpActor>>> {
+    async fn schema(&self, _: &Conn<Self>) -> ConnectorResult<Schema> {
+        let kind = |key| if key == "NUMBER1" { FieldType::Integer } else { FieldType::Text };
+        Ok(Schema::new().actor(ActorType::Customer, FIELDS.map(|key| Field::new(key, key, kind(key)))))
+    }
+
+    async fn get_actors(&self, _: &Conn<Self>, q: GetActors) -> ConnectorResult<Vec<ErpActor>> {
         Ok(q.erp_keys.iter().filter_map(|k| self.customers.get(k)).cloned().collect())
     }
 }

@@ -29,13 +29,14 @@ struct Shop {
 const STAMPS: &[(&str, &str)] =
     &[("C1", "2024-01-01T00:00:00"), ("C2", "2024-02-01T00:00:00"), ("C3", "2024-02-01T00:00:00")];
 
-fn customers(keep: impl Fn(&str, &str) -> bool, fields: &[String]) -> Vec<ErpActor> {
+fn customers(keep: impl Fn(&str, &Stamp) -> bool, fields: &[String]) -> Vec<ErpActor> {
     STAMPS
         .iter()
+        .map(|(k, s)| (k, Stamp::parse(s)))
         .filter(|(k, s)| keep(k, s))
         .map(|(k, s)| {
-            let a = ErpActor::new(ActorType::Customer, *k, *s);
-            if fields.iter().any(|f| f == "NAME") { a.with_field("NAME", format!("Customer {k}")) } else { a }
+            let a = ErpActor::new(ActorType::Customer, *k, s);
+            if fields.iter().any(|f| f == "NAME") { a.with_value("NAME", format!("Customer {k}")) } else { a }
         })
         .collect()
 }
@@ -52,16 +53,8 @@ impl ErpConnector for Shop {
         Ok(Reply::ok())
     }
 
-    async fn supported_actor_types(&self, _: &Connection<ShopConfig>) -> ConnectorResult<Reply<Vec<ActorType>>> {
-        Ok(vec![ActorType::Customer].into())
-    }
-
-    async fn actor_type_fields(
-        &self,
-        _: &Connection<ShopConfig>,
-        _: &ActorType,
-    ) -> ConnectorResult<Reply<Vec<FieldMetadata>>> {
-        Ok(vec![FieldMetadata::new("NAME", "Name", FieldType::Text, 1)].into())
+    async fn schema(&self, _: &Conn<Self>) -> ConnectorResult<Schema> {
+        Ok(Schema::new().actor(ActorType::Customer, [Field::new("NAME", "Name", FieldType::Text)]))
     }
 
     async fn get_actors(&self, _: &Connection<ShopConfig>, q: GetActors) -> ConnectorResult<Reply<Vec<ErpActor>>> {
@@ -73,8 +66,8 @@ impl ErpConnector for Shop {
         _: &Connection<ShopConfig>,
         q: ActorsSince,
     ) -> ConnectorResult<ActorStream> {
-        let since = q.since.as_deref().unwrap_or("");
-        Ok(customers(|_, s| if self.strict { s > since } else { s >= since }, &q.field_keys).into())
+        let due = |s: &Stamp| q.since.as_ref().is_none_or(|since| if self.strict { s > since } else { s >= since });
+        Ok(customers(|_, s| due(s), &q.field_keys).into())
     }
 }
 
@@ -127,8 +120,9 @@ fn emulate_passes_a_good_connector_and_names_the_rule_a_bad_one_breaks() {
     assert_eq!(out.status.code(), Some(1), "{}", text(&out));
     assert!(text(&out).contains("RULE since-includes-equal (spec §5.3)"), "{}", text(&out));
     assert!(
-        text(&out)
-            .contains("actor `C3` with LastModified `2024-02-01T00:00:00` (equal to UpdatedOnOrAfter) is missing"),
+        text(&out).contains(
+            "actor `C3` with LastModified `2024-02-01T00:00:00.0000000` (equal to UpdatedOnOrAfter) is missing"
+        ),
         "{}",
         text(&out)
     );

@@ -27,6 +27,10 @@ struct Field {
     mandatory: bool,
     read_only: bool,
     default: Option<String>,
+    /// A typed default (`default = 10`): checked against the field's type where it is written.
+    typed_default: Option<syn::Expr>,
+    /// Where the default is written.
+    default_span: Option<Span>,
     max_length: i32,
     list: Option<String>,
     /// `allow = "p1 p2"`: the places a URL or host value may name.
@@ -71,6 +75,8 @@ fn parse_field(position: usize, f: &syn::Field, errors: &mut Errors) -> Option<F
         mandatory: false,
         read_only: false,
         default: None,
+        typed_default: None,
+        default_span: None,
         max_length: 0,
         list: None,
         allow: Vec::new(),
@@ -104,7 +110,14 @@ fn field_attribute(field: &mut Field, key: &str, meta: &syn::meta::ParseNestedMe
         "display" => field.display = meta.value()?.parse::<LitStr>()?.value(),
         "description" => field.description = Some(meta.value()?.parse::<LitStr>()?.value()),
         "key" => field.key = meta.value()?.parse::<LitStr>()?.value(),
-        "default" => field.default = Some(meta.value()?.parse::<LitStr>()?.value()),
+        "default" => {
+            let expr: syn::Expr = meta.value()?.parse()?;
+            field.default = Some(encoded_default(&expr)?);
+            field.default_span = Some(expr.span());
+            if !matches!(&expr, syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(_), .. })) {
+                field.typed_default = Some(expr);
+            }
+        }
         "list" => field.list = Some(meta.value()?.parse::<LitStr>()?.value()),
         "allow" => {
             let lit: LitStr = meta.value()?.parse()?;
@@ -138,8 +151,82 @@ fn field_attribute(field: &mut Field, key: &str, meta: &syn::meta::ParseNestedMe
     Ok(())
 }
 
+/// A default as the wire writes it: a text as it is; a number, `[I:n]` or `[F:n]`; a bool,
+/// `[I:1]` or `[I:0]`. A text in the wire encoding is refused: the typed form says the same.
+fn encoded_default(expr: &syn::Expr) -> syn::Result<String> {
+    let (negative, lit) = match expr {
+        syn::Expr::Lit(l) => ("", &l.lit),
+        syn::Expr::Unary(syn::ExprUnary { op: syn::UnOp::Neg(_), expr, .. }) => match &**expr {
+            syn::Expr::Lit(l) => ("-", &l.lit),
+            other => {
+                return Err(syn::Error::new_spanned(
+                    other,
+                    "a default is a literal: `10`, `-1`, `1.5`, `true` or \"text\"",
+                ));
+            }
+        },
+        other => {
+            return Err(syn::Error::new_spanned(
+                other,
+                "a default is a literal: `10`, `-1`, `1.5`, `true` or \"text\"",
+            ));
+        }
+    };
+    match lit {
+        syn::Lit::Str(s) => {
+            let value = s.value();
+            if let Some(typed) = typed_form(&value) {
+                return Err(syn::Error::new(
+                    s.span(),
+                    format!(
+                        "write the default as a value of the field's type: `default = {typed}` (the framework encodes it)"
+                    ),
+                ));
+            }
+            Ok(value)
+        }
+        syn::Lit::Int(i) => Ok(format!("[I:{negative}{}]", i.base10_digits())),
+        syn::Lit::Float(f) => Ok(format!("[F:{negative}{}]", f.base10_digits())),
+        syn::Lit::Bool(b) if negative.is_empty() => Ok(if b.value { "[I:1]" } else { "[I:0]" }.to_owned()),
+        other => Err(syn::Error::new_spanned(other, "a default is a literal: `10`, `-1`, `1.5`, `true` or \"text\"")),
+    }
+}
+
+/// The typed literal a wire-encoded text default stands for (`"[I:10]"` is `10`).
+fn typed_form(value: &str) -> Option<String> {
+    let inner = value.strip_prefix('[')?.strip_suffix(']')?;
+    let (moniker, payload) = inner.split_once(':')?;
+    match moniker.to_ascii_uppercase().as_str() {
+        "I" | "F" => Some(payload.to_owned()),
+        "DT" | "D" => Some(format!("\"{payload}\"")),
+        _ => None,
+    }
+}
+
 /// The checks between a field's attributes and its type.
 fn check_field(field: &Field, f: &syn::Field, errors: &mut Errors) {
+    let primitive = match &field.ty {
+        syn::Type::Path(p) => p.path.get_ident().map(ToString::to_string).filter(|name| {
+            matches!(
+                name.as_str(),
+                "u8" | "u16" | "u32" | "u64" | "i8" | "i16" | "i32" | "i64" | "f32" | "f64" | "bool"
+            )
+        }),
+        _ => None,
+    };
+    if let (Some(name), Some(span), None) = (&primitive, field.default_span, &field.typed_default) {
+        let example = match name.as_str() {
+            "bool" => "true",
+            "f32" | "f64" => "1.5",
+            _ => "10",
+        };
+        errors.push(syn::Error::new(
+            span,
+            format!(
+                "the default of a `{name}` field is a `{name}`, not text: write it as one, e.g. `default = {example}`"
+            ),
+        ));
+    }
     if field.mandatory && field.read_only {
         errors.add(&f.ty, format!("`{}` cannot be both mandatory and read_only", field.ident));
     }
@@ -151,7 +238,7 @@ fn check_field(field: &Field, f: &syn::Field, errors: &mut Errors) {
             &f.ident,
             format!(
                 "`{}` needs a value when the user leaves it empty: mark it `#[field(mandatory)]`, give it \
-                 `#[field(default = \"...\")]`, or make it an `Option<_>`",
+                 `#[field(default = ...)]` (a value of its type), or make it an `Option<_>`",
                 field.ident
             ),
         );
@@ -280,8 +367,14 @@ fn generate(ident: &syn::Ident, fields: &[Field], private: &TokenStream) -> Toke
             quote!(info.insert(#key, (OPS.#i.to_value)(&self.#name));)
         }
     });
+    // A typed default has the field's type: rustc says so where it is written.
+    let default_checks = fields.iter().filter_map(|f| {
+        let (ty, expr) = (&f.ty, f.typed_default.as_ref()?);
+        Some(quote_spanned!(expr.span()=> const _: #ty = #expr;))
+    });
     quote! {
         const _: () = {
+            #(#default_checks)*
             const SPECS: [#private::FieldSpec; #count] = [#(#specs),*];
             // Each field type's capabilities, taken once: an unsupported type is one error.
             const OPS: (#(#ops_types,)*) = (#(#ops,)*);

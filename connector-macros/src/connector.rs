@@ -212,6 +212,9 @@ pub fn expand(args: TokenStream, input: TokenStream) -> TokenStream {
             for index in check_methods(&item, &mut errors).into_iter().rev() {
                 item.items.remove(index);
             }
+            // Methods answer plain values (`ConnectorResult<Vec<ErpActor>>`) where the trait
+            // declares `impl IntoReply<..>`: that refinement is the intended shape, not a slip.
+            item.attrs.push(syn::parse_quote!(#[allow(refining_impl_trait)]));
             let has_config = item.items.iter().any(|i| matches!(i, ImplItem::Type(t) if t.ident == "Config"));
             if !has_config {
                 item.items.push(syn::parse_quote!(type Config = #private::NoConfig;));

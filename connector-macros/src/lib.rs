@@ -31,14 +31,14 @@ use proc_macro::TokenStream;
 /// ```
 /// use erp_connector::prelude::*;
 ///
-/// #[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891", name = "hello")]
 /// struct Hello;
 ///
+/// #[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891", name = "hello")]
 /// impl ErpConnector for Hello {
 ///     type Config = NoConfig;
 ///
-///     async fn supported_actor_types(&self, _: &Connection<NoConfig>) -> ConnectorResult<Reply<Vec<ActorType>>> {
-///         Ok(vec![ActorType::Customer].into())
+///     async fn schema(&self, _: &Conn<Self>) -> ConnectorResult<Schema> {
+///         Ok(Schema::new().actor(ActorType::Customer, [Key::<String>::new("NAME").field("Name")]))
 ///     }
 /// }
 ///
@@ -47,8 +47,9 @@ use proc_macro::TokenStream;
 /// ```
 ///
 /// rustc checks the methods of the impl itself (a misspelt one is "not a member of trait", with
-/// the right name suggested). The attribute can go on the impl instead of the struct (not on
-/// both): there it also checks what rustc cannot know, each a compile error naming the fix:
+/// the right name suggested). On the impl (or, not on both, on the struct) the attribute also
+/// checks what rustc cannot know, each a compile error naming the fix, and allows methods to
+/// answer plain data where the trait declares `impl IntoReply<..>`:
 /// a method the framework owns (`save_connection`, `get_config_data`, ...), a session type
 /// (`impl ErpConnector<MySession>`) without `open_session`; and `type Config` may be left out
 /// (no configuration fields). Operations left out answer as the contract says an
@@ -100,7 +101,7 @@ pub fn erp_connector(args: TokenStream, item: TokenStream) -> TokenStream {
 ///     port: Option<u16>,
 /// }
 ///
-/// let [host, branch, port] = <[FieldMetadata; 3]>::try_from(Config::fields()).unwrap();
+/// let [host, branch, port] = <[erp_connector::contract::FieldMetadata; 3]>::try_from(Config::fields()).unwrap();
 /// assert_eq!(host.display_description.as_deref(), Some("Host name of the ERP."));
 /// assert_eq!((branch.display_description.as_deref(), branch.list_name.as_deref()), (Some(""), Some("")));
 /// assert_eq!(branch.field_type, FieldType::Text, "an empty ListName makes no list");

@@ -25,10 +25,10 @@ fn connector_expansion() {
     let item = quote! {
         impl ErpConnector for Shop {
             type Config = ShopConfig;
-            async fn test_connection(&self, conn: &Connection<ShopConfig>) -> ConnectorResult<Reply> {
+            async fn test_connection(&self, conn: &Conn<Self>) -> ConnectorResult<()> {
                 self.ping(&conn.config).await
             }
-            async fn get_actors(&self, conn: &Connection<ShopConfig>, q: GetActors) -> ConnectorResult<Reply<Vec<ErpActor>>> {
+            async fn get_actors(&self, conn: &Conn<Self>, q: GetActors) -> ConnectorResult<Vec<ErpActor>> {
                 self.load(conn, q).await
             }
         }

@@ -3,8 +3,8 @@
 //! Write a SuperOffice **ERP Sync connector** in Rust: the SOAP 1.1 service that SuperOffice's
 //! ERP Integration Server (EIS) calls to read and write customers, suppliers, persons and projects.
 //!
-//! A connector is a configuration type, a struct with `#[erp_connector]`, the methods its ERP
-//! supports, and `main`:
+//! A connector is a configuration type, its ERP's schema (written once, with typed keys), the
+//! methods its ERP supports under `#[erp_connector]`, and `main`:
 //!
 //! ```no_run
 //! use erp_connector::prelude::*;
@@ -17,20 +17,22 @@
 //!     company: String,
 //! }
 //!
-//! #[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891", name = "shop")]
+//! const NAME: Key<String> = Key::new("NAME");
+//!
 //! struct Shop;
 //!
+//! #[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891", name = "shop")]
 //! impl ErpConnector for Shop {
 //!     type Config = ShopConfig;
 //!
-//!     async fn supported_actor_types(&self, _: &Connection<ShopConfig>) -> ConnectorResult<Reply<Vec<ActorType>>> {
-//!         Ok(vec![ActorType::Customer].into())
+//!     async fn schema(&self, _: &Conn<Self>) -> ConnectorResult<Schema> {
+//!         Ok(Schema::new().actor(ActorType::Customer, [NAME.field("Name").searchable()]))
 //!     }
 //!
-//!     async fn get_actors(&self, conn: &Connection<ShopConfig>, q: GetActors) -> ConnectorResult<Reply<Vec<ErpActor>>> {
+//!     async fn get_actors(&self, conn: &Conn<Self>, q: GetActors) -> ConnectorResult<Vec<ErpActor>> {
 //!         Ok(q.erp_keys
 //!             .iter()
-//!             .map(|key| ErpActor::new(ActorType::Customer, key, "2024-05-01T10:15:00").with_field("NAME", &conn.config.company))
+//!             .map(|key| ErpActor::new(ActorType::Customer, key, Stamp::counter(1)).with_field(NAME, &conn.config.company))
 //!             .collect())
 //!     }
 //! }
@@ -109,19 +111,22 @@ mod test_logs;
 pub mod testkit;
 pub mod untrusted;
 
+/// The date-time types of [`Stamp`](contract::Stamp) and date fields (`Key<NaiveDateTime>`),
+/// re-exported so that a connector needs no chrono of its own.
+pub use chrono;
 pub use erp_connector_macros::{ConfigList, ConnectionConfig, erp_connector};
 pub use service::{Service, run};
 
 /// Everything a connector author needs, in one import.
 pub mod prelude {
+    pub use crate::connector::search::{Condition, Criterion, DateOp, NumberOp, Target, TextOp};
     pub use crate::connector::{
-        ActorChange, ActorStream, ActorsSince, AdvancedSearch, ConfigList, ConfigTest, ConfigValue, Connection,
-        ConnectionConfig, ConnectorError, ConnectorResult, ErpConnector, GetActors, NewActor, NoConfig, NoSession,
-        ParentRef, Password, Reply, SearchActors, SearchByParent,
+        ActorChange, ActorStream, ActorValues, ActorsSince, AdvancedSearch, ConfigList, ConfigTest, ConfigValue, Conn,
+        Connection, ConnectionConfig, ConnectorError, ConnectorResult, ErpConnector, Field, GetActors, IntoReply,
+        NewActor, NoConfig, NoSession, ParentRef, Password, Reply, Schema, SearchActors, SearchByParent,
     };
     pub use crate::contract::{
-        ActorType, CompactString, ConnectionGuid, ErpActor, ErrorCode, FieldAccess, FieldMetadata, FieldType,
-        FieldValue, LocalizedText, ResponseState, SearchRestriction, StringDict, operators, special_keys,
+        ActorType, ConnectionGuid, ErpActor, ErrorCode, FieldType, Key, ListItem, LocalizedText, Stamp, StringDict,
     };
     pub use crate::{ConfigList, ConnectionConfig, erp_connector};
 }

@@ -24,7 +24,10 @@ impl SoapHandler for Handler {
                         .erp_keys
                         .unwrap_or_default()
                         .into_iter()
-                        .map(|k| ErpActor::new(ActorType::Customer, k, "1").with_field("NAME", "Acme & Co"))
+                        .map(|k| {
+                            ErpActor::new(ActorType::Customer, k, erp_connector::contract::Stamp::text("1"))
+                                .with_value("NAME", "Acme & Co")
+                        })
                         .collect();
                     Response::ActorArray(ActorArrayResponse { actors: Some(actors), ..Default::default() })
                 }

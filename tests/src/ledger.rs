@@ -5,7 +5,8 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use erp_connector::connector::search::{Condition, Criterion, NumberOp, Target, TextOp};
+use erp_connector::chrono::NaiveDateTime;
+use erp_connector::contract::FieldValue;
 use erp_connector::prelude::*;
 
 /// One way to break the contract.
@@ -19,11 +20,9 @@ pub enum Fault {
     AllFields,
     /// Actors carry a field their type does not declare.
     UndeclaredField,
-    /// Two fields share a rank.
-    DuplicateRank,
-    /// Two fields share a key.
+    /// Two fields share a key (the framework refuses the schema).
     DuplicateFieldKey,
-    /// The supported types include one outside the fixed set.
+    /// The supported types include one outside the fixed set (the framework refuses the schema).
     UnknownType,
     /// Actors come without a LastModified.
     NoLastModified,
@@ -37,7 +36,7 @@ pub enum Fault {
     EmptyErpKey,
     /// Actors come with another type than the one asked for.
     WrongActorType,
-    /// An integer field holds text, not an encoded number.
+    /// An integer field holds text, not an encoded number (the framework refuses the answer).
     UnencodedInteger,
     /// A name longer than its field's MaxLength.
     LongName,
@@ -55,9 +54,7 @@ pub enum Fault {
     SaveGoesBack,
     /// A child names its parent's type without its key.
     ParentWithoutKey,
-    /// A searchable field that is no field of the type.
-    UndeclaredSearchable,
-    /// A list field without a ListName.
+    /// A list field without a ListName (the framework refuses the schema).
     ListWithoutName,
     /// A configuration list answers only once a connection exists.
     SetupListNeedsConnection,
@@ -91,9 +88,9 @@ pub enum Fault {
     DateSearchFindsNothing,
     /// GetActors fails when one key is unknown.
     UnknownKeyFails,
-    /// Doubles with a decimal comma (`[F:1250000,5]`).
+    /// Doubles with a decimal comma (`[F:1250000,5]`; the framework refuses the answer).
     DecimalComma,
-    /// Dates in ISO form inside `[DT:]`.
+    /// Dates in ISO form inside `[DT:]` (the framework refuses the answer).
     IsoDates,
     /// The change poll answers only actors whose stamp equals UpdatedOnOrAfter.
     PollOnlyEqual,
@@ -137,6 +134,15 @@ pub struct Ledger {
     reads: AtomicU64,
 }
 
+const NAME: Key<String> = Key::new("NAME");
+const EMPLOYEES: Key<i64> = Key::new("EMPLOYEES");
+const TURNOVER: Key<f64> = Key::new("TURNOVER");
+const CURRENCY: Key<ListItem> = Key::new("CURRENCY");
+const ACTIVE: Key<bool> = Key::new("ACTIVE");
+const FOUNDED: Key<NaiveDateTime> = Key::new("FOUNDED");
+const FIRSTNAME: Key<String> = Key::new("FIRSTNAME");
+const LASTNAME: Key<String> = Key::new("LASTNAME");
+
 const CURRENCIES: &[(&str, &str)] = &[("NOK", "Norwegian krone"), ("SEK", "Swedish krona"), ("EUR", "Euro")];
 
 impl Ledger {
@@ -178,15 +184,19 @@ impl Ledger {
         self.fault == Some(fault)
     }
 
-    fn stamp(&self, n: u64) -> String {
+    fn stamp(&self, n: u64) -> Stamp {
         let n = if self.has(Fault::StampsFromClock) { n + self.reads.fetch_add(1, Ordering::Relaxed) * 100 } else { n };
-        if self.has(Fault::MixedWidthStamps) && n.is_multiple_of(2) { format!("v{n}") } else { format!("{n:010}") }
+        if self.has(Fault::MixedWidthStamps) && n.is_multiple_of(2) {
+            Stamp::text(format!("v{n}"))
+        } else {
+            Stamp::counter(n)
+        }
     }
 
     fn to_actor(&self, row: &Row, fields: &[String]) -> ErpActor {
         let key = if self.has(Fault::EmptyErpKey) { String::new() } else { row.key.clone() };
         let actor_type = if self.has(Fault::WrongActorType) { ActorType::Supplier } else { row.actor_type.clone() };
-        let stamp = if self.has(Fault::NoLastModified) { String::new() } else { self.stamp(row.stamp) };
+        let stamp = if self.has(Fault::NoLastModified) { Stamp::text("") } else { self.stamp(row.stamp) };
         let mut actor = ErpActor::new(actor_type, key, stamp);
         if let Some(parent) = &row.parent {
             let parent = if self.has(Fault::DanglingParent) { format!("9{parent}") } else { parent.clone() };
@@ -208,22 +218,22 @@ impl Ledger {
                     "FOUNDED" if self.has(Fault::IsoDates) => "[DT:1998-03-15T00:00:00]".to_owned(),
                     _ => value.clone(),
                 };
-                actor = actor.with_field(*field, value);
+                actor = actor.with_value(*field, value);
             }
         }
         if self.has(Fault::UndeclaredField) {
-            actor = actor.with_field("SECRET", "x");
+            actor = actor.with_value("SECRET", "x");
         }
         actor
     }
 
     /// The ERP's login: a password starting with `wrong` is refused.
-    fn log_in(&self, config: &LedgerConfig) -> ConnectorResult<Reply> {
+    fn log_in(&self, config: &LedgerConfig) -> ConnectorResult<()> {
         match config.password.as_ref().map(Password::expose) {
             Some(p) if p.starts_with("wrong") && !self.has(Fault::AcceptsAnyValues) => {
                 Err(ConnectorError::new("Cannot log in."))
             }
-            _ => Ok(Reply::ok()),
+            _ => Ok(()),
         }
     }
 
@@ -235,11 +245,11 @@ impl Ledger {
 
 /// The row as an actor with every field and no faults: what an advanced search judges.
 fn plain(row: &Row) -> ErpActor {
-    let mut actor = ErpActor::new(row.actor_type.clone(), row.key.clone(), "");
+    let mut actor = ErpActor::new(row.actor_type.clone(), row.key.clone(), Stamp::text(""));
     if let Some(parent) = &row.parent {
         actor = actor.with_parent(ActorType::Customer, parent.clone());
     }
-    row.values.iter().fold(actor, |actor, (key, value)| actor.with_field(*key, value.as_str()))
+    row.values.iter().fold(actor, |actor, (key, value)| actor.with_value(*key, value.as_str()))
 }
 
 /// A text comparison that folds only ASCII letters ([`Fault::AsciiOnlyCase`]).
@@ -263,7 +273,7 @@ fn ascii_text_matches(op: &TextOp, value: &str) -> bool {
 impl ErpConnector for Ledger {
     type Config = LedgerConfig;
 
-    async fn test_config(&self, test: &ConfigTest<LedgerConfig>) -> ConnectorResult<Reply> {
+    async fn test_config(&self, test: &ConfigTest<LedgerConfig>) -> ConnectorResult<()> {
         let config = &test.config;
         if config.company.trim().is_empty() || config.currency.as_deref().is_some_and(|c| c.len() != 3) {
             return Err(ConnectorError::new("Name the company and a currency code."));
@@ -271,75 +281,33 @@ impl ErpConnector for Ledger {
         self.log_in(config)
     }
 
-    async fn test_connection(&self, conn: &Connection<LedgerConfig>) -> ConnectorResult<Reply> {
+    async fn test_connection(&self, conn: &Conn<Self>) -> ConnectorResult<()> {
         self.log_in(&conn.config)
     }
 
-    async fn supported_actor_types(&self, _: &Connection<LedgerConfig>) -> ConnectorResult<Reply<Vec<ActorType>>> {
-        let mut types = vec![ActorType::Customer, ActorType::Person];
-        if self.has(Fault::UnknownType) {
-            types.push(ActorType::parse("Vendor"));
-        }
-        Ok(types.into())
-    }
-
-    async fn actor_type_fields(
-        &self,
-        _: &Connection<LedgerConfig>,
-        t: &ActorType,
-    ) -> ConnectorResult<Reply<Vec<FieldMetadata>>> {
-        let mut fields = if *t == ActorType::Customer {
-            let mut name = FieldMetadata::new("NAME", "Name", FieldType::Text, 1);
-            name.max_length = 40;
-            name.access = FieldAccess::Mandatory;
-            let mut currency = FieldMetadata::new("CURRENCY", "Currency", FieldType::List, 4);
-            if !self.has(Fault::ListWithoutName) {
-                currency.list_name = Some("currencies".into());
-            }
-            let mut founded = FieldMetadata::new("FOUNDED", "Founded", FieldType::Datetime, 6);
-            founded.access = FieldAccess::ReadOnly;
-            vec![
-                name,
-                FieldMetadata::new("EMPLOYEES", "Employees", FieldType::Integer, 2),
-                FieldMetadata::new("TURNOVER", "Turnover", FieldType::Double, 3),
-                currency,
-                FieldMetadata::new("ACTIVE", "Active", FieldType::Checkbox, 5),
-                founded,
-            ]
-        } else {
-            vec![
-                FieldMetadata::new("FIRSTNAME", "First name", FieldType::Text, 1),
-                FieldMetadata::new("LASTNAME", "Last name", FieldType::Text, 2),
-            ]
-        };
-        if self.has(Fault::DuplicateRank) {
-            fields[1].rank = fields[0].rank;
-        }
+    async fn schema(&self, _: &Conn<Self>) -> ConnectorResult<Schema> {
+        let currency = CURRENCY.field("Currency").searchable();
+        let currency = if self.has(Fault::ListWithoutName) { currency } else { currency.list("currencies") };
+        let mut customer = vec![
+            NAME.field("Name").mandatory().max_length(40).searchable(),
+            EMPLOYEES.field("Employees").searchable(),
+            TURNOVER.field("Turnover").searchable(),
+            currency,
+            ACTIVE.field("Active").searchable(),
+            FOUNDED.field("Founded").read_only().searchable(),
+        ];
         if self.has(Fault::DuplicateFieldKey) {
-            fields[1].field_key = fields[0].field_key.clone();
+            customer.push(NAME.field("Name again"));
         }
-        Ok(fields.into())
+        let schema = Schema::new()
+            .actor(ActorType::Customer, customer)
+            .actor(ActorType::Person, [FIRSTNAME.field("First name"), LASTNAME.field("Last name").searchable()]);
+        Ok(if self.has(Fault::UnknownType) { schema.actor(ActorType::parse("Vendor"), []) } else { schema })
     }
 
-    async fn searchable_fields(
-        &self,
-        _: &Connection<LedgerConfig>,
-        t: &ActorType,
-    ) -> ConnectorResult<Reply<Vec<String>>> {
-        let mut keys: Vec<String> = if *t == ActorType::Customer {
-            ["NAME", "EMPLOYEES", "TURNOVER", "CURRENCY", "ACTIVE", "FOUNDED"].map(String::from).to_vec()
-        } else {
-            vec!["LASTNAME".into()]
-        };
-        if self.has(Fault::UndeclaredSearchable) {
-            keys.push("ZIP".into());
-        }
-        Ok(keys.into())
-    }
-
-    async fn get_actors(&self, _: &Connection<LedgerConfig>, q: GetActors) -> ConnectorResult<Reply<Vec<ErpActor>>> {
+    async fn get_actors(&self, _: &Conn<Self>, q: GetActors) -> ConnectorResult<Vec<ErpActor>> {
         if self.has(Fault::LosesKeys) {
-            return Ok(Vec::new().into());
+            return Ok(Vec::new());
         }
         if self.has(Fault::UnknownKeyFails) && q.erp_keys.len() > 1 {
             let data = self.data.lock().unwrap();
@@ -348,35 +316,27 @@ impl ErpConnector for Ledger {
             }
         }
         let all = self.has(Fault::IgnoresErpKeys);
-        Ok(self.select(&q.actor_type, &q.field_keys, |r| all || q.erp_keys.contains(&r.key)).into())
+        Ok(self.select(&q.actor_type, &q.field_keys, |r| all || q.erp_keys.contains(&r.key)))
     }
 
-    async fn search_actors(
-        &self,
-        _: &Connection<LedgerConfig>,
-        q: SearchActors,
-    ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
+    async fn search_actors(&self, _: &Conn<Self>, q: SearchActors) -> ConnectorResult<Vec<ErpActor>> {
         let text = q.search_text.to_lowercase();
         let found = self
             .select(&q.actor_type, &q.field_keys, |r| r.values.iter().any(|(_, v)| v.to_lowercase().contains(&text)));
         if !self.has(Fault::SearchShowsOldName) {
-            return Ok(found.into());
+            return Ok(found);
         }
         // A search index that lags behind the ERP: the names of an hour ago.
         Ok(found
             .into_iter()
             .map(|a| match a.field("NAME").map(str::to_owned) {
-                Some(name) => a.with_field("NAME", format!("{name} (old)")),
+                Some(name) => a.with_field(NAME, format!("{name} (old)")),
                 None => a,
             })
             .collect())
     }
 
-    async fn search_actor_by_parent(
-        &self,
-        _: &Connection<LedgerConfig>,
-        q: SearchByParent,
-    ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
+    async fn search_actor_by_parent(&self, _: &Conn<Self>, q: SearchByParent) -> ConnectorResult<Vec<ErpActor>> {
         let all = self.has(Fault::ByParentReturnsAll);
         let text = q.search_text.to_lowercase();
         let mut found = self.select(&q.actor_type, &q.field_keys, |r| {
@@ -386,14 +346,10 @@ impl ErpConnector for Ledger {
         if self.has(Fault::ByParentDropsLast) {
             found.pop();
         }
-        Ok(found.into())
+        Ok(found)
     }
 
-    async fn search_actors_advanced(
-        &self,
-        _: &Connection<LedgerConfig>,
-        q: AdvancedSearch,
-    ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
+    async fn search_actors_advanced(&self, _: &Conn<Self>, q: AdvancedSearch) -> ConnectorResult<Vec<ErpActor>> {
         let ignore = self.has(Fault::SearchIgnoresRestrictions);
         let meets = |c: &Criterion, a: &ErpActor| match (&c.condition, &c.target) {
             (Condition::Text(op), Target::Field(key)) if self.has(Fault::AsciiOnlyCase) => {
@@ -420,10 +376,10 @@ impl ErpConnector for Ledger {
         if self.has(Fault::SearchDropsLast) {
             found.pop();
         }
-        Ok(found.into())
+        Ok(found)
     }
 
-    async fn create_actor(&self, _: &Connection<LedgerConfig>, actor: NewActor) -> ConnectorResult<Reply<ErpActor>> {
+    async fn create_actor(&self, _: &Conn<Self>, actor: NewActor) -> ConnectorResult<ErpActor> {
         let actor_type = actor.actor_type.clone();
         let fields: Vec<String> = actor.fields.keys().map(str::to_owned).collect();
         let mut data = self.data.lock().unwrap();
@@ -450,14 +406,10 @@ impl ErpConnector for Ledger {
         if self.has(Fault::CreateWithoutKey) {
             created.erp_key = Some(String::new());
         }
-        Ok(created.into())
+        Ok(created)
     }
 
-    async fn save_actors(
-        &self,
-        _: &Connection<LedgerConfig>,
-        actors: Vec<ActorChange>,
-    ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
+    async fn save_actors(&self, _: &Conn<Self>, actors: Vec<ActorChange>) -> ConnectorResult<Vec<ErpActor>> {
         let mut saved = Vec::new();
         for actor in actors {
             let key = actor.erp_key.clone();
@@ -485,14 +437,10 @@ impl ErpConnector for Ledger {
             drop(data);
             saved.push(self.to_actor(&row, &fields));
         }
-        Ok(saved.into())
+        Ok(saved)
     }
 
-    async fn get_list(
-        &self,
-        conn: Option<&Connection<LedgerConfig>>,
-        list: &str,
-    ) -> ConnectorResult<Reply<StringDict>> {
+    async fn get_list(&self, conn: Option<&Conn<Self>>, list: &str) -> ConnectorResult<StringDict> {
         if conn.is_none() && self.has(Fault::SetupListNeedsConnection) {
             return Err(ConnectorError::new("Save the connection first."));
         }
@@ -506,24 +454,24 @@ impl ErpConnector for Ledger {
 
     async fn get_list_items(
         &self,
-        conn: Option<&Connection<LedgerConfig>>,
+        conn: Option<&Conn<Self>>,
         list: &str,
         keys: Vec<String>,
-    ) -> ConnectorResult<Reply<StringDict>> {
+    ) -> ConnectorResult<StringDict> {
         let all = self.get_list(conn, list).await?;
         if self.has(Fault::ListItemsAll) {
             return Ok(all);
         }
-        Ok(keys.into_iter().filter_map(|k| all.value.get(&k).map(|v| (k.clone(), v.to_owned()))).collect())
+        Ok(keys.into_iter().filter_map(|k| all.get(&k).map(|v| (k.clone(), v.to_owned()))).collect())
     }
 
-    async fn get_actors_by_timestamp(
-        &self,
-        _: &Connection<LedgerConfig>,
-        q: ActorsSince,
-    ) -> ConnectorResult<ActorStream> {
+    async fn get_actors_by_timestamp(&self, _: &Conn<Self>, q: ActorsSince) -> ConnectorResult<ActorStream> {
         // Stamps are zero-padded counters; anything unreadable (the first poll) means "all".
-        let since: u64 = q.since.as_deref().unwrap_or("").trim().trim_start_matches('v').parse().unwrap_or(0);
+        // Counters; `v`-prefixed texts of MixedWidthStamps; nothing (the first poll) means "all".
+        let since = q
+            .since
+            .as_ref()
+            .map_or(0, |s| s.as_counter().or_else(|| s.as_text()?.trim_start_matches('v').parse().ok()).unwrap_or(0));
         let strict = self.has(Fault::StrictSince);
         let all = self.has(Fault::PollReturnsAll);
         let only_equal = self.has(Fault::PollOnlyEqual) && since > 0;

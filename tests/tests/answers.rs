@@ -15,9 +15,9 @@ struct Config {
     company: String,
 }
 
-#[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891", name = "informative")]
 struct Informative;
 
+#[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891", name = "informative")]
 impl ErpConnector for Informative {
     type Config = Config;
 
@@ -36,21 +36,17 @@ impl ErpConnector for Informative {
     }
 
     async fn search_actors(&self, _: &Connection<Config>, q: SearchActors) -> ConnectorResult<Reply<Vec<ErpActor>>> {
-        let found = vec![ErpActor::new(q.actor_type, "1", "2024-01-01")];
+        let found = vec![ErpActor::new(q.actor_type, "1", Stamp::text("2024-01-01"))];
         Ok(Reply::from(found).info("3 archived customers skipped").with_tech(STACK))
     }
 
-    async fn actor_type_fields(
-        &self,
-        _: &Connection<Config>,
-        _: &ActorType,
-    ) -> ConnectorResult<Reply<Vec<FieldMetadata>>> {
-        Ok(vec![FieldMetadata::new("NAME", "Name", FieldType::Text, 1)].into())
+    async fn schema(&self, _: &Conn<Self>) -> ConnectorResult<Schema> {
+        Ok(Schema::new().actor(ActorType::Customer, [Field::new("NAME", "Name", FieldType::Text)]))
     }
 
     async fn create_actor(&self, _: &Connection<Config>, actor: NewActor) -> ConnectorResult<Reply<ErpActor>> {
-        let created =
-            ErpActor::new(actor.actor_type.clone(), "42", "2024-01-02").with_field("NAME", actor.field("NAME"));
+        let created = ErpActor::new(actor.actor_type.clone(), "42", Stamp::text("2024-01-02"))
+            .with_value("NAME", actor.field("NAME"));
         Ok(Reply::from(created).warning("created without an address"))
     }
 
@@ -71,7 +67,8 @@ impl ErpConnector for Informative {
 
     async fn get_actors_by_timestamp(&self, _: &Connection<Config>, q: ActorsSince) -> ConnectorResult<ActorStream> {
         let first_poll = q.since.is_none();
-        let actors = (1..=3).map(|n| ErpActor::new(q.actor_type.clone(), n.to_string(), "2024-01-01")).collect();
+        let actors =
+            (1..=3).map(|n| ErpActor::new(q.actor_type.clone(), n.to_string(), Stamp::text("2024-01-01"))).collect();
         let stream = ActorStream::from_vec(actors);
         Ok(if first_poll { stream.ending(Reply::ok().info("first sync: 3 actors")) } else { stream })
     }
@@ -110,8 +107,9 @@ fn a_state_code_and_texts_travel_next_to_every_payload_in_every_profile() {
         // A .NET-style stack trace: CR LF and TAB arrive as sent.
         assert_eq!(found.result.tech_explanation.as_deref(), Some(STACK), "{profile}");
 
-        let created =
-            client.create_actor(guid, &ErpActor::new(ActorType::Customer, "", "").with_field("NAME", "Acme")).unwrap();
+        let created = client
+            .create_actor(guid, &ErpActor::new(ActorType::Customer, "", Stamp::text("")).with_value("NAME", "Acme"))
+            .unwrap();
         assert_eq!(created.actor.and_then(|a| a.erp_key).as_deref(), Some("42"), "{profile}");
         assert_eq!(created.result.state, ResponseState::Warning, "{profile}");
 
@@ -131,7 +129,11 @@ fn a_state_code_and_texts_travel_next_to_every_payload_in_every_profile() {
         let next = client
             .get_actors_by_timestamp(
                 guid,
-                &ActorsSince { actor_type: ActorType::Customer, since: Some("2024-01-01".into()), field_keys: vec![] },
+                &ActorsSince {
+                    actor_type: ActorType::Customer,
+                    since: Some(Stamp::text("2024-01-01")),
+                    field_keys: vec![],
+                },
             )
             .unwrap();
         assert_eq!((next.actors.map(|a| a.len()), next.result.state), (Some(3), ResponseState::Ok), "{profile}");

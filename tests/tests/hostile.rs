@@ -18,6 +18,10 @@ struct Moody;
 impl ErpConnector for Moody {
     type Config = NoConfig;
 
+    async fn schema(&self, _: &Conn<Self>) -> ConnectorResult<Schema> {
+        Ok(Schema::new().actor(ActorType::Customer, []))
+    }
+
     async fn get_actors(&self, _: &Connection<NoConfig>, q: GetActors) -> ConnectorResult<Reply<Vec<ErpActor>>> {
         match q.erp_keys.first().map(String::as_str) {
             Some("hang") => std::future::pending().await,
@@ -28,11 +32,11 @@ impl ErpConnector for Moody {
             }
             _ => {}
         }
-        Ok(q.erp_keys.iter().map(|k| ErpActor::new(q.actor_type.clone(), k.as_str(), "000001")).collect())
+        Ok(q.erp_keys.iter().map(|k| ErpActor::new(q.actor_type.clone(), k.as_str(), Stamp::text("000001"))).collect())
     }
 
     async fn get_actors_by_timestamp(&self, _: &Connection<NoConfig>, _: ActorsSince) -> ConnectorResult<ActorStream> {
-        let first = futures_util::stream::iter([Ok(ErpActor::new(ActorType::Customer, "1", "000001"))]);
+        let first = futures_util::stream::iter([Ok(ErpActor::new(ActorType::Customer, "1", Stamp::text("000001")))]);
         Ok(ActorStream::new(futures_util::StreamExt::chain(first, futures_util::stream::pending())))
     }
 }

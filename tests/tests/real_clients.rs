@@ -112,10 +112,12 @@ fn our_answers(client: &SoapClient) -> Vec<(String, Value)> {
         "WSSearchActorsAdvanced",
         &client.search_actors_advanced(guid, &customer, &[restriction], &s(&["NAME", "EMPLOYEES"])).unwrap(),
     );
-    let new =
-        ErpActor::new(customer.clone(), "", "").with_field("NAME", "Ny Kunde & Co").with_field("EMPLOYEES", "[I:5]");
+    let new = ErpActor::new(customer.clone(), "", Stamp::text(""))
+        .with_value("NAME", "Ny Kunde & Co")
+        .with_value("EMPLOYEES", "[I:5]");
     push("WSCreateActor", &client.create_actor(guid, &new).unwrap());
-    let changed = ErpActor::new(customer.clone(), "1002", "0000000002").with_field("NAME", "Æbeltoft & Søn A/S");
+    let changed =
+        ErpActor::new(customer.clone(), "1002", Stamp::text("0000000002")).with_value("NAME", "Æbeltoft & Søn A/S");
     push("WSSaveActors", &client.save_actors(guid, &[changed]).unwrap());
     push("WSGetList", &client.get_list(guid, "currencies").unwrap());
     push("WSGetList", &client.get_list(guid, "regions").unwrap());
@@ -127,7 +129,7 @@ fn our_answers(client: &SoapClient) -> Vec<(String, Value)> {
                 guid,
                 &ActorsSince {
                     actor_type: ActorType::Person,
-                    since: Some("0000000004".into()),
+                    since: Some(Stamp::counter(4)),
                     field_keys: person_fields(),
                 },
             )

@@ -2,6 +2,7 @@
 //! secret endpoint path, the source allow-list and trusted proxies, connection ownership, and
 //! the bounds on what anonymous callers may store.
 
+use erp_connector::contract::ResponseState;
 use erp_connector::prelude::*;
 use erp_connector::service::{ReplacePolicy, Settings};
 use erp_connector::testkit::{Spawned, new_guid, spawn_with};

@@ -14,16 +14,20 @@ struct Fragile;
 
 #[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891", name = "fragile")]
 impl ErpConnector for Fragile {
-    async fn supported_actor_types(&self, _: &Connection<NoConfig>) -> ConnectorResult<Reply<Vec<ActorType>>> {
+    async fn schema(&self, _: &Conn<Self>) -> ConnectorResult<Schema> {
+        Ok(Schema::new().actor(ActorType::Customer, []))
+    }
+
+    async fn get_list(&self, _: Option<&Conn<Self>>, _: &str) -> ConnectorResult<StringDict> {
         panic!("the ERP client library failed an assertion")
     }
 
-    async fn get_actors(&self, _: &Connection<NoConfig>, q: GetActors) -> ConnectorResult<Reply<Vec<ErpActor>>> {
+    async fn get_actors(&self, _: &Conn<Self>, q: GetActors) -> ConnectorResult<Vec<ErpActor>> {
         let _ = std::fs::read_to_string(format!("/nonexistent/{}", q.erp_keys.join(",")))?;
-        Ok(vec![].into())
+        Ok(vec![])
     }
 
-    async fn search_actors(&self, _: &Connection<NoConfig>, _: SearchActors) -> ConnectorResult<Reply<Vec<ErpActor>>> {
+    async fn search_actors(&self, _: &Conn<Self>, _: SearchActors) -> ConnectorResult<Vec<ErpActor>> {
         Err(ConnectorError::new("The ERP is closed for maintenance.").with_state(ResponseState::Warning))
     }
 }
@@ -51,9 +55,9 @@ struct Listed;
 impl ErpConnector for Listed {
     type Config = ListedConfig;
 
-    async fn test_connection(&self, conn: &Connection<ListedConfig>) -> ConnectorResult<Reply> {
+    async fn test_connection(&self, conn: &Conn<Self>) -> ConnectorResult<()> {
         match conn.config.currency {
-            Currency::Euro => Ok(Reply::ok()),
+            Currency::Euro => Ok(()),
             Currency::Krone => Err(ConnectorError::new("kroner")),
         }
     }
@@ -63,8 +67,8 @@ struct Other;
 
 #[erp_connector(app_id = "0123456789abcdef0123456789abcdef", name = "other")]
 impl ErpConnector for Other {
-    async fn supported_actor_types(&self, _: &Connection<NoConfig>) -> ConnectorResult<Reply<Vec<ActorType>>> {
-        Ok(vec![ActorType::Project].into())
+    async fn schema(&self, _: &Conn<Self>) -> ConnectorResult<Schema> {
+        Ok(Schema::new().actor(ActorType::Project, []))
     }
 }
 
@@ -109,11 +113,12 @@ fn a_panic_is_an_error_answer_and_the_worker_serves_on() {
     let client = SoapClient::new(serve(false));
     let guid = saved(&client);
     for _ in 0..3 {
-        let response = client.call(&Request::GetSupportedActorTypes(base(guid))).unwrap();
-        let Response::StringArray(r) = response else { panic!("answered with the operation's own class") };
+        let list = GetListRequest { base: base(guid), list_name: Some("currencies".into()) };
+        let response = client.call(&Request::GetList(list)).unwrap();
+        let Response::ListItems(r) = response else { panic!("answered with the operation's own class") };
         assert!(!r.result.is_ok);
         assert_eq!(r.result.state, ResponseState::Error);
-        assert!(r.result.user_explanation.unwrap().contains("WSGetSupportedActorTypes"));
+        assert!(r.result.user_explanation.unwrap().contains("WSGetList"));
     }
     assert!(client.call(&Request::TestConnection(base(guid))).unwrap().result().is_ok, "still serving");
 }

@@ -18,9 +18,9 @@ struct Big {
 }
 
 fn actor(i: usize) -> ErpActor {
-    let mut a = ErpActor::new(ActorType::Customer, i.to_string(), format!("{i:012}"));
+    let mut a = ErpActor::new(ActorType::Customer, i.to_string(), Stamp::counter(i as u64));
     for f in 0..10 {
-        a = a.with_field(format!("F{f}"), format!("value {f} of actor {i} & <co>"));
+        a = a.with_value(format!("F{f}"), format!("value {f} of actor {i} & <co>"));
     }
     a
 }
@@ -29,8 +29,13 @@ fn actor(i: usize) -> ErpActor {
 impl ErpConnector for Big {
     type Config = NoConfig;
 
-    async fn get_actors_by_timestamp(&self, _: &Connection<NoConfig>, q: ActorsSince) -> ConnectorResult<ActorStream> {
-        let since = q.since.unwrap_or_default();
+    async fn schema(&self, _: &Conn<Self>) -> ConnectorResult<Schema> {
+        let fields = (0..10).map(|f| Field::new(format!("F{f}"), format!("Field {f}"), FieldType::Text));
+        Ok(Schema::new().actor(ActorType::Customer, fields))
+    }
+
+    async fn get_actors_by_timestamp(&self, _: &Conn<Self>, q: ActorsSince) -> ConnectorResult<ActorStream> {
+        let since = q.since.map(|s| s.to_string()).unwrap_or_default();
         let (count, fault) = since.split_once(' ').unwrap_or((&since, ""));
         let count: usize = count.parse().map_err(|_| ConnectorError::new("not a count"))?;
         let fault = fault.to_owned();

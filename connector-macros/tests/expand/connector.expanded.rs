@@ -1,16 +1,14 @@
+#[allow(refining_impl_trait)]
 impl ErpConnector for Shop {
     type Config = ShopConfig;
-    async fn test_connection(
-        &self,
-        conn: &Connection<ShopConfig>,
-    ) -> ConnectorResult<Reply> {
+    async fn test_connection(&self, conn: &Conn<Self>) -> ConnectorResult<()> {
         self.ping(&conn.config).await
     }
     async fn get_actors(
         &self,
-        conn: &Connection<ShopConfig>,
+        conn: &Conn<Self>,
         q: GetActors,
-    ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
+    ) -> ConnectorResult<Vec<ErpActor>> {
         self.load(conn, q).await
     }
 }

@@ -1,3 +1,4 @@
+#[allow(refining_impl_trait)]
 impl erp::ErpConnector for Minimal {
     type Config = my_platform::erp::__private::v0_1::NoConfig;
 }

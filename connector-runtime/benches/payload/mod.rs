@@ -2,7 +2,7 @@
 //! too): customers with the 10 fields of [`FIELDS`], one in ten needing escaping; and the
 //! `WSGetActorsByTimestamp` answer of some of them.
 
-use erp_connector::contract::{ActorArrayResponse, ActorType, ErpActor, Operation, Response};
+use erp_connector::contract::{ActorArrayResponse, ActorType, ErpActor, Operation, Response, Stamp};
 use erp_connector::soap::{WireProfile, write_response};
 
 /// The actor counts measured.
@@ -17,17 +17,17 @@ pub const FIELDS: [&str; 10] =
 pub fn customer(i: usize) -> ErpActor {
     let stamp = format!("2024-05-01T10:{:02}:{:02}.0000000", i / 60 % 60, i % 60);
     let name = if i.is_multiple_of(10) { format!("Æbeltoft & Søn <{i}> ApS") } else { format!("Customer {i} AS") };
-    ErpActor::new(ActorType::Customer, format!("{}", 10_000 + i), stamp)
-        .with_field("NAME", name)
-        .with_field("NUMBER1", i as i64)
-        .with_field("NUMBER2", format!("C-{i:06}"))
-        .with_field("PHONE", "+47 22 33 44 55")
-        .with_field("EMAIL", format!("post{i}@example.com"))
-        .with_field("URL", "https://www.example.com/")
-        .with_field("POSTALAD1", "Storgata 1")
-        .with_field("POSTALZIP", "0155")
-        .with_field("POSTALCITY", "Oslo")
-        .with_field("COUNTRY", "NO")
+    ErpActor::new(ActorType::Customer, format!("{}", 10_000 + i), Stamp::text(stamp))
+        .with_value("NAME", name)
+        .with_value("NUMBER1", i as i64)
+        .with_value("NUMBER2", format!("C-{i:06}"))
+        .with_value("PHONE", "+47 22 33 44 55")
+        .with_value("EMAIL", format!("post{i}@example.com"))
+        .with_value("URL", "https://www.example.com/")
+        .with_value("POSTALAD1", "Storgata 1")
+        .with_value("POSTALZIP", "0155")
+        .with_value("POSTALCITY", "Oslo")
+        .with_value("COUNTRY", "NO")
 }
 
 /// The response value with `n` actors.

@@ -7,10 +7,11 @@ use crate::untrusted::for_answer;
 /// (`OkWithInfo`, `Warning`), an error code and texts for the user and for the log, all sent
 /// next to the payload (spec §3.1, §4.7).
 ///
-/// `Ok(actors.into())` answers a plain `Ok`; a `collect()` into a `Reply` works as into the
-/// payload; the builders add the rest:
+/// A method returns the payload itself for a plain `Ok` ([`IntoReply`]); a `Reply` where it
+/// sends more: a `collect()` into a `Reply` works as into the payload; the builders add the rest:
 ///
 /// ```
+/// use erp_connector::contract::ResponseState;
 /// use erp_connector::prelude::*;
 ///
 /// fn found(actors: Vec<ErpActor>, skipped: usize) -> ConnectorResult<Reply<Vec<ErpActor>>> {
@@ -57,6 +58,13 @@ impl<T> Reply<T> {
     /// `State=OkWithInfo` with a text for the user: it worked, and there is something to show.
     pub fn info(self, user_explanation: impl Into<String>) -> Self {
         self.with(ResponseState::OkWithInfo, user_explanation)
+    }
+
+    /// A text for the user at `State=Ok` (shown by SuperOffice where it shows answers, such as
+    /// the result of a connection test).
+    pub fn text(mut self, user_explanation: impl Into<String>) -> Self {
+        self.user_explanation = Some(user_explanation.into());
+        self
     }
 
     /// `State=Warning` with a text for the user: it worked, possibly degraded.
@@ -114,6 +122,44 @@ pub(crate) fn status(
         state,
         tech_explanation: tech.filter(|_| include_tech).map(|t| for_answer(&t).into_owned()),
         user_explanation: user.map(|u| for_answer(&u).into_owned()),
+    }
+}
+
+/// What a method that answers a `T` may return: the `T` itself (a plain `Ok`), or a
+/// [`Reply<T>`] with a state, a code or texts.
+///
+/// ```
+/// use erp_connector::contract::ResponseState;
+/// use erp_connector::prelude::*;
+///
+/// fn plain(actors: Vec<ErpActor>) -> ConnectorResult<impl IntoReply<Vec<ErpActor>>> {
+///     Ok(actors)
+/// }
+/// fn noted(actors: Vec<ErpActor>) -> ConnectorResult<impl IntoReply<Vec<ErpActor>>> {
+///     Ok(Reply::new(actors).info("3 archived customers are not shown."))
+/// }
+/// assert_eq!(plain(Vec::new()).unwrap().into_reply().state, ResponseState::Ok);
+/// assert_eq!(noted(Vec::new()).unwrap().into_reply().state, ResponseState::OkWithInfo);
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "this method answers `{T}`, not `{Self}`",
+    label = "answer a `{T}` here",
+    note = "answer the data itself (`Ok(value)`), or a `Reply<{T}>` to send a state or a text with it"
+)]
+pub trait IntoReply<T> {
+    /// The answer.
+    fn into_reply(self) -> Reply<T>;
+}
+
+impl<T> IntoReply<T> for T {
+    fn into_reply(self) -> Reply<T> {
+        Reply::new(self)
+    }
+}
+
+impl<T> IntoReply<T> for Reply<T> {
+    fn into_reply(self) -> Reply<T> {
+        self
     }
 }
 

@@ -173,11 +173,10 @@ impl Criterion {
     /// Whether `actor` meets this criterion (for connectors that search in memory).
     ///
     /// ```
-    /// use erp_connector::connector::search::{Condition, Criterion, Target, TextOp};
     /// use erp_connector::prelude::*;
     ///
     /// let name = Criterion { target: Target::Field("NAME".into()), condition: Condition::Text(TextOp::Begins("æbel".into())) };
-    /// assert!(name.matches(&ErpActor::new(ActorType::Customer, "1", "1").with_field("NAME", "ÆBELTOFT ApS")));
+    /// assert!(name.matches(&ErpActor::new(ActorType::Customer, "1", Stamp::counter(1)).with_value("NAME", "ÆBELTOFT ApS")));
     /// ```
     pub fn matches(&self, actor: &ErpActor) -> bool {
         let value = match &self.target {
@@ -196,6 +195,13 @@ impl Criterion {
             }
         }
     }
+}
+
+/// Whether `text` (trimmed) is found, without regard to case, in one of `values`; an empty
+/// text is found everywhere (`SearchActors::matches`).
+pub(crate) fn free_text_matches<'a>(text: &str, mut values: impl Iterator<Item = &'a str>) -> bool {
+    let text = text.trim().to_lowercase();
+    text.is_empty() || values.any(|value| value.to_lowercase().contains(&text))
 }
 
 /// Whether `actor` meets every criterion.
@@ -479,11 +485,11 @@ mod tests {
 
     #[test]
     fn in_memory_matching_follows_the_documented_semantics() {
-        let actor = ErpActor::new(ActorType::Person, "1", "1")
-            .with_field("NAME", "Ærlig Åse")
-            .with_field("EMPLOYEES", 12)
-            .with_field("COUNTRY", "NO")
-            .with_field("FOUNDED", chrono::NaiveDate::from_ymd_opt(2020, 3, 1).unwrap().and_hms_opt(15, 0, 0).unwrap())
+        let actor = ErpActor::new(ActorType::Person, "1", crate::contract::Stamp::text("1"))
+            .with_value("NAME", "Ærlig Åse")
+            .with_value("EMPLOYEES", 12)
+            .with_value("COUNTRY", "NO")
+            .with_value("FOUNDED", chrono::NaiveDate::from_ymd_opt(2020, 3, 1).unwrap().and_hms_opt(15, 0, 0).unwrap())
             .with_parent(ActorType::Customer, "7");
         let yes = [
             ("NAME", "begins", vec!["ærLIG"]),
@@ -510,7 +516,7 @@ mod tests {
         for (key, op, values) in no {
             assert!(!criterion(key, op, &values).unwrap().matches(&actor), "{key} {op} {values:?}");
         }
-        let bare = ErpActor::new(ActorType::Customer, "2", "1");
+        let bare = ErpActor::new(ActorType::Customer, "2", crate::contract::Stamp::text("1"));
         assert!(criterion("NAME", "isnot", &["x"]).unwrap().matches(&bare), "absent text is empty");
         assert!(!criterion("EMPLOYEES", "!=", &["1"]).unwrap().matches(&bare), "absent numbers never match");
         assert!(criterion("COUNTRY", "notoneof", &["NO"]).unwrap().matches(&bare));

@@ -34,7 +34,7 @@ enum Item {
 /// // From a blocking source (a database cursor), on the blocking pool, with back-pressure:
 /// let stream = ActorStream::from_blocking(|out| {
 ///     for key in 1..=3 {
-///         out.send(ErpActor::new(ActorType::Customer, key.to_string(), format!("{key:012}")))?;
+///         out.send(ErpActor::new(ActorType::Customer, key.to_string(), Stamp::counter(key)))?;
 ///     }
 ///     Ok(())
 /// });
@@ -84,7 +84,7 @@ impl ActorStream {
     ///
     /// // Three pages of two customers, the cursor being the next offset.
     /// let stream = ActorStream::paged(0u32, |offset| async move {
-    ///     let page = (offset..offset + 2).map(|n| ErpActor::new(ActorType::Customer, n.to_string(), "1")).collect();
+    ///     let page = (offset..offset + 2).map(|n| ErpActor::new(ActorType::Customer, n.to_string(), Stamp::counter(1))).collect();
     ///     Ok((page, (offset < 4).then_some(offset + 2)))
     /// });
     /// # let actors = tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(stream.collect()).unwrap();
@@ -146,6 +146,17 @@ impl ActorStream {
                 only_fields(&mut actor, &keys);
                 Ok(Item::Actor(actor))
             }
+            other => other,
+        });
+        ActorStream { inner: Box::pin(inner), ended: self.ended }
+    }
+
+    /// The same actors, each checked against `fields` as it passes ([`super::check_outgoing`]):
+    /// the first that fails ends the answer with the error naming it.
+    pub(crate) fn checked(self, fields: Vec<crate::contract::FieldMetadata>) -> Self {
+        use futures_util::StreamExt as _;
+        let inner = self.inner.map(move |item| match item {
+            Ok(Item::Actor(actor)) => super::check_outgoing(&actor, &fields).map(|()| Item::Actor(actor)),
             other => other,
         });
         ActorStream { inner: Box::pin(inner), ended: self.ended }
@@ -341,7 +352,11 @@ mod tests {
                 if Some(page) == fail_at {
                     return Err(ConnectorError::new("The ERP went away."));
                 }
-                let actors = (0..3).map(|i| ErpActor::new(ActorType::Customer, format!("{page}-{i}"), "1")).collect();
+                let actors = (0..3)
+                    .map(|i| {
+                        ErpActor::new(ActorType::Customer, format!("{page}-{i}"), crate::contract::Stamp::text("1"))
+                    })
+                    .collect();
                 Ok((actors, (page < 3).then_some(page + 1)))
             }
         })

@@ -19,6 +19,7 @@ pub mod ns;
 mod operations;
 mod primitives;
 pub mod schema;
+mod stamp;
 mod typed;
 mod types;
 mod value;
@@ -28,7 +29,8 @@ pub use localized::LocalizedText;
 pub use messages::*;
 pub use operations::{OPERATIONS, Operation, OperationSpec, Request, Response};
 pub use primitives::{ActorType, CompactString, ConnectionGuid, InvalidGuid, StringDict};
-pub use typed::{FromFieldValue, IntoFieldValue};
+pub use stamp::Stamp;
+pub use typed::{FieldInput, FieldKind, FromFieldValue, IntoFieldValue, Key, ListItem};
 pub use types::{ErpActor, FieldAccess, FieldMetadata, FieldType, ResponseState, SearchRestriction, UnknownEnumValue};
 pub use value::{FieldValue, ValueError};
 

@@ -189,13 +189,14 @@ wire_record! {
 }
 
 impl ErpActor {
-    /// An actor of `actor_type` with key `erp_key`, stamp `last_modified` and no fields yet.
-    pub fn new(actor_type: ActorType, erp_key: impl Into<String>, last_modified: impl Into<String>) -> Self {
+    /// An actor of `actor_type` with key `erp_key`, change stamp `last_modified` (a
+    /// [`Stamp`](super::Stamp): a counter, a date-time, ...) and no fields yet.
+    pub fn new(actor_type: ActorType, erp_key: impl Into<String>, last_modified: impl Into<super::Stamp>) -> Self {
         ErpActor {
             actor_type: Some(actor_type),
             erp_key: Some(erp_key.into()),
             field_values: Some(StringDict::new()),
-            last_modified: Some(last_modified.into()),
+            last_modified: Some(last_modified.into().to_string()),
             parent_actor_type: None,
             parent_erp_key: None,
         }
@@ -213,6 +214,11 @@ impl ErpActor {
         self.parent_actor_type = Some(actor_type);
         self.parent_erp_key = Some(erp_key.into());
         self
+    }
+
+    /// The change stamp (`LastModified`), read as the framework writes stamps.
+    pub fn stamp(&self) -> Option<super::Stamp> {
+        self.last_modified.as_deref().map(super::Stamp::parse)
     }
 
     /// The value of a field, if present and not null.

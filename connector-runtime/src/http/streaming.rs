@@ -385,9 +385,13 @@ mod tests {
             runtime.block_on(async {
                 let op = Operation::GetActorsByTimestamp;
                 let parts = StreamedActors::new(soap::WireProfile::MessageContract, op).unwrap();
-                let actors: Actors = futures_util::stream::iter(
-                    (0..count).map(|i| WireItem::Actor(ErpActor::new(ActorType::Customer, i.to_string(), "000001"))),
-                )
+                let actors: Actors = futures_util::stream::iter((0..count).map(|i| {
+                    WireItem::Actor(ErpActor::new(
+                        ActorType::Customer,
+                        i.to_string(),
+                        crate::contract::Stamp::text("000001"),
+                    ))
+                }))
                 .boxed_local();
                 let span = tracing::info_span!("call");
                 let call = Call { connector: 0, guid: None, operation: op, started: std::time::Instant::now() };

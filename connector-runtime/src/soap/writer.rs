@@ -81,7 +81,7 @@ impl StreamedActors {
     /// profile (the wrapped ones write the status first, so it must be known): what a spooled
     /// answer is sent between. `None` if `operation` does not answer with actors.
     pub fn around(profile: WireProfile, operation: Operation, status: &ResponseStatus) -> Option<(Vec<u8>, Vec<u8>)> {
-        let sentinel = ErpActor::new(ActorType::Customer, STREAM_SENTINEL, "");
+        let sentinel = ErpActor::new(ActorType::Customer, STREAM_SENTINEL, crate::contract::Stamp::text(""));
         let mut item = Vec::new();
         write_array_item(profile, &sentinel, &mut item);
         let response =
@@ -497,8 +497,8 @@ mod tests {
     fn a_streamed_answer_is_the_whole_answer_byte_for_byte() {
         let actors: Vec<ErpActor> = (0..3)
             .map(|i| {
-                ErpActor::new(ActorType::Person, format!("k{i}"), "000001")
-                    .with_field("NAME", format!("<{i}> & co\r"))
+                ErpActor::new(ActorType::Person, format!("k{i}"), crate::contract::Stamp::text("000001"))
+                    .with_value("NAME", format!("<{i}> & co\r"))
                     .with_parent(ActorType::Customer, "c")
             })
             .collect();

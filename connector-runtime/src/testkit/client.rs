@@ -422,7 +422,7 @@ typed! {
     /// `WSGetActorsByTimestamp`; `since: None` sends an empty `UpdatedOnOrAfter`, as EIS's first
     /// poll is assumed to.
     fn get_actors_by_timestamp(guid: ConnectionGuid, q: &ActorsSince) -> ActorArray(ActorArrayResponse) =
-        Request::GetActorsByTimestamp(GetActorsByTimestampRequest { base: base(guid), updated_on_or_after: Some(q.since.clone().unwrap_or_default()), actor_type: Some(q.actor_type.clone()), field_keys: keys(&q.field_keys) });
+        Request::GetActorsByTimestamp(GetActorsByTimestampRequest { base: base(guid), updated_on_or_after: Some(q.since.as_ref().map(ToString::to_string).unwrap_or_default()), actor_type: Some(q.actor_type.clone()), field_keys: keys(&q.field_keys) });
     /// `WSTestConfigData` of a typed configuration.
     fn test_config(config: &impl ConnectionConfig) -> Result(ResponseStatus) =
         Request::TestConfigData(TestConfigDataRequest { connection_info: Some(config.to_info()) });

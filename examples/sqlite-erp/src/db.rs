@@ -4,11 +4,12 @@
 use std::borrow::Cow;
 use std::path::Path;
 
+use erp_connector::contract::{CompactString, FieldValue};
 use erp_connector::prelude::*;
 use rusqlite::types::{Value as Sql, ValueRef as SqlRef};
 use rusqlite::{Connection, OpenFlags, OptionalExtension as _, params_from_iter};
 
-use crate::fields::{Field, LISTS, Table};
+use crate::fields::{Column, LISTS, Table};
 
 /// Bumped when the schema changes.
 const SCHEMA_VERSION: i64 = 1;
@@ -144,19 +145,8 @@ pub fn next_change(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row("UPDATE counter SET value = value + 1 WHERE id = 1 RETURNING value", [], |r| r.get(0))
 }
 
-/// A change counter value as `LastModified`: fixed width, so that it sorts the same as text and
-/// as a number.
-pub fn stamp(changed: i64) -> String {
-    format!("{changed:012}")
-}
-
-/// Reads a `LastModified` value; anything else (the first poll) is 0, i.e. everything.
-pub fn parse_stamp(text: &str) -> i64 {
-    text.trim().parse().unwrap_or(0)
-}
-
 /// The SELECT list for `fields` of `table`: id, changed, parent id, parent type, then the fields.
-fn select_list(table: &Table, fields: &[&Field]) -> String {
+fn select_list(table: &Table, fields: &[&Column]) -> String {
     let (parent, parent_type) = match &table.parent {
         Some(p) => (format!("t.{}", p.column), p.type_sql.to_owned()),
         None => ("NULL".into(), "NULL".into()),
@@ -170,7 +160,7 @@ fn select_list(table: &Table, fields: &[&Field]) -> String {
 }
 
 /// The requested fields this type has (unknown keys are left out, as the contract allows).
-pub fn requested(table: &Table, keys: &[String]) -> Vec<&'static Field> {
+pub fn requested(table: &Table, keys: &[String]) -> Vec<&'static Column> {
     keys.iter().filter_map(|k| table.field(k)).collect()
 }
 
@@ -178,7 +168,7 @@ pub fn requested(table: &Table, keys: &[String]) -> Vec<&'static Field> {
 pub fn select(
     conn: &Connection,
     table: &Table,
-    fields: &[&Field],
+    fields: &[&Column],
     condition: &str,
     params: &[Sql],
     tail: &str,
@@ -195,7 +185,7 @@ pub fn select(
 pub fn select_each(
     conn: &Connection,
     table: &Table,
-    fields: &[&Field],
+    fields: &[&Column],
     condition: &str,
     params: &[Sql],
     tail: &str,
@@ -211,7 +201,7 @@ pub fn select_each(
     let mut rows = statement.query(params_from_iter(params.iter()))?;
     while let Some(row) = rows.next()? {
         let id: i64 = row.get(0)?;
-        let mut actor = ErpActor::new(table.actor_type(), id.to_string(), stamp(row.get(1)?));
+        let mut actor = ErpActor::new(table.actor_type(), id.to_string(), Stamp::counter(row.get::<_, i64>(1)? as u64));
         if let (Some(parent), Some(parent_type)) = (row.get::<_, Option<i64>>(2)?, row.get::<_, Option<String>>(3)?) {
             actor = actor.with_parent(ActorType::parse(&parent_type), parent.to_string());
         }
@@ -226,7 +216,7 @@ pub fn select_each(
 
 /// A column value in SuperOffice's encoded form (spec §3.7); NULL is the empty string. Text is
 /// copied straight from SQLite's row buffer.
-fn encode(field: &Field, value: SqlRef<'_>) -> CompactString {
+fn encode(field: &Column, value: SqlRef<'_>) -> CompactString {
     match (field.kind, value) {
         (_, SqlRef::Null | SqlRef::Blob(_)) => CompactString::default(),
         (FieldType::Integer, SqlRef::Integer(i)) => FieldValue::Int(i).to_string().into(),
@@ -246,69 +236,34 @@ fn encode(field: &Field, value: SqlRef<'_>) -> CompactString {
     }
 }
 
-/// Reads an encoded value for a column: `Err` says what is wrong with it, for the user.
-pub fn decode(conn: &Connection, field: &Field, raw: &str) -> Result<Sql, String> {
+/// Reads an encoded value for a column (the framework has checked it against the field: its
+/// type, length, list and whether it may be empty); `Err` says what else is wrong, for the user.
+pub fn decode(field: &Column, raw: &str) -> Result<Sql, String> {
     let raw = raw.trim();
-    if raw.is_empty() {
-        return if field.access == FieldAccess::Mandatory { Err("is required".into()) } else { Ok(Sql::Null) };
-    }
     let value = FieldValue::parse_lenient(raw);
-    let number = || value.as_f64().or_else(|| raw.replace(',', ".").parse().ok());
-    match field.kind {
-        FieldType::Text | FieldType::Password => {
-            let length = raw.chars().count();
-            if field.max_length > 0 && length > field.max_length as usize {
-                return Err(format!("has {length} characters; at most {} are allowed", field.max_length));
-            }
-            if field.key.starts_with("EMAIL") && !raw.contains('@') {
-                return Err(format!("`{raw}` is not an e-mail address"));
-            }
-            Ok(Sql::Text(raw.to_owned()))
+    Ok(match field.kind {
+        _ if raw.is_empty() => Sql::Null,
+        FieldType::Text if field.key.starts_with("EMAIL") && !raw.contains('@') => {
+            return Err(format!("`{raw}` is not an e-mail address"));
         }
-        FieldType::Integer => match number() {
-            Some(x) if x.fract() == 0.0 => Ok(Sql::Integer(x as i64)),
-            _ => Err(format!("`{raw}` is not a whole number")),
-        },
-        FieldType::Double => number().map(Sql::Real).ok_or_else(|| format!("`{raw}` is not a number")),
-        FieldType::Checkbox => match number() {
-            Some(x) if x == 0.0 || x == 1.0 => Ok(Sql::Integer(x as i64)),
-            _ => Err(format!("`{raw}` is not 0 or 1")),
-        },
+        FieldType::Integer | FieldType::Checkbox => value.as_i64().map_or(Sql::Null, Sql::Integer),
+        FieldType::Double => value.as_f64().map_or(Sql::Null, Sql::Real),
         FieldType::Datetime => value
             .as_datetime()
             .or_else(|| value.as_date().and_then(|d| d.and_hms_opt(0, 0, 0)))
-            .map(|dt| Sql::Text(dt.format(STORED_DATETIME).to_string()))
-            .ok_or_else(|| format!("`{raw}` is not a date")),
-        FieldType::List => {
-            let list = field.list.and_then(|l| LISTS.iter().find(|(name, _)| *name == l)).map(|(_, t)| *t);
-            let known = match list {
-                Some(t) => conn
-                    .query_row(&format!("SELECT 1 FROM {t} WHERE code = ?1"), [raw], |_| Ok(()))
-                    .optional()
-                    .map_err(|e| e.to_string())?
-                    .is_some(),
-                None => false,
-            };
-            if known { Ok(Sql::Text(raw.to_owned())) } else { Err(format!("`{raw}` is not in the list")) }
-        }
-        FieldType::Label => Err("is a label".into()),
-    }
+            .map_or(Sql::Null, |dt| Sql::Text(dt.format(STORED_DATETIME).to_string())),
+        _ => Sql::Text(raw.to_owned()),
+    })
 }
 
 /// The column values of the fields sent for `who` (checked by the framework against the fields
-/// of the type), converted and checked against the database (list items). The error names
-/// each field.
-pub fn columns(
-    conn: &Connection,
-    table: &Table,
-    who: &str,
-    fields: &StringDict,
-) -> Result<Vec<(&'static str, Sql)>, ConnectorError> {
+/// of the type and the lists), converted. The error names each field.
+pub fn columns(table: &Table, who: &str, fields: &StringDict) -> Result<Vec<(&'static str, Sql)>, ConnectorError> {
     let mut values = Vec::new();
     let mut errors = Vec::new();
     for (key, raw) in fields.iter() {
         let Some(field) = table.field(key) else { continue };
-        match decode(conn, field, raw.unwrap_or("")) {
+        match decode(field, raw.unwrap_or("")) {
             Ok(v) => values.push((field.column, v)),
             Err(e) => errors.push(format!("{key}: {e}")),
         }

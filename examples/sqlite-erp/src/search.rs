@@ -60,10 +60,14 @@ mod tests {
 
     fn keys(conn: &rusqlite::Connection, actor_type: &str, restrictions: &[(&str, &str, &[&str])]) -> Vec<String> {
         let table = table(&ActorType::parse(actor_type)).unwrap();
-        let restrictions: Vec<SearchRestriction> =
-            restrictions.iter().map(|(k, op, v)| SearchRestriction::new(*k, *op, v.iter().copied())).collect();
-        let searchable: Vec<String> = table.fields.iter().filter(|f| f.searchable).map(|f| f.key.to_owned()).collect();
-        let criteria = criteria(&restrictions, &table.actor_type(), &searchable, &table.metadata()).unwrap();
+        let restrictions: Vec<erp_connector::contract::SearchRestriction> = restrictions
+            .iter()
+            .map(|(k, op, v)| erp_connector::contract::SearchRestriction::new(*k, *op, v.iter().copied()))
+            .collect();
+        let schema = crate::fields::schema();
+        let declared = schema.of(&table.actor_type()).unwrap();
+        let criteria =
+            criteria(&restrictions, &table.actor_type(), &declared.searchable_keys(), declared.metadata()).unwrap();
         let (condition, params) = condition(table, &criteria);
         let actors = db::select(conn, table, &[], &condition, &params, "ORDER BY t.id").unwrap();
         actors.into_iter().map(|a| a.erp_key.unwrap()).collect()

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use chrono::NaiveDateTime;
+use erp_connector::chrono::NaiveDateTime;
 use erp_connector::connector::remote::Retry;
 use erp_connector::prelude::*;
 use serde_json::{Map, Value, json};
@@ -38,7 +38,7 @@ pub struct TrytonConfig {
     #[field(display = "Person relation", rank = 7, default = "Employee of", max_length = 100)]
     pub person_relation: String,
     /// How long a call to Tryton may take, in seconds (1 to 120).
-    #[field(display = "Timeout (seconds)", rank = 8, default = "[I:10]")]
+    #[field(display = "Timeout (seconds)", rank = 8, default = 10)]
     pub timeout_secs: u32,
 }
 
@@ -64,7 +64,6 @@ const PAGE: usize = 500;
 const SEARCH_LIMIT: usize = 2000;
 
 /// The connector.
-#[erp_connector(app_id = "7e57c0de7e57c0de7e57c0de7e57c0de", name = "tryton")]
 #[derive(Default)]
 pub struct Tryton;
 
@@ -75,7 +74,7 @@ impl Tryton {
     }
 }
 
-type Conn = Connection<TrytonConfig, TrytonSession>;
+type Conn = erp_connector::prelude::Conn<Tryton, TrytonSession>;
 
 impl TrytonSession {
     async fn call(&self, method: &str, params: Value) -> ConnectorResult<Value> {
@@ -107,26 +106,9 @@ impl TrytonSession {
     ) -> ConnectorResult<Vec<ErpActor>> {
         domain.extend(self.of_type(t));
         let records = self
-            .call(&format!("model.{}.search_read", model(t)), json!([domain, 0, limit, order, self.record_fields(t)]))
+            .call(&format!("model.{}.search_read", model(t)), json!([domain, 0, limit, order, record_fields(t)]))
             .await?;
         self.actors(t, records.as_array().cloned().unwrap_or_default()).await
-    }
-
-    fn record_fields(&self, t: &ActorType) -> Value {
-        match t {
-            ActorType::Project => json!(["name", "party", "party.categories", "create_date", "last_modified_at"]),
-            _ => json!([
-                "name",
-                "code",
-                "active",
-                "phone",
-                "email",
-                "website",
-                "addresses",
-                "create_date",
-                "last_modified_at"
-            ]),
-        }
     }
 
     /// The parent type of a party with `categories`: Customer before Supplier.
@@ -175,11 +157,10 @@ impl TrytonSession {
         let (addresses, parents) = (by_party(&addresses, "party"), by_party(&parents, "from_"));
         let mut actors = Vec::with_capacity(records.len());
         for r in &records {
-            let stamp = r.get("last_modified_at").and_then(rpc::datetime_of).map(mapping::stamp).unwrap_or_default();
-            let mut actor = ErpActor::new(t.clone(), id(r).to_string(), stamp).with_field(NAME, text(r, "name"));
-            if let Some(created) = r.get("create_date").and_then(rpc::datetime_of) {
-                actor = actor.with_field(CREATED, created);
-            }
+            let stamp = r.get("last_modified_at").and_then(rpc::datetime_of).map_or(Stamp::text(""), Stamp::at);
+            let mut actor = ErpActor::new(t.clone(), id(r).to_string(), stamp)
+                .with_field(NAME, text(r, "name"))
+                .with_field(CREATED, r.get("create_date").and_then(rpc::datetime_of));
             match t {
                 ActorType::Project => {
                     let parent = r.get("party").and_then(Value::as_i64);
@@ -246,9 +227,7 @@ impl TrytonSession {
         let next = if actors.len() < PAGE {
             None
         } else {
-            actors
-                .last()
-                .and_then(|a| Some((mapping::since(a.last_modified.as_deref()?)?, a.erp_key.as_deref()?.parse().ok()?)))
+            actors.last().and_then(|a| Some((a.stamp()?.as_datetime()?, a.erp_key.as_deref()?.parse().ok()?)))
         };
         Ok((actors, next))
     }
@@ -273,7 +252,7 @@ impl TrytonSession {
     ) -> ConnectorResult<Map<String, Value>> {
         let mut values = Map::new();
         for (key, field) in [(NAME, "name"), (CODE, "code")] {
-            if let Some(v) = fields.get(key) {
+            if let Some(v) = fields.get(key.name()) {
                 values.insert(field.into(), json!(v.trim()));
             }
         }
@@ -282,7 +261,7 @@ impl TrytonSession {
         }
         let mut mechanisms = Vec::new();
         for (key, kind) in MECHANISMS {
-            let Some(value) = fields.get(key).map(str::trim) else { continue };
+            let Some(value) = fields.get(key.name()).map(str::trim) else { continue };
             let current = existing
                 .and_then(|(m, _)| m.iter().find(|m| m.get("type").and_then(Value::as_str) == Some(kind)))
                 .and_then(|m| m.get("id").and_then(Value::as_i64));
@@ -298,11 +277,11 @@ impl TrytonSession {
         }
         let mut address = Map::new();
         for (key, field) in [(STREET, "street_unstructured"), (POSTAL_CODE, "postal_code"), (CITY, "city")] {
-            if let Some(v) = fields.get(key) {
+            if let Some(v) = fields.get(key.name()) {
                 address.insert(field.into(), json!(v.trim()));
             }
         }
-        if let Some(code) = fields.get(COUNTRY) {
+        if let Some(code) = fields.get(COUNTRY.name()) {
             let id = if code.trim().is_empty() { Value::Null } else { json!(self.country(code.trim()).await?) };
             address.insert("country".into(), id);
         }
@@ -315,6 +294,14 @@ impl TrytonSession {
         }
         Ok(values)
     }
+}
+
+/// The fields of `t`'s records the actors are made of.
+fn record_fields(t: &ActorType) -> &'static [&'static str] {
+    const PARTY: &[&str] =
+        &["name", "code", "active", "phone", "email", "website", "addresses", "create_date", "last_modified_at"];
+    const PROJECT: &[&str] = &["name", "party", "party.categories", "create_date", "last_modified_at"];
+    if *t == ActorType::Project { PROJECT } else { PARTY }
 }
 
 /// `rows` by the party id in `key`, the first row of each party kept.
@@ -387,6 +374,7 @@ async fn open(config: &TrytonConfig) -> ConnectorResult<TrytonSession> {
     Ok(TrytonSession { rpc, login, customer_category, supplier_category, person_relation })
 }
 
+#[erp_connector(app_id = "7e57c0de7e57c0de7e57c0de7e57c0de", name = "tryton")]
 impl ErpConnector<TrytonSession> for Tryton {
     type Config = TrytonConfig;
 
@@ -398,76 +386,56 @@ impl ErpConnector<TrytonSession> for Tryton {
         conn.session.rpc.logout(&conn.session.login).await;
     }
 
-    async fn test_config(&self, test: &ConfigTest<TrytonConfig>) -> ConnectorResult<Reply> {
+    async fn test_config(&self, test: &ConfigTest<TrytonConfig>) -> ConnectorResult<()> {
         let session = open(&test.config).await?;
         session.rpc.logout(&session.login).await;
-        Ok(Reply::ok())
+        Ok(())
     }
 
-    async fn test_connection(&self, conn: &Conn) -> ConnectorResult<Reply> {
+    async fn test_connection(&self, conn: &Conn) -> ConnectorResult<()> {
         conn.session.call("model.party.party.search_count", json!([[]])).await?;
-        Ok(Reply::ok())
+        Ok(())
     }
 
-    async fn supported_actor_types(&self, _: &Conn) -> ConnectorResult<Reply<Vec<ActorType>>> {
-        Ok(TYPES.to_vec().into())
+    async fn schema(&self, _: &Conn) -> ConnectorResult<Schema> {
+        Ok(mapping::schema())
     }
 
-    async fn actor_type_fields(&self, _: &Conn, t: &ActorType) -> ConnectorResult<Reply<Vec<FieldMetadata>>> {
-        Ok(mapping::fields(t).into())
+    async fn get_actors(&self, conn: &Conn, q: GetActors) -> ConnectorResult<Vec<ErpActor>> {
+        conn.session.by_ids(&q.actor_type, mapping::ids(&q.erp_keys)).await
     }
 
-    async fn searchable_fields(&self, _: &Conn, t: &ActorType) -> ConnectorResult<Reply<Vec<String>>> {
-        Ok(mapping::searchable(t).into())
+    async fn search_actors(&self, conn: &Conn, q: SearchActors) -> ConnectorResult<Vec<ErpActor>> {
+        let free_text = vec![domain::free_text(&q.search_text)];
+        let found = conn.session.find(&q.actor_type, free_text, SEARCH_LIMIT, json!([["name", "ASC"]])).await?;
+        Ok(found.into_iter().filter(|a| q.matches(a, &[NAME, CODE])).collect())
     }
 
-    async fn get_actors(&self, conn: &Conn, q: GetActors) -> ConnectorResult<Reply<Vec<ErpActor>>> {
-        Ok(conn.session.by_ids(&q.actor_type, mapping::ids(&q.erp_keys)).await?.into())
-    }
-
-    async fn search_actors(&self, conn: &Conn, q: SearchActors) -> ConnectorResult<Reply<Vec<ErpActor>>> {
-        let wanted = q.search_text.trim().to_lowercase();
-        let found = conn
-            .session
-            .find(&q.actor_type, vec![domain::free_text(&wanted)], SEARCH_LIMIT, json!([["name", "ASC"]]))
-            .await?;
-        let contains = |a: &ErpActor, key| a.field(key).is_some_and(|v| v.to_lowercase().contains(&wanted));
-        Ok(found.into_iter().filter(|a| contains(a, NAME) || contains(a, CODE)).collect())
-    }
-
-    async fn search_actor_by_parent(&self, conn: &Conn, q: SearchByParent) -> ConnectorResult<Reply<Vec<ErpActor>>> {
-        let Ok(parent) = q.parent_erp_key.trim().parse::<i64>() else { return Ok(Vec::new().into()) };
+    async fn search_actor_by_parent(&self, conn: &Conn, q: SearchByParent) -> ConnectorResult<Vec<ErpActor>> {
+        let Ok(parent) = q.parent_erp_key.trim().parse::<i64>() else { return Ok(Vec::new()) };
         let under = match q.actor_type {
             ActorType::Person => {
                 json!(["relations", "where", [["type", "=", conn.session.person_relation], ["to", "=", parent]]])
             }
             ActorType::Project => json!(["party", "=", parent]),
-            _ => return Ok(Vec::new().into()), // companies have no parent
+            _ => return Ok(Vec::new()), // companies have no parent
         };
-        let wanted = q.search_text.trim().to_lowercase();
         let mut domain = vec![under];
-        if !wanted.is_empty() {
-            domain.push(domain::free_text(&wanted));
+        if !q.search_text.trim().is_empty() {
+            domain.push(domain::free_text(&q.search_text));
         }
         let found = conn.session.find(&q.actor_type, domain, SEARCH_LIMIT, json!([["name", "ASC"]])).await?;
-        Ok(found
-            .into_iter()
-            .filter(|a| {
-                a.parent_erp_key.as_deref() == Some(q.parent_erp_key.trim())
-                    && a.parent_actor_type.as_ref() == Some(&q.parent_actor_type)
-            })
-            .filter(|a| wanted.is_empty() || a.field(NAME).is_some_and(|v| v.to_lowercase().contains(&wanted)))
-            .collect())
+        Ok(found.into_iter().filter(|a| q.matches(a, &[NAME])).collect())
     }
 
-    async fn search_actors_advanced(&self, conn: &Conn, q: AdvancedSearch) -> ConnectorResult<Reply<Vec<ErpActor>>> {
+    async fn search_actors_advanced(&self, conn: &Conn, q: AdvancedSearch) -> ConnectorResult<Vec<ErpActor>> {
         let relation = conn.config.person_relation.clone();
         let domain = domain::superset(&q.actor_type, &q.criteria, &relation);
         let found = conn.session.find(&q.actor_type, domain, SEARCH_LIMIT, json!([["id", "ASC"]])).await?;
         Ok(found.into_iter().filter(|a| q.matches(a)).collect())
     }
 
-    async fn get_list(&self, conn: Option<&Conn>, list: &str) -> ConnectorResult<Reply<StringDict>> {
+    async fn get_list(&self, conn: Option<&Conn>, list: &str) -> ConnectorResult<StringDict> {
         if list != COUNTRIES {
             return Err(ConnectorError::new(format!("No list `{}`.", erp_connector::untrusted::shown(list))));
         }
@@ -487,17 +455,17 @@ impl ErpConnector<TrytonSession> for Tryton {
             .collect())
     }
 
-    async fn create_actor(&self, conn: &Conn, actor: NewActor) -> ConnectorResult<Reply<ErpActor>> {
+    async fn create_actor(&self, conn: &Conn, actor: NewActor) -> ConnectorResult<ErpActor> {
         let s = &conn.session;
         let t = actor.actor_type.clone();
         let parent = parent_id(actor.parent.as_ref())?;
         let values = match t {
             ActorType::Project => {
                 let company = s.login.context.get("company").cloned().unwrap_or(Value::Null);
-                json!({"name": actor.field(NAME).unwrap_or("").trim(), "type": "project", "party": parent, "company": company})
+                json!({"name": actor.field(NAME.name()).unwrap_or("").trim(), "type": "project", "party": parent, "company": company})
             }
             _ => {
-                let mut values = s.party_values(&actor.fields, actor.get::<bool>(ACTIVE)?, None).await?;
+                let mut values = s.party_values(&actor.fields, actor.value(ACTIVE)?, None).await?;
                 match t {
                     ActorType::Customer => values.insert("categories".into(), json!([["add", [s.customer_category]]])),
                     ActorType::Supplier => values.insert("categories".into(), json!([["add", [s.supplier_category]]])),
@@ -518,12 +486,10 @@ impl ErpConnector<TrytonSession> for Tryton {
         let id =
             created.get(0).and_then(Value::as_i64).ok_or_else(|| ConnectorError::new("Tryton created nothing."))?;
         let actor = s.by_ids(&t, vec![id]).await?.into_iter().next();
-        actor
-            .map(Reply::from)
-            .ok_or_else(|| ConnectorError::new(format!("Tryton created record {id} but does not show it as a {t}.")))
+        actor.ok_or_else(|| ConnectorError::new(format!("Tryton created record {id} but does not show it as a {t}.")))
     }
 
-    async fn save_actors(&self, conn: &Conn, actors: Vec<ActorChange>) -> ConnectorResult<Reply<Vec<ErpActor>>> {
+    async fn save_actors(&self, conn: &Conn, actors: Vec<ActorChange>) -> ConnectorResult<Vec<ErpActor>> {
         let s = &conn.session;
         let mut saved = Vec::with_capacity(actors.len());
         for change in actors {
@@ -541,14 +507,14 @@ impl ErpConnector<TrytonSession> for Tryton {
             let values = match t {
                 ActorType::Project => {
                     let mut values = Map::new();
-                    if let Some(name) = change.field(NAME) {
+                    if let Some(name) = change.field(NAME.name()) {
                         values.insert("name".into(), json!(name.trim()));
                     }
                     values
                 }
                 _ => {
                     let (mechanisms, address) = party_parts(s, id).await?;
-                    s.party_values(&change.fields, change.get::<bool>(ACTIVE)?, Some((&mechanisms, address))).await?
+                    s.party_values(&change.fields, change.value(ACTIVE)?, Some((&mechanisms, address))).await?
                 }
             };
             if !values.is_empty() {
@@ -556,11 +522,11 @@ impl ErpConnector<TrytonSession> for Tryton {
             }
             saved.extend(s.by_ids(&t, vec![id]).await?);
         }
-        Ok(saved.into())
+        Ok(saved)
     }
 
     async fn get_actors_by_timestamp(&self, conn: &Conn, q: ActorsSince) -> ConnectorResult<ActorStream> {
-        let since = q.since.as_deref().and_then(mapping::since);
+        let since = q.since.as_ref().and_then(Stamp::as_datetime);
         let (conn, t) = (conn.clone(), q.actor_type.clone());
         Ok(ActorStream::paged(None, move |cursor| {
             let (conn, t) = (conn.clone(), t.clone());

@@ -7,7 +7,7 @@
 //! by the framework's own matcher (`AdvancedSearch::matches`). The answer is exact on every
 //! backend; the domain only keeps the read small.
 
-use erp_connector::connector::search::{Condition, Criterion, DateOp, Target, TextOp};
+use erp_connector::chrono::NaiveDateTime;
 use erp_connector::prelude::*;
 use serde_json::{Value, json};
 
@@ -45,13 +45,13 @@ fn condition(t: &ActorType, c: &Criterion, person_relation: &str) -> Option<Valu
             };
             text_field(key.as_str(), pattern)
         }
-        (Target::Field(key), Condition::Bool(wanted)) if key == ACTIVE => Some(json!(["active", "=", wanted])),
-        (Target::Field(key), Condition::OneOf(codes)) if key == COUNTRY => {
+        (Target::Field(key), Condition::Bool(wanted)) if *key == ACTIVE => Some(json!(["active", "=", wanted])),
+        (Target::Field(key), Condition::OneOf(codes)) if *key == COUNTRY => {
             Some(json!(["addresses", "where", [["country.code", "in", codes]]]))
         }
-        (Target::Field(key), Condition::DateTime(op)) if key == CREATED => {
+        (Target::Field(key), Condition::DateTime(op)) if *key == CREATED => {
             let day = chrono::TimeDelta::days(1);
-            let range = |low: Option<chrono::NaiveDateTime>, high: Option<chrono::NaiveDateTime>| {
+            let range = |low: Option<NaiveDateTime>, high: Option<NaiveDateTime>| {
                 let mut parts = Vec::new();
                 if let Some(low) = low {
                     parts.push(json!(["create_date", ">=", datetime_value(low)]));
@@ -80,14 +80,15 @@ fn like(text: &str) -> String {
 
 /// A text field's `ilike`, through the relation that holds it.
 fn text_field(key: &str, pattern: String) -> Option<Value> {
+    let address = |field| json!(["addresses", "where", [[field, "ilike", pattern]]]);
     Some(match key {
-        NAME => json!(["name", "ilike", pattern]),
-        CODE => json!(["code", "ilike", pattern]),
-        CITY => json!(["addresses", "where", [["city", "ilike", pattern]]]),
-        POSTAL_CODE => json!(["addresses", "where", [["postal_code", "ilike", pattern]]]),
-        STREET => json!(["addresses", "where", [["street_unstructured", "ilike", pattern]]]),
+        k if *k == NAME => json!(["name", "ilike", pattern]),
+        k if *k == CODE => json!(["code", "ilike", pattern]),
+        k if *k == CITY => address("city"),
+        k if *k == POSTAL_CODE => address("postal_code"),
+        k if *k == STREET => address("street_unstructured"),
         _ => {
-            let (_, kind) = MECHANISMS.iter().find(|(k, _)| *k == key)?;
+            let (_, kind) = MECHANISMS.iter().find(|(k, _)| *k == *key)?;
             json!(["contact_mechanisms", "where", [["type", "=", kind], ["value", "ilike", pattern]]])
         }
     })
@@ -102,7 +103,7 @@ pub fn free_text(text: &str) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use erp_connector::connector::search::NumberOp;
+    use erp_connector::contract::SearchRestriction;
 
     fn field(key: &str, condition: Condition) -> Criterion {
         Criterion { target: Target::Field(key.into()), condition }
@@ -111,16 +112,22 @@ mod tests {
     #[test]
     fn criteria_become_domains_that_find_at_least_the_matches() {
         let t = ActorType::Customer;
-        let c = |key, condition| condition_of(&t, &field(key, condition));
-        assert_eq!(c(NAME, Condition::Text(TextOp::Begins("æbe".into()))), Some(json!(["name", "ilike", "_be%"])));
-        assert_eq!(c(NAME, Condition::Text(TextOp::Contains("50%".into()))), Some(json!(["name", "ilike", "%50_%"])));
-        assert_eq!(c(NAME, Condition::Text(TextOp::NotContains("x".into()))), None);
+        let c = |key: &str, condition| condition_of(&t, &field(key, condition));
         assert_eq!(
-            c(EMAIL, Condition::Text(TextOp::Equals("a@b.c".into()))),
+            c(NAME.name(), Condition::Text(TextOp::Begins("æbe".into()))),
+            Some(json!(["name", "ilike", "_be%"]))
+        );
+        assert_eq!(
+            c(NAME.name(), Condition::Text(TextOp::Contains("50%".into()))),
+            Some(json!(["name", "ilike", "%50_%"]))
+        );
+        assert_eq!(c(NAME.name(), Condition::Text(TextOp::NotContains("x".into()))), None);
+        assert_eq!(
+            c(EMAIL.name(), Condition::Text(TextOp::Equals("a@b.c".into()))),
             Some(json!(["contact_mechanisms", "where", [["type", "=", "email"], ["value", "ilike", "a@b.c"]]]))
         );
-        assert_eq!(c(ACTIVE, Condition::Bool(false)), Some(json!(["active", "=", false])));
-        assert_eq!(c(NAME, Condition::Number(NumberOp::Equals(1.0))), None);
+        assert_eq!(c(ACTIVE.name(), Condition::Bool(false)), Some(json!(["active", "=", false])));
+        assert_eq!(c(NAME.name(), Condition::Number(NumberOp::Equals(1.0))), None);
         // As the framework decodes `ParentErpKey = 7` from the wire.
         let restriction = SearchRestriction::new("ParentErpKey", "=", ["7"]);
         let parent = erp_connector::connector::search::criteria(&[restriction], &ActorType::Project, &[], &[]).unwrap();

@@ -6,7 +6,7 @@ struct Shop;
 impl ErpConnector for Shop {
     type Config = NoConfig;
 
-    async fn get_actor(&self, _: &Connection<NoConfig>, _: GetActors) -> ConnectorResult<Reply<Vec<ErpActor>>> {
+    async fn get_actor(&self, _: &Connection<NoConfig>, _: GetActors) -> ConnectorResult<Vec<ErpActor>> {
         Ok(Vec::new().into())
     }
 }

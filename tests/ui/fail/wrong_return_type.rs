@@ -3,8 +3,8 @@ struct Shop;
 
 #[erp_connector(app_id = "6cf25376616343b38d14ddcd804f2891")]
 impl ErpConnector for Shop {
-    async fn supported_actor_types(&self, _: &Connection<NoConfig>) -> ConnectorResult<Reply<Vec<String>>> {
-        Ok(vec![].into())
+    async fn get_actors(&self, _: &Conn<Self>, q: GetActors) -> ConnectorResult<Vec<String>> {
+        Ok(q.erp_keys)
     }
 }
 

@@ -9,9 +9,9 @@ struct Everything {
     server: String,
     #[field(display = "Password")]
     password: Option<Password>,
-    #[field(default = "[I:1]")]
+    #[field(default = true)]
     use_tls: bool,
-    #[field(default = "[I:8080]")]
+    #[field(default = 8080)]
     port: u16,
     limit: Option<i64>,
     ratio: Option<f64>,

@@ -7,11 +7,13 @@ struct Shop {
     customers: Vec<String>,
 }
 
+// On the struct, a method answering plain data needs this allow (the attribute on the impl adds it).
+#[allow(refining_impl_trait)]
 impl ErpConnector for Shop {
     type Config = NoConfig;
 
-    async fn get_actors(&self, _: &Connection<NoConfig>, q: GetActors) -> ConnectorResult<Reply<Vec<ErpActor>>> {
-        Ok(q.erp_keys.iter().filter(|k| self.customers.contains(k)).map(|k| ErpActor::new(q.actor_type.clone(), k, "1")).collect())
+    async fn get_actors(&self, _: &Connection<NoConfig>, q: GetActors) -> ConnectorResult<Vec<ErpActor>> {
+        Ok(q.erp_keys.iter().filter(|k| self.customers.contains(k)).map(|k| ErpActor::new(q.actor_type.clone(), k, Stamp::counter(1))).collect())
     }
 }
 
@@ -23,6 +25,7 @@ enum Ledger {
 
 struct Token(u64);
 
+#[allow(refining_impl_trait)]
 impl ErpConnector<Token> for Ledger {
     type Config = NoConfig;
 
@@ -30,8 +33,8 @@ impl ErpConnector<Token> for Ledger {
         Ok(Token(7))
     }
 
-    async fn test_connection(&self, conn: &Connection<NoConfig, Token>) -> ConnectorResult<Reply> {
-        if conn.session.0 == 7 { Ok(Reply::ok()) } else { Err(ConnectorError::session_expired()) }
+    async fn test_connection(&self, conn: &Connection<NoConfig, Token>) -> ConnectorResult<()> {
+        if conn.session.0 == 7 { Ok(()) } else { Err(ConnectorError::session_expired()) }
     }
 }
 

@@ -7,7 +7,7 @@ struct Listed;
 impl ErpConnector for Listed {
     type Config = NoConfig;
     async fn get_actors_by_timestamp(&self, _: &Connection<NoConfig>, q: ActorsSince) -> ConnectorResult<ActorStream> {
-        Ok((1..=3).map(|n| ErpActor::new(q.actor_type.clone(), n.to_string(), "1")).collect())
+        Ok((1..=3).map(|n| ErpActor::new(q.actor_type.clone(), n.to_string(), Stamp::counter(n))).collect())
     }
 }
 

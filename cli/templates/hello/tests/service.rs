@@ -95,8 +95,8 @@ fn request(op: Operation, guid: ConnectionGuid) -> Request {
         Request::SearchActorsAdvanced(r) => r.actor_type = Some(ActorType::Customer),
         Request::GetSupportedActorTypeFields(r) => r.actor_type = Some(ActorType::Customer),
         Request::GetSearchableFields(r) => r.actor_type = Some(ActorType::Customer),
-        Request::CreateActor(r) => r.actor = Some(ErpActor::new(ActorType::Customer, "", "")),
-        Request::SaveActors(r) => r.actors = Some(vec![ErpActor::new(ActorType::Customer, "1001", "")]),
+        Request::CreateActor(r) => r.actor = Some(ErpActor::new(ActorType::Customer, "", Stamp::text(""))),
+        Request::SaveActors(r) => r.actors = Some(vec![ErpActor::new(ActorType::Customer, "1001", Stamp::text(""))]),
         Request::GetList(r) => r.list_name = Some("Countries".into()),
         Request::GetListItems(r) => {
             r.list_name = Some("Countries".into());

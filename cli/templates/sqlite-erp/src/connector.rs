@@ -11,7 +11,7 @@ use rusqlite::types::Value as Sql;
 
 use crate::db;
 use crate::db::bind;
-use crate::fields::{self, TABLES, Table};
+use crate::fields::{self, Table};
 use crate::search;
 
 /// What SuperOffice asks for when an administrator adds a connection.
@@ -35,7 +35,6 @@ const SEARCH_LIMIT: usize = 500;
 /// The connector. Each connection names its database, a file in the data folder; a few handles
 /// per file are kept open (one per core: SQLite's WAL lets them read side by side) and used from
 /// the blocking pool, so that SQLite never stalls a worker.
-#[erp_connector(app_id = "0a1b2c3d4e5f60718293a4b5c6d7e8f9", name = "sqlite-erp")]
 pub struct SqliteErp {
     data_dir: PathBuf,
     databases: Mutex<HashMap<PathBuf, Arc<Pool>>>,
@@ -112,10 +111,10 @@ impl SqliteErp {
         &self,
         name: &str,
         f: impl FnOnce(&Db) -> ConnectorResult<R> + Send + 'static,
-    ) -> ConnectorResult<Reply<R>> {
+    ) -> ConnectorResult<R> {
         let pool = self.pool(&self.database(name)?)?;
         let joined = tokio::task::spawn_blocking(move || pool.run(f)).await;
-        joined.map_err(|e| ConnectorError::new("The ERP query failed.").with_tech(e.to_string()))?.map(Reply::from)
+        joined.map_err(|e| ConnectorError::new("The ERP query failed.").with_tech(e.to_string()))?
     }
 
     /// Runs a short read of a bounded number of rows on the calling worker when a handle is free
@@ -125,9 +124,9 @@ impl SqliteErp {
         &self,
         name: &str,
         f: impl FnOnce(&Db) -> ConnectorResult<R> + Send + 'static,
-    ) -> ConnectorResult<Reply<R>> {
+    ) -> ConnectorResult<R> {
         if let Some(db) = self.pool(&self.database(name)?)?.free() {
-            return f(&db).map(Reply::from);
+            return f(&db);
         }
         self.with_db(name, f).await
     }
@@ -143,9 +142,9 @@ impl SqliteErp {
     }
 }
 
+/// The table of a type of the schema (the framework refuses others before a method runs).
 fn table(actor_type: &ActorType) -> ConnectorResult<&'static Table> {
-    fields::table(actor_type)
-        .ok_or_else(|| ConnectorError::new(format!("This ERP has no actor type {}.", actor_type.as_str())))
+    fields::table(actor_type).ok_or_else(|| ConnectorError::new(format!("No table for {actor_type}.")))
 }
 
 /// The condition `t.id IN (keys)`; keys that are not ids match nothing.
@@ -178,7 +177,7 @@ fn reread(db: &Db, table: &Table, ids_: &[i64]) -> ConnectorResult<Vec<ErpActor>
 /// Inserts a new actor; returns its id.
 fn insert(db: &Db, table: &Table, actor: &NewActor, config: &ErpConfig) -> ConnectorResult<i64> {
     let who = format!("The new {}", table.actor_type.to_lowercase());
-    let mut values = db::columns(db, table, &who, &actor.fields)?;
+    let mut values = db::columns(table, &who, &actor.fields)?;
     let change = db::next_change(db)?;
     let now = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now());
     if let Some(kind) = table.kind {
@@ -219,7 +218,7 @@ fn insert(db: &Db, table: &Table, actor: &NewActor, config: &ErpConfig) -> Conne
 fn update(db: &Db, table: &Table, actor: &ActorChange) -> ConnectorResult<i64> {
     let who = format!("{} {}", table.actor_type, actor.erp_key);
     let id: i64 = actor.erp_key.parse().map_err(|_| ConnectorError::new(format!("{who} does not exist.")))?;
-    let values = db::columns(db, table, &who, &actor.fields)?;
+    let values = db::columns(table, &who, &actor.fields)?;
     let change = db::next_change(db)?;
     let mut params: Vec<Sql> = Vec::new();
     let mut sets: Vec<String> = values.into_iter().map(|(c, v)| format!("{c} = {}", bind(&mut params, v))).collect();
@@ -237,36 +236,25 @@ fn update(db: &Db, table: &Table, actor: &ActorChange) -> ConnectorResult<i64> {
     Ok(id)
 }
 
+#[erp_connector(app_id = "0a1b2c3d4e5f60718293a4b5c6d7e8f9", name = "sqlite-erp")]
 impl ErpConnector for SqliteErp {
     type Config = ErpConfig;
 
-    async fn test_config(&self, test: &ConfigTest<ErpConfig>) -> ConnectorResult<Reply> {
+    async fn test_config(&self, test: &ConfigTest<ErpConfig>) -> ConnectorResult<()> {
         db::open(&self.database(&test.config.database)?)?;
-        Ok(Reply::ok())
+        Ok(())
     }
 
-    async fn test_connection(&self, conn: &Connection<ErpConfig>) -> ConnectorResult<Reply> {
+    async fn test_connection(&self, conn: &Conn<Self>) -> ConnectorResult<()> {
         self.with_db(&conn.config.database, |db| Ok(db.query_row("SELECT count(*) FROM company", [], |_| Ok(()))?))
             .await
     }
 
-    async fn supported_actor_types(&self, _: &Connection<ErpConfig>) -> ConnectorResult<Reply<Vec<ActorType>>> {
-        Ok(TABLES.iter().map(Table::actor_type).collect())
+    async fn schema(&self, _: &Conn<Self>) -> ConnectorResult<Schema> {
+        Ok(fields::schema())
     }
 
-    async fn actor_type_fields(
-        &self,
-        _: &Connection<ErpConfig>,
-        t: &ActorType,
-    ) -> ConnectorResult<Reply<Vec<FieldMetadata>>> {
-        Ok(table(t)?.metadata().into())
-    }
-
-    async fn searchable_fields(&self, _: &Connection<ErpConfig>, t: &ActorType) -> ConnectorResult<Reply<Vec<String>>> {
-        Ok(table(t)?.fields.iter().filter(|f| f.searchable).map(|f| f.key.to_owned()).collect())
-    }
-
-    async fn get_actors(&self, conn: &Connection<ErpConfig>, q: GetActors) -> ConnectorResult<Reply<Vec<ErpActor>>> {
+    async fn get_actors(&self, conn: &Conn<Self>, q: GetActors) -> ConnectorResult<Vec<ErpActor>> {
         let table = table(&q.actor_type)?;
         let short = q.erp_keys.len() <= SHORT_READ_KEYS;
         let read = move |db: &Db| {
@@ -282,11 +270,7 @@ impl ErpConnector for SqliteErp {
         }
     }
 
-    async fn search_actors(
-        &self,
-        conn: &Connection<ErpConfig>,
-        q: SearchActors,
-    ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
+    async fn search_actors(&self, conn: &Conn<Self>, q: SearchActors) -> ConnectorResult<Vec<ErpActor>> {
         let table = table(&q.actor_type)?;
         self.with_db(&conn.config.database, move |db| {
             let mut params = Vec::new();
@@ -297,13 +281,9 @@ impl ErpConnector for SqliteErp {
         .await
     }
 
-    async fn search_actor_by_parent(
-        &self,
-        conn: &Connection<ErpConfig>,
-        q: SearchByParent,
-    ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
+    async fn search_actor_by_parent(&self, conn: &Conn<Self>, q: SearchByParent) -> ConnectorResult<Vec<ErpActor>> {
         let table = table(&q.actor_type)?;
-        let Some(parent) = &table.parent else { return Ok(Vec::new().into()) };
+        let Some(parent) = &table.parent else { return Ok(Vec::new()) };
         self.with_db(&conn.config.database, move |db| {
             let mut params = Vec::new();
             let parent_key = bind(&mut params, Sql::Text(q.parent_erp_key.clone()));
@@ -319,11 +299,7 @@ impl ErpConnector for SqliteErp {
         .await
     }
 
-    async fn search_actors_advanced(
-        &self,
-        conn: &Connection<ErpConfig>,
-        q: AdvancedSearch,
-    ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
+    async fn search_actors_advanced(&self, conn: &Conn<Self>, q: AdvancedSearch) -> ConnectorResult<Vec<ErpActor>> {
         let table = table(&q.actor_type)?;
         let (condition, params) = search::condition(table, &q.criteria);
         self.with_db(&conn.config.database, move |db| {
@@ -333,7 +309,7 @@ impl ErpConnector for SqliteErp {
         .await
     }
 
-    async fn create_actor(&self, conn: &Connection<ErpConfig>, actor: NewActor) -> ConnectorResult<Reply<ErpActor>> {
+    async fn create_actor(&self, conn: &Conn<Self>, actor: NewActor) -> ConnectorResult<ErpActor> {
         let table = table(&actor.actor_type)?;
         let config = conn.config.clone();
         self.with_db(&conn.config.database, move |db| {
@@ -346,11 +322,7 @@ impl ErpConnector for SqliteErp {
         .await
     }
 
-    async fn save_actors(
-        &self,
-        conn: &Connection<ErpConfig>,
-        actors: Vec<ActorChange>,
-    ) -> ConnectorResult<Reply<Vec<ErpActor>>> {
+    async fn save_actors(&self, conn: &Conn<Self>, actors: Vec<ActorChange>) -> ConnectorResult<Vec<ErpActor>> {
         self.with_db(&conn.config.database, move |db| {
             // All or nothing: one invalid actor saves none, and the answer names every problem.
             let tx = db.unchecked_transaction()?;
@@ -376,15 +348,10 @@ impl ErpConnector for SqliteErp {
         .await
     }
 
-    async fn get_list(
-        &self,
-        conn: Option<&Connection<ErpConfig>>,
-        list_name: &str,
-    ) -> ConnectorResult<Reply<StringDict>> {
+    async fn get_list(&self, conn: Option<&Conn<Self>>, list_name: &str) -> ConnectorResult<StringDict> {
         // During set-up (no connection, hence no database yet) the built-in lists answer.
         let Some(conn) = conn else {
             return db::builtin_list(list_name)
-                .map(Reply::from)
                 .ok_or_else(|| ConnectorError::new(format!("This ERP has no list {list_name}.")));
         };
         let name = list_name.to_owned();
@@ -397,20 +364,14 @@ impl ErpConnector for SqliteErp {
     /// The change poll, streamed: a first sync may return every actor of the ERP. It reads on a
     /// connection of its own (SQLite's WAL lets readers run beside the writer), row by row, and
     /// hands each actor to the answer as it is read.
-    async fn get_actors_by_timestamp(
-        &self,
-        conn: &Connection<ErpConfig>,
-        q: ActorsSince,
-    ) -> ConnectorResult<ActorStream> {
+    async fn get_actors_by_timestamp(&self, conn: &Conn<Self>, q: ActorsSince) -> ConnectorResult<ActorStream> {
         let table = table(&q.actor_type)?;
         let path = self.database(&conn.config.database)?;
         Ok(ActorStream::from_blocking(move |out| {
             let db = db::open(&path)?;
             let mut params = Vec::new();
-            let condition = format!(
-                "t.changed >= {}",
-                bind(&mut params, Sql::Integer(q.since.as_deref().map_or(0, db::parse_stamp)))
-            );
+            let since = q.since.as_ref().and_then(Stamp::as_counter).map_or(0, |n| n as i64);
+            let condition = format!("t.changed >= {}", bind(&mut params, Sql::Integer(since)));
             let fields = db::requested(table, &q.field_keys);
             db::select_each(&db, table, &fields, &condition, &params, "ORDER BY t.changed, t.id", |actor| {
                 out.send(actor)

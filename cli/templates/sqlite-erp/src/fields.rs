@@ -1,12 +1,13 @@
 //! What the ERP offers SuperOffice, as data: per actor type, its table, its parent, and its
-//! fields (key, label, type, column, limits). Field keys follow SuperOffice's automatic mapping
+//! fields (key, label, type, column, limits). Column keys follow SuperOffice's automatic mapping
 //! names (spec §5.6) where one fits, so that SuperOffice maps them without the administrator.
 
+use erp_connector::contract::FieldAccess;
 use erp_connector::prelude::*;
 
-/// One field of an actor type.
+/// One field of an actor type, and where it lives.
 #[derive(Debug)]
-pub struct Field {
+pub struct Column {
     /// The field key SuperOffice sees.
     pub key: &'static str,
     /// The label.
@@ -50,27 +51,12 @@ pub struct Table {
     /// The columns free-text search looks in.
     pub text_columns: &'static [&'static str],
     /// The fields.
-    pub fields: &'static [Field],
+    pub fields: &'static [Column],
 }
 
 impl Table {
-    /// The type's field metadata, as `WSGetSupportedActorTypeFields` answers it.
-    pub fn metadata(&self) -> Vec<FieldMetadata> {
-        self.fields
-            .iter()
-            .enumerate()
-            .map(|(i, f)| {
-                let mut m = FieldMetadata::new(f.key, f.label, f.kind, i as i32 + 1);
-                m.max_length = f.max_length;
-                m.access = f.access;
-                m.list_name = f.list.map(str::to_owned);
-                m
-            })
-            .collect()
-    }
-
     /// The field with this key.
-    pub fn field(&self, key: &str) -> Option<&'static Field> {
+    pub fn field(&self, key: &str) -> Option<&'static Column> {
         self.fields.iter().find(|f| f.key == key)
     }
 
@@ -80,27 +66,27 @@ impl Table {
     }
 }
 
-const fn field(key: &'static str, label: &'static str, kind: FieldType, column: &'static str) -> Field {
-    Field { key, label, kind, column, max_length: 0, access: FieldAccess::Normal, list: None, searchable: true }
+const fn field(key: &'static str, label: &'static str, kind: FieldType, column: &'static str) -> Column {
+    Column { key, label, kind, column, max_length: 0, access: FieldAccess::Normal, list: None, searchable: true }
 }
 
-const fn text(key: &'static str, label: &'static str, column: &'static str, max_length: i32) -> Field {
-    Field { max_length, ..field(key, label, FieldType::Text, column) }
+const fn text(key: &'static str, label: &'static str, column: &'static str, max_length: i32) -> Column {
+    Column { max_length, ..field(key, label, FieldType::Text, column) }
 }
 
-const fn list(key: &'static str, label: &'static str, column: &'static str, list: &'static str) -> Field {
-    Field { list: Some(list), ..field(key, label, FieldType::List, column) }
+const fn list(key: &'static str, label: &'static str, column: &'static str, list: &'static str) -> Column {
+    Column { list: Some(list), ..field(key, label, FieldType::List, column) }
 }
 
-const fn mandatory(f: Field) -> Field {
-    Field { access: FieldAccess::Mandatory, ..f }
+const fn mandatory(f: Column) -> Column {
+    Column { access: FieldAccess::Mandatory, ..f }
 }
 
-const fn read_only(f: Field) -> Field {
-    Field { access: FieldAccess::ReadOnly, ..f }
+const fn read_only(f: Column) -> Column {
+    Column { access: FieldAccess::ReadOnly, ..f }
 }
 
-const COMPANY_FIELDS: &[Field] = &[
+const COMPANY_FIELDS: &[Column] = &[
     mandatory(text("NAME", "Name", "name", 80)),
     read_only(text("NUMBER1", "Customer number", "number", 20)),
     text("VATNO", "Organisation number", "vat_no", 20),
@@ -177,6 +163,25 @@ pub const TABLES: &[Table] = &[
         ],
     },
 ];
+
+impl Column {
+    /// The field as SuperOffice sees it.
+    fn declared(&self) -> Field {
+        let field = Field::new(self.key, self.label, self.kind).max_length(self.max_length as u16);
+        let field = if self.searchable { field.searchable() } else { field };
+        let field = match self.access {
+            FieldAccess::Mandatory => field.mandatory(),
+            FieldAccess::ReadOnly => field.read_only(),
+            FieldAccess::Normal => field,
+        };
+        if let Some(list) = self.list { field.list(list) } else { field }
+    }
+}
+
+/// The actor types of this ERP and their fields, as the framework answers SuperOffice.
+pub fn schema() -> Schema {
+    TABLES.iter().fold(Schema::new(), |schema, t| schema.actor(t.actor_type(), t.fields.iter().map(Column::declared)))
+}
 
 /// The table of an actor type, if this ERP has it.
 pub fn table(actor_type: &ActorType) -> Option<&'static Table> {

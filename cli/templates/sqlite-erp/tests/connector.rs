@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use erp_connector::conformance::Options;
+use erp_connector::contract::ResponseState;
 use erp_connector::prelude::*;
 use erp_connector::testkit::{Spawned, new_guid, spawn, spawn_with};
 use sqlite_erp::SqliteErp;
@@ -83,39 +84,37 @@ fn creating_and_saving_validate_every_field_and_save_all_or_nothing() {
     let db = seeded("write", 20);
     let (connector, guid) = connected(&db);
     let client = connector.client();
-    let bad = ErpActor::new(ActorType::Customer, "", "")
-        .with_field("EMAIL", "not-an-address")
-        .with_field("EMPLOYEES", "many")
-        .with_field("COUNTRY", "XX")
-        .with_field("CREATED", "[DT:01/01/2020 00:00:00.0000000]")
-        .with_field("ZIP", "0150");
+    let bad = ErpActor::new(ActorType::Customer, "", Stamp::text(""))
+        .with_value("EMAIL", "not-an-address")
+        .with_value("EMPLOYEES", "many")
+        .with_value("COUNTRY", "XX")
+        .with_value("CREATED", "[DT:01/01/2020 00:00:00.0000000]")
+        .with_value("ZIP", "0150");
     let answer = client.create_actor(guid, &bad).unwrap();
     assert_eq!(answer.result.state, ResponseState::Error);
     assert_eq!(answer.result.error_code.as_deref(), Some(ErrorCode::UnknownFieldKey.wire()));
     assert_eq!(
         answer.result.user_explanation.as_deref(),
         Some(
-            "The new customer cannot be saved: EMPLOYEES: `many` is not a whole number; CREATED: is read-only; \
-             ZIP: not a field of Customer; NAME: is required."
+            "The new customer cannot be saved: EMPLOYEES: `many` is not a whole number; COUNTRY: `XX` is not an \
+             item of the list countries; CREATED: is read-only; ZIP: not a field of Customer; NAME: is required."
         ),
         "the framework's checks, against the fields the connector describes"
     );
-    // What only the ERP knows: its lists and its own rules.
-    let unlisted = ErpActor::new(ActorType::Customer, "", "")
-        .with_field("NAME", "Acme")
-        .with_field("EMAIL", "not-an-address")
-        .with_field("COUNTRY", "XX");
+    // What only the ERP knows: its own rules (its lists the framework checks against `get_list`).
+    let unlisted = ErpActor::new(ActorType::Customer, "", Stamp::text(""))
+        .with_value("NAME", "Acme")
+        .with_value("EMAIL", "not-an-address")
+        .with_value("COUNTRY", "NO");
     assert_eq!(
         client.create_actor(guid, &unlisted).unwrap().result.user_explanation.as_deref(),
-        Some(
-            "The new customer cannot be saved: EMAIL: `not-an-address` is not an e-mail address; COUNTRY: `XX` is not in the list."
-        )
+        Some("The new customer cannot be saved: EMAIL: `not-an-address` is not an e-mail address.")
     );
 
-    let good = ErpActor::new(ActorType::Person, "", "")
+    let good = ErpActor::new(ActorType::Person, "", Stamp::text(""))
         .with_parent(ActorType::Customer, "1")
-        .with_field("LASTNAME", "Ås")
-        .with_field("BIRTHDATE", "[D:1980-02-29]");
+        .with_value("LASTNAME", "Ås")
+        .with_value("BIRTHDATE", "[D:1980-02-29]");
     let created = client.create_actor(guid, &good).unwrap().actor.unwrap();
     assert_eq!(created.field("BIRTHDATE"), Some("[DT:02/29/1980 00:00:00.0000000]"));
     assert_eq!(
@@ -125,8 +124,8 @@ fn creating_and_saving_validate_every_field_and_save_all_or_nothing() {
     let key = created.erp_key.clone().unwrap();
 
     // One valid and one invalid actor: neither is saved.
-    let rename = ErpActor::new(ActorType::Person, key.clone(), "").with_field("LASTNAME", "Berg");
-    let broken = ErpActor::new(ActorType::Customer, "1", "").with_field("CREDIT_LIMIT", "lots");
+    let rename = ErpActor::new(ActorType::Person, key.clone(), Stamp::text("")).with_value("LASTNAME", "Berg");
+    let broken = ErpActor::new(ActorType::Customer, "1", Stamp::text("")).with_value("CREDIT_LIMIT", "lots");
     let answer = client.save_actors(guid, &[rename.clone(), broken]).unwrap();
     assert_eq!(
         answer.result.user_explanation.as_deref(),
@@ -151,7 +150,7 @@ fn creating_and_saving_validate_every_field_and_save_all_or_nothing() {
         guid,
         &ActorsSince {
             actor_type: ActorType::Person,
-            since: saved[0].last_modified.clone(),
+            since: saved[0].stamp(),
             field_keys: fields.clone(),
         },
     );

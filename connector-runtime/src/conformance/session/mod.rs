@@ -117,7 +117,7 @@ fn now() -> chrono::DateTime<chrono::Utc> {
 
 /// The change poll of `t` since `since` (sent as it is, empty included).
 fn poll(t: &ActorType, since: &str, keys: &[String]) -> ActorsSince {
-    ActorsSince { actor_type: t.clone(), since: Some(since.to_owned()), field_keys: keys.to_vec() }
+    ActorsSince { actor_type: t.clone(), since: Some(Stamp::text(since)), field_keys: keys.to_vec() }
 }
 
 /// `GetActors` of `keys` with `fields`.

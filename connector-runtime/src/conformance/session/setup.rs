@@ -211,9 +211,9 @@ impl Session<'_> {
 
     pub(super) fn actor_types(&mut self) {
         self.begin("actor types", 1);
-        let Ok(answer) = self.call_ok("WSGetSupportedActorTypes", |c, g| c.get_supported_actor_types(g)) else {
-            self.stop("WSGetSupportedActorTypes failed".into());
-            return;
+        let answer = match self.call_ok("WSGetSupportedActorTypes", |c, g| c.get_supported_actor_types(g)) {
+            Ok(answer) => answer,
+            Err(why) => return self.stop(why),
         };
         let mut seen = HashSet::new();
         for name in answer.items.unwrap_or_default() {

@@ -107,7 +107,7 @@ impl Session<'_> {
         fields: &[FieldMetadata],
         parent: Option<&(ActorType, String)>,
     ) -> ErpActor {
-        let mut actor = ErpActor::new(t.clone(), "", "");
+        let mut actor = ErpActor::new(t.clone(), "", Stamp::text(""));
         if let Some((parent_type, parent_key)) = parent {
             actor.parent_actor_type = Some(parent_type.clone());
             actor.parent_erp_key = Some(parent_key.clone());
@@ -131,7 +131,7 @@ impl Session<'_> {
                 FieldType::Password | FieldType::Label => None,
             };
             if let Some(value) = value {
-                actor = actor.with_field(key, value);
+                actor = actor.with_value(key, value);
             }
         }
         actor
@@ -168,7 +168,7 @@ impl Session<'_> {
         let Written { t, key, stamp, keys, created, under } = *w;
         // Save as EIS does after a CRM change: the actor's key with the changed field only (the
         // first writable text field).
-        let mut changed = ErpActor::new(t.clone(), key, stamp);
+        let mut changed = ErpActor::new(t.clone(), key, Stamp::text(stamp));
         changed.parent_actor_type = created.parent_actor_type.clone();
         changed.parent_erp_key = created.parent_erp_key.clone();
         let text_field = fields
@@ -177,7 +177,7 @@ impl Session<'_> {
             .and_then(|f| Some((f.field_key.clone()?, f.max_length)));
         if let Some((field, max)) = &text_field {
             let limit = if *max > 0 { *max as usize } else { usize::MAX };
-            changed = changed.with_field(field.clone(), "EIS emulator saved".chars().take(limit).collect::<String>());
+            changed = changed.with_value(field.clone(), "EIS emulator saved".chars().take(limit).collect::<String>());
         }
         let call = format!("WSSaveActors {} `{key}`", t.as_str());
         match self.call(&call, |c, g| c.save_actors(g, std::slice::from_ref(&changed))) {

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::erased::{AnyConfig, AnyConn, AnySession};
 use crate::bounded::Bounded;
+use crate::connector::{ListItems, Schema};
 use crate::contract::{ConnectionGuid, StringDict};
 
 /// A connection as the cache keeps it: its parsed configuration and its session, opened on
@@ -19,16 +20,29 @@ pub(super) struct Loaded {
     /// One cell per session: replaced by an empty one when the connector says it expired, so
     /// that concurrent calls open one session, not one each.
     session: std::sync::Mutex<Arc<tokio::sync::OnceCell<AnySession>>>,
+    /// The connector's schema, asked for once (kept with the session: the same values, read
+    /// again, keep it).
+    pub(super) schema: Arc<tokio::sync::OnceCell<Arc<Schema>>>,
+    /// The items of the lists whose values have been checked, asked for once an entry.
+    pub(super) lists: std::sync::Mutex<ListItems>,
 }
 
 impl Loaded {
     pub(super) fn new(guid: ConnectionGuid, config: AnyConfig, values: u64) -> Self {
-        Loaded { guid, config, values, session: std::sync::Mutex::new(Arc::new(tokio::sync::OnceCell::new())) }
+        Loaded {
+            guid,
+            config,
+            values,
+            session: std::sync::Mutex::new(Arc::new(tokio::sync::OnceCell::new())),
+            schema: Arc::default(),
+            lists: std::sync::Mutex::default(),
+        }
     }
 
-    /// Takes over `earlier`'s session (the same values, read again).
-    pub(super) fn keeping(self, earlier: &Loaded) -> Self {
+    /// Takes over `earlier`'s session and schema (the same values, read again).
+    pub(super) fn keeping(mut self, earlier: &Loaded) -> Self {
         *crate::sync::lock(&self.session) = earlier.cell();
+        self.schema = earlier.schema.clone();
         self
     }
 

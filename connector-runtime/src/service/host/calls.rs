@@ -4,26 +4,30 @@
 
 use super::cache::Loaded;
 use super::erased::AnyConn;
+use super::schema::of_type;
 use super::{Hosted, actors_response, fields_response, list_response, required, strings_response};
 use crate::connector::methods::author_methods;
 use crate::connector::search::criteria;
 use crate::connector::{
-    ActorChange, ActorStream, ActorsSince, AdvancedSearch, ConnectorResult, GetActors, NewActor, Reply, SearchActors,
-    SearchByParent,
+    ActorChange, ActorStream, ActorsSince, AdvancedSearch, ConnectorResult, GetActors, ListItems, NewActor, Reply,
+    SearchActors, SearchByParent, check_outgoing,
 };
 use crate::contract::*;
 use crate::http::CallContext;
 
 /// `Hosted::answer`: each request to the handler named after the author's method that answers
-/// it, `WSGetConfigData` to the configuration's fields.
+/// it; `WSGetConfigData` to the configuration's fields, the schema's operations to the schema.
 macro_rules! dispatch {
     ($([$op:ident $name:ident $self_:ident $conn:ident $kind:ident
-        [$($mode:ident $arg:ident $ty:ty),*] $ret:ty $body:block [$(#[$doc:meta])*]])*) => {
+        [$($mode:ident $arg:ident $ty:ty),*] [$answer:ident $ret:ty] $body:block [$(#[$doc:meta])*]])*) => {
         impl Hosted {
             /// The answer to `request`, or the error to answer with.
             pub(super) async fn answer(&self, call: &CallContext, request: Request) -> ConnectorResult<Response> {
                 match request {
                     Request::GetConfigData => Ok(fields_response(self.methods.fields())),
+                    Request::GetSupportedActorTypes(r) => self.supported_actor_types(r).await,
+                    Request::GetSupportedActorTypeFields(r) => self.actor_type_fields(r).await,
+                    Request::GetSearchableFields(r) => self.searchable_fields(r).await,
                     $( Request::$op(r) => self.$name(call, r).await, )*
                 }
             }
@@ -42,34 +46,27 @@ impl Hosted {
         Ok(self.reply_empty(reply, Operation::TestConnection))
     }
 
-    /// `WSGetSupportedActorTypes`.
-    async fn supported_actor_types(&self, _: &CallContext, r: RequestBase) -> ConnectorResult<Response> {
+    /// `WSGetSupportedActorTypes`: the schema's types.
+    async fn supported_actor_types(&self, r: RequestBase) -> ConnectorResult<Response> {
         let loaded = self.load(r.connection_guid).await?;
-        let c = &*self.methods;
-        let types = self.call(&loaded, (), async |conn, ()| c.supported_actor_types(conn).await).await?;
-        Ok(self.reply(types, |types| strings_response(types.iter().map(ToString::to_string).collect())))
+        let types = self.schema(&loaded).await?.actor_types();
+        Ok(strings_response(types.iter().map(ToString::to_string).collect()))
     }
 
-    /// `WSGetSupportedActorTypeFields`.
-    async fn actor_type_fields(
-        &self,
-        _: &CallContext,
-        r: GetSupportedActorTypeFieldsRequest,
-    ) -> ConnectorResult<Response> {
+    /// `WSGetSupportedActorTypeFields`: the fields of one of the schema's types.
+    async fn actor_type_fields(&self, r: GetSupportedActorTypeFieldsRequest) -> ConnectorResult<Response> {
         let loaded = self.load(r.base.connection_guid).await?;
         let actor_type = required(r.actor_type, "ActorType")?;
-        let c = &*self.methods;
-        let fields = self.call(&loaded, (), async |conn, ()| c.actor_type_fields(conn, &actor_type).await).await?;
-        Ok(self.reply(fields, fields_response))
+        let schema = self.schema(&loaded).await?;
+        Ok(fields_response(of_type(&schema, &actor_type)?.metadata().to_vec()))
     }
 
-    /// `WSGetSearchableFields`.
-    async fn searchable_fields(&self, _: &CallContext, r: GetSearchableFieldsRequest) -> ConnectorResult<Response> {
+    /// `WSGetSearchableFields`: the searchable fields of one of the schema's types.
+    async fn searchable_fields(&self, r: GetSearchableFieldsRequest) -> ConnectorResult<Response> {
         let loaded = self.load(r.base.connection_guid).await?;
         let actor_type = required(r.actor_type, "ActorType")?;
-        let c = &*self.methods;
-        let keys = self.call(&loaded, (), async |conn, ()| c.searchable_fields(conn, &actor_type).await).await?;
-        Ok(self.reply(keys, strings_response))
+        let schema = self.schema(&loaded).await?;
+        Ok(strings_response(of_type(&schema, &actor_type)?.searchable_keys()))
     }
 
     /// `WSGetActors`.
@@ -80,9 +77,11 @@ impl Hosted {
             erp_keys: r.erp_keys.unwrap_or_default(),
             field_keys: r.field_keys.unwrap_or_default(),
         };
+        let schema = self.schema(&loaded).await?;
+        let fields = of_type(&schema, &query.actor_type)?.metadata();
         let keys = query.field_keys.clone();
         let c = &*self.methods;
-        self.read(&loaded, query, &keys, async |conn, q| c.get_actors(conn, q).await).await
+        self.read(&loaded, query, (&keys, fields), async |conn, q| c.get_actors(conn, q).await).await
     }
 
     /// `WSSearchActors`.
@@ -93,9 +92,11 @@ impl Hosted {
             search_text: r.search_text.unwrap_or_default(),
             field_keys: r.field_keys.unwrap_or_default(),
         };
+        let schema = self.schema(&loaded).await?;
+        let fields = of_type(&schema, &query.actor_type)?.metadata();
         let keys = query.field_keys.clone();
         let c = &*self.methods;
-        self.read(&loaded, query, &keys, async |conn, q| c.search_actors(conn, q).await).await
+        self.read(&loaded, query, (&keys, fields), async |conn, q| c.search_actors(conn, q).await).await
     }
 
     /// `WSSearchActorByParent`.
@@ -112,9 +113,11 @@ impl Hosted {
             parent_erp_key: r.parent_actor_erp_key.unwrap_or_default(),
             field_keys: r.field_keys.unwrap_or_default(),
         };
+        let schema = self.schema(&loaded).await?;
+        let fields = of_type(&schema, &query.actor_type)?.metadata();
         let keys = query.field_keys.clone();
         let c = &*self.methods;
-        self.read(&loaded, query, &keys, async |conn, q| c.search_actor_by_parent(conn, q).await).await
+        self.read(&loaded, query, (&keys, fields), async |conn, q| c.search_actor_by_parent(conn, q).await).await
     }
 
     /// `WSSearchActorsAdvanced`: the restrictions checked against what the connector says is
@@ -127,30 +130,30 @@ impl Hosted {
         let loaded = self.load(r.base.connection_guid).await?;
         let actor_type = required(r.actor_type, "ActorType")?;
         let (restrictions, field_keys) = (r.restrictions.unwrap_or_default(), r.field_keys.unwrap_or_default());
+        let schema = self.schema(&loaded).await?;
+        let declared = of_type(&schema, &actor_type)?;
+        let criteria = criteria(&restrictions, &actor_type, &declared.searchable_keys(), declared.metadata())?;
+        let query = AdvancedSearch { actor_type, criteria, field_keys };
+        let keys = query.field_keys.clone();
         let c = &*self.methods;
-        let search = async |conn: &AnyConn, ()| {
-            let searchable = c.searchable_fields(conn, &actor_type).await?.value;
-            let fields = c.actor_type_fields(conn, &actor_type).await?.value;
-            let criteria = criteria(&restrictions, &actor_type, &searchable, &fields)?;
-            let query = AdvancedSearch { actor_type: actor_type.clone(), criteria, field_keys: field_keys.clone() };
-            c.search_actors_advanced(conn, query).await
-        };
-        self.read(&loaded, (), &field_keys, search).await
+        self.read(&loaded, query, (&keys, declared.metadata()), async |conn, q| c.search_actors_advanced(conn, q).await)
+            .await
     }
 
     /// `WSCreateActor`: the actor checked against its type's fields first.
     async fn create_actor(&self, _: &CallContext, r: CreateActorRequest) -> ConnectorResult<Response> {
         let loaded = self.load(r.base.connection_guid).await?;
         let actor = required(r.actor, "Actor")?;
-        let c = &*self.methods;
-        let create = async |conn: &AnyConn, actor: ErpActor| {
-            let fields = match &actor.actor_type {
-                Some(actor_type) => c.actor_type_fields(conn, actor_type).await?.value,
-                None => Vec::new(),
-            };
-            c.create_actor(conn, NewActor::checked(actor, &fields)?).await
+        let schema = self.schema(&loaded).await?;
+        let fields = match &actor.actor_type {
+            Some(actor_type) => of_type(&schema, actor_type)?.metadata(),
+            None => &[],
         };
-        let created = self.call(&loaded, actor, create).await?;
+        let lists = self.list_items(&loaded, fields, std::slice::from_ref(&actor)).await?;
+        let actor = NewActor::checked(actor, fields, &lists)?;
+        let c = &*self.methods;
+        let created = self.call(&loaded, actor, async |conn, actor| c.create_actor(conn, actor).await).await?;
+        check_outgoing(&created.value, fields)?;
         Ok(self.reply(created, |actor| Response::Actor(ActorResponse { actor: Some(actor), ..Default::default() })))
     }
 
@@ -158,18 +161,19 @@ impl Hosted {
     async fn save_actors(&self, _: &CallContext, r: SaveActorsRequest) -> ConnectorResult<Response> {
         let loaded = self.load(r.base.connection_guid).await?;
         let actors = r.actors.unwrap_or_default();
+        let schema = self.schema(&loaded).await?;
+        let mut lists = ListItems::new();
+        for actor_type in actors.iter().filter_map(|a| a.actor_type.as_ref()) {
+            let fields = of_type(&schema, actor_type)?.metadata();
+            lists.extend(self.list_items(&loaded, fields, &actors).await?);
+        }
+        let fields_of = |t: &ActorType| schema.of(t).map_or(&[][..], |t| t.metadata());
+        let changes = ActorChange::checked(actors, fields_of, &lists)?;
         let c = &*self.methods;
-        let save = async |conn: &AnyConn, actors: Vec<ErpActor>| {
-            let mut fields: Vec<(ActorType, Vec<FieldMetadata>)> = Vec::new();
-            for actor_type in actors.iter().filter_map(|a| a.actor_type.as_ref()) {
-                if !fields.iter().any(|(t, _)| t == actor_type) {
-                    fields.push((actor_type.clone(), c.actor_type_fields(conn, actor_type).await?.value));
-                }
-            }
-            let fields_of = |t: &ActorType| fields.iter().find(|(f, _)| f == t).map_or(&[][..], |(_, f)| f.as_slice());
-            c.save_actors(conn, ActorChange::checked(actors, fields_of)?).await
-        };
-        let saved = self.call(&loaded, actors, save).await?;
+        let saved = self.call(&loaded, changes, async |conn, changes| c.save_actors(conn, changes).await).await?;
+        for actor in &saved.value {
+            check_outgoing(actor, actor.actor_type.as_ref().map_or(&[][..], fields_of))?;
+        }
         Ok(self.reply(saved, actors_response))
     }
 
@@ -220,36 +224,37 @@ impl Hosted {
         let loaded = self.load(r.base.connection_guid).await?;
         let query = ActorsSince {
             actor_type: required(r.actor_type, "ActorType")?,
-            since: r.updated_on_or_after.filter(|since| !since.trim().is_empty()),
+            since: r.updated_on_or_after.filter(|since| !since.trim().is_empty()).map(|since| Stamp::parse(&since)),
             field_keys: r.field_keys.unwrap_or_default(),
         };
+        let schema = self.schema(&loaded).await?;
+        let fields = of_type(&schema, &query.actor_type)?.metadata().to_vec();
         let keys = query.field_keys.clone();
         let c = &*self.methods;
         let actors = self.call(&loaded, query, async |conn, q| c.get_actors_by_timestamp(conn, q).await);
-        Ok(actors.await?.only_fields(keys))
+        Ok(actors.await?.only_fields(keys).checked(fields))
     }
 
     /// A read of actors: `method` called with `query`, answered with only the fields EIS asked
-    /// for (all when it named none).
+    /// for (all when it named none), each value checked against its field in `fields`.
     async fn read<Q: Clone>(
         &self,
         loaded: &Loaded,
         query: Q,
-        keys: &[String],
+        (keys, fields): (&[String], &[FieldMetadata]),
         method: impl AsyncFn(&AnyConn, Q) -> ConnectorResult<Reply<Vec<ErpActor>>>,
     ) -> ConnectorResult<Response> {
-        let found = self.call(loaded, query, method).await?;
-        Ok(self.reply(found, |mut actors| {
-            for actor in &mut actors {
-                crate::connector::only_fields(actor, keys);
-            }
-            actors_response(actors)
-        }))
+        let mut found = self.call(loaded, query, method).await?;
+        for actor in &mut found.value {
+            crate::connector::only_fields(actor, keys);
+            check_outgoing(actor, fields)?;
+        }
+        Ok(self.reply(found, actors_response))
     }
 
     /// The items of the configuration's own list `name` (`#[derive(ConfigList)]`), those of
     /// `keys` only if given: answered by the framework, with no connection, also during set-up.
-    fn config_list(&self, name: &str, keys: Option<&[String]>) -> Option<StringDict> {
+    pub(super) fn config_list(&self, name: &str, keys: Option<&[String]>) -> Option<StringDict> {
         if name.is_empty() {
             return None;
         }

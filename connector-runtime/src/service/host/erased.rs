@@ -7,13 +7,13 @@ use std::any::Any;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use crate::connector::methods::{author_methods, param_type};
+use crate::connector::methods::{author_methods, host_answer, host_return, param_type};
 use crate::connector::{
     ActorChange, ActorStream, ActorsSince, AdvancedSearch, ConfigError, ConfigList, ConfigTest, Connection,
-    ConnectionConfig, ConnectorError, ConnectorResult, ErpConnector, GetActors, NewActor, Reply, SearchActors,
-    SearchByParent, is_no_session,
+    ConnectionConfig, ConnectorError, ConnectorResult, ErpConnector, GetActors, IntoReply, NewActor, Reply, Schema,
+    SearchActors, SearchByParent, is_no_session,
 };
-use crate::contract::{ActorType, ConnectionGuid, ErpActor, FieldMetadata, StringDict};
+use crate::contract::{ConnectionGuid, ErpActor, FieldMetadata, StringDict};
 use crate::http::LocalBoxFuture;
 
 /// A connection's parsed configuration, of the connector's type.
@@ -70,7 +70,7 @@ macro_rules! typed_conn {
 /// [`Methods`] and its [`Adapter`] of the table of `connector::methods`.
 macro_rules! erased_methods {
     ($([$op:ident $name:ident $self_:ident $conn:ident $kind:ident
-        [$($mode:ident $arg:ident $ty:ty),*] $ret:ty $body:block [$(#[$doc:meta])*]])*) => {
+        [$($mode:ident $arg:ident $ty:ty),*] [$answer:ident $ret:ty] $body:block [$(#[$doc:meta])*]])*) => {
         /// What the host calls: the connector's configuration type and methods.
         pub(super) trait Methods {
             fn fields(&self) -> Vec<FieldMetadata>;
@@ -80,12 +80,13 @@ macro_rules! erased_methods {
             fn has_sessions(&self) -> bool;
             fn open_session<'a>(&'a self, conn: Bare<'a>) -> Fut<'a, AnySession>;
             fn close_session<'a>(&'a self, conn: &'a AnyConn) -> LocalBoxFuture<'a, ()>;
+            fn schema<'a>(&'a self, conn: &'a AnyConn) -> Fut<'a, Schema>;
             $(
                 fn $name<'a>(
                     &'a self,
                     conn: erased_conn!('a, $kind),
                     $($arg: param_type!($mode, 'a, $ty)),*
-                ) -> LocalBoxFuture<'a, $ret>;
+                ) -> LocalBoxFuture<'a, host_return!($answer, $ret)>;
             )*
         }
 
@@ -125,13 +126,19 @@ macro_rules! erased_methods {
                 })
             }
 
+            fn schema<'a>(&'a self, conn: &'a AnyConn) -> Fut<'a, Schema> {
+                Box::pin(async move { self.connector.schema(&typed::<T::Config, S>(conn)?).await })
+            }
+
             $(
                 fn $name<'a>(
                     &'a self,
                     conn: erased_conn!('a, $kind),
                     $($arg: param_type!($mode, 'a, $ty)),*
-                ) -> LocalBoxFuture<'a, $ret> {
-                    Box::pin(async move { self.connector.$name(typed_conn!(conn, $kind), $($arg),*).await })
+                ) -> LocalBoxFuture<'a, host_return!($answer, $ret)> {
+                    Box::pin(async move {
+                        host_answer!($answer, self.connector.$name(typed_conn!(conn, $kind), $($arg),*).await)
+                    })
                 }
             )*
         }

@@ -13,6 +13,7 @@ mod calls;
 mod credential_tests;
 mod erased;
 mod lifecycle;
+mod schema;
 #[cfg(test)]
 mod tests;
 

@@ -102,6 +102,7 @@ struct Logins {
 
 struct Login(u32);
 
+#[allow(refining_impl_trait)]
 impl ErpConnector<Login> for Arc<Logins> {
     type Config = NoConfig;
 
@@ -115,17 +116,14 @@ impl ErpConnector<Login> for Arc<Logins> {
         self.closed.lock().unwrap().push(conn.session.0);
     }
 
-    async fn supported_actor_types(
-        &self,
-        conn: &Connection<NoConfig, Login>,
-    ) -> ConnectorResult<Reply<Vec<ActorType>>> {
+    async fn test_connection(&self, conn: &Connection<NoConfig, Login>) -> ConnectorResult<Reply<()>> {
         let login = conn.session.0;
         if self.always_expired.load(std::sync::atomic::Ordering::SeqCst)
             || self.expired.lock().unwrap().contains(&login)
         {
             return Err(ConnectorError::session_expired());
         }
-        Ok(Reply::new(vec![ActorType::Customer]).info(format!("login {login}")))
+        Ok(Reply::new(()).info(format!("login {login}")))
     }
 }
 
@@ -141,7 +139,7 @@ fn hosted_logins(ttl: Duration) -> (Arc<Logins>, Hosted, Arc<Announcing>, Connec
 
 /// The login number the answer was given with, or the answer's error.
 async fn login_of(hosted: &Hosted, guid: ConnectionGuid) -> Result<String, String> {
-    let request = Request::GetSupportedActorTypes(RequestBase { connection_guid: Some(guid) });
+    let request = Request::TestConnection(RequestBase { connection_guid: Some(guid) });
     let result = hosted.respond(&local(), request).await.result().clone();
     if result.is_ok {
         Ok(result.user_explanation.unwrap_or_default())
