@@ -193,40 +193,137 @@ fn status_rules_catch_answers_a_framework_would_never_give() {
     assert!(report.broke(&rules::UNKNOWN_CONNECTION), "{report}");
 }
 
+/// The ledger behind a handler that changes its answers, as a connector written by hand could
+/// answer: what the framework prevents, so that the emulator's own judges are still tried.
+struct Tampered(erp_connector::service::Hosted, fn(Operation, &mut Response));
+
+impl erp_connector::http::SoapHandler for Tampered {
+    fn handle(
+        &self,
+        call: erp_connector::http::CallContext,
+        request: Request,
+    ) -> erp_connector::http::LocalBoxFuture<'_, Response> {
+        Box::pin(async move {
+            let op = request.operation();
+            let mut answer = self.0.handle(call, request).await;
+            (self.1)(op, &mut answer);
+            answer
+        })
+    }
+}
+
+/// EIS's session against the ledger whose answers `tamper` changes.
+fn tampered_session(name: &str, tamper: fn(Operation, &mut Response)) -> Report {
+    use erp_connector::service::{HostOptions, Hosted};
+    use erp_connector::store::{SqliteStore, crypto};
+    let dir = std::env::temp_dir().join(format!("erp-connector-tampered-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let sealer = crypto::Sealer::new(&crypto::StoreKey::generate().unwrap());
+    let store = std::sync::Arc::new(SqliteStore::open(&dir.join("connections.db"), sealer).unwrap());
+    let hosted = Hosted::new(Ledger::new(None), "ledger", store, HostOptions::default());
+    let endpoint = erp_connector::http::SoapEndpoint::new(Tampered(hosted, tamper));
+    let addr = erp_connector::testkit::serve_endpoint(endpoint);
+    let report = erp_connector::conformance::check(&format!("http://{addr}/Services/ErpConnectorWS.svc"));
+    let _ = std::fs::remove_dir_all(&dir);
+    report
+}
+
 /// A connector that answers an operator its field type does not allow with "nothing found"
 /// breaks `operator-refused`. One built on the framework cannot (the framework refuses the
 /// operator before the connector is called), so this one is the ledger with its refusals turned
 /// into empty successes, as a connector written by hand would answer.
 #[test]
 fn an_operator_answered_with_nothing_found_is_caught() {
-    use erp_connector::http::{CallContext, LocalBoxFuture, SoapEndpoint, SoapHandler};
-    use erp_connector::service::{HostOptions, Hosted};
-    use erp_connector::store::{SqliteStore, crypto};
-    struct NothingFound(Hosted);
-    impl SoapHandler for NothingFound {
-        fn handle(&self, call: CallContext, request: Request) -> LocalBoxFuture<'_, Response> {
-            Box::pin(async move {
-                let op = request.operation();
-                match self.0.handle(call, request).await {
-                    Response::ActorArray(r) if op == Operation::SearchActorsAdvanced && !r.result.is_ok => {
-                        Response::ActorArray(ActorArrayResponse { result: ResponseStatus::ok(), actors: Some(vec![]) })
-                    }
-                    answer => answer,
-                }
-            })
+    let report = tampered_session("nothing-found", |op, answer| {
+        if let Response::ActorArray(r) = answer
+            && op == Operation::SearchActorsAdvanced
+            && !r.result.is_ok
+        {
+            *r = ActorArrayResponse { result: ResponseStatus::ok(), actors: Some(vec![]) };
         }
-    }
-    let dir = std::env::temp_dir().join(format!("erp-connector-nothing-found-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let sealer = crypto::Sealer::new(&crypto::StoreKey::generate().unwrap());
-    let store = std::sync::Arc::new(SqliteStore::open(&dir.join("connections.db"), sealer).unwrap());
-    let hosted = Hosted::new(Ledger::new(None), "ledger", store, HostOptions::default());
-    let addr = erp_connector::testkit::serve_endpoint(SoapEndpoint::new(NothingFound(hosted)));
-    let report = erp_connector::conformance::check(&format!("http://{addr}/Services/ErpConnectorWS.svc"));
+    });
     assert!(report.broke(&rules::OPERATOR_REFUSED), "{report}");
     let detail = &report.of(&rules::OPERATOR_REFUSED).next().unwrap().detail;
     assert!(detail.contains("`>` is no operator of a Text field (expected State=Error)"), "{detail}");
-    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// What the schema and the outgoing checks prevent in a connector built on the framework, each
+/// still caught by the emulator's own rule in one written by hand.
+#[test]
+fn the_emulators_own_judges_catch_what_the_framework_prevents() {
+    fn fields(op: Operation, answer: &mut Response) -> Option<&mut Vec<FieldMetadata>> {
+        match answer {
+            Response::FieldMetadata(r) if op == Operation::GetSupportedActorTypeFields => r.fields.as_mut(),
+            _ => None,
+        }
+    }
+    fn values(answer: &mut Response) -> Vec<&mut ErpActor> {
+        match answer {
+            Response::ActorArray(r) => r.actors.iter_mut().flatten().collect(),
+            _ => Vec::new(),
+        }
+    }
+    fn set(answer: &mut Response, key: &str, value: &str) {
+        for actor in values(answer).into_iter().filter(|a| a.field(key).is_some()) {
+            actor.field_values.as_mut().unwrap().insert(key.to_owned(), value.to_owned());
+        }
+    }
+    let cases: [(&str, fn(Operation, &mut Response), &rules::Rule); 8] = [
+        (
+            "rank",
+            |op, a| {
+                if let Some(f) = fields(op, a).filter(|f| f.len() > 1) {
+                    f[1].rank = f[0].rank
+                }
+            },
+            &rules::RANKS_UNIQUE,
+        ),
+        (
+            "key",
+            |op, a| {
+                if let Some(f) = fields(op, a).filter(|f| f.len() > 1) {
+                    f[1].field_key = f[0].field_key.clone()
+                }
+            },
+            &rules::FIELD_KEYS_UNIQUE,
+        ),
+        (
+            "list",
+            |op, a| fields(op, a).into_iter().flatten().for_each(|f| f.list_name = None),
+            &rules::LIST_FIELDS_NAMED,
+        ),
+        (
+            "type",
+            |op, a| match a {
+                Response::StringArray(r) if op == Operation::GetSupportedActorTypes => {
+                    r.items.get_or_insert_default().push("Vendor".into())
+                }
+                _ => {}
+            },
+            &rules::ACTOR_TYPES_KNOWN,
+        ),
+        (
+            "searchable",
+            |op, a| match a {
+                Response::StringArray(r) if op == Operation::GetSearchableFields => {
+                    r.items.get_or_insert_default().push("ZIP".into())
+                }
+                _ => {}
+            },
+            &rules::SEARCHABLE_DECLARED,
+        ),
+        ("integer", |_, a| set(a, "EMPLOYEES", "many"), &rules::VALUES_ENCODED),
+        ("comma", |_, a| set(a, "TURNOVER", "[F:1250000,5]"), &rules::VALUES_ENCODED),
+        ("iso", |_, a| set(a, "FOUNDED", "[DT:1998-03-15T00:00:00]"), &rules::VALUES_ENCODED),
+    ];
+    let mut missed = Vec::new();
+    for (name, tamper, rule) in cases {
+        let report = tampered_session(name, tamper);
+        if !report.broke(rule) {
+            missed.push(format!("{name} did not break {}:\n{report}", rule.id));
+        }
+    }
+    assert!(missed.is_empty(), "{}", missed.join("\n\n"));
 }
 
 /// The emulator speaks each profile; a connector in `auto` answers each session in its shape

@@ -258,11 +258,7 @@ pub fn decode(field: &Column, raw: &str) -> Result<Sql, String> {
 
 /// The column values of the fields sent for `who` (checked by the framework against the fields
 /// of the type and the lists), converted. The error names each field.
-pub fn columns(
-    table: &Table,
-    who: &str,
-    fields: &StringDict,
-) -> Result<Vec<(&'static str, Sql)>, ConnectorError> {
+pub fn columns(table: &Table, who: &str, fields: &StringDict) -> Result<Vec<(&'static str, Sql)>, ConnectorError> {
     let mut values = Vec::new();
     let mut errors = Vec::new();
     for (key, raw) in fields.iter() {

@@ -60,8 +60,10 @@ mod tests {
 
     fn keys(conn: &rusqlite::Connection, actor_type: &str, restrictions: &[(&str, &str, &[&str])]) -> Vec<String> {
         let table = table(&ActorType::parse(actor_type)).unwrap();
-        let restrictions: Vec<erp_connector::contract::SearchRestriction> =
-            restrictions.iter().map(|(k, op, v)| erp_connector::contract::SearchRestriction::new(*k, *op, v.iter().copied())).collect();
+        let restrictions: Vec<erp_connector::contract::SearchRestriction> = restrictions
+            .iter()
+            .map(|(k, op, v)| erp_connector::contract::SearchRestriction::new(*k, *op, v.iter().copied()))
+            .collect();
         let schema = crate::fields::schema();
         let declared = schema.of(&table.actor_type()).unwrap();
         let criteria =

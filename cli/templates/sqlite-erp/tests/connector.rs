@@ -148,11 +148,7 @@ fn creating_and_saving_validate_every_field_and_save_all_or_nothing() {
     assert!(saved[0].last_modified > created.last_modified);
     let polled = client.get_actors_by_timestamp(
         guid,
-        &ActorsSince {
-            actor_type: ActorType::Person,
-            since: saved[0].stamp(),
-            field_keys: fields.clone(),
-        },
+        &ActorsSince { actor_type: ActorType::Person, since: saved[0].stamp(), field_keys: fields.clone() },
     );
     assert_eq!(polled.unwrap().actors.unwrap().iter().map(|a| a.erp_key.clone().unwrap()).collect::<Vec<_>>(), [key]);
 }

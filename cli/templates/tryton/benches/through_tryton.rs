@@ -68,8 +68,13 @@ fn main() {
         json!([[["categories", "in", [customer]], ["name", "like", "Customer %"]], 0, 50, [["id", "ASC"]]]),
     ))
     .unwrap();
-    let fields: Vec<String> =
-        tryton_connector::mapping::schema().of(&ActorType::Customer).unwrap().fields().iter().map(|f| f.key().to_owned()).collect();
+    let fields: Vec<String> = tryton_connector::mapping::schema()
+        .of(&ActorType::Customer)
+        .unwrap()
+        .fields()
+        .iter()
+        .map(|f| f.key().to_owned())
+        .collect();
     let get = GetActors {
         actor_type: ActorType::Customer,
         erp_keys: ids.iter().map(i64::to_string).collect(),

@@ -227,9 +227,7 @@ impl TrytonSession {
         let next = if actors.len() < PAGE {
             None
         } else {
-            actors
-                .last()
-                .and_then(|a| Some((a.stamp()?.as_datetime()?, a.erp_key.as_deref()?.parse().ok()?)))
+            actors.last().and_then(|a| Some((a.stamp()?.as_datetime()?, a.erp_key.as_deref()?.parse().ok()?)))
         };
         Ok((actors, next))
     }

@@ -7,8 +7,8 @@
 //! by the framework's own matcher (`AdvancedSearch::matches`). The answer is exact on every
 //! backend; the domain only keeps the read small.
 
-use erp_connector::prelude::*;
 use erp_connector::chrono::NaiveDateTime;
+use erp_connector::prelude::*;
 use serde_json::{Value, json};
 
 use crate::mapping::*;
@@ -113,8 +113,14 @@ mod tests {
     fn criteria_become_domains_that_find_at_least_the_matches() {
         let t = ActorType::Customer;
         let c = |key: &str, condition| condition_of(&t, &field(key, condition));
-        assert_eq!(c(NAME.name(), Condition::Text(TextOp::Begins("æbe".into()))), Some(json!(["name", "ilike", "_be%"])));
-        assert_eq!(c(NAME.name(), Condition::Text(TextOp::Contains("50%".into()))), Some(json!(["name", "ilike", "%50_%"])));
+        assert_eq!(
+            c(NAME.name(), Condition::Text(TextOp::Begins("æbe".into()))),
+            Some(json!(["name", "ilike", "_be%"]))
+        );
+        assert_eq!(
+            c(NAME.name(), Condition::Text(TextOp::Contains("50%".into()))),
+            Some(json!(["name", "ilike", "%50_%"]))
+        );
         assert_eq!(c(NAME.name(), Condition::Text(TextOp::NotContains("x".into()))), None);
         assert_eq!(
             c(EMAIL.name(), Condition::Text(TextOp::Equals("a@b.c".into()))),

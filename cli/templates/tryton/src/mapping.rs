@@ -67,7 +67,10 @@ pub fn schema() -> Schema {
     Schema::new()
         .actor(ActorType::Customer, company())
         .actor(ActorType::Supplier, company())
-        .actor(ActorType::Person, [name(), text(PHONE, "Phone", 100), text(EMAIL, "E-mail", 250).searchable(), active(), created()])
+        .actor(
+            ActorType::Person,
+            [name(), text(PHONE, "Phone", 100), text(EMAIL, "E-mail", 250).searchable(), active(), created()],
+        )
         .actor(ActorType::Project, [name(), created()])
 }
 
