@@ -268,7 +268,8 @@ fn the_emulators_own_judges_catch_what_the_framework_prevents() {
             actor.field_values.as_mut().unwrap().insert(key.to_owned(), value.to_owned());
         }
     }
-    let cases: [(&str, fn(Operation, &mut Response), &rules::Rule); 8] = [
+    type Tamper = fn(Operation, &mut Response);
+    let cases: [(&str, Tamper, &rules::Rule); 8] = [
         (
             "rank",
             |op, a| {
