@@ -74,7 +74,7 @@ const HELLO: Example = Example {
 const SQLITE_ERP: Example = Example {
     files: files!("sqlite-erp":
         "README.md", "erp-connector.toml", "src/connector.rs", "src/db.rs", "src/fields.rs",
-        "src/lib.rs", "src/main.rs", "src/search.rs", "src/seed.rs", "tests/connector.rs",
+        "src/lib.rs", "src/main.rs", "src/search.rs", "src/seed.rs", "sql/schema.sql", "tests/connector.rs",
     ),
     package: "sqlite-erp-connector",
     library: Some("sqlite_erp"),

@@ -2,7 +2,7 @@
 //! fields (key, label, type, column, limits). Column keys follow SuperOffice's automatic mapping
 //! names (spec §5.6) where one fits, so that SuperOffice maps them without the administrator.
 
-use erp_connector::contract::FieldAccess;
+use erp_connector::prelude::FieldType::{Checkbox, Datetime, Double, Integer, List, Text};
 use erp_connector::prelude::*;
 
 /// One field of an actor type, and where it lives.
@@ -16,14 +16,8 @@ pub struct Column {
     pub kind: FieldType,
     /// The column in the table.
     pub column: &'static str,
-    /// Longest text (0: unlimited).
-    pub max_length: i32,
-    /// Normal, Mandatory or ReadOnly.
-    pub access: FieldAccess,
-    /// The list of a `List` field.
-    pub list: Option<&'static str>,
-    /// Offered to advanced search.
-    pub searchable: bool,
+    /// What else SuperOffice is told of the field: mandatory, read-only, a length, a list.
+    pub declare: fn(Field) -> Field,
 }
 
 /// How an actor type finds its parent.
@@ -66,42 +60,37 @@ impl Table {
     }
 }
 
-const fn field(key: &'static str, label: &'static str, kind: FieldType, column: &'static str) -> Column {
-    Column { key, label, kind, column, max_length: 0, access: FieldAccess::Normal, list: None, searchable: true }
+const fn col(
+    key: &'static str,
+    label: &'static str,
+    kind: FieldType,
+    column: &'static str,
+    declare: fn(Field) -> Field,
+) -> Column {
+    Column { key, label, kind, column, declare }
 }
 
-const fn text(key: &'static str, label: &'static str, column: &'static str, max_length: i32) -> Column {
-    Column { max_length, ..field(key, label, FieldType::Text, column) }
-}
-
-const fn list(key: &'static str, label: &'static str, column: &'static str, list: &'static str) -> Column {
-    Column { list: Some(list), ..field(key, label, FieldType::List, column) }
-}
-
-const fn mandatory(f: Column) -> Column {
-    Column { access: FieldAccess::Mandatory, ..f }
-}
-
-const fn read_only(f: Column) -> Column {
-    Column { access: FieldAccess::ReadOnly, ..f }
+/// A field declared with its type only.
+fn plain(field: Field) -> Field {
+    field
 }
 
 const COMPANY_FIELDS: &[Column] = &[
-    mandatory(text("NAME", "Name", "name", 80)),
-    read_only(text("NUMBER1", "Customer number", "number", 20)),
-    text("VATNO", "Organisation number", "vat_no", 20),
-    text("EMAIL", "E-mail", "email", 120),
-    text("PHONE", "Phone", "phone", 40),
-    text("STREETAD1", "Street address", "street", 80),
-    text("STREETZIP", "Postcode", "zip", 10),
-    text("STREETCITY", "City", "city", 60),
-    list("COUNTRY", "Country", "country", "countries"),
-    list("CURRENCY", "Currency", "currency", "currencies"),
-    list("PAYMENT_TERMS", "Payment terms", "payment_terms", "payment_terms"),
-    field("CREDIT_LIMIT", "Credit limit", FieldType::Double, "credit_limit"),
-    field("EMPLOYEES", "Employees", FieldType::Integer, "employees"),
-    field("ACTIVE", "Active", FieldType::Checkbox, "active"),
-    read_only(field("CREATED", "Created", FieldType::Datetime, "created")),
+    col("NAME", "Name", Text, "name", |f| f.mandatory().max_length(80)),
+    col("NUMBER1", "Customer number", Text, "number", |f| f.read_only().max_length(20)),
+    col("VATNO", "Organisation number", Text, "vat_no", |f| f.max_length(20)),
+    col("EMAIL", "E-mail", Text, "email", |f| f.max_length(120)),
+    col("PHONE", "Phone", Text, "phone", |f| f.max_length(40)),
+    col("STREETAD1", "Street address", Text, "street", |f| f.max_length(80)),
+    col("STREETZIP", "Postcode", Text, "zip", |f| f.max_length(10)),
+    col("STREETCITY", "City", Text, "city", |f| f.max_length(60)),
+    col("COUNTRY", "Country", List, "country", |f| f.list("countries")),
+    col("CURRENCY", "Currency", List, "currency", |f| f.list("currencies")),
+    col("PAYMENT_TERMS", "Payment terms", List, "payment_terms", |f| f.list("payment_terms")),
+    col("CREDIT_LIMIT", "Credit limit", Double, "credit_limit", plain),
+    col("EMPLOYEES", "Employees", Integer, "employees", plain),
+    col("ACTIVE", "Active", Checkbox, "active", plain),
+    col("CREATED", "Created", Datetime, "created", Field::read_only),
 ];
 
 /// The actor types of this ERP.
@@ -135,12 +124,12 @@ pub const TABLES: &[Table] = &[
         }),
         text_columns: &["first_name", "last_name", "email"],
         fields: &[
-            text("FIRSTNAME", "First name", "first_name", 50),
-            mandatory(text("LASTNAME", "Last name", "last_name", 50)),
-            text("TITLE", "Title", "title", 50),
-            text("EMAIL", "E-mail", "email", 120),
-            text("PHONE_DIRECT", "Direct phone", "phone", 40),
-            field("BIRTHDATE", "Birth date", FieldType::Datetime, "birthdate"),
+            col("FIRSTNAME", "First name", Text, "first_name", |f| f.max_length(50)),
+            col("LASTNAME", "Last name", Text, "last_name", |f| f.mandatory().max_length(50)),
+            col("TITLE", "Title", Text, "title", |f| f.max_length(50)),
+            col("EMAIL", "E-mail", Text, "email", |f| f.max_length(120)),
+            col("PHONE_DIRECT", "Direct phone", Text, "phone", |f| f.max_length(40)),
+            col("BIRTHDATE", "Birth date", Datetime, "birthdate", plain),
         ],
     },
     Table {
@@ -154,27 +143,20 @@ pub const TABLES: &[Table] = &[
         }),
         text_columns: &["name", "number"],
         fields: &[
-            mandatory(text("NAME", "Name", "name", 80)),
-            read_only(text("NUMBER", "Project number", "number", 20)),
-            text("TEXT", "Description", "description", 0),
-            field("BUDGET", "Budget", FieldType::Double, "budget"),
-            field("ENDDATE", "End date", FieldType::Datetime, "end_date"),
-            field("ACTIVE", "Active", FieldType::Checkbox, "active"),
+            col("NAME", "Name", Text, "name", |f| f.mandatory().max_length(80)),
+            col("NUMBER", "Project number", Text, "number", |f| f.read_only().max_length(20)),
+            col("TEXT", "Description", Text, "description", plain),
+            col("BUDGET", "Budget", Double, "budget", plain),
+            col("ENDDATE", "End date", Datetime, "end_date", plain),
+            col("ACTIVE", "Active", Checkbox, "active", plain),
         ],
     },
 ];
 
 impl Column {
-    /// The field as SuperOffice sees it.
+    /// The field as SuperOffice sees it (every field is offered to advanced search).
     fn declared(&self) -> Field {
-        let field = Field::new(self.key, self.label, self.kind).max_length(self.max_length as u16);
-        let field = if self.searchable { field.searchable() } else { field };
-        let field = match self.access {
-            FieldAccess::Mandatory => field.mandatory(),
-            FieldAccess::ReadOnly => field.read_only(),
-            FieldAccess::Normal => field,
-        };
-        if let Some(list) = self.list { field.list(list) } else { field }
+        (self.declare)(Field::new(self.key, self.label, self.kind)).searchable()
     }
 }
 

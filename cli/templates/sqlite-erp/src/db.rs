@@ -14,72 +14,8 @@ use crate::fields::{Column, LISTS, Table};
 /// Bumped when the schema changes.
 const SCHEMA_VERSION: i64 = 1;
 
-const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
--- One counter for the whole database: every insert and update takes the next value, so
--- LastModified is monotonic and global across actors and types (spec §5.3).
-CREATE TABLE IF NOT EXISTS counter (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL);
-INSERT OR IGNORE INTO counter (id, value) VALUES (1, 0);
-CREATE TABLE IF NOT EXISTS country (code TEXT PRIMARY KEY, name TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS currency (code TEXT PRIMARY KEY, name TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS payment_terms (code TEXT PRIMARY KEY, name TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS company (
-    id INTEGER PRIMARY KEY,
-    kind TEXT NOT NULL CHECK (kind IN ('C', 'S')),
-    number TEXT NOT NULL,
-    name TEXT NOT NULL,
-    vat_no TEXT, email TEXT, phone TEXT, street TEXT, zip TEXT, city TEXT,
-    country TEXT REFERENCES country(code),
-    currency TEXT REFERENCES currency(code),
-    payment_terms TEXT REFERENCES payment_terms(code),
-    credit_limit REAL, employees INTEGER, active INTEGER NOT NULL DEFAULT 1,
-    created TEXT NOT NULL,
-    changed INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS company_changed ON company (changed);
-CREATE TABLE IF NOT EXISTS person (
-    id INTEGER PRIMARY KEY,
-    company_id INTEGER REFERENCES company(id),
-    first_name TEXT, last_name TEXT NOT NULL, title TEXT, email TEXT, phone TEXT, birthdate TEXT,
-    changed INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS person_changed ON person (changed);
-CREATE INDEX IF NOT EXISTS person_company ON person (company_id);
-CREATE TABLE IF NOT EXISTS project (
-    id INTEGER PRIMARY KEY,
-    customer_id INTEGER REFERENCES company(id),
-    number TEXT NOT NULL,
-    name TEXT NOT NULL, description TEXT, budget REAL, end_date TEXT, active INTEGER NOT NULL DEFAULT 1,
-    changed INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS project_changed ON project (changed);
-CREATE INDEX IF NOT EXISTS project_customer ON project (customer_id);
-";
-
-const LIST_ITEMS: &[(&str, &[(&str, &str)])] = &[
-    (
-        "country",
-        &[
-            ("NO", "Norway"),
-            ("SE", "Sweden"),
-            ("DK", "Denmark"),
-            ("FI", "Finland"),
-            ("DE", "Germany"),
-            ("GB", "United Kingdom"),
-        ],
-    ),
-    (
-        "currency",
-        &[
-            ("NOK", "Norwegian krone"),
-            ("SEK", "Swedish krona"),
-            ("DKK", "Danish krone"),
-            ("EUR", "Euro"),
-            ("GBP", "Pound sterling"),
-        ],
-    ),
-    ("payment_terms", &[("NET10", "10 days net"), ("NET30", "30 days net"), ("PREPAID", "Prepayment")]),
-];
+/// The tables, and the items of the lists (`sql/schema.sql`).
+const SCHEMA: &str = include_str!("../sql/schema.sql");
 
 /// Date-times are stored sortable, in UTC.
 pub const STORED_DATETIME: &str = "%Y-%m-%d %H:%M:%S";
@@ -90,11 +26,6 @@ pub fn create(path: &Path) -> rusqlite::Result<Connection> {
     prepare(&conn)?;
     conn.execute_batch(SCHEMA)?;
     conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('schema', ?1)", [SCHEMA_VERSION])?;
-    for (table, items) in LIST_ITEMS {
-        for (code, name) in *items {
-            conn.execute(&format!("INSERT OR IGNORE INTO {table} (code, name) VALUES (?1, ?2)"), [code, name])?;
-        }
-    }
     Ok(conn)
 }
 
@@ -283,11 +214,9 @@ pub fn bind(params: &mut Vec<Sql>, value: Sql) -> String {
 
 /// A list as the database is first filled with it (for set-up, before a database is known).
 pub fn builtin_list(list_name: &str) -> Option<StringDict> {
-    let (_, table) = LISTS.iter().find(|(name, _)| *name == list_name)?;
-    let (_, items) = LIST_ITEMS.iter().find(|(t, _)| t == table)?;
-    let mut sorted = items.to_vec();
-    sorted.sort_by_key(|(_, name)| *name);
-    Some(sorted.into_iter().map(|(code, name)| (code.to_owned(), name.to_owned())).collect())
+    let conn = Connection::open_in_memory().ok()?;
+    conn.execute_batch(SCHEMA).ok()?;
+    list(&conn, list_name).ok().flatten()
 }
 
 /// The items of a list, key to text.
