@@ -80,7 +80,7 @@ macro_rules! author_methods {
             }
 
             /// `WSCreateActor`: create an actor, return it with its new `ErpKey` and `LastModified`. The
-            /// framework has checked it against the [`Schema`](super::Schema) (see [`NewActor`]).
+            /// framework has checked it against the [`Schema`](crate::connector::Schema) (see [`NewActor`]).
             /// Default: refused, the ERP is read-only.
             CreateActor => fn create_actor(
                 &self, conn: session, owned actor: NewActor
@@ -90,7 +90,7 @@ macro_rules! author_methods {
             }
 
             /// `WSSaveActors`: update actors, return them as saved (fresh `LastModified`). The framework
-            /// has checked them against the [`Schema`](super::Schema) (see [`ActorChange`]).
+            /// has checked them against the [`Schema`](crate::connector::Schema) (see [`ActorChange`]).
             /// Default: refused, the ERP is read-only.
             SaveActors => fn save_actors(
                 &self, conn: session, owned actors: Vec<ActorChange>
