@@ -113,7 +113,7 @@ fn faults_the_framework_prevents_are_named_not_sent() {
         (Fault::DuplicateFieldKey, "Customer.NAME is declared twice"),
         (Fault::UnknownType, "Vendor is not one of SuperOffice's actor types"),
         (Fault::ListWithoutName, "Customer.CURRENCY is a List field without a list"),
-        (Fault::UnencodedInteger, "EMPLOYEES = `many`, which is not a Integer value ([I:n])"),
+        (Fault::UnencodedInteger, "EMPLOYEES = `many`, which is not an Integer value ([I:n])"),
         (Fault::DecimalComma, "TURNOVER = `[F:1250000,5]`, which is not a Double value ([F:n])"),
         (Fault::IsoDates, "FOUNDED = `[DT:1998-03-15T00:00:00]`, which is not a Datetime value"),
     ];

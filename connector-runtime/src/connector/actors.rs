@@ -162,9 +162,10 @@ pub(crate) fn check_outgoing(actor: &ErpActor, fields: &[FieldMetadata]) -> Resu
                 _ => "an actor".to_owned(),
             };
             return Err(ConnectorError::new(format!(
-                "The connector answered {who} with {} = `{}`, which is not a {:?} value ({}); nothing was sent.",
+                "The connector answered {who} with {} = `{}`, which is not {} {:?} value ({}); nothing was sent.",
                 shown(key),
                 shown(value),
+                if field.field_type == FieldType::Integer { "an" } else { "a" },
                 field.field_type,
                 wire_form(field.field_type),
             )));
