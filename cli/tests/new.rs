@@ -58,6 +58,8 @@ fn scaffold_and_test(template: &str, name: &str, forbidden: &[&str]) {
         .args(["test", "--offline"])
         .current_dir(&dir)
         .env("CARGO_TARGET_DIR", workspace.join("target/scaffold"))
+        // The workspace's own profile (no debug info for dependencies) keeps target/ small.
+        .env("CARGO_PROFILE_DEV_DEBUG", "false")
         .env_remove("RUSTFLAGS")
         .output()
         .unwrap();
