@@ -51,7 +51,17 @@ fn option_inner(ty: &syn::Type) -> Option<&syn::Type> {
 }
 
 fn is_string(ty: &syn::Type) -> bool {
-    matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "String"))
+    last_ident_is(ty, "String")
+}
+
+/// `ErpAddress`: a place the connector connects to, which must have an allow-list. (A renamed
+/// import is still caught, at the constant the derive asserts on the type's `ADDRESS`.)
+fn is_address(ty: &syn::Type) -> bool {
+    last_ident_is(ty, "ErpAddress")
+}
+
+fn last_ident_is(ty: &syn::Type, name: &str) -> bool {
+    matches!(ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == name))
 }
 
 fn humanize(ident: &syn::Ident) -> String {
@@ -249,10 +259,18 @@ fn check_field(field: &Field, f: &syn::Field, errors: &mut Errors) {
             "a `list` field holds the key of the chosen list item: its type must be `String` or `Option<String>`",
         );
     }
-    if !field.allow.is_empty() && !is_string(&field.ty) {
+    if !field.allow.is_empty() && !is_string(&field.ty) && !is_address(&field.ty) {
         errors.add(
             &f.ty,
-            "`allow` checks an address given as text: the field's type must be `String` or `Option<String>`",
+            "`allow` checks an address given as text: the field's type must be `String`, `ErpAddress` or an `Option` of one",
+        );
+    }
+    if field.allow.is_empty() && is_address(&field.ty) {
+        errors.add(
+            &f.ty,
+            "an `ErpAddress` is a place the connector connects to, and its value comes from whoever saves a \
+             connection: give the field the places its operator allows, e.g. \
+             `#[field(allow = \"https://*.erp.example\")]` or `#[field(allow = \"${ERP_ALLOWED_URLS}\")]`",
         );
     }
     if field.max_length < 0 {
@@ -372,12 +390,20 @@ fn generate(ident: &syn::Ident, fields: &[Field], private: &TokenStream) -> Toke
         let (ty, expr) = (&f.ty, f.typed_default.as_ref()?);
         Some(quote_spanned!(expr.span()=> const _: #ty = #expr;))
     });
+    // An address type under another name, without an allow-list: refused at compile time too.
+    let address_checks = fields.iter().zip(&index).filter(|(f, _)| f.allow.is_empty()).map(|(f, i)| {
+        quote_spanned!(f.ty.span()=> const _: () = ::core::assert!(
+            !OPS.#i.address,
+            "this field names a place the connector connects to: give it #[field(allow = \"...\")]"
+        );)
+    });
     quote! {
         const _: () = {
             #(#default_checks)*
             const SPECS: [#private::FieldSpec; #count] = [#(#specs),*];
             // Each field type's capabilities, taken once: an unsupported type is one error.
             const OPS: (#(#ops_types,)*) = (#(#ops,)*);
+            #(#address_checks)*
             #[automatically_derived]
             impl #private::ConnectionConfig for #ident {
                 fn fields() -> #private::Vec<#private::FieldMetadata> {

@@ -119,6 +119,7 @@ pub use service::{Service, run};
 
 /// Everything a connector author needs, in one import.
 pub mod prelude {
+    pub use crate::connector::remote::{ApiError, Auth, ErpAddress, ErpApi};
     pub use crate::connector::search::{Condition, Criterion, DateOp, NumberOp, Target, TextOp};
     pub use crate::connector::{
         ActorChange, ActorStream, ActorValues, ActorsSince, AdvancedSearch, ConfigList, ConfigTest, ConfigValue, Conn,

@@ -115,7 +115,7 @@ pub struct ConfigError {
 /// A Rust type a configuration field can have: its widget type, and how its value is read.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be the type of a configuration field",
-    label = "use String, Password, bool, an integer, f64, chrono::NaiveDateTime or a #[derive(ConfigList)] enum, or an Option of one",
+    label = "use String, Password, ErpAddress, bool, an integer, f64, chrono::NaiveDateTime or a #[derive(ConfigList)] enum, or an Option of one",
     note = "or implement `erp_connector::connector::ConfigValue` for it"
 )]
 pub trait ConfigValue: Sized {
@@ -125,6 +125,9 @@ pub trait ConfigValue: Sized {
     const SECRET: bool = false;
     /// The list the value is chosen from, for enums with `#[derive(ConfigList)]`.
     const LIST: Option<&'static ConfigList> = None;
+    /// Whether the value names a place the connector connects to: the derive then requires the
+    /// field to carry an allow-list (`#[field(allow = "...")]`).
+    const ADDRESS: bool = false;
     /// Reads the value SuperOffice sends (encoded or plain, spec §3.7).
     fn parse_value(raw: &str) -> Result<Self, String>;
     /// The value as SuperOffice sends it (what [`ConfigValue::parse_value`] reads back).
@@ -243,6 +246,8 @@ pub mod derive_support {
     pub struct FieldOps<T> {
         pub field_type: FieldType,
         pub secret: bool,
+        /// Names a place to connect to: the field must have an allow-list.
+        pub address: bool,
         pub list: Option<&'static ConfigList>,
         pub parse: fn(&str) -> Result<T, String>,
         pub to_value: fn(&T) -> String,
@@ -253,6 +258,7 @@ pub mod derive_support {
         FieldOps {
             field_type: T::FIELD_TYPE,
             secret: T::SECRET,
+            address: T::ADDRESS,
             list: T::LIST,
             parse: T::parse_value,
             to_value: T::to_value,

@@ -1,7 +1,19 @@
 //! Calls to the ERP over HTTP, for connectors whose ERP has a web API: a deadline on every call,
 //! a bounded answer, no redirects (a redirect would lead past the allow-list the ERP's address was
 //! checked against), a second attempt only where that is safe, and failures that become clear
-//! answers ([`RemoteError`] → [`ConnectorError`]) rather than hangs or stack traces.
+//! answers rather than hangs or stack traces.
+//!
+//! Two levels:
+//!
+//! * [`ErpApi`], for REST-style APIs: a base address from the configuration ([`ErpAddress`], a
+//!   field the derive requires an allow-list on), every method, path segments and query
+//!   parameters encoded, JSON and form bodies, credentials ([`Auth`]: API key, basic, bearer,
+//!   OAuth2 client credentials), a deadline per call that covers waiting out the ERP's rate limit
+//!   (429 and 503 with `Retry-After`), a bound on calls in flight, and statuses turned into
+//!   answers ([`ApiError`]: 401/403 the credentials, 404 no such record, 400/409/422 the ERP's own
+//!   words for the user, 5xx the ERP failing), naming the ERP's host, never the path or query;
+//! * [`Remote`], one JSON POST with any status as an answer, for RPC protocols whose statuses mean
+//!   something of their own (Tryton's JSON-RPC).
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -16,12 +28,22 @@
 //! # Ok(()) }
 //! ```
 //!
-//! The calls run on the blocking pool (ureq, the HTTP client the runtime already has), so a slow
-//! ERP holds a pool thread, never the worker that answers other connections.
+//! The calls run on the blocking pool (ureq, the HTTP client the runtime already had: small,
+//! rustls, no second async stack to build), so a slow ERP holds a pool thread, never the worker
+//! that answers other connections; [`ErpApi`]'s bound on calls in flight bounds those threads per
+//! connection too.
 
 use std::time::Duration;
 
 use super::ConnectorError;
+
+mod address;
+mod api;
+mod auth;
+
+pub use address::ErpAddress;
+pub use api::{ApiAnswer, ApiCall, ApiError, DEFAULT_MAX_IN_FLIGHT, ErpApi};
+pub use auth::{Auth, ClientCredentialsBuilder};
 
 /// Whether a call may be sent again after a failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,7 +64,7 @@ pub struct RemoteAnswer {
     pub status: u16,
     /// The body, read as JSON.
     pub json: serde_json::Value,
-    /// The `Retry-After` of a 429 or 503 answer, in seconds (an HTTP date is not read).
+    /// The `Retry-After` of a 429 or 503 answer (seconds, or an HTTP date as the wait until it).
     pub retry_after: Option<Duration>,
 }
 
@@ -69,6 +91,37 @@ impl RemoteAnswer {
         let when = self.retry_after.map_or(String::from("later"), |after| format!("in {} s", after.as_secs()));
         Some(ConnectorError::new(format!("{why}. Try again {when}.")))
     }
+}
+
+/// One request as the client sends it.
+#[derive(Debug)]
+pub(crate) struct Outgoing {
+    pub(crate) method: ureq::http::Method,
+    pub(crate) url: String,
+    pub(crate) headers: Vec<(String, String)>,
+    pub(crate) body: Option<Vec<u8>>,
+    /// This request's deadline, where it is not the client's.
+    pub(crate) timeout: Option<Duration>,
+}
+
+/// One answer as the client read it: any status, the body bounded.
+#[derive(Debug)]
+pub(crate) struct Incoming {
+    pub(crate) status: u16,
+    pub(crate) body: Vec<u8>,
+    pub(crate) retry_after: Option<Duration>,
+    pub(crate) content_type: Option<String>,
+    pub(crate) link: Option<String>,
+}
+
+/// A `Retry-After` value: seconds, or an HTTP date (as a wait from `now`, none if past).
+fn retry_after(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    (at.with_timezone(&chrono::Utc) - now).to_std().ok()
 }
 
 /// Why a call to the ERP failed. Not a `std::error::Error`: it converts into a
@@ -165,85 +218,118 @@ impl Remote {
         body: &serde_json::Value,
         retry: Retry,
     ) -> Result<RemoteAnswer, RemoteError> {
-        let payload = serde_json::to_vec(body).unwrap_or_default();
-        let headers: Vec<(String, String)> = headers.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let mut headers: Vec<(String, String)> =
+            headers.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        headers.push(("Content-Type".into(), "application/json".into()));
+        let outgoing = Outgoing {
+            method: ureq::http::Method::POST,
+            url: url.to_owned(),
+            headers,
+            body: Some(serde_json::to_vec(body).unwrap_or_default()),
+            timeout: None,
+        };
+        let host = host_of(url);
+        let answer = self.exchange(outgoing, retry).await?;
+        let ok = (200..300).contains(&answer.status);
+        let json = match serde_json::from_slice(&answer.body) {
+            Ok(json) => json,
+            Err(e) if ok => return Err(RemoteError::BadAnswer { host, reason: format!("not JSON ({e})") }),
+            Err(_) => serde_json::Value::Null,
+        };
+        Ok(RemoteAnswer { status: answer.status, json, retry_after: answer.retry_after })
+    }
+
+    /// Sends `outgoing` on the blocking pool, once more after a connection failure when `retry`
+    /// allows. Any HTTP status is an answer.
+    pub(crate) async fn exchange(&self, outgoing: Outgoing, retry: Retry) -> Result<Incoming, RemoteError> {
+        let host = host_of(&outgoing.url);
+        let outgoing = std::sync::Arc::new(outgoing);
         let attempts = if retry == Retry::Safe { 2 } else { 1 };
         let mut last = None;
         for attempt in 0..attempts {
             if attempt > 0 {
                 tokio::time::sleep(Duration::from_millis(300)).await;
             }
-            let (this, owned_url, headers, payload) = (self.clone(), url.to_owned(), headers.clone(), payload.clone());
-            let outcome = tokio::task::spawn_blocking(move || this.post_blocking(&owned_url, &headers, payload)).await;
+            let (this, outgoing) = (self.clone(), outgoing.clone());
+            let outcome = tokio::task::spawn_blocking(move || this.exchange_blocking(&outgoing)).await;
             let outcome = outcome.unwrap_or_else(|_| {
-                Err(RemoteError::Unreachable { host: host_of(url), reason: "the call was cancelled".into() })
+                Err(RemoteError::Unreachable { host: host.clone(), reason: "the call was cancelled".into() })
             });
             match outcome {
                 Err(e @ RemoteError::Unreachable { .. }) => last = Some(e),
                 other => return other,
             }
         }
-        Err(last.unwrap_or_else(|| RemoteError::Unreachable { host: host_of(url), reason: "no attempt".into() }))
+        Err(last.unwrap_or_else(|| RemoteError::Unreachable { host, reason: "no attempt".into() }))
     }
 
-    fn post_blocking(
-        &self,
-        url: &str,
-        headers: &[(String, String)],
-        payload: Vec<u8>,
-    ) -> Result<RemoteAnswer, RemoteError> {
-        let host = host_of(url);
-        let mut request =
-            self.agent.post(url).header("Content-Type", "application/json").header("Accept", "application/json");
-        for (k, v) in headers {
+    fn exchange_blocking(&self, outgoing: &Outgoing) -> Result<Incoming, RemoteError> {
+        let host = host_of(&outgoing.url);
+        let mut request = ureq::http::Request::builder().method(outgoing.method.clone()).uri(outgoing.url.as_str());
+        let has_accept = outgoing.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("accept"));
+        if !has_accept {
+            request = request.header("Accept", "application/json");
+        }
+        for (k, v) in &outgoing.headers {
             request = request.header(k.as_str(), v.as_str());
         }
-        let mut response = request.send(&payload[..]).map_err(|e| self.failure(&host, e))?;
+        let bad_request = |e: ureq::http::Error| RemoteError::Unreachable { host: host.clone(), reason: e.to_string() };
+        let response = match &outgoing.body {
+            Some(body) => self.run(request.body(&body[..]).map_err(bad_request)?, outgoing.timeout),
+            None => self.run(request.body(()).map_err(bad_request)?, outgoing.timeout),
+        };
+        let timeout = outgoing.timeout.unwrap_or(self.timeout);
+        let mut response = response.map_err(|e| failure(&host, timeout, e))?;
         let status = response.status().as_u16();
-        let bytes =
+        let body =
             response.body_mut().with_config().limit(self.max_answer_bytes).read_to_vec().map_err(|e| match e {
                 ureq::Error::BodyExceedsLimit(n) => {
                     RemoteError::BadAnswer { host: host.clone(), reason: format!("larger than {n} bytes") }
                 }
-                e => self.failure(&host, e),
+                e => failure(&host, timeout, e),
             })?;
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
-        let ok = (200..300).contains(&status);
-        let json = match serde_json::from_slice(&bytes) {
-            Ok(json) => json,
-            Err(e) if ok => return Err(RemoteError::BadAnswer { host, reason: format!("not JSON ({e})") }),
-            Err(_) => serde_json::Value::Null,
-        };
-        Ok(RemoteAnswer { status, json, retry_after })
+        let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let retry_after = header("retry-after").and_then(|v| retry_after(&v, std::time::SystemTime::now().into()));
+        let content_type = header("content-type");
+        let link = header("link");
+        Ok(Incoming { status, body, retry_after, content_type, link })
     }
 
-    fn failure(&self, host: &str, e: ureq::Error) -> RemoteError {
-        let host = host.to_owned();
-        match e {
-            ureq::Error::Timeout(_) => RemoteError::Timeout { host, after: self.timeout },
-            ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
-                RemoteError::Timeout { host, after: self.timeout }
-            }
-            ureq::Error::HostNotFound => RemoteError::Unreachable { host, reason: "unknown host".into() },
-            // The kind alone ("connection refused"): the whole error repeats what failed and adds
-            // the OS's error number.
-            ureq::Error::Io(io) => RemoteError::Unreachable { host, reason: io.kind().to_string() },
-            ureq::Error::TooManyRedirects | ureq::Error::RedirectFailed => {
-                RemoteError::Unreachable { host, reason: "it redirects elsewhere (not followed)".into() }
-            }
-            e => RemoteError::Unreachable { host, reason: e.to_string() },
+    fn run<S: ureq::AsSendBody>(
+        &self,
+        request: ureq::http::Request<S>,
+        timeout: Option<Duration>,
+    ) -> Result<ureq::http::Response<ureq::Body>, ureq::Error> {
+        let request = match timeout {
+            Some(t) => self.agent.configure_request(request).timeout_global(Some(t)).build(),
+            None => request,
+        };
+        self.agent.run(request)
+    }
+}
+
+/// The error of a call that got no answer within `timeout`, or none at all.
+fn failure(host: &str, timeout: Duration, e: ureq::Error) -> RemoteError {
+    let host = host.to_owned();
+    match e {
+        ureq::Error::Timeout(_) => RemoteError::Timeout { host, after: timeout },
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
+            RemoteError::Timeout { host, after: timeout }
         }
+        ureq::Error::HostNotFound => RemoteError::Unreachable { host, reason: "unknown host".into() },
+        // The kind alone ("connection refused"): the whole error repeats what failed and adds
+        // the OS's error number.
+        ureq::Error::Io(io) => RemoteError::Unreachable { host, reason: io.kind().to_string() },
+        ureq::Error::TooManyRedirects | ureq::Error::RedirectFailed => {
+            RemoteError::Unreachable { host, reason: "it redirects elsewhere (not followed)".into() }
+        }
+        e => RemoteError::Unreachable { host, reason: e.to_string() },
     }
 }
 
 /// The host and port of `url`, for messages (never the path: it may carry a database name or
 /// a token).
-fn host_of(url: &str) -> String {
+pub(crate) fn host_of(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     authority.rsplit_once('@').map_or(authority, |(_, h)| h).to_owned()
@@ -252,6 +338,15 @@ fn host_of(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_reads_seconds_and_dates() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-12-07T10:00:00Z").unwrap().to_utc();
+        assert_eq!(retry_after(" 120 ", now), Some(Duration::from_secs(120)));
+        assert_eq!(retry_after("Mon, 07 Dec 2026 10:00:30 GMT", now), Some(Duration::from_secs(30)));
+        assert_eq!(retry_after("Mon, 07 Dec 2026 09:00:00 GMT", now), None, "a date past");
+        assert_eq!(retry_after("soon", now), None);
+    }
 
     #[test]
     fn messages_name_the_host_only() {
@@ -341,9 +436,14 @@ mod tests {
     fn trace_logs_carry_no_erp_credentials() {
         let (url, _) = serve(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}", Duration::ZERO);
         let remote = Remote::new(Duration::from_secs(5));
-        let body = serde_json::to_vec(&serde_json::json!({"password": "Very-Secret-42"})).unwrap();
-        let headers = [("Authorization".to_owned(), "Session c2VjcmV0LXNlc3Npb24=".to_owned())];
-        let call = || drop(remote.post_blocking(&url, &headers, body.clone()).unwrap());
+        let outgoing = Outgoing {
+            method: ureq::http::Method::POST,
+            url,
+            headers: vec![("Authorization".to_owned(), "Session c2VjcmV0LXNlc3Npb24=".to_owned())],
+            body: Some(serde_json::to_vec(&serde_json::json!({"password": "Very-Secret-42"})).unwrap()),
+            timeout: None,
+        };
+        let call = || drop(remote.exchange_blocking(&outgoing).unwrap());
         // The protocol layer does dump what it sends at trace level, unfiltered (hex rows with
         // the text beside them)...
         let raw = crate::test_logs::logged_through(tracing_subscriber::EnvFilter::new("trace"), call);
