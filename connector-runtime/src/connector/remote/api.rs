@@ -88,6 +88,11 @@ impl ErpApi {
         &self.host
     }
 
+    /// The base address, ending in `/`.
+    pub(crate) fn base(&self) -> &url::Url {
+        &self.base
+    }
+
     /// A GET of `path` (below the base address; the author's own text, e.g. `"customers"`: put
     /// values from elsewhere in with [`ApiCall::segment`]).
     pub fn get(&self, path: &str) -> ApiCall<'_> {
@@ -164,6 +169,17 @@ impl ApiCall<'_> {
         } else if let Ok(mut segments) = self.url.path_segments_mut() {
             segments.pop_if_empty().push(&value);
         }
+        self
+    }
+
+    /// The address as it stands.
+    pub(crate) fn url(&self) -> &url::Url {
+        &self.url
+    }
+
+    /// Sends the call to `url` instead (a next page's link, already checked to be below the base).
+    pub(crate) fn at(mut self, url: url::Url) -> Self {
+        self.url = url;
         self
     }
 

@@ -40,10 +40,14 @@ use super::ConnectorError;
 mod address;
 mod api;
 mod auth;
+mod paging;
+#[cfg(test)]
+mod test_erp;
 
 pub use address::ErpAddress;
 pub use api::{ApiAnswer, ApiCall, ApiError, DEFAULT_MAX_IN_FLIGHT, ErpApi};
 pub use auth::{Auth, ClientCredentialsBuilder};
+pub use paging::{Pages, Paging};
 
 /// Whether a call may be sent again after a failure.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
