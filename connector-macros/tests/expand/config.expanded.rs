@@ -45,6 +45,18 @@ const _: () = {
         ::erp_connector::__private::v0_1::ops::<Password>(),
         ::erp_connector::__private::v0_1::ops::<String>(),
     );
+    const _: () = ::core::assert!(
+        ! OPS.0.address,
+        "this field names a place the connector connects to: give it #[field(allow = \"...\")]"
+    );
+    const _: () = ::core::assert!(
+        ! OPS.1.address,
+        "this field names a place the connector connects to: give it #[field(allow = \"...\")]"
+    );
+    const _: () = ::core::assert!(
+        ! OPS.2.address,
+        "this field names a place the connector connects to: give it #[field(allow = \"...\")]"
+    );
     #[automatically_derived]
     impl ::erp_connector::__private::v0_1::ConnectionConfig for ShopConfig {
         fn fields() -> ::erp_connector::__private::v0_1::Vec<
