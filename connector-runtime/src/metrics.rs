@@ -11,7 +11,7 @@ use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 
 use crate::contract::{ConnectionGuid, ErrorCode, Operation, ResponseStatus};
 use crate::observe::{Call, CallObserver};
-use crate::store::{ChangeListener, ConnectionStore, Listed, Record, StoreError};
+use crate::store::{ChangeListener, ConnectionStore, Listed, Record, StoreError, StoredState};
 
 /// Calls answered, by operation, state and error code.
 pub const CALLS: &str = "erp_connector_calls_total";
@@ -216,6 +216,18 @@ impl ConnectionStore for MeteredStore {
     }
     fn count(&self, connector: &str) -> Result<u64, StoreError> {
         self.timed("count", |s| s.count(connector))
+    }
+    fn load_state(&self, connector: &str, guid: ConnectionGuid) -> Result<Option<StoredState>, StoreError> {
+        self.timed("load_state", |s| s.load_state(connector, guid))
+    }
+    fn swap_state(
+        &self,
+        connector: &str,
+        guid: ConnectionGuid,
+        expected: u64,
+        value: &str,
+    ) -> Result<Option<u64>, StoreError> {
+        self.timed("swap_state", |s| s.swap_state(connector, guid, expected, value))
     }
     fn check(&self) -> Result<(), StoreError> {
         self.timed("check", |s| s.check())

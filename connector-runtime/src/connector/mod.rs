@@ -18,6 +18,7 @@ mod reply;
 mod schema;
 pub mod search;
 mod session;
+mod state;
 mod stream;
 mod values;
 
@@ -33,6 +34,7 @@ pub(crate) use schema::UnknownType;
 pub use schema::{ActorSchema, Field, Schema};
 pub use session::{Connection, NoSession};
 pub(crate) use session::{is_no_session, no_session};
+pub use state::{ConnectionState, Versioned};
 pub(crate) use stream::only_fields;
 pub use stream::{ActorSender, ActorStream};
 pub use values::ActorValues;

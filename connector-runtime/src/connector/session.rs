@@ -1,9 +1,9 @@
-//! A connection as a method sees it: its GUID, its configuration and its ERP session.
+//! A connection as a method sees it: its GUID, its configuration, its ERP session and its state.
 
 use std::any::{Any, TypeId};
 use std::sync::{Arc, LazyLock};
 
-use super::{ConnectorError, ConnectorResult};
+use super::{ConnectionState, ConnectorError, ConnectorResult};
 use crate::contract::ConnectionGuid;
 
 /// The session of a connector without one (the default of [`super::ErpConnector`]'s `S`).
@@ -23,29 +23,37 @@ pub struct Connection<C, S = NoSession> {
     pub config: Arc<C>,
     /// The connection's ERP session ([`NoSession`] for a connector without sessions).
     pub session: Arc<S>,
+    /// What the connector learnt about the connection since it was saved (a rotated refresh
+    /// token), kept in the connection store.
+    pub state: ConnectionState,
 }
 
 impl<C, S> Clone for Connection<C, S> {
     fn clone(&self) -> Self {
-        Connection { guid: self.guid, config: self.config.clone(), session: self.session.clone() }
+        Connection {
+            guid: self.guid,
+            config: self.config.clone(),
+            session: self.session.clone(),
+            state: self.state.clone(),
+        }
     }
 }
 
 static NO_SESSION: LazyLock<Arc<NoSession>> = LazyLock::new(|| Arc::new(NoSession));
 
 impl<C> Connection<C> {
-    /// A connection without session (tests call connector methods with one).
+    /// A connection without session, its state in memory (tests call connector methods with one).
     pub fn new(guid: ConnectionGuid, config: C) -> Self {
-        Connection { guid, config: Arc::new(config), session: NO_SESSION.clone() }
+        Connection::of(guid, Arc::new(config), ConnectionState::in_memory())
     }
 
-    pub(crate) fn of(guid: ConnectionGuid, config: Arc<C>) -> Self {
-        Connection { guid, config, session: NO_SESSION.clone() }
+    pub(crate) fn of(guid: ConnectionGuid, config: Arc<C>, state: ConnectionState) -> Self {
+        Connection { guid, config, session: NO_SESSION.clone(), state }
     }
 
     /// The same connection with `session`.
     pub fn with_session<S>(self, session: S) -> Connection<C, S> {
-        Connection { guid: self.guid, config: self.config, session: Arc::new(session) }
+        Connection { guid: self.guid, config: self.config, session: Arc::new(session), state: self.state }
     }
 }
 

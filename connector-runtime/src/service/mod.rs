@@ -630,6 +630,22 @@ mod tests {
         fn count(&self, _: &str) -> Result<u64, crate::store::StoreError> {
             unreachable!()
         }
+        fn load_state(
+            &self,
+            _: &str,
+            _: crate::contract::ConnectionGuid,
+        ) -> Result<Option<crate::store::StoredState>, crate::store::StoreError> {
+            unreachable!()
+        }
+        fn swap_state(
+            &self,
+            _: &str,
+            _: crate::contract::ConnectionGuid,
+            _: u64,
+            _: &str,
+        ) -> Result<Option<u64>, crate::store::StoreError> {
+            unreachable!()
+        }
         fn check(&self) -> Result<(), crate::store::StoreError> {
             Err(crate::store::StoreError::Database("password authentication failed for user erp at db.internal".into()))
         }

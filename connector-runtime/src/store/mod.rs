@@ -13,6 +13,7 @@ mod postgres;
 mod postgres_tls;
 mod record;
 mod sqlite;
+mod state;
 #[cfg(test)]
 mod suite;
 
@@ -21,6 +22,7 @@ pub use postgres::{PostgresOptions, PostgresStore, redacted as redacted_postgres
 pub use record::Record;
 pub(crate) use record::now_secs;
 pub use sqlite::SqliteStore;
+pub use state::StoredState;
 
 use std::sync::Arc;
 
@@ -32,8 +34,9 @@ use crate::contract::ConnectionGuid;
 /// Storage of connection configurations. Calls block (they wait for the disk); the service runs
 /// them off its request threads.
 pub trait ConnectionStore: Send + Sync + 'static {
-    /// Creates or replaces the record of a connection. Returns when it is durable, everything in
-    /// it encrypted and authenticated as a whole.
+    /// Creates or replaces the record of a connection, and clears its state (a save stores new
+    /// values: what was learnt with the old ones, a rotated token say, is not theirs). Returns
+    /// when it is durable, everything in it encrypted and authenticated as a whole.
     fn save(&self, connector: &str, guid: ConnectionGuid, record: &Record) -> Result<(), StoreError>;
 
     /// The record of a connection, decrypted; `None` if there is none.
@@ -44,7 +47,21 @@ pub trait ConnectionStore: Send + Sync + 'static {
     /// connections`), not for calls: it reads the whole store.
     fn list(&self, connector: Option<&str>) -> Result<Vec<Listed>, StoreError>;
 
-    /// Removes a connection; `false` if it was not there.
+    /// The connection's state (sealed like its record), if it has one.
+    fn load_state(&self, connector: &str, guid: ConnectionGuid) -> Result<Option<StoredState>, StoreError>;
+
+    /// Replaces the connection's state with `value` if its version is still `expected` (0: no
+    /// state yet), atomically for every process sharing the store: `Some(new version)`, or `None`
+    /// when another writer changed it first, a save cleared it, or the connection is not stored.
+    fn swap_state(
+        &self,
+        connector: &str,
+        guid: ConnectionGuid,
+        expected: u64,
+        value: &str,
+    ) -> Result<Option<u64>, StoreError>;
+
+    /// Removes a connection and its state; `false` if it was not there.
     fn delete(&self, connector: &str, guid: ConnectionGuid) -> Result<bool, StoreError>;
 
     /// How many connections `connector` has stored (for `max_stored`).
@@ -115,4 +132,20 @@ pub enum StoreError {
     /// Encryption or decryption failed.
     #[error("connection store: {0}")]
     Crypto(String),
+}
+
+/// Runs blocking store work off the request thread.
+pub(crate) async fn blocking<R: Send + 'static>(
+    f: impl FnOnce() -> Result<R, crate::store::StoreError> + Send + 'static,
+) -> crate::connector::ConnectorResult<R> {
+    match actix_web::rt::task::spawn_blocking(f).await {
+        Ok(Ok(r)) => Ok(r),
+        Ok(Err(e)) => {
+            tracing::error!(error = %e, "connection store failed");
+            Err(crate::connector::ConnectorError::new("The connector could not access its connection store.")
+                .with_tech(e.to_string()))
+        }
+        Err(e) => Err(crate::connector::ConnectorError::new("The connector's connection store task failed.")
+            .with_tech(e.to_string())),
+    }
 }

@@ -19,12 +19,13 @@ use r2d2_postgres::PostgresConnectionManager;
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::crypto::Sealer;
-use super::{ChangeListener, ConnectionStore, Listed, Record, StoreChange, StoreError, record};
+use super::{ChangeListener, ConnectionStore, Listed, Record, StoreChange, StoreError, StoredState, record, state};
 use crate::contract::ConnectionGuid;
 
 /// The schema, one step per version: step `i` takes the database from version `i` to `i + 1`.
 /// Applied at start-up under [`MIGRATION_LOCK`], in one transaction.
-const MIGRATIONS: &[&str] = &["
+const MIGRATIONS: &[&str] = &[
+    "
     CREATE TABLE erp_connector_connections (
         connector text NOT NULL,
         guid uuid NOT NULL,
@@ -44,7 +45,18 @@ const MIGRATIONS: &[&str] = &["
     CREATE TRIGGER erp_connector_connections_changed
         AFTER INSERT OR UPDATE OR DELETE ON erp_connector_connections
         FOR EACH ROW EXECUTE FUNCTION erp_connector_announce_change();
-"];
+",
+    "
+    CREATE TABLE erp_connector_state (
+        connector text NOT NULL,
+        guid uuid NOT NULL,
+        version bigint NOT NULL,
+        state text NOT NULL,
+        PRIMARY KEY (connector, guid),
+        FOREIGN KEY (connector, guid) REFERENCES erp_connector_connections (connector, guid) ON DELETE CASCADE
+    );
+",
+];
 
 /// The advisory lock replicas take to migrate one at a time ("erp_conn" in ASCII).
 const MIGRATION_LOCK: i64 = 0x6572_705f_636f_6e6e;
@@ -362,9 +374,11 @@ impl ConnectionStore for PostgresStore {
     fn save(&self, connector: &str, guid: ConnectionGuid, record: &Record) -> Result<(), StoreError> {
         let json = record::seal(&self.sealer, connector, guid, record)?;
         // Committed (and, with the server's default synchronous_commit, flushed) before it returns.
+        // One statement: the state is cleared with the save, never apart from it.
         self.with_client(|c| {
             c.execute_typed(
-                "INSERT INTO erp_connector_connections (connector, guid, info) VALUES ($1, $2, $3)
+                "WITH cleared AS (DELETE FROM erp_connector_state WHERE connector = $1 AND guid = $2)
+                 INSERT INTO erp_connector_connections (connector, guid, info) VALUES ($1, $2, $3)
                  ON CONFLICT (connector, guid) DO UPDATE SET info = excluded.info, updated_at = now()",
                 &[(&connector, Type::TEXT), (guid.as_uuid(), Type::UUID), (&json, Type::TEXT)],
             )
@@ -410,6 +424,67 @@ impl ConnectionStore for PostgresStore {
             )
         })?;
         Ok(n > 0)
+    }
+
+    fn load_state(&self, connector: &str, guid: ConnectionGuid) -> Result<Option<StoredState>, StoreError> {
+        let row: Option<(i64, String)> = self.with_client(|c| {
+            c.query_typed_opt(
+                "SELECT version, state FROM erp_connector_state WHERE connector = $1 AND guid = $2",
+                &[(&connector, Type::TEXT), (guid.as_uuid(), Type::UUID)],
+            )
+            .map(|row| row.map(|r| (r.get(0), r.get(1))))
+        })?;
+        let Some((version, text)) = row else { return Ok(None) };
+        let version = u64::try_from(version)
+            .map_err(|_| StoreError::Corrupt { guid, message: "a negative state version".into() })?;
+        state::open(&self.sealer, connector, guid, version, &text).map(Some)
+    }
+
+    fn swap_state(
+        &self,
+        connector: &str,
+        guid: ConnectionGuid,
+        expected: u64,
+        value: &str,
+    ) -> Result<Option<u64>, StoreError> {
+        let next = expected + 1;
+        let sealed = state::seal(&self.sealer, connector, guid, next, value)?;
+        let (expected_db, next_db) = (state::as_db(expected)?, state::as_db(next)?);
+        // Compare and swap in one statement each: the row's version decides, whoever else writes.
+        let changed = self.with_client(|c| {
+            let outcome = if expected == 0 {
+                c.execute_typed(
+                    "INSERT INTO erp_connector_state (connector, guid, version, state)
+                     SELECT $1, $2, $3, $4 WHERE EXISTS
+                         (SELECT 1 FROM erp_connector_connections WHERE connector = $1 AND guid = $2)
+                     ON CONFLICT (connector, guid) DO NOTHING",
+                    &[
+                        (&connector, Type::TEXT),
+                        (guid.as_uuid(), Type::UUID),
+                        (&next_db, Type::INT8),
+                        (&sealed, Type::TEXT),
+                    ],
+                )
+            } else {
+                c.execute_typed(
+                    "UPDATE erp_connector_state SET version = $3, state = $4
+                     WHERE connector = $1 AND guid = $2 AND version = $5",
+                    &[
+                        (&connector, Type::TEXT),
+                        (guid.as_uuid(), Type::UUID),
+                        (&next_db, Type::INT8),
+                        (&sealed, Type::TEXT),
+                        (&expected_db, Type::INT8),
+                    ],
+                )
+            };
+            match outcome {
+                // The connection deleted between the check and the insert: as good as not stored.
+                Err(e) if e.code() == Some(&postgres::error::SqlState::FOREIGN_KEY_VIOLATION) => Ok(0),
+                other => other,
+            }
+        })?;
+        Ok((changed == 1).then_some(next))
     }
 
     fn count(&self, connector: &str) -> Result<u64, StoreError> {
@@ -493,7 +568,7 @@ mod tests {
         }
         let mut client = Client::connect(&url, NoTls).unwrap();
         let version: i32 = client.query_one("SELECT version FROM erp_connector_schema", &[]).unwrap().get(0);
-        assert_eq!(version, 1);
+        assert_eq!(version, i32::try_from(MIGRATIONS.len()).unwrap());
         let rows = client.query("SELECT version FROM erp_connector_schema", &[]).unwrap();
         assert_eq!(rows.len(), 1, "one version row");
     }

@@ -5,12 +5,30 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use super::crypto::Sealer;
-use super::{ConnectionStore, Listed, Record, StoreError, record};
+use super::{ConnectionStore, Listed, Record, StoreError, StoredState, record, state};
 use crate::contract::ConnectionGuid;
 use rusqlite::{Connection, OptionalExtension, params};
 
 /// Schema version kept in `PRAGMA user_version`.
-const SCHEMA_VERSION: i32 = 1;
+const SCHEMA_VERSION: i32 = 2;
+
+/// The table of connections (schema version 1).
+const CONNECTIONS_TABLE: &str = "CREATE TABLE IF NOT EXISTS connections (
+    connector TEXT NOT NULL,
+    guid TEXT NOT NULL,
+    info TEXT NOT NULL,
+    updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    PRIMARY KEY (connector, guid)
+) WITHOUT ROWID;";
+
+/// The table of connection states (added in schema version 2).
+const STATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS connection_state (
+    connector TEXT NOT NULL,
+    guid TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    PRIMARY KEY (connector, guid)
+) WITHOUT ROWID;";
 
 /// The SQLite connection store.
 pub struct SqliteStore {
@@ -48,25 +66,19 @@ impl SqliteStore {
         db.execute_batch("PRAGMA synchronous=FULL;").map_err(|e| open_error(e.to_string()))?;
         let version: i32 =
             db.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| open_error(e.to_string()))?;
-        match version {
-            0 => db
-                .execute_batch(&format!(
-                    "CREATE TABLE IF NOT EXISTS connections (
-                        connector TEXT NOT NULL,
-                        guid TEXT NOT NULL,
-                        info TEXT NOT NULL,
-                        updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-                        PRIMARY KEY (connector, guid)
-                    ) WITHOUT ROWID;
-                    PRAGMA user_version = {SCHEMA_VERSION};"
-                ))
-                .map_err(|e| open_error(e.to_string()))?,
-            SCHEMA_VERSION => {}
+        let steps = match version {
+            0 => format!("{CONNECTIONS_TABLE}\n{STATE_TABLE}"),
+            1 => STATE_TABLE.to_owned(),
+            SCHEMA_VERSION => String::new(),
             newer => {
                 return Err(open_error(format!(
                     "the database has schema version {newer}, newer than this program's {SCHEMA_VERSION}"
                 )));
             }
+        };
+        if !steps.is_empty() {
+            db.execute_batch(&format!("BEGIN IMMEDIATE; {steps} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"))
+                .map_err(|e| open_error(e.to_string()))?;
         }
         Ok(SqliteStore { db: Mutex::new(db), sealer })
     }
@@ -80,15 +92,21 @@ impl SqliteStore {
 impl ConnectionStore for SqliteStore {
     fn save(&self, connector: &str, guid: ConnectionGuid, record: &Record) -> Result<(), StoreError> {
         let json = record::seal(&self.sealer, connector, guid, record)?;
-        self.db()
-            .execute(
-                "INSERT INTO connections (connector, guid, info) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (connector, guid) DO UPDATE SET info = excluded.info,
-                     updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-                params![connector, guid.to_string(), json],
-            )
-            .map_err(db_error)?;
-        Ok(())
+        let mut db = self.db();
+        let tx = db.transaction().map_err(db_error)?;
+        tx.execute(
+            "INSERT INTO connections (connector, guid, info) VALUES (?1, ?2, ?3)
+             ON CONFLICT (connector, guid) DO UPDATE SET info = excluded.info,
+                 updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+            params![connector, guid.to_string(), json],
+        )
+        .map_err(db_error)?;
+        tx.execute(
+            "DELETE FROM connection_state WHERE connector = ?1 AND guid = ?2",
+            params![connector, guid.to_string()],
+        )
+        .map_err(db_error)?;
+        tx.commit().map_err(db_error)
     }
 
     fn load(&self, connector: &str, guid: ConnectionGuid) -> Result<Option<Record>, StoreError> {
@@ -126,11 +144,65 @@ impl ConnectionStore for SqliteStore {
     }
 
     fn delete(&self, connector: &str, guid: ConnectionGuid) -> Result<bool, StoreError> {
-        let n = self
-            .db()
-            .execute("DELETE FROM connections WHERE connector = ?1 AND guid = ?2", params![connector, guid.to_string()])
-            .map_err(db_error)?;
+        let mut db = self.db();
+        let tx = db.transaction().map_err(db_error)?;
+        let guid_text = guid.to_string();
+        let key = params![connector, guid_text];
+        tx.execute("DELETE FROM connection_state WHERE connector = ?1 AND guid = ?2", key).map_err(db_error)?;
+        let n = tx.execute("DELETE FROM connections WHERE connector = ?1 AND guid = ?2", key).map_err(db_error)?;
+        tx.commit().map_err(db_error)?;
         Ok(n > 0)
+    }
+
+    fn load_state(&self, connector: &str, guid: ConnectionGuid) -> Result<Option<StoredState>, StoreError> {
+        let row: Option<(i64, String)> = self
+            .db()
+            .query_row(
+                "SELECT version, state FROM connection_state WHERE connector = ?1 AND guid = ?2",
+                params![connector, guid.to_string()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(db_error)?;
+        let Some((version, text)) = row else { return Ok(None) };
+        let version = u64::try_from(version)
+            .map_err(|_| StoreError::Corrupt { guid, message: "a negative state version".into() })?;
+        state::open(&self.sealer, connector, guid, version, &text).map(Some)
+    }
+
+    fn swap_state(
+        &self,
+        connector: &str,
+        guid: ConnectionGuid,
+        expected: u64,
+        value: &str,
+    ) -> Result<Option<u64>, StoreError> {
+        let next = expected + 1;
+        let sealed = state::seal(&self.sealer, connector, guid, next, value)?;
+        let mut db = self.db();
+        // IMMEDIATE: the write lock from the first read, so another process cannot swap between.
+        let tx = db.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).map_err(db_error)?;
+        let guid_text = guid.to_string();
+        let key = params![connector, guid_text];
+        let stored = tx
+            .query_row("SELECT 1 FROM connections WHERE connector = ?1 AND guid = ?2", key, |_| Ok(()))
+            .optional()
+            .map_err(db_error)?;
+        let current: Option<i64> = tx
+            .query_row("SELECT version FROM connection_state WHERE connector = ?1 AND guid = ?2", key, |r| r.get(0))
+            .optional()
+            .map_err(db_error)?;
+        if stored.is_none() || current.unwrap_or(0) != state::as_db(expected)? {
+            return Ok(None);
+        }
+        tx.execute(
+            "INSERT INTO connection_state (connector, guid, version, state) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (connector, guid) DO UPDATE SET version = excluded.version, state = excluded.state",
+            params![connector, guid.to_string(), state::as_db(next)?, sealed],
+        )
+        .map_err(db_error)?;
+        tx.commit().map_err(db_error)?;
+        Ok(Some(next))
     }
 
     fn count(&self, connector: &str) -> Result<u64, StoreError> {
@@ -196,6 +268,23 @@ mod tests {
         let wrong = SqliteStore::open(&path, Sealer::new(&StoreKey::generate().unwrap())).unwrap();
         let err = wrong.load("shop", guid).unwrap_err().to_string();
         assert!(err.contains("store key"), "{err}");
+    }
+
+    #[test]
+    fn a_version_1_database_gains_connection_state_and_keeps_its_connections() {
+        let path = temp("schema-1");
+        let key = StoreKey::generate().unwrap();
+        let guid = ConnectionGuid::new_random();
+        let store = SqliteStore::open(&path, Sealer::new(&key)).unwrap();
+        store.save("shop", guid, &Record::saved(crate::contract::StringDict::new().with("A", "1"), None)).unwrap();
+        drop(store);
+        // The database as version 1 left it: no state table.
+        Connection::open(&path).unwrap().execute_batch("DROP TABLE connection_state; PRAGMA user_version = 1").unwrap();
+        let store = SqliteStore::open(&path, Sealer::new(&key)).unwrap();
+        assert!(store.load("shop", guid).unwrap().is_some());
+        assert_eq!(store.swap_state("shop", guid, 0, "{}").unwrap(), Some(1));
+        let version: i32 = Connection::open(&path).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
     }
 
     #[test]

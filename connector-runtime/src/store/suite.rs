@@ -16,6 +16,50 @@ fn connector(case: &str) -> String {
     format!("{case}-{}", ConnectionGuid::new_random())
 }
 
+/// A connection's state: compare-and-swap across two stores on one database (two replicas),
+/// cleared by a save, gone with the connection, sealed.
+pub(crate) fn state(open: Open<'_>) {
+    let key = StoreKey::generate().unwrap();
+    let (store, replica) = (Arc::<dyn ConnectionStore>::from(open(&key)), Arc::<dyn ConnectionStore>::from(open(&key)));
+    let shop = connector("state");
+    let guid = ConnectionGuid::new_random();
+    assert_eq!(store.swap_state(&shop, guid, 0, "{}").unwrap(), None, "no connection, no state");
+    store.save(&shop, guid, &Record::saved(StringDict::new().with("TOKEN", "pasted"), None)).unwrap();
+    assert_eq!(store.load_state(&shop, guid).unwrap(), None);
+    assert_eq!(store.swap_state(&shop, guid, 0, r#"{"refresh":"r1"}"#).unwrap(), Some(1));
+    assert_eq!(replica.swap_state(&shop, guid, 0, r#"{"refresh":"stale"}"#).unwrap(), None, "version 0 is gone");
+    assert_eq!(replica.swap_state(&shop, guid, 1, r#"{"refresh":"r2"}"#).unwrap(), Some(2));
+    let expected = super::StoredState { version: 2, value: r#"{"refresh":"r2"}"#.into() };
+    assert_eq!(store.load_state(&shop, guid).unwrap(), Some(expected));
+    assert!(
+        matches!(open(&StoreKey::generate().unwrap()).load_state(&shop, guid), Err(super::StoreError::Crypto(_))),
+        "sealed with the store's key"
+    );
+    // Eight writers, half through each store, all from version 2: exactly one wins.
+    let barrier = Arc::new(std::sync::Barrier::new(8));
+    let writers: Vec<_> = (0..8)
+        .map(|i| {
+            let (store, barrier, shop) =
+                (if i % 2 == 0 { &store } else { &replica }.clone(), barrier.clone(), shop.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                store.swap_state(&shop, guid, 2, &format!(r#"{{"refresh":"w{i}"}}"#)).unwrap().is_some()
+            })
+        })
+        .collect();
+    let winners: usize = writers.into_iter().map(|t| usize::from(t.join().unwrap())).sum();
+    assert_eq!(winners, 1);
+    assert_eq!(store.load_state(&shop, guid).unwrap().unwrap().version, 3);
+    // The same values saved again are not saved (the host skips them); new values clear it.
+    store.save(&shop, guid, &Record::saved(StringDict::new().with("TOKEN", "pasted again"), None)).unwrap();
+    assert_eq!(replica.load_state(&shop, guid).unwrap(), None, "a save clears the state");
+    assert_eq!(replica.swap_state(&shop, guid, 3, "{}").unwrap(), None);
+    assert_eq!(replica.swap_state(&shop, guid, 0, r#"{"refresh":"r1"}"#).unwrap(), Some(1));
+    assert!(store.delete(&shop, guid).unwrap());
+    assert_eq!(store.load_state(&shop, guid).unwrap(), None, "gone with the connection");
+    assert_eq!(store.swap_state(&shop, guid, 0, "{}").unwrap(), None);
+}
+
 pub(crate) fn lifecycle(open: Open<'_>) {
     let key = StoreKey::generate().unwrap();
     let store = open(&key);
@@ -147,6 +191,13 @@ macro_rules! store_suite {
                     return;
                 }
                 suite::durable_across_reopening(&$open);
+            }
+            #[test]
+            fn state() {
+                if $skip {
+                    return;
+                }
+                suite::state(&$open);
             }
             #[test]
             fn secrets_need_the_key() {

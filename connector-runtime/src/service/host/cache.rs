@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use super::erased::{AnyConfig, AnyConn, AnySession};
 use crate::bounded::Bounded;
-use crate::connector::{ListItems, Schema};
+use crate::connector::{ConnectionState, ListItems, Schema};
 use crate::contract::{ConnectionGuid, StringDict};
 
 /// A connection as the cache keeps it: its parsed configuration and its session, opened on
@@ -14,6 +14,8 @@ use crate::contract::{ConnectionGuid, StringDict};
 pub(super) struct Loaded {
     pub(super) guid: ConnectionGuid,
     pub(super) config: AnyConfig,
+    /// The connection's state in the store.
+    pub(super) state: ConnectionState,
     /// A hash of the stored values this was parsed from: a fresh read of the same values keeps
     /// the session (no new ERP login each time the cache entry expires).
     pub(super) values: u64,
@@ -28,10 +30,11 @@ pub(super) struct Loaded {
 }
 
 impl Loaded {
-    pub(super) fn new(guid: ConnectionGuid, config: AnyConfig, values: u64) -> Self {
+    pub(super) fn new(guid: ConnectionGuid, config: AnyConfig, values: u64, state: ConnectionState) -> Self {
         Loaded {
             guid,
             config,
+            state,
             values,
             session: std::sync::Mutex::new(Arc::new(tokio::sync::OnceCell::new())),
             schema: Arc::default(),
@@ -52,7 +55,7 @@ impl Loaded {
 
     /// The connection with `session`.
     pub(super) fn with(&self, session: AnySession) -> AnyConn {
-        AnyConn { guid: self.guid, config: self.config.clone(), session }
+        AnyConn { guid: self.guid, config: self.config.clone(), session, state: self.state.clone() }
     }
 
     /// The connection with its session, if one is open.

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use crate::connector::methods::{author_methods, host_answer, host_return, param_type};
 use crate::connector::{
     ActorChange, ActorStream, ActorsSince, AdvancedSearch, ConfigError, ConfigList, ConfigTest, Connection,
-    ConnectionConfig, ConnectorError, ConnectorResult, ErpConnector, GetActors, IntoReply, NewActor, Reply, Schema,
-    SearchActors, SearchByParent, is_no_session,
+    ConnectionConfig, ConnectionState, ConnectorError, ConnectorResult, ErpConnector, GetActors, IntoReply, NewActor,
+    Reply, Schema, SearchActors, SearchByParent, is_no_session,
 };
 use crate::contract::{ConnectionGuid, ErpActor, FieldMetadata, StringDict};
 use crate::http::LocalBoxFuture;
@@ -27,6 +27,7 @@ pub(super) struct AnyConn {
     pub guid: ConnectionGuid,
     pub config: AnyConfig,
     pub session: AnySession,
+    pub state: ConnectionState,
 }
 
 type Fut<'a, R> = LocalBoxFuture<'a, ConnectorResult<R>>;
@@ -41,6 +42,7 @@ pub(super) struct Tested<'a> {
 pub(super) struct Bare<'a> {
     pub guid: ConnectionGuid,
     pub config: &'a AnyConfig,
+    pub state: ConnectionState,
 }
 
 /// The connection parameter of an erased method, by kind (see `connector::methods`).
@@ -170,7 +172,7 @@ fn config<C: Send + Sync + 'static>(config: &AnyConfig) -> ConnectorResult<Arc<C
 }
 
 fn bare<C: Send + Sync + 'static>(conn: Bare<'_>) -> ConnectorResult<Connection<C>> {
-    Ok(Connection::of(conn.guid, config::<C>(conn.config)?))
+    Ok(Connection::of(conn.guid, config::<C>(conn.config)?, conn.state))
 }
 
 fn tested<C: Send + Sync + 'static>(test: Tested<'_>) -> ConnectorResult<ConfigTest<C>> {
@@ -179,7 +181,7 @@ fn tested<C: Send + Sync + 'static>(test: Tested<'_>) -> ConnectorResult<ConfigT
 
 fn typed<C: Send + Sync + 'static, S: Send + Sync + 'static>(conn: &AnyConn) -> ConnectorResult<Connection<C, S>> {
     let session = conn.session.clone().downcast::<S>().map_err(|_| mismatch())?;
-    Ok(Connection { guid: conn.guid, config: config::<C>(&conn.config)?, session })
+    Ok(Connection { guid: conn.guid, config: config::<C>(&conn.config)?, session, state: conn.state.clone() })
 }
 
 fn typed_opt<C: Send + Sync + 'static, S: Send + Sync + 'static>(

@@ -52,7 +52,7 @@ impl Hosted {
         if self.may_store(call, guid, &values, &config).await? {
             self.store_values(call, guid, values, &config).await?;
         }
-        let hook = self.methods.connection_saved(Bare { guid, config: &config }).await?;
+        let hook = self.methods.connection_saved(Bare { guid, config: &config, state: self.state_of(guid) }).await?;
         Ok(Ignored(ignored).noted(self.reply_empty(hook, Operation::SaveConnection)))
     }
 
@@ -70,7 +70,8 @@ impl Hosted {
         let (store, name, hash) = (self.store.clone(), self.name.clone(), values_hash(&values));
         let record = Record::saved(values, Some(call.client));
         blocking(move || store.save(&name, guid, &record)).await?;
-        self.close(self.cache.saved(guid, Arc::new(Loaded::new(guid, config.clone(), hash)))).await;
+        self.close(self.cache.saved(guid, Arc::new(Loaded::new(guid, config.clone(), hash, self.state_of(guid)))))
+            .await;
         tracing::info!(connection = %guid, "connection saved");
         Ok(())
     }
@@ -80,7 +81,10 @@ impl Hosted {
     pub(super) async fn connection_deleted(&self, _: &CallContext, r: RequestBase) -> ConnectorResult<Response> {
         let guid = r.connection_guid.ok_or_else(|| ConnectorError::new("ConnectionGuid is missing."))?;
         let hook = match self.load(Some(guid)).await {
-            Ok(loaded) => self.methods.connection_deleted(Bare { guid, config: &loaded.config }).await,
+            Ok(loaded) => {
+                let conn = Bare { guid, config: &loaded.config, state: loaded.state.clone() };
+                self.methods.connection_deleted(conn).await
+            }
             Err(_) => Ok(Reply::ok()),
         };
         if let Err(e) = &hook {

@@ -26,7 +26,7 @@ use crate::contract::*;
 use super::per_source::PerSource;
 use super::settings::ConnectionLimits;
 use crate::http::{Answer, CallContext, LocalBoxFuture, SoapHandler};
-use crate::store::{ConnectionStore, StoreChange};
+use crate::store::{ConnectionStore, StoreChange, blocking};
 use crate::untrusted::shown;
 use cache::{ConnectionCache, Loaded, values_hash};
 use credential_tests::CredentialTests;
@@ -125,6 +125,11 @@ impl Hosted {
         self
     }
 
+    /// The state of connection `guid` in this connector's store.
+    fn state_of(&self, guid: ConnectionGuid) -> crate::connector::ConnectionState {
+        crate::connector::ConnectionState::stored(self.store.clone(), &self.name, guid)
+    }
+
     fn failure(&self, op: Operation, error: ConnectorError) -> Response {
         Response::failure(op, error.into_wire(self.tech_explanations))
     }
@@ -175,7 +180,7 @@ impl Hosted {
         // Keys only: values may be passwords.
         tracing::debug!(connection = %guid, keys = ?info.keys().map(shown).collect::<Vec<_>>(), "connection read from the store");
         let values = values_hash(&info);
-        let mut fresh = Loaded::new(guid, config, values);
+        let mut fresh = Loaded::new(guid, config, values, self.state_of(guid));
         // The entry's time is up but the values are the same: its ERP session goes on. Other
         // values (changed where no notice reached this replica): its session ends.
         match self.cache.expired(guid) {
@@ -191,7 +196,8 @@ impl Hosted {
         let cell = loaded.cell();
         let session = cell
             .get_or_try_init(|| async {
-                let opened = self.methods.open_session(Bare { guid: loaded.guid, config: &loaded.config }).await;
+                let conn = Bare { guid: loaded.guid, config: &loaded.config, state: loaded.state.clone() };
+                let opened = self.methods.open_session(conn).await;
                 if self.methods.has_sessions() {
                     match &opened {
                         Ok(_) => {
@@ -313,20 +319,6 @@ impl SoapHandler for Hosted {
                 Err(error) => Answer::Whole(self.logged_failure(op, error)),
             }
         })
-    }
-}
-
-/// Runs blocking store work off the request thread.
-async fn blocking<R: Send + 'static>(
-    f: impl FnOnce() -> Result<R, crate::store::StoreError> + Send + 'static,
-) -> ConnectorResult<R> {
-    match actix_web::rt::task::spawn_blocking(f).await {
-        Ok(Ok(r)) => Ok(r),
-        Ok(Err(e)) => {
-            tracing::error!(error = %e, "connection store failed");
-            Err(ConnectorError::new("The connector could not access its connection store.").with_tech(e.to_string()))
-        }
-        Err(e) => Err(ConnectorError::new("The connector's connection store task failed.").with_tech(e.to_string())),
     }
 }
 

@@ -50,6 +50,12 @@ impl ConnectionStore for Announcing {
     fn count(&self, connector: &str) -> Result<u64, StoreError> {
         Ok(self.rows.lock().unwrap().keys().filter(|(c, _)| c == connector).count() as u64)
     }
+    fn load_state(&self, _: &str, _: ConnectionGuid) -> Result<Option<crate::store::StoredState>, StoreError> {
+        Ok(None)
+    }
+    fn swap_state(&self, _: &str, _: ConnectionGuid, _: u64, _: &str) -> Result<Option<u64>, StoreError> {
+        Ok(None)
+    }
     fn check(&self) -> Result<(), StoreError> {
         Ok(())
     }
