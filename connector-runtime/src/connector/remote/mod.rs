@@ -46,7 +46,7 @@ mod test_erp;
 
 pub use address::ErpAddress;
 pub use api::{ApiAnswer, ApiCall, ApiError, DEFAULT_MAX_IN_FLIGHT, ErpApi};
-pub use auth::{Auth, ClientCredentialsBuilder};
+pub use auth::{Auth, OAuth2};
 pub use paging::{Pages, Paging};
 
 /// Whether a call may be sent again after a failure.
