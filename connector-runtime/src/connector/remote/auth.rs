@@ -289,8 +289,10 @@ impl Flow {
                 match self.fetch(remote, &[("grant_type", "refresh_token"), ("refresh_token", refresh_token)]).await {
                     Ok(granted) => granted,
                     Err(refusal @ ApiError::Credentials { .. }) => {
-                        let now = state.load::<Rotated>().await.map_err(state_failed)?;
-                        if now.map(|s| s.version) != stored.as_ref().map(|s| s.version) {
+                        // Refused: maybe another replica used this token a moment ago, and its
+                        // new one reaches the state a moment after the ERP answered it.
+                        let seen = stored.as_ref().map(|s| s.version);
+                        if rotated_meanwhile(state, seen).await.map_err(state_failed)? {
                             continue;
                         }
                         return Err(refusal);
@@ -355,6 +357,26 @@ impl Flow {
             }));
         }
         Ok(granted)
+    }
+}
+
+/// How long a refused refresh waits for another replica's rotation to reach the state.
+const ROTATION_SETTLES: Duration = Duration::from_secs(3);
+
+/// Whether the state's version moves away from `seen` within [`ROTATION_SETTLES`].
+async fn rotated_meanwhile(
+    state: &ConnectionState,
+    seen: Option<u64>,
+) -> Result<bool, crate::connector::ConnectorError> {
+    let until = Instant::now() + ROTATION_SETTLES;
+    loop {
+        if state.load::<Rotated>().await?.map(|s| s.version) != seen {
+            return Ok(true);
+        }
+        if Instant::now() >= until {
+            return Ok(false);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 

@@ -85,22 +85,47 @@ fn replica(erp: &Erp, store: &Arc<dyn ConnectionStore>, guid: ConnectionGuid, pa
         .with_auth(Auth::refresh_token(&token_url, "client", "secret", pasted, &state))
 }
 
-fn store() -> (Arc<dyn ConnectionStore>, ConnectionGuid) {
+/// Two handles on one SQLite file, as two processes would have: the connection saved.
+fn sqlite_stores() -> [Arc<dyn ConnectionStore>; 2] {
     let dir =
         std::env::temp_dir().join(format!("erp-auth-rotation-{}-{}", std::process::id(), ConnectionGuid::new_random()));
-    let store: Arc<dyn ConnectionStore> =
-        Arc::new(SqliteStore::open(&dir.join("store.db"), Sealer::new(&StoreKey::generate().unwrap())).unwrap());
+    let key = StoreKey::generate().unwrap();
+    let open = || -> Arc<dyn ConnectionStore> {
+        Arc::new(SqliteStore::open(&dir.join("store.db"), Sealer::new(&key)).unwrap())
+    };
+    [open(), open()]
+}
+
+/// The connection saved with the pasted token.
+fn saved(store: &Arc<dyn ConnectionStore>) -> ConnectionGuid {
     let guid = ConnectionGuid::new_random();
     store.save("shop", guid, &Record::saved(StringDict::new().with("REFRESH_TOKEN", "pasted"), None)).unwrap();
-    (store, guid)
+    guid
 }
 
 #[test]
-fn rotated_refresh_tokens_are_shared_by_replicas_and_survive_restarts() {
+fn rotated_refresh_tokens_on_sqlite() {
+    rotated_refresh_tokens_are_shared_by_replicas_and_survive_restarts(sqlite_stores());
+}
+
+/// Two replicas, each with a pool of its own, on one PostgreSQL database.
+#[cfg(feature = "postgres")]
+#[test]
+fn rotated_refresh_tokens_on_postgres() {
+    use crate::store::{PostgresOptions, PostgresStore};
+    let Some(url) = crate::testkit::scratch_postgres("rotated_refresh_tokens_on_postgres") else { return };
+    let key = StoreKey::generate().unwrap();
+    let open = || -> Arc<dyn ConnectionStore> {
+        Arc::new(PostgresStore::open(&PostgresOptions::new(url.clone()), Sealer::new(&key)).unwrap())
+    };
+    rotated_refresh_tokens_are_shared_by_replicas_and_survive_restarts([open(), open()]);
+}
+
+fn rotated_refresh_tokens_are_shared_by_replicas_and_survive_restarts([store, other]: [Arc<dyn ConnectionStore>; 2]) {
     let erp = strict_erp("pasted");
-    let (store, guid) = store();
+    let guid = saved(&store);
     let rt = runtime();
-    let (a, b) = (replica(&erp, &store, guid, "pasted"), replica(&erp, &store, guid, "pasted"));
+    let (a, b) = (replica(&erp, &store, guid, "pasted"), replica(&erp, &other, guid, "pasted"));
     rt.block_on(a.get("customers").send()).unwrap();
     rt.block_on(b.get("customers").send()).unwrap();
     assert_eq!(erp.granted(), 1, "the second replica takes the first one's token from the state");
@@ -113,7 +138,7 @@ fn rotated_refresh_tokens_are_shared_by_replicas_and_survive_restarts() {
     assert_eq!(erp.granted(), 2, "one rotation for both replicas");
 
     // A restart: the pasted token was used up long ago; the state's works.
-    let restarted = replica(&erp, &store, guid, "pasted");
+    let restarted = replica(&erp, &other, guid, "pasted");
     erp.revoke_access();
     rt.block_on(restarted.get("customers").send()).unwrap();
     assert_eq!(erp.granted(), 3);
@@ -132,7 +157,8 @@ fn rotated_refresh_tokens_are_shared_by_replicas_and_survive_restarts() {
 #[test]
 fn a_refresh_token_the_erp_refuses_is_a_credentials_answer() {
     let erp = strict_erp("the-real-one");
-    let (store, guid) = store();
+    let [store, _] = sqlite_stores();
+    let guid = saved(&store);
     let client = replica(&erp, &store, guid, "a-wrong-one");
     let e = runtime().block_on(client.get("customers").send()).unwrap_err();
     assert!(matches!(e, ApiError::Credentials { status: 400, .. }), "{e:?}");
