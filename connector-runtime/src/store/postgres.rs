@@ -434,10 +434,7 @@ impl ConnectionStore for PostgresStore {
             )
             .map(|row| row.map(|r| (r.get(0), r.get(1))))
         })?;
-        let Some((version, text)) = row else { return Ok(None) };
-        let version = u64::try_from(version)
-            .map_err(|_| StoreError::Corrupt { guid, message: "a negative state version".into() })?;
-        state::open(&self.sealer, connector, guid, version, &text).map(Some)
+        state::from_row(&self.sealer, connector, guid, row)
     }
 
     fn swap_state(

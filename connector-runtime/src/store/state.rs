@@ -31,8 +31,21 @@ pub(super) fn seal(
     sealer.seal(&aad(connector, guid, version), value).map_err(|e| StoreError::Crypto(e.to_string()))
 }
 
+/// The state of a row read as (version, sealed text), if there was one.
+pub(super) fn from_row(
+    sealer: &Sealer,
+    connector: &str,
+    guid: ConnectionGuid,
+    row: Option<(i64, String)>,
+) -> Result<Option<StoredState>, StoreError> {
+    let Some((version, text)) = row else { return Ok(None) };
+    let version =
+        u64::try_from(version).map_err(|_| StoreError::Corrupt { guid, message: "a negative state version".into() })?;
+    open(sealer, connector, guid, version, &text).map(Some)
+}
+
 /// The state stored as `text` under `version`.
-pub(super) fn open(
+fn open(
     sealer: &Sealer,
     connector: &str,
     guid: ConnectionGuid,
