@@ -284,7 +284,7 @@ fn stub_with_errors(ident: &syn::Ident, private: &TokenStream, errors: Errors) -
     let stub = quote! {
         impl #private::ConnectionConfig for #ident {
             fn fields() -> #private::Vec<#private::FieldMetadata> { #private::Vec::new() }
-            fn from_info(_: &#private::StringDict) -> #private::Result<Self, #private::ConfigError> { ::core::unimplemented!() }
+            fn from_info_in(_: &#private::StringDict, _: &#private::Variables) -> #private::Result<Self, #private::ConfigError> { ::core::unimplemented!() }
             fn to_info(&self) -> #private::StringDict { #private::StringDict::new() }
             fn secret_keys() -> #private::Vec<&'static str> { #private::Vec::new() }
         }
@@ -373,7 +373,7 @@ fn generate(ident: &syn::Ident, fields: &[Field], private: &TokenStream) -> Toke
     let parse = fields.iter().zip(&index).map(|(f, i)| {
         let name = &f.ident;
         let helper = if f.optional { quote!(optional) } else { quote!(required) };
-        quote!(#name: #private::#helper(info, &SPECS[#i], &OPS.#i)?)
+        quote!(#name: #private::#helper(info, variables, &SPECS[#i], &OPS.#i)?)
     });
     let keys = fields.iter().map(|f| &f.key);
     // Through OPS, as parsing is: an unsupported type stays one error.
@@ -409,7 +409,11 @@ fn generate(ident: &syn::Ident, fields: &[Field], private: &TokenStream) -> Toke
                 fn fields() -> #private::Vec<#private::FieldMetadata> {
                     #private::Vec::from([#(#private::metadata(&SPECS[#index], &OPS.#index)),*])
                 }
-                fn from_info(info: &#private::StringDict) -> #private::Result<Self, #private::ConfigError> {
+                fn from_info_in(
+                    info: &#private::StringDict,
+                    variables: &#private::Variables,
+                ) -> #private::Result<Self, #private::ConfigError> {
+                    let _ = variables;
                     #private::Result::Ok(Self { #(#parse),* })
                 }
                 fn to_info(&self) -> #private::StringDict {

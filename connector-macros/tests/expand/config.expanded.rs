@@ -68,25 +68,30 @@ const _: () = {
                 ::erp_connector::__private::v0_1::metadata(&SPECS[2], &OPS.2),
             ])
         }
-        fn from_info(
+        fn from_info_in(
             info: &::erp_connector::__private::v0_1::StringDict,
+            variables: &::erp_connector::__private::v0_1::Variables,
         ) -> ::erp_connector::__private::v0_1::Result<
             Self,
             ::erp_connector::__private::v0_1::ConfigError,
         > {
+            let _ = variables;
             ::erp_connector::__private::v0_1::Result::Ok(Self {
                 database: ::erp_connector::__private::v0_1::required(
                     info,
+                    variables,
                     &SPECS[0],
                     &OPS.0,
                 )?,
                 password: ::erp_connector::__private::v0_1::optional(
                     info,
+                    variables,
                     &SPECS[1],
                     &OPS.1,
                 )?,
                 currency: ::erp_connector::__private::v0_1::required(
                     info,
+                    variables,
                     &SPECS[2],
                     &OPS.2,
                 )?,

@@ -19,7 +19,8 @@
 //!
 //! Where the places are the deployment's to choose (a self-hosted ERP: each customer runs it on a
 //! host of their own), a pattern `${NAME}` stands for the patterns in the environment variable
-//! `NAME` (separated by whitespace), read when a value is checked: `#[field(allow =
+//! `NAME` (separated by whitespace; the service's `allow_variables` setting, read first, can
+//! give them instead: [`Variables`]), read when a value is checked: `#[field(allow =
 //! "${TRYTON_ALLOWED_URLS}")]`. Unset or empty, it allows nothing; a malformed pattern in it
 //! matches nothing.
 //!
@@ -142,11 +143,36 @@ pub fn matches(value: &str, pattern: &str) -> bool {
 /// Whether `value` matches one of `patterns` (`${NAME}` read from the environment). The value
 /// is matched as it is, untrimmed: it is what the connector will use.
 pub fn matches_any(value: &str, patterns: &[&str]) -> bool {
-    expanded(patterns, env).iter().any(|p| matches(value, p))
+    matches_any_in(value, patterns, &Variables::default())
 }
 
-fn env(name: &str) -> Option<String> {
-    std::env::var(name).ok()
+/// [`matches_any`] with `${NAME}` read from `variables`.
+pub fn matches_any_in(value: &str, patterns: &[&str], variables: &Variables) -> bool {
+    expanded(patterns, |name| variables.get(name)).iter().any(|p| matches(value, p))
+}
+
+/// Where `${NAME}` patterns are read: the service's own values (the `allow_variables` setting; a
+/// test's mock ERP address), else the process environment.
+///
+/// ```
+/// use erp_connector::connector::allow::{Variables, matches_any_in};
+/// let variables = Variables::new([("SHOP_ALLOWED_URLS", "http://127.0.0.1:8765/api")]);
+/// assert!(matches_any_in("http://127.0.0.1:8765/api/v1", &["${SHOP_ALLOWED_URLS}"], &variables));
+/// assert!(!matches_any_in("http://127.0.0.1:9999/api", &["${SHOP_ALLOWED_URLS}"], &variables));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Variables(std::sync::Arc<std::collections::BTreeMap<String, String>>);
+
+impl Variables {
+    /// These values in place of the environment's.
+    pub fn new<K: Into<String>, V: Into<String>>(values: impl IntoIterator<Item = (K, V)>) -> Variables {
+        Variables(std::sync::Arc::new(values.into_iter().map(|(k, v)| (k.into(), v.into())).collect()))
+    }
+
+    /// The value of `name`: the service's own, else the environment's.
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.0.get(name).cloned().or_else(|| std::env::var(name).ok())
+    }
 }
 
 /// The name in a `${NAME}` pattern.
@@ -172,8 +198,8 @@ fn expanded(patterns: &[&str], lookup: impl Fn(&str) -> Option<String>) -> Vec<S
 }
 
 /// The allowed places, for an error message: the patterns, each `${NAME}` by what it holds.
-pub fn described(patterns: &[&str]) -> String {
-    described_with(patterns, env)
+pub fn described(patterns: &[&str], variables: &Variables) -> String {
+    described_with(patterns, |name| variables.get(name))
 }
 
 fn described_with(patterns: &[&str], lookup: impl Fn(&str) -> Option<String> + Copy) -> String {

@@ -40,8 +40,15 @@ pub trait ConnectionConfig: Sized + Send + Sync + 'static {
     /// The fields of the "add connection" dialog (`WSGetConfigData`), ordered by rank.
     fn fields() -> Vec<FieldMetadata>;
 
-    /// Parses and validates `ConnectionInfo`. Errors name the field.
-    fn from_info(info: &StringDict) -> Result<Self, ConfigError>;
+    /// Parses and validates `ConnectionInfo`. Errors name the field. Allow-lists' `${NAME}`
+    /// patterns are read from the process environment.
+    fn from_info(info: &StringDict) -> Result<Self, ConfigError> {
+        Self::from_info_in(info, &crate::connector::allow::Variables::default())
+    }
+
+    /// [`Self::from_info`] with `${NAME}` patterns read from `variables` (the service's
+    /// `allow_variables`, then the environment): what the service calls.
+    fn from_info_in(info: &StringDict, variables: &crate::connector::allow::Variables) -> Result<Self, ConfigError>;
 
     /// The values as SuperOffice sends them (`ConnectionInfo`, what [`Self::from_info`] reads
     /// back); an absent optional value is left out. For tests and tools: a connection to save
@@ -66,7 +73,7 @@ impl ConnectionConfig for NoConfig {
     fn fields() -> Vec<FieldMetadata> {
         Vec::new()
     }
-    fn from_info(_: &StringDict) -> Result<Self, ConfigError> {
+    fn from_info_in(_: &StringDict, _: &crate::connector::allow::Variables) -> Result<Self, ConfigError> {
         Ok(NoConfig)
     }
     fn to_info(&self) -> StringDict {
@@ -225,6 +232,7 @@ impl ConfigValue for Password {
 #[doc(hidden)]
 pub mod derive_support {
     use super::*;
+    pub use crate::connector::allow::Variables;
 
     /// One field's description as the derive writes it.
     pub struct FieldSpec {
@@ -289,17 +297,17 @@ pub mod derive_support {
         ConfigError { key: spec.key.to_owned(), display: spec.display.to_owned(), message: message.into() }
     }
 
-    fn parse<T>(raw: &str, spec: &FieldSpec, ops: &FieldOps<T>) -> Result<T, ConfigError> {
+    fn parse<T>(raw: &str, spec: &FieldSpec, ops: &FieldOps<T>, variables: &Variables) -> Result<T, ConfigError> {
         if spec.max_length > 0 && raw.chars().count() > spec.max_length as usize {
             return Err(error(spec, format!("longer than {} characters", spec.max_length)));
         }
-        if !spec.allow.is_empty() && !crate::connector::allow::matches_any(raw, spec.allow) {
+        if !spec.allow.is_empty() && !crate::connector::allow::matches_any_in(raw, spec.allow, variables) {
             // The allowed places are the operator's to know, not the caller's (they may be every
             // customer's ERP address): the answer does not list them, the log does.
             tracing::warn!(
                 field = spec.key,
                 value = %crate::untrusted::shown(raw),
-                allowed = %crate::connector::allow::described(spec.allow),
+                allowed = %crate::connector::allow::described(spec.allow, variables),
                 "a configuration value outside the field's allow-list"
             );
             return Err(error(
@@ -314,16 +322,26 @@ pub mod derive_support {
     }
 
     /// A field that must have a value (given or defaulted).
-    pub fn required<T>(info: &StringDict, spec: &FieldSpec, ops: &FieldOps<T>) -> Result<T, ConfigError> {
+    pub fn required<T>(
+        info: &StringDict,
+        variables: &Variables,
+        spec: &FieldSpec,
+        ops: &FieldOps<T>,
+    ) -> Result<T, ConfigError> {
         match raw(info, spec) {
-            Some(raw) => parse(raw, spec, ops),
+            Some(raw) => parse(raw, spec, ops, variables),
             None => Err(error(spec, "a value is required")),
         }
     }
 
     /// An optional field (`Option<T>`): empty or absent is `None`.
-    pub fn optional<T>(info: &StringDict, spec: &FieldSpec, ops: &FieldOps<T>) -> Result<Option<T>, ConfigError> {
-        raw(info, spec).map(|raw| parse(raw, spec, ops)).transpose()
+    pub fn optional<T>(
+        info: &StringDict,
+        variables: &Variables,
+        spec: &FieldSpec,
+        ops: &FieldOps<T>,
+    ) -> Result<Option<T>, ConfigError> {
+        raw(info, spec).map(|raw| parse(raw, spec, ops, variables)).transpose()
     }
 
     /// Parses a list item key into the enum's variant index (for `#[derive(ConfigList)]`).

@@ -95,6 +95,7 @@ impl Service {
                 tech_explanations: settings.tech_explanations,
                 cache_ttl: Duration::from_secs(settings.connection_cache_secs),
                 limits: settings.connections.clone(),
+                allow_variables: crate::connector::allow::Variables::new(settings.allow_variables.clone()),
             };
             let mut hosted = Hosted::new(connector, T::NAME, store, options);
             if let Some(auth) = auth {

@@ -97,6 +97,9 @@ pub struct Settings {
     pub profile: Profile,
     /// SuperOffice Online authentication.
     pub auth: AuthSettings,
+    /// Values of the `${NAME}` patterns of configuration allow-lists, read before the process
+    /// environment's (TOML table `[allow_variables]`; a test's mock ERP address).
+    pub allow_variables: std::collections::BTreeMap<String, String>,
 }
 
 /// The SOAP endpoint's path and who may call it (docs/security.md).
@@ -306,6 +309,7 @@ impl Default for Settings {
             store: StoreSettings::default(),
             profile: Profile::default(),
             auth: AuthSettings::default(),
+            allow_variables: std::collections::BTreeMap::new(),
         }
     }
 }

@@ -7,6 +7,7 @@ use std::any::Any;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
+use crate::connector::allow::Variables;
 use crate::connector::methods::{author_methods, host_answer, host_return, param_type};
 use crate::connector::{
     ActorChange, ActorStream, ActorsSince, AdvancedSearch, ConfigError, ConfigList, ConfigTest, Connection,
@@ -78,7 +79,7 @@ macro_rules! erased_methods {
             fn fields(&self) -> Vec<FieldMetadata>;
             fn lists(&self) -> Vec<&'static ConfigList>;
             fn secret_keys(&self) -> Vec<&'static str>;
-            fn parse(&self, info: &StringDict) -> Result<AnyConfig, ConfigError>;
+            fn parse(&self, info: &StringDict, variables: &Variables) -> Result<AnyConfig, ConfigError>;
             fn has_sessions(&self) -> bool;
             fn open_session<'a>(&'a self, conn: Bare<'a>) -> Fut<'a, AnySession>;
             fn close_session<'a>(&'a self, conn: &'a AnyConn) -> LocalBoxFuture<'a, ()>;
@@ -105,8 +106,8 @@ macro_rules! erased_methods {
                 T::Config::secret_keys()
             }
 
-            fn parse(&self, info: &StringDict) -> Result<AnyConfig, ConfigError> {
-                T::Config::from_info(info).map(|c| Arc::new(c) as AnyConfig)
+            fn parse(&self, info: &StringDict, variables: &Variables) -> Result<AnyConfig, ConfigError> {
+                T::Config::from_info_in(info, variables).map(|c| Arc::new(c) as AnyConfig)
             }
 
             fn has_sessions(&self) -> bool {

@@ -41,6 +41,7 @@ pub struct Hosted {
     store: Arc<dyn ConnectionStore>,
     tech_explanations: bool,
     limits: ConnectionLimits,
+    allow_variables: crate::connector::allow::Variables,
     cache: Arc<ConnectionCache<Loaded>>,
     saves: PerSource,
     /// New connections stored per source and hour.
@@ -59,6 +60,8 @@ pub struct HostOptions {
     pub cache_ttl: Duration,
     /// What anonymous callers may store.
     pub limits: ConnectionLimits,
+    /// Where configuration allow-lists read their `${NAME}` patterns.
+    pub allow_variables: crate::connector::allow::Variables,
 }
 
 impl Default for HostOptions {
@@ -67,6 +70,7 @@ impl Default for HostOptions {
             tech_explanations: false,
             cache_ttl: Duration::from_secs(60),
             limits: ConnectionLimits::default(),
+            allow_variables: crate::connector::allow::Variables::default(),
         }
     }
 }
@@ -91,7 +95,7 @@ impl Hosted {
         store: Arc<dyn ConnectionStore>,
         options: HostOptions,
     ) -> Self {
-        let HostOptions { tech_explanations, cache_ttl, limits } = options;
+        let HostOptions { tech_explanations, cache_ttl, limits, allow_variables } = options;
         let cache = Arc::new(ConnectionCache::new(cache_ttl, limits.cache_entries));
         let saves = PerSource::new(limits.saves_per_minute_per_source, Duration::from_secs(60));
         let new_connections = PerSource::new(limits.new_per_hour_per_source, Duration::from_secs(3600));
@@ -111,6 +115,7 @@ impl Hosted {
             store,
             tech_explanations,
             limits,
+            allow_variables,
             cache,
             saves,
             new_connections,
@@ -174,7 +179,7 @@ impl Hosted {
         // A deleted connection (its tombstone) is as unknown as one never saved.
         let info = loaded.await?.filter(|record| !record.is_deleted()).map(|record| record.values);
         let info = info.ok_or_else(ConnectorError::unknown_connection)?;
-        let config = self.methods.parse(&info).map_err(|e| {
+        let config = self.methods.parse(&info, &self.allow_variables).map_err(|e| {
             ConnectorError::new(format!("The saved configuration of this connection is no longer valid: {e}. Edit and save the connection again."))
         })?;
         // Keys only: values may be passwords.
@@ -261,7 +266,7 @@ impl Hosted {
 
     /// The values parsed into the connector's configuration type.
     fn parse(&self, info: &StringDict) -> ConnectorResult<AnyConfig> {
-        self.methods.parse(info).map_err(|e| ConnectorError::new(e.to_string()))
+        self.methods.parse(info, &self.allow_variables).map_err(|e| ConnectorError::new(e.to_string()))
     }
 
     /// The all-zero GUID of `GetList` / `GetListItems` during set-up means "no connection yet".
