@@ -57,9 +57,10 @@ fn scaffold_and_test(template: &str, name: &str, forbidden: &[&str]) {
     let test = Command::new(env!("CARGO"))
         .args(["test", "--offline"])
         .current_dir(&dir)
-        .env("CARGO_TARGET_DIR", workspace.join("target/scaffold"))
-        // The workspace's own profile (no debug info for dependencies) keeps target/ small.
-        .env("CARGO_PROFILE_DEV_DEBUG", "false")
+        // trybuild's target directory and the workspace's profiles: the dependencies the UI tests
+        // built are built once (CI time), and no debug info for them keeps target/ small.
+        .args(["--config", workspace.join(".cargo/config.toml").to_str().unwrap()])
+        .env("CARGO_TARGET_DIR", workspace.join("target/tests/trybuild"))
         .env_remove("RUSTFLAGS")
         .output()
         .unwrap();
