@@ -74,7 +74,8 @@ fn the_quick_start_works_in_a_fresh_clone() {
         .arg("-c")
         .arg(format!("exec {command}"))
         .current_dir(&dir)
-        .env("CARGO_TARGET_DIR", root.join("target/scaffold"))
+        // The target directory the UI and scaffold tests share (their dependencies, built once).
+        .env("CARGO_TARGET_DIR", root.join("target/tests/trybuild"))
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     for (name, _) in std::env::vars().filter(|(n, _)| n.starts_with("ERP_CONNECTOR_")) {
