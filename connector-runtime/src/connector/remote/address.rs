@@ -34,6 +34,29 @@ impl ErpAddress {
         super::host_of(self.0.as_str())
     }
 
+    /// The address of `path` below this one: `oauth/token` below `https://erp.example/api/v1/` is
+    /// `https://erp.example/api/v1/oauth/token`. For an ERP whose other endpoints (its OAuth2
+    /// token endpoint, say) sit below its API's address, so that one allow-listed field covers
+    /// them; `path` is checked as a configured address is (no `..`, query or user information).
+    ///
+    /// ```
+    /// use erp_connector::connector::ConfigValue;
+    /// use erp_connector::connector::remote::ErpAddress;
+    /// let api = ErpAddress::parse_value("https://erp.example/api/v1").unwrap();
+    /// assert_eq!(api.join("oauth/token").unwrap().as_str(), "https://erp.example/api/v1/oauth/token");
+    /// assert!(api.join("../admin").is_err());
+    /// ```
+    pub fn join(&self, path: &str) -> Result<ErpAddress, crate::connector::ConnectorError> {
+        let base = self.0.as_str();
+        let separator = if base.ends_with('/') { "" } else { "/" };
+        ErpAddress::parse_value(&format!("{base}{separator}{}", path.trim_start_matches('/'))).map_err(|why| {
+            crate::connector::ConnectorError::new(format!(
+                "`{}` below the ERP's address is {why}",
+                crate::untrusted::shown(path)
+            ))
+        })
+    }
+
     pub(crate) fn url(&self) -> &url::Url {
         &self.0
     }
