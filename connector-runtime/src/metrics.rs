@@ -205,6 +205,9 @@ impl ConnectionStore for MeteredStore {
     fn save(&self, connector: &str, guid: ConnectionGuid, record: &Record) -> Result<(), StoreError> {
         self.timed("save", |s| s.save(connector, guid, record))
     }
+    fn revise(&self, connector: &str, guid: ConnectionGuid, record: &Record) -> Result<(), StoreError> {
+        self.timed("save", |s| s.revise(connector, guid, record))
+    }
     fn load(&self, connector: &str, guid: ConnectionGuid) -> Result<Option<Record>, StoreError> {
         self.timed("load", |s| s.load(connector, guid))
     }

@@ -13,8 +13,10 @@ use crate::store::{ConnectionStore, StoredState, blocking};
 
 /// A connection's state: typed (any serde value), sealed in the connection store with the
 /// store's key (SQLite or PostgreSQL: every replica sees it), never sent to EIS. It is kept when
-/// EIS sends the same configuration again, cleared when an administrator saves new values (a
-/// freshly pasted refresh token then replaces the rotated one), and deleted with the connection.
+/// EIS sends the same configuration again (after a DeleteConnection too, while the connection's
+/// tombstone is kept: EIS's resend after `UNKNOWN_CONNECTION_ID` finds it), cleared when an
+/// administrator saves new values (a freshly pasted refresh token then replaces the rotated one),
+/// and deleted with the connection (with its tombstone, or at once under `replace = "allow"`).
 /// Writes are compare-and-swap on a version, so two replicas that refresh at once keep one
 /// state, the winner's, and the other reads it.
 ///

@@ -615,6 +615,14 @@ mod tests {
         ) -> Result<(), crate::store::StoreError> {
             unreachable!()
         }
+        fn revise(
+            &self,
+            _: &str,
+            _: crate::contract::ConnectionGuid,
+            _: &crate::store::Record,
+        ) -> Result<(), crate::store::StoreError> {
+            unreachable!()
+        }
         fn load(
             &self,
             _: &str,

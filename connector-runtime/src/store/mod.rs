@@ -39,6 +39,12 @@ pub trait ConnectionStore: Send + Sync + 'static {
     /// when it is durable, everything in it encrypted and authenticated as a whole.
     fn save(&self, connector: &str, guid: ConnectionGuid, record: &Record) -> Result<(), StoreError>;
 
+    /// Creates or replaces the record of a connection as [`ConnectionStore::save`] does, but
+    /// keeps its state: for the same values marked deleted (a tombstone) or brought back from one
+    /// by EIS's resend, where what the connector learnt (a rotated refresh token) still belongs to
+    /// them and the values' own copy (the pasted token) may be spent.
+    fn revise(&self, connector: &str, guid: ConnectionGuid, record: &Record) -> Result<(), StoreError>;
+
     /// The record of a connection, decrypted; `None` if there is none.
     fn load(&self, connector: &str, guid: ConnectionGuid) -> Result<Option<Record>, StoreError>;
 

@@ -386,6 +386,18 @@ impl ConnectionStore for PostgresStore {
         Ok(())
     }
 
+    fn revise(&self, connector: &str, guid: ConnectionGuid, record: &Record) -> Result<(), StoreError> {
+        let json = record::seal(&self.sealer, connector, guid, record)?;
+        self.with_client(|c| {
+            c.execute_typed(
+                "INSERT INTO erp_connector_connections (connector, guid, info) VALUES ($1, $2, $3)
+                 ON CONFLICT (connector, guid) DO UPDATE SET info = excluded.info, updated_at = now()",
+                &[(&connector, Type::TEXT), (guid.as_uuid(), Type::UUID), (&json, Type::TEXT)],
+            )
+        })?;
+        Ok(())
+    }
+
     fn load(&self, connector: &str, guid: ConnectionGuid) -> Result<Option<Record>, StoreError> {
         let json: Option<String> = self.with_client(|c| {
             c.query_typed_opt(

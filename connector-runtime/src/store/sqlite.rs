@@ -109,6 +109,19 @@ impl ConnectionStore for SqliteStore {
         tx.commit().map_err(db_error)
     }
 
+    fn revise(&self, connector: &str, guid: ConnectionGuid, record: &Record) -> Result<(), StoreError> {
+        let json = record::seal(&self.sealer, connector, guid, record)?;
+        self.db()
+            .execute(
+                "INSERT INTO connections (connector, guid, info) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (connector, guid) DO UPDATE SET info = excluded.info,
+                     updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+                params![connector, guid.to_string(), json],
+            )
+            .map_err(db_error)?;
+        Ok(())
+    }
+
     fn load(&self, connector: &str, guid: ConnectionGuid) -> Result<Option<Record>, StoreError> {
         let json: Option<String> = self
             .db()

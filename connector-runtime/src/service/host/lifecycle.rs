@@ -49,8 +49,10 @@ impl Hosted {
                 then: "Try again in a minute.",
             },
         )?;
-        if self.may_store(call, guid, &values, &config).await? {
-            self.store_values(call, guid, values, &config).await?;
+        match self.may_store(call, guid, &values, &config).await? {
+            Store::Nothing => {}
+            Store::Revived => self.store_values(call, guid, values, &config, true).await?,
+            Store::New => self.store_values(call, guid, values, &config, false).await?,
         }
         let hook = self.methods.connection_saved(Bare { guid, config: &config, state: self.state_of(guid) }).await?;
         Ok(Ignored(ignored).noted(self.reply_empty(hook, Operation::SaveConnection)))
@@ -58,18 +60,21 @@ impl Hosted {
 
     /// Writes a save's values and puts them in the cache in place of anything read before (a
     /// read begun before the save is then not kept); the old session (other values, maybe) ends.
+    /// The connection's state is cleared unless `revived` (the same values, back from a tombstone).
     async fn store_values(
         &self,
         call: &CallContext,
         guid: ConnectionGuid,
         values: StringDict,
         config: &AnyConfig,
+        revived: bool,
     ) -> ConnectorResult<()> {
         // Keys only: values may be passwords.
         tracing::debug!(connection = %guid, keys = ?values.keys().map(shown).collect::<Vec<_>>(), "saving connection");
         let (store, name, hash) = (self.store.clone(), self.name.clone(), values_hash(&values));
         let record = Record::saved(values, Some(call.client));
-        blocking(move || store.save(&name, guid, &record)).await?;
+        blocking(move || if revived { store.revise(&name, guid, &record) } else { store.save(&name, guid, &record) })
+            .await?;
         self.close(self.cache.saved(guid, Arc::new(Loaded::new(guid, config.clone(), hash, self.state_of(guid)))))
             .await;
         tracing::info!(connection = %guid, "connection saved");
@@ -94,12 +99,13 @@ impl Hosted {
         let keep_values = self.limits.replace != ReplacePolicy::Allow;
         blocking(move || {
             // Where replacing needs proof, the values stay as a tombstone: otherwise a delete
-            // and a save would replace a connection with none.
+            // and a save would replace a connection with none. Its state stays with it, for
+            // EIS's resend of the same values (a rotated refresh token outlives the pasted one).
             let stored = if keep_values { store.load(&name, guid).ok().flatten() } else { None };
             match stored {
                 Some(mut record) if !record.is_deleted() => {
                     record.deleted_at = Some(now_secs());
-                    store.save(&name, guid, &record)
+                    store.revise(&name, guid, &record)
                 }
                 Some(_) => Ok(()),
                 None => store.delete(&name, guid).map(drop),
@@ -116,17 +122,17 @@ impl Hosted {
         check_config(&self.methods.fields(), info, &self.limits)
     }
 
-    /// Whether a save of `info` under `guid` may go on: `Ok(false)` when the same values are
-    /// stored already (nothing to do), an error when it would replace other values (stored, or
-    /// kept as the tombstone of a deleted connection) without what [`ReplacePolicy`] asks for,
-    /// or store one connection more than allowed.
+    /// Whether a save of `info` under `guid` may go on, and how: nothing to do when the same
+    /// values are stored already, revived when they come back from a tombstone; an error when it
+    /// would replace other values (stored, or kept as the tombstone of a deleted connection)
+    /// without what [`ReplacePolicy`] asks for, or store one connection more than allowed.
     async fn may_store(
         &self,
         call: &CallContext,
         guid: ConnectionGuid,
         info: &StringDict,
         config: &AnyConfig,
-    ) -> ConnectorResult<bool> {
+    ) -> ConnectorResult<Store> {
         let (store, name) = (self.store.clone(), self.name.clone());
         // Whether a row is under this GUID (it is overwritten, not added), and its values.
         let (row, stored) = blocking(move || match store.load(&name, guid) {
@@ -142,9 +148,9 @@ impl Hosted {
         };
         match stored {
             // The same values: nothing to write, unless they come back from a tombstone.
-            Some(old) if old == *info => Ok(deleted),
+            Some(old) if old == *info => Ok(if deleted { Store::Revived } else { Store::Nothing }),
             Some(_) => match self.limits.replace {
-                ReplacePolicy::Allow => Ok(true),
+                ReplacePolicy::Allow => Ok(Store::New),
                 ReplacePolicy::Refuse => {
                     tracing::warn!(connection = %guid, "refused to replace a stored connection with other values (replace = refuse)");
                     Err(ConnectorError::new(
@@ -153,7 +159,7 @@ impl Hosted {
                     ))
                 }
                 ReplacePolicy::Test => match self.test_credentials(call, config, info).await {
-                    Ok(_) => Ok(true),
+                    Ok(_) => Ok(Store::New),
                     Err(e) => {
                         tracing::warn!(connection = %guid, error = %shown(&e.to_string()), "refused to replace a stored connection: the new values do not pass test_config");
                         let mut refused = ConnectorError::new(format!(
@@ -166,7 +172,7 @@ impl Hosted {
                     }
                 },
             },
-            None if row => Ok(true),
+            None if row => Ok(Store::New),
             None => {
                 let (store, name) = (self.store.clone(), self.name.clone());
                 let stored = blocking(move || store.count(&name)).await?;
@@ -192,7 +198,7 @@ impl Hosted {
                         self.limits.max_stored
                     )));
                 }
-                Ok(true)
+                Ok(Store::New)
             }
         }
     }
@@ -261,6 +267,16 @@ fn admitted(counter: &PerSource, call: &CallContext, bound: Bound) -> ConnectorR
     crate::metrics::refused(bound.reason);
     tracing::warn!(client = %call.client, "refused: {} reached", bound.setting);
     Err(ConnectorError::new(format!("{} ({}). {}", bound.what, bound.setting, bound.then)))
+}
+
+/// What a save writes ([`Hosted::may_store`]).
+enum Store {
+    /// The same values are stored: nothing.
+    Nothing,
+    /// The same values, back from a tombstone: the record, keeping the connection's state.
+    Revived,
+    /// New values: the record, the state cleared.
+    New,
 }
 
 /// A connection's values this connector declares, and the keys it does not (left out).

@@ -38,6 +38,9 @@ impl ConnectionStore for Announcing {
         self.rows.lock().unwrap().insert((connector.to_owned(), guid), record.clone());
         Ok(())
     }
+    fn revise(&self, connector: &str, guid: ConnectionGuid, record: &Record) -> Result<(), StoreError> {
+        self.save(connector, guid, record)
+    }
     fn load(&self, connector: &str, guid: ConnectionGuid) -> Result<Option<Record>, StoreError> {
         Ok(self.rows.lock().unwrap().get(&(connector.to_owned(), guid)).cloned())
     }
