@@ -35,6 +35,9 @@ pub enum Template {
     SqliteErp,
     /// A connector on a remote ERP's web API: Tryton over JSON-RPC, with login sessions.
     Tryton,
+    /// A connector for a cloud ERP's REST API: OAuth2 with rotating refresh tokens, page-numbered
+    /// lists, a rate limit; tested against a strict mock of the ERP.
+    Rest,
 }
 
 /// One example: its files, and the names in them that become the new crate's.
@@ -94,9 +97,23 @@ const TRYTON: Example = Example {
     app_id: "7e57c0de7e57c0de7e57c0de7e57c0de",
 };
 
-/// The workspace manifest: versions of the dependencies the examples share, and the
-/// optimisation of the RSA crates in tests.
+const REST_ERP: Example = Example {
+    files: files!("rest-erp":
+        "README.md", "erp-connector.toml", "src/connector.rs", "src/lib.rs", "src/main.rs", "src/records.rs",
+        "tests/connector.rs", "tests/support/mock_erp.rs",
+    ),
+    package: "rest-erp-connector",
+    library: Some("rest_erp"),
+    connector: "rest-erp",
+    app_id: "5e7c0de05e7c0de05e7c0de05e7c0de0",
+};
+
+/// The workspace manifest: versions of the dependencies the examples share.
 const WORKSPACE_MANIFEST: &str = include_str!("../templates/workspace.Cargo.toml.template");
+
+/// The workspace's build profiles (`.cargo/config.toml`): the new crate's manifest gets its
+/// `[profile.dev]`.
+const PROFILES: &str = include_str!("../templates/cargo-config.toml.template");
 
 /// What a new connector's repository keeps out: builds, stores, keys and captured traffic.
 const GITIGNORE: &str = "/target\n*.db\n*.db-shm\n*.db-wal\n*.key\n*.pem\napp-private-key.*\n/keys/\n\
@@ -108,6 +125,7 @@ impl Template {
             Template::Hello => &HELLO,
             Template::SqliteErp => &SQLITE_ERP,
             Template::Tryton => &TRYTON,
+            Template::Rest => &REST_ERP,
         }
     }
 }
@@ -203,7 +221,8 @@ fn manifest(text: &str, runtime: Option<&Path>) -> Result<String, String> {
     manifest.insert("lints".into(), toml::Value::Table(lints));
     manifest.insert("workspace".into(), toml::Value::Table(toml::Table::new()));
     // RSA key generation in tests is minutes slower unoptimised: keep the workspace's settings.
-    if let Some(profile) = workspace.get("profile").and_then(|p| p.get("dev")) {
+    let profiles: toml::Table = PROFILES.parse().map_err(|e| format!("the profiles: {e}"))?;
+    if let Some(profile) = profiles.get("profile").and_then(|p| p.get("dev")) {
         let mut dev = toml::Table::new();
         dev.insert("dev".into(), profile.clone());
         manifest.insert("profile".into(), toml::Value::Table(dev));
@@ -283,7 +302,8 @@ mod tests {
         assert_eq!(new_app_id().len(), 32);
     }
 
-    const EXAMPLES: [(&str, &Example); 3] = [("hello", &HELLO), ("sqlite-erp", &SQLITE_ERP), ("tryton", &TRYTON)];
+    const EXAMPLES: [(&str, &Example); 4] =
+        [("hello", &HELLO), ("sqlite-erp", &SQLITE_ERP), ("tryton", &TRYTON), ("rest-erp", &REST_ERP)];
 
     /// The workspace around this package (`None` in a packaged copy of it).
     fn workspace() -> Option<PathBuf> {
@@ -296,8 +316,10 @@ mod tests {
     fn the_templates_are_the_examples() {
         let Some(root) = workspace() else { return };
         let templates = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
-        let mut copies =
-            vec![(root.join("Cargo.toml"), templates.join("workspace.Cargo.toml.template"), WORKSPACE_MANIFEST)];
+        let mut copies = vec![
+            (root.join("Cargo.toml"), templates.join("workspace.Cargo.toml.template"), WORKSPACE_MANIFEST),
+            (root.join(".cargo/config.toml"), templates.join("cargo-config.toml.template"), PROFILES),
+        ];
         for (dir, example) in EXAMPLES {
             for (file, text) in example.files {
                 let copy = if *file == "Cargo.toml" { "Cargo.toml.template".to_owned() } else { file.to_string() };

@@ -101,6 +101,15 @@ fn a_crate_from_tryton_passes_its_tests() {
 }
 
 #[test]
+fn a_crate_from_rest_passes_its_tests() {
+    scaffold_and_test(
+        "rest",
+        "acme-cloud",
+        &["rest_erp", "rest-erp-connector", "5e7c0de05e7c0de05e7c0de05e7c0de0", "workspace = true"],
+    );
+}
+
+#[test]
 fn bad_names_ids_and_occupied_folders_are_refused() {
     let dir = temp("refused");
     let out = cli(&["new", "Acme_ERP", "--path", dir.join("x").to_str().unwrap()]);
