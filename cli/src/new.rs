@@ -67,9 +67,9 @@ macro_rules! files {
 }
 
 const HELLO: Example = Example {
-    files: files!("hello": "README.md", "erp-connector.toml", "src/main.rs", "tests/service.rs"),
+    files: files!("hello": "README.md", "erp-connector.toml", "src/lib.rs", "src/main.rs", "tests/service.rs"),
     package: "hello-connector",
-    library: None,
+    library: Some("hello_connector"),
     connector: "hello",
     app_id: "6cf25376616343b38d14ddcd804f2891",
 };

@@ -40,8 +40,8 @@ fn scaffold_and_test(template: &str, name: &str, forbidden: &[&str]) {
             assert!(!content.contains(word), "{} still says {word}", file.display());
         }
     }
-    let main = std::fs::read_to_string(dir.join(if template == "hello" { "src/main.rs" } else { "src/connector.rs" }))
-        .unwrap();
+    let main =
+        std::fs::read_to_string(dir.join(if template == "hello" { "src/lib.rs" } else { "src/connector.rs" })).unwrap();
     assert!(main.contains(&format!("app_id = \"00112233445566778899aabbccddeeff\", name = \"{name}\"")), "{main}");
     assert!(
         dir.join("erp-connector.toml").is_file()
@@ -78,7 +78,7 @@ fn a_crate_from_hello_passes_its_tests() {
     scaffold_and_test(
         "hello",
         "acme-hello",
-        &["hello-connector", "6cf25376616343b38d14ddcd804f2891", "workspace = true"],
+        &["hello-connector", "hello_connector", "6cf25376616343b38d14ddcd804f2891", "workspace = true"],
     );
 }
 

@@ -7,8 +7,16 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use erp_connector::connector::{ConnectionConfig as _, Password};
 use erp_connector::contract::*;
 use erp_connector::testkit::{SoapClient, free_port, new_guid};
+use hello_connector::HelloConfig;
+
+/// A connection's values, written from the connector's configuration type: a field renamed or
+/// retyped there fails these tests at compile time, naming it.
+fn config(company: &str, password: Option<&str>) -> StringDict {
+    HelloConfig { company: company.into(), password: password.map(Password::new) }.to_info()
+}
 
 struct Running {
     child: Child,
@@ -59,7 +67,7 @@ fn start_with(dir: &std::path::Path, env: &[(&str, &std::path::Path)]) -> Runnin
 }
 
 fn save(client: &SoapClient, guid: ConnectionGuid, password: &str) -> Response {
-    let info = StringDict::new().with("COMPANY", "C01").with("PASSWORD", password);
+    let info = config("C01", Some(password));
     let request =
         SaveConnectionRequest { base: RequestBase { connection_guid: Some(guid) }, connection_info: Some(info) };
     client.call(&Request::SaveConnection(request)).unwrap()
@@ -102,8 +110,8 @@ fn request(op: Operation, guid: ConnectionGuid) -> Request {
             r.list_name = Some("Countries".into());
             r.list_item_keys = Some(vec!["NO".into()]);
         }
-        Request::TestConfigData(r) => r.connection_info = Some(StringDict::new().with("COMPANY", "C01")),
-        Request::SaveConnection(r) => r.connection_info = Some(StringDict::new().with("COMPANY", "C01")),
+        Request::TestConfigData(r) => r.connection_info = Some(config("C01", None)),
+        Request::SaveConnection(r) => r.connection_info = Some(config("C01", None)),
         _ => {}
     }
     request
@@ -216,11 +224,11 @@ fn configuration_is_validated_and_tested_before_saving() {
     let missing = test(StringDict::new());
     assert!(!missing.is_ok);
     assert!(missing.user_explanation.unwrap().contains("Company (COMPANY)"));
-    let too_long = test(StringDict::new().with("COMPANY", "x".repeat(41)));
+    let too_long = test(config(&"x".repeat(41), None));
     assert!(too_long.user_explanation.unwrap().contains("40"));
-    let refused = test(StringDict::new().with("COMPANY", "C01").with("PASSWORD", "wrong"));
+    let refused = test(config("C01", Some("wrong")));
     assert_eq!(refused.user_explanation.as_deref(), Some("Cannot log in to company C01."));
-    assert!(test(StringDict::new().with("COMPANY", "C01")).is_ok);
+    assert!(test(config("C01", None)).is_ok);
     // An invalid configuration is not saved.
     let guid = new_guid();
     let bad = SaveConnectionRequest {

@@ -6,25 +6,31 @@ mod support;
 
 use erp_connector::conformance::{Options, Report};
 use erp_connector::contract::*;
-use erp_connector::prelude::{ActorsSince, GetActors, SearchActors, SearchByParent};
+use erp_connector::prelude::{ActorsSince, ConnectionConfig as _, GetActors, Password, SearchActors, SearchByParent};
 use erp_connector::testkit::{SoapClient, new_guid};
 use support::{ConnectorProcess, DATABASE, TrytonServer};
+use tryton_connector::TrytonConfig;
 
-/// The connection's values for `tryton`.
-fn config(tryton: &TrytonServer) -> StringDict {
-    StringDict::new()
-        .with("SERVER", tryton.url())
-        .with("DATABASE", DATABASE)
-        .with("USER", "admin")
-        .with("PASSWORD", support::ADMIN_PASSWORD)
-        .with("TIMEOUT_SECS", "[I:30]")
+/// The connection to `tryton`, written in the connector's configuration type: a field renamed or
+/// retyped there fails these tests at compile time, naming it.
+fn config(tryton: &TrytonServer) -> TrytonConfig {
+    TrytonConfig {
+        server: tryton.url(),
+        database: DATABASE.into(),
+        user: "admin".into(),
+        password: Password::new(support::ADMIN_PASSWORD),
+        customer_category: "Customer".into(),
+        supplier_category: "Supplier".into(),
+        person_relation: "Employee of".into(),
+        timeout_secs: 30,
+    }
 }
 
 /// A saved connection: the client and its GUID.
 fn connected(connector: &ConnectorProcess, tryton: &TrytonServer) -> (SoapClient, ConnectionGuid) {
     let client = SoapClient::from_url(&connector.url()).unwrap();
     let guid = new_guid();
-    let saved = client.save_connection(guid, &config(tryton)).unwrap();
+    let saved = client.save_config(guid, &config(tryton)).unwrap();
     assert!(saved.is_ok, "{saved:?}");
     (client, guid)
 }
@@ -46,7 +52,7 @@ fn the_emulators_whole_session_passes() {
     tryton.seed();
     let connector = ConnectorProcess::start(&tryton);
     let options = Options {
-        config: config(&tryton),
+        config: config(&tryton).to_info(),
         bad_config: vec![("PASSWORD".into(), "wrong".into()), ("DATABASE".into(), "nosuchdb".into())],
         ..Options::default()
     };
@@ -204,17 +210,17 @@ fn a_restart_an_ended_session_and_a_wrong_password_get_clear_answers() {
     assert!(client.test_connection(guid).unwrap().is_ok, "{}", connector.log());
     assert_eq!(tryton.sessions(), 1, "logged in again");
     // A wrong password is refused with a text for the user.
-    let wrong = config(&tryton).with("PASSWORD", "wrong");
-    let refused = client.test_config_data(&wrong).unwrap();
+    let wrong = TrytonConfig { password: Password::new("wrong"), ..config(&tryton) };
+    let refused = client.test_config(&wrong).unwrap();
     assert!(!refused.is_ok, "{refused:?}");
     assert_eq!(refused.user_explanation.as_deref(), Some("Tryton refused the login: check the user and password."));
     // An address the deployment does not allow never reaches the connector's code.
-    let elsewhere = config(&tryton).with("SERVER", "http://169.254.169.254");
-    let refused = client.test_config_data(&elsewhere).unwrap();
+    let elsewhere = TrytonConfig { server: "http://169.254.169.254".into(), ..config(&tryton) };
+    let refused = client.test_config(&elsewhere).unwrap();
     assert!(refused.user_explanation.unwrap().contains("is not an address this connector may connect to"));
     // A frozen Tryton: an answer after the connection's timeout (2 s here), not a hang.
     let impatient = new_guid();
-    assert!(client.save_connection(impatient, &config(&tryton).with("TIMEOUT_SECS", "[I:2]")).unwrap().is_ok);
+    assert!(client.save_config(impatient, &TrytonConfig { timeout_secs: 2, ..config(&tryton) }).unwrap().is_ok);
     assert!(client.test_connection(impatient).unwrap().is_ok);
     tryton.freeze();
     let frozen = client.test_connection(impatient).unwrap();

@@ -7,7 +7,13 @@ use erp_connector::conformance::Options;
 use erp_connector::contract::ResponseState;
 use erp_connector::prelude::*;
 use erp_connector::testkit::{Spawned, new_guid, spawn, spawn_with};
-use sqlite_erp::SqliteErp;
+use sqlite_erp::{ErpConfig, SqliteErp};
+
+/// A connection's values, written from the connector's configuration type: a field renamed or
+/// retyped there fails these tests at compile time, naming it.
+fn config(database: &str) -> StringDict {
+    ErpConfig { database: database.into(), default_currency: None }.to_info()
+}
 
 fn seeded(name: &str, count: usize) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("sqlite-erp-{}-{name}", std::process::id()));
@@ -26,7 +32,7 @@ fn serving(db: &std::path::Path) -> Spawned {
 fn connected(db: &std::path::Path) -> (Spawned, ConnectionGuid) {
     let connector = serving(db);
     let guid = new_guid();
-    let info = StringDict::new().with("DATABASE", "erp.sqlite");
+    let info = config("erp.sqlite");
     assert!(connector.client().save_connection(guid, &info).unwrap().is_ok);
     (connector, guid)
 }
@@ -51,7 +57,7 @@ fn passes_the_eis_emulator() {
 #[test]
 fn a_missing_database_is_explained_at_test_time() {
     let connector = spawn(SqliteErp::in_dir("/nowhere"));
-    let answer = connector.client().test_config_data(&StringDict::new().with("DATABASE", "erp.sqlite")).unwrap();
+    let answer = connector.client().test_config_data(&config("erp.sqlite")).unwrap();
     assert!(!answer.is_ok);
     assert_eq!(
         answer.user_explanation.as_deref(),
@@ -68,7 +74,7 @@ fn a_database_is_a_file_in_the_data_folder_never_a_path() {
     let connector = serving(&db);
     let client = connector.client();
     for hostile in ["/etc/passwd", "../erp.sqlite", "sub/erp.sqlite", "..", ".hidden", "C:\\erp.sqlite"] {
-        let info = StringDict::new().with("DATABASE", hostile);
+        let info = config(hostile);
         let tested = client.test_config_data(&info).unwrap();
         assert!(!tested.is_ok, "{hostile}");
         assert!(tested.user_explanation.unwrap().contains("not a path"), "{hostile}");
