@@ -40,12 +40,6 @@ pub struct SqliteErp {
     databases: Mutex<HashMap<PathBuf, Arc<Pool>>>,
 }
 
-impl Default for SqliteErp {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 /// Open handles to one database file.
 struct Pool {
     handles: Vec<Mutex<Db>>,
@@ -68,20 +62,18 @@ impl Pool {
 
     /// A free handle if there is one, else the next in turn (waiting for it).
     fn run<R>(&self, f: impl FnOnce(&Db) -> ConnectorResult<R>) -> ConnectorResult<R> {
-        let guard = match self.free() {
-            Some(guard) => guard,
-            None => self.handles[self.next.load(Ordering::Relaxed) % self.handles.len()]
-                .lock()
-                .map_err(|_| ConnectorError::new("The ERP database handle is poisoned."))?,
-        };
-        f(&guard)
+        if let Some(guard) = self.free() {
+            return f(&guard);
+        }
+        let next = self.handles[self.next.load(Ordering::Relaxed) % self.handles.len()].lock();
+        f(&*next.map_err(|_| ConnectorError::new("The ERP database handle is poisoned."))?)
     }
 }
 
 impl SqliteErp {
     /// The connector on the databases in the folder `SQLITE_ERP_DATA_DIR` names, else the
     /// current folder.
-    pub fn new() -> Self {
+    pub fn from_env() -> Self {
         Self::in_dir(std::env::var_os("SQLITE_ERP_DATA_DIR").map_or_else(|| PathBuf::from("."), PathBuf::from))
     }
 
@@ -117,15 +109,16 @@ impl SqliteErp {
         joined.map_err(|e| ConnectorError::new("The ERP query failed.").with_tech(e.to_string()))?
     }
 
-    /// Runs a short read of a bounded number of rows on the calling worker when a handle is free
-    /// at once: it takes tens of microseconds, less than handing it to the blocking pool and
+    /// Runs a `short` read (a bounded number of rows) on the calling worker when a handle is
+    /// free at once: it takes tens of microseconds, less than handing it to the blocking pool and
     /// back costs (that hop was a third of a `WSGetActors` call). Otherwise as [`Self::with_db`].
     async fn with_db_short<R: Send + 'static>(
         &self,
         name: &str,
+        short: bool,
         f: impl FnOnce(&Db) -> ConnectorResult<R> + Send + 'static,
     ) -> ConnectorResult<R> {
-        if let Some(db) = self.pool(&self.database(name)?)?.free() {
+        if short && let Some(db) = self.pool(&self.database(name)?)?.free() {
             return f(&db);
         }
         self.with_db(name, f).await
@@ -165,13 +158,23 @@ fn text_search(table: &Table, text: &str, params: &mut Vec<Sql>) -> String {
     parts.join(" OR ")
 }
 
-/// Reads back actors by id with all fields (what create and save answer).
-fn reread(db: &Db, table: &Table, ids_: &[i64]) -> ConnectorResult<Vec<ErpActor>> {
-    let mut params = Vec::new();
-    let keys: Vec<String> = ids_.iter().map(i64::to_string).collect();
-    let condition = ids(&keys, &mut params);
+/// The first [`SEARCH_LIMIT`] rows of `table` that `condition` selects, with `field_keys`.
+fn search(
+    db: &Db,
+    table: &Table,
+    field_keys: &[String],
+    condition: &str,
+    params: &[Sql],
+) -> ConnectorResult<Vec<ErpActor>> {
+    let tail = format!("ORDER BY t.id LIMIT {SEARCH_LIMIT}");
+    db::select(db, table, &db::requested(table, field_keys), condition, params, &tail)
+}
+
+/// Reads an actor back by id with all fields (what create and save answer).
+fn reread(db: &Db, table: &Table, id: i64) -> ConnectorResult<ErpActor> {
     let all: Vec<_> = table.fields.iter().collect();
-    db::select(db, table, &all, &condition, &params, "ORDER BY t.id")
+    let found = db::select(db, table, &all, "t.id = ?1", &[Sql::Integer(id)], "")?;
+    found.into_iter().next().ok_or_else(|| ConnectorError::new(format!("{} {id} is gone.", table.actor_type)))
 }
 
 /// Inserts a new actor; returns its id.
@@ -256,18 +259,14 @@ impl ErpConnector for SqliteErp {
 
     async fn get_actors(&self, conn: &Conn<Self>, q: GetActors) -> ConnectorResult<Vec<ErpActor>> {
         let table = table(&q.actor_type)?;
+        // By primary key, so a short read when EIS asks for a page of keys (it does).
         let short = q.erp_keys.len() <= SHORT_READ_KEYS;
-        let read = move |db: &Db| {
+        self.with_db_short(&conn.config.database, short, move |db| {
             let mut params = Vec::new();
             let condition = ids(&q.erp_keys, &mut params);
             db::select(db, table, &db::requested(table, &q.field_keys), &condition, &params, "ORDER BY t.id")
-        };
-        // By primary key, so a short read when EIS asks for a page of keys (it does).
-        if short {
-            self.with_db_short(&conn.config.database, read).await
-        } else {
-            self.with_db(&conn.config.database, read).await
-        }
+        })
+        .await
     }
 
     async fn search_actors(&self, conn: &Conn<Self>, q: SearchActors) -> ConnectorResult<Vec<ErpActor>> {
@@ -275,8 +274,7 @@ impl ErpConnector for SqliteErp {
         self.with_db(&conn.config.database, move |db| {
             let mut params = Vec::new();
             let condition = text_search(table, &q.search_text, &mut params);
-            let tail = format!("ORDER BY t.id LIMIT {SEARCH_LIMIT}");
-            db::select(db, table, &db::requested(table, &q.field_keys), &condition, &params, &tail)
+            search(db, table, &q.field_keys, &condition, &params)
         })
         .await
     }
@@ -293,8 +291,7 @@ impl ErpConnector for SqliteErp {
                 "CAST(t.{} AS TEXT) = {parent_key} AND {} = {parent_type} AND ({text})",
                 parent.column, parent.type_sql
             );
-            let tail = format!("ORDER BY t.id LIMIT {SEARCH_LIMIT}");
-            db::select(db, table, &db::requested(table, &q.field_keys), &condition, &params, &tail)
+            search(db, table, &q.field_keys, &condition, &params)
         })
         .await
     }
@@ -302,11 +299,7 @@ impl ErpConnector for SqliteErp {
     async fn search_actors_advanced(&self, conn: &Conn<Self>, q: AdvancedSearch) -> ConnectorResult<Vec<ErpActor>> {
         let table = table(&q.actor_type)?;
         let (condition, params) = search::condition(table, &q.criteria);
-        self.with_db(&conn.config.database, move |db| {
-            let tail = format!("ORDER BY t.id LIMIT {SEARCH_LIMIT}");
-            db::select(db, table, &db::requested(table, &q.field_keys), &condition, &params, &tail)
-        })
-        .await
+        self.with_db(&conn.config.database, move |db| search(db, table, &q.field_keys, &condition, &params)).await
     }
 
     async fn create_actor(&self, conn: &Conn<Self>, actor: NewActor) -> ConnectorResult<ErpActor> {
@@ -314,10 +307,9 @@ impl ErpConnector for SqliteErp {
         let config = conn.config.clone();
         self.with_db(&conn.config.database, move |db| {
             let tx = db.unchecked_transaction()?;
-            let id = insert(&tx, table, &actor, &config)?;
-            let created = reread(&tx, table, &[id])?;
+            let created = reread(&tx, table, insert(&tx, table, &actor, &config)?)?;
             tx.commit()?;
-            created.into_iter().next().ok_or_else(|| ConnectorError::new("The created actor is gone."))
+            Ok(created)
         })
         .await
     }
@@ -338,10 +330,7 @@ impl ErpConnector for SqliteErp {
             if !errors.is_empty() {
                 return Err(ConnectorError::new(errors.join("\n")));
             }
-            let mut answer = Vec::new();
-            for (table, id) in saved {
-                answer.extend(reread(&tx, table, &[id])?);
-            }
+            let answer = saved.into_iter().map(|(table, id)| reread(&tx, table, id)).collect::<ConnectorResult<_>>()?;
             tx.commit()?;
             Ok(answer)
         })

@@ -5,6 +5,8 @@
 //! sqlite-erp-connector                                      # serve (settings: see the README)
 //! ```
 
+use std::process::ExitCode;
+
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
@@ -29,24 +31,22 @@ enum Command {
     },
 }
 
-fn main() -> std::process::ExitCode {
-    match Cli::parse().command.unwrap_or(Command::Serve) {
-        Command::Serve => match erp_connector::run(sqlite_erp::SqliteErp::new()) {
-            Ok(()) => std::process::ExitCode::SUCCESS,
-            Err(_) => std::process::ExitCode::FAILURE, // run() has said why
-        },
-        Command::Seed { db, count } => match sqlite_erp::seed::seed(&db, count) {
-            Ok((customers, suppliers, persons, projects)) => {
-                println!(
-                    "{}: added {customers} customers, {suppliers} suppliers, {persons} persons and {projects} projects",
-                    db.display()
-                );
-                std::process::ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("sqlite-erp-connector: {}: {e}", db.display());
-                std::process::ExitCode::FAILURE
-            }
-        },
+fn main() -> ExitCode {
+    let Some(Command::Seed { db, count }) = Cli::parse().command else {
+        // Serve (also without a command); a failure: run() has said why.
+        return erp_connector::run(sqlite_erp::SqliteErp::from_env()).map_or(ExitCode::FAILURE, |()| ExitCode::SUCCESS);
+    };
+    match sqlite_erp::seed::seed(&db, count) {
+        Ok((customers, suppliers, persons, projects)) => {
+            println!(
+                "{}: added {customers} customers, {suppliers} suppliers, {persons} persons and {projects} projects",
+                db.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("sqlite-erp-connector: {}: {e}", db.display());
+            ExitCode::FAILURE
+        }
     }
 }

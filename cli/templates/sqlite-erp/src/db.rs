@@ -35,11 +35,10 @@ pub fn create(path: &Path) -> rusqlite::Result<Connection> {
 pub fn open(path: &Path) -> Result<Connection, ConnectorError> {
     let missing = || {
         let name = path.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let name = erp_connector::untrusted::shown(&name);
         ConnectorError::new(format!(
-            "There is no ERP database named {} in the connector's data folder. Create one with \
-             `sqlite-erp-connector seed --db <data folder>/{}`.",
-            erp_connector::untrusted::shown(&name),
-            erp_connector::untrusted::shown(&name)
+            "There is no ERP database named {name} in the connector's data folder. Create one with \
+             `sqlite-erp-connector seed --db <data folder>/{name}`."
         ))
     };
     if !path.is_file() {

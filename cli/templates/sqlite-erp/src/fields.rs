@@ -70,11 +70,6 @@ const fn col(
     Column { key, label, kind, column, declare }
 }
 
-/// A field declared with its type only.
-fn plain(field: Field) -> Field {
-    field
-}
-
 const COMPANY_FIELDS: &[Column] = &[
     col("NAME", "Name", Text, "name", |f| f.mandatory().max_length(80)),
     col("NUMBER1", "Customer number", Text, "number", |f| f.read_only().max_length(20)),
@@ -87,9 +82,9 @@ const COMPANY_FIELDS: &[Column] = &[
     col("COUNTRY", "Country", List, "country", |f| f.list("countries")),
     col("CURRENCY", "Currency", List, "currency", |f| f.list("currencies")),
     col("PAYMENT_TERMS", "Payment terms", List, "payment_terms", |f| f.list("payment_terms")),
-    col("CREDIT_LIMIT", "Credit limit", Double, "credit_limit", plain),
-    col("EMPLOYEES", "Employees", Integer, "employees", plain),
-    col("ACTIVE", "Active", Checkbox, "active", plain),
+    col("CREDIT_LIMIT", "Credit limit", Double, "credit_limit", |f| f),
+    col("EMPLOYEES", "Employees", Integer, "employees", |f| f),
+    col("ACTIVE", "Active", Checkbox, "active", |f| f),
     col("CREATED", "Created", Datetime, "created", Field::read_only),
 ];
 
@@ -129,7 +124,7 @@ pub const TABLES: &[Table] = &[
             col("TITLE", "Title", Text, "title", |f| f.max_length(50)),
             col("EMAIL", "E-mail", Text, "email", |f| f.max_length(120)),
             col("PHONE_DIRECT", "Direct phone", Text, "phone", |f| f.max_length(40)),
-            col("BIRTHDATE", "Birth date", Datetime, "birthdate", plain),
+            col("BIRTHDATE", "Birth date", Datetime, "birthdate", |f| f),
         ],
     },
     Table {
@@ -145,10 +140,10 @@ pub const TABLES: &[Table] = &[
         fields: &[
             col("NAME", "Name", Text, "name", |f| f.mandatory().max_length(80)),
             col("NUMBER", "Project number", Text, "number", |f| f.read_only().max_length(20)),
-            col("TEXT", "Description", Text, "description", plain),
-            col("BUDGET", "Budget", Double, "budget", plain),
-            col("ENDDATE", "End date", Datetime, "end_date", plain),
-            col("ACTIVE", "Active", Checkbox, "active", plain),
+            col("TEXT", "Description", Text, "description", |f| f),
+            col("BUDGET", "Budget", Double, "budget", |f| f),
+            col("ENDDATE", "End date", Datetime, "end_date", |f| f),
+            col("ACTIVE", "Active", Checkbox, "active", |f| f),
         ],
     },
 ];
