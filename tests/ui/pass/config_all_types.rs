@@ -15,7 +15,7 @@ struct Everything {
     port: u16,
     limit: Option<i64>,
     ratio: Option<f64>,
-    since: Option<chrono::NaiveDateTime>,
+    since: Option<erp_connector::chrono::NaiveDateTime>,
     #[field(list = "Companies", default = "C01", rank = 20)]
     company: String,
     #[field(read_only, default = "v1", key = "API_VERSION")]

@@ -1,12 +1,12 @@
 //! Every compile error the macros promise, with the exact message and span (`tests/ui/fail`),
 //! and the shapes that must compile (`tests/ui/pass`). Regenerate the `.stderr` files after a
-//! deliberate change with `TRYBUILD=overwrite cargo test -p erp-connector-tests --test ui`, and
+//! deliberate change with `TRYBUILD=overwrite cargo test -p erp-connector-ui-tests`, and
 //! write the rustc version they were made with to `tests/ui/RUSTC_VERSION`.
 
 use std::process::Command;
 
 /// The rustc version the `.stderr` files hold the words of.
-const RUSTC_VERSION: &str = include_str!("../ui/RUSTC_VERSION");
+const RUSTC_VERSION: &str = include_str!("../RUSTC_VERSION");
 
 #[test]
 fn ui() {
@@ -23,6 +23,6 @@ fn ui() {
         RUSTC_VERSION.trim()
     );
     let t = trybuild::TestCases::new();
-    t.pass("ui/pass/*.rs");
-    t.compile_fail("ui/fail/*.rs");
+    t.pass("pass/*.rs");
+    t.compile_fail("fail/*.rs");
 }
