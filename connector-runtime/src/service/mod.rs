@@ -292,6 +292,30 @@ fn warn_if_exposed(settings: &Settings) {
     }
 }
 
+/// The smallest open-file limit (`LimitNOFILE=`, `ulimit -n`) under which `workers` workers hold
+/// the connections `settings` allow (`max_connections` each, `max_connections_per_source` per
+/// address): each connection takes two descriptors, and the service keeps some for its store, the
+/// ERP's connections and its admin listener. Under a lower limit the service lowers its bounds to
+/// fit, and says so.
+///
+/// ```
+/// use erp_connector::service::{Settings, open_files_needed};
+/// assert!(open_files_needed(&Settings::default(), 4) <= 65_536);
+/// ```
+pub fn open_files_needed(settings: &Settings, workers: usize) -> u64 {
+    let fits = |limit: u64| {
+        let plan = tcp::Plan::new(limit, workers, settings.max_connections, settings.max_connections_per_source);
+        plan.per_worker >= settings.max_connections && plan.per_source >= settings.max_connections_per_source
+    };
+    // The plan grows with the limit: the smallest limit that fits, by bisection.
+    let (mut low, mut high) = (1u64, 1u64 << 32);
+    while low < high {
+        let middle = low + (high - low) / 2;
+        if fits(middle) { high = middle } else { low = middle + 1 }
+    }
+    low
+}
+
 /// The open-file limit raised to its hard limit and shared out between the listeners; logged,
 /// with a warning where the settings asked for more than fits.
 fn tcp_plan(settings: &Settings) -> tcp::Plan {
