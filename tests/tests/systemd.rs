@@ -12,7 +12,7 @@ const UNIT: &str = include_str!("../../deploy/systemd/erp-connector.service");
 /// The unit's value of `name` (its last setting).
 fn setting(name: &str) -> String {
     let prefix = format!("{name}=");
-    UNIT.lines().filter_map(|l| l.strip_prefix(&prefix)).last().unwrap_or_else(|| panic!("no {name}")).to_owned()
+    UNIT.lines().rev().find_map(|l| l.strip_prefix(&prefix)).unwrap_or_else(|| panic!("no {name}")).to_owned()
 }
 
 #[test]
