@@ -44,6 +44,10 @@ const PER_PAGE: u32 = 100;
 /// Most records an interactive search reads (a dialog shows a page of them).
 const SEARCH_LIMIT: usize = 1000;
 
+/// Most records an advanced search reads to judge (a bound on what one anonymous call costs
+/// the ERP and the connector's memory).
+const ADVANCED_READ_LIMIT: usize = 10_000;
+
 /// The connector.
 #[derive(Default)]
 pub struct RestErp;
@@ -148,7 +152,7 @@ impl ErpConnector<ErpApi> for RestErp {
 
     async fn search_actors_advanced(&self, conn: &Conn, q: AdvancedSearch) -> ConnectorResult<Vec<ErpActor>> {
         // The API filters by text and parent only: the criteria are judged here, on the list.
-        let all = list(&conn.session, &q.actor_type, usize::MAX, |call| call).await?;
+        let all = list(&conn.session, &q.actor_type, ADVANCED_READ_LIMIT, |call| call).await?;
         Ok(all.into_iter().filter(|a| q.matches(a)).take(SEARCH_LIMIT).collect())
     }
 
