@@ -13,8 +13,9 @@ pub const MAX_SHOWN_BYTES: usize = 512;
 /// Most bytes of a whole `UserExplanation` or `TechExplanation` (a message may quote values).
 pub const MAX_ANSWER_BYTES: usize = 4096;
 
-/// `text` made safe to show: control characters (C0, DEL, C1, and the Unicode line and paragraph
-/// separators) escaped as `\n`, `\t`, `\u{..}`, and at most `max` bytes of it kept, the cut
+/// `text` made safe to show: control characters (C0, DEL, C1, the Unicode line and paragraph
+/// separators, and the bidirectional controls, which would reorder what a log viewer or the
+/// SuperOffice client shows around the value) escaped as `\n`, `\t`, `\u{..}`, and at most `max` bytes of it kept, the cut
 /// marked with how long the whole was.
 ///
 /// ```
@@ -40,9 +41,7 @@ pub fn for_answer(text: &str) -> Cow<'_, str> {
 }
 
 fn escaped(text: &str, max: usize, keep_lines: bool) -> Cow<'_, str> {
-    let clean = |c: char| {
-        (keep_lines && matches!(c, '\n' | '\r' | '\t')) || !(c.is_control() || c == '\u{2028}' || c == '\u{2029}')
-    };
+    let clean = |c: char| (keep_lines && matches!(c, '\n' | '\r' | '\t')) || !(c.is_control() || reorders(c));
     if text.len() <= max && text.chars().all(clean) {
         return Cow::Borrowed(text);
     }
@@ -64,6 +63,12 @@ fn escaped(text: &str, max: usize, keep_lines: bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Whether `c` breaks a line or reorders the text shown around it: the Unicode line and paragraph
+/// separators, the bidirectional embeddings, overrides and isolates, and the direction marks.
+fn reorders(c: char) -> bool {
+    matches!(c, '\u{2028}' | '\u{2029}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{61c}')
+}
+
 /// [`shown_within`] at [`MAX_SHOWN_BYTES`].
 pub fn shown(text: &str) -> Cow<'_, str> {
     shown_within(text, MAX_SHOWN_BYTES)
@@ -78,11 +83,11 @@ mod tests {
         #[test]
         fn never_a_control_character_and_never_long(text in any::<String>(), max in 1usize..600) {
             let out = shown_within(&text, max);
-            let unsafe_char = out.chars().any(|c| c.is_control() || c == '\u{2028}' || c == '\u{2029}');
+            let unsafe_char = out.chars().any(|c| c.is_control() || reorders(c));
             prop_assert!(!unsafe_char, "{:?}", out);
             // The marker adds at most "… (N bytes)".
             prop_assert!(out.len() <= max + 24, "{} > {max}", out.len());
-            if text.len() <= max && !text.chars().any(char::is_control) && !text.contains(['\u{2028}', '\u{2029}']) {
+            if text.len() <= max && !text.chars().any(|c| c.is_control() || reorders(c)) {
                 prop_assert_eq!(out.as_ref(), text.as_str());
             }
         }
@@ -92,6 +97,9 @@ mod tests {
     fn forged_log_lines_stay_on_one_line() {
         let forged = "ok\n2026-11-30T10:00:00Z  INFO connection saved\r\u{1b}[31m";
         assert_eq!(shown(forged), "ok\\n2026-11-30T10:00:00Z  INFO connection saved\\r\\u{1b}[31m");
+        // A right-to-left override would show `invoice<RLO>fdp.exe` as `invoiceexe.pdf`.
+        assert_eq!(shown("invoice\u{202e}fdp.exe"), "invoice\\u{202e}fdp.exe");
+        assert_eq!(for_answer("a\u{2066}b\u{200f}"), "a\\u{2066}b\\u{200f}");
         let big = "A".repeat(10 * 1024 * 1024);
         assert!(shown(&big).len() < MAX_SHOWN_BYTES + 24);
     }
