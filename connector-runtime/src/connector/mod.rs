@@ -12,6 +12,7 @@ mod actors;
 pub mod allow;
 mod config;
 mod error;
+mod keys;
 pub(crate) mod methods;
 pub mod remote;
 mod reply;

@@ -106,6 +106,37 @@ impl ActorStream {
         })
     }
 
+    /// Actors of a keyset-paged read, the usual way to page a change poll: `fetch(after)` answers
+    /// at most `page` actors that come after `after` (the last actor of the previous page, `None`
+    /// for the first) in an order the ERP keeps stable, e.g. by stamp and then by key. A page
+    /// shorter than `page` is the last. Fetched ahead as [`ActorStream::paged`] is.
+    ///
+    /// ```
+    /// use erp_connector::prelude::*;
+    ///
+    /// // Seven customers, three a page, each page after the last key read.
+    /// let stream = ActorStream::keyset(3, |after: Option<ErpActor>| async move {
+    ///     let from = after.and_then(|a| a.erp_key?.parse::<u32>().ok()).map_or(1, |k| k + 1);
+    ///     Ok((from..=7).take(3).map(|n| ErpActor::new(ActorType::Customer, n.to_string(), Stamp::counter(n.into()))).collect())
+    /// });
+    /// # let actors = tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(stream.collect()).unwrap();
+    /// # assert_eq!(actors.value.len(), 7);
+    /// ```
+    pub fn keyset<F, Fut>(page: usize, mut fetch: F) -> Self
+    where
+        F: FnMut(Option<ErpActor>) -> Fut + Unpin + 'static,
+        Fut: std::future::Future<Output = ConnectorResult<Vec<ErpActor>>> + 'static,
+    {
+        Self::paged(None, move |after| {
+            let actors = fetch(after);
+            async move {
+                let actors = actors.await?;
+                let next = if actors.len() < page.max(1) { None } else { actors.last().cloned().map(Some) };
+                Ok((actors, next))
+            }
+        })
+    }
+
     /// Actors produced by blocking code (a database cursor, a file) run on the blocking pool.
     /// At most [`ActorSender::CAPACITY`] actors wait to be written: `send` blocks while the
     /// client reads slowly, and fails once the answer is abandoned, which ends the producer
@@ -379,6 +410,25 @@ mod tests {
         assert_eq!(keys.len(), 12);
         assert_eq!(keys.first().map(String::as_str), Some("0-0"));
         assert_eq!(keys.last().map(String::as_str), Some("3-2"));
+    }
+
+    #[test]
+    fn a_keyset_read_asks_after_the_last_actor_until_a_short_page() {
+        // Six actors, pages of three: the third fetch finds none and ends the read.
+        let asked = Rc::new(RefCell::new(Vec::new()));
+        let log = asked.clone();
+        let stream = ActorStream::keyset(3, move |after: Option<ErpActor>| {
+            let from = after.as_ref().and_then(|a| a.erp_key.as_deref()?.parse::<u32>().ok()).unwrap_or(0);
+            log.borrow_mut().push(from);
+            let page: Vec<_> = (from + 1..=6)
+                .take(3)
+                .map(|n| ErpActor::new(ActorType::Customer, n.to_string(), crate::contract::Stamp::counter(n.into())))
+                .collect();
+            async move { Ok(page) }
+        });
+        let keys: Vec<_> = block_on(stream.collect()).unwrap().value.into_iter().filter_map(|a| a.erp_key).collect();
+        assert_eq!(keys, ["1", "2", "3", "4", "5", "6"]);
+        assert_eq!(*asked.borrow(), [0, 3, 6]);
     }
 
     #[test]

@@ -133,15 +133,7 @@ impl Write {
     /// The values of `actor` (a [`NewActor`] or an [`ActorChange`]) of type `t` under `parent`.
     pub fn of(t: &ActorType, actor: &impl ActorValues, parent: Option<&ParentRef>) -> ConnectorResult<Write> {
         let text = |key: Key<String>| actor.value(key).map(|v| v.map(|v| v.trim().to_owned()));
-        let parent = match parent {
-            None => None,
-            Some(p) => Some(p.erp_key.trim().parse::<u64>().map_err(|_| {
-                ConnectorError::new(format!(
-                    "The parent `{}` is no record of the ERP.",
-                    erp_connector::untrusted::shown(&p.erp_key)
-                ))
-            })?),
-        };
+        let parent = parent.map(ParentRef::key::<u64>).transpose()?;
         let mut write = Write { name: text(NAME)?, ..Write::default() };
         match t {
             ActorType::Customer | ActorType::Supplier => {

@@ -193,10 +193,9 @@ fn insert(db: &Db, table: &Table, actor: &NewActor, config: &ErpConfig) -> Conne
         }
     }
     if let Some(parent) = &table.parent
-        && let Some(key) = actor.parent.as_ref().map(|p| &p.erp_key)
+        && let Some(parent_ref) = &actor.parent
     {
-        let id = key.parse::<i64>().map_err(|_| ConnectorError::new(format!("No parent with ERP key {key}.")))?;
-        values.push((parent.column, Sql::Integer(id)));
+        values.push((parent.column, Sql::Integer(parent_ref.key()?)));
     }
     // The number is assigned by the ERP: a placeholder now, the id-based number below.
     if table.fields.iter().any(|f| f.column == "number") {
@@ -219,8 +218,8 @@ fn insert(db: &Db, table: &Table, actor: &NewActor, config: &ErpConfig) -> Conne
 
 /// Updates an existing actor from the values sent; returns its id.
 fn update(db: &Db, table: &Table, actor: &ActorChange) -> ConnectorResult<i64> {
-    let who = format!("{} {}", table.actor_type, actor.erp_key);
-    let id: i64 = actor.erp_key.parse().map_err(|_| ConnectorError::new(format!("{who} does not exist.")))?;
+    let who = format!("{} {}", table.actor_type, erp_connector::untrusted::shown(&actor.erp_key));
+    let id: i64 = actor.key()?;
     let values = db::columns(table, &who, &actor.fields)?;
     let change = db::next_change(db)?;
     let mut params: Vec<Sql> = Vec::new();
@@ -234,7 +233,7 @@ fn update(db: &Db, table: &Table, actor: &ActorChange) -> ConnectorResult<i64> {
         table.filter
     );
     if db.execute(&sql, rusqlite::params_from_iter(params))? == 0 {
-        return Err(ConnectorError::new(format!("{who} does not exist.")));
+        return Err(actor.not_found());
     }
     Ok(id)
 }

@@ -79,11 +79,6 @@ fn paged() -> Paging {
     Paging::numbered("page", "per_page", PER_PAGE).items_at("/data")
 }
 
-/// The id an ErpKey names (`None`: no record of the ERP).
-fn id(key: &str) -> Option<u64> {
-    key.trim().parse().ok()
-}
-
 #[erp_connector(app_id = "5e7c0de05e7c0de05e7c0de05e7c0de0", name = "rest-erp")]
 impl ErpConnector<ErpApi> for RestErp {
     type Config = RestConfig;
@@ -123,7 +118,7 @@ impl ErpConnector<ErpApi> for RestErp {
 
     async fn get_actors(&self, conn: &Conn, q: GetActors) -> ConnectorResult<Vec<ErpActor>> {
         let mut actors = Vec::with_capacity(q.erp_keys.len());
-        for id in q.erp_keys.iter().filter_map(|k| id(k)) {
+        for id in q.keys::<u64>() {
             match conn.session.get(resource(&q.actor_type)).segment(id).read::<Record>().await {
                 Ok(record) => actors.push(record.actor(&q.actor_type)),
                 Err(e) if e.is_not_found() => {}
@@ -145,7 +140,7 @@ impl ErpConnector<ErpApi> for RestErp {
             ActorType::Project => "customer_id",
             _ => return Ok(Vec::new()), // companies have no parent
         };
-        let Some(parent) = id(&q.parent_erp_key) else { return Ok(Vec::new()) };
+        let Some(parent) = q.parent_key::<u64>() else { return Ok(Vec::new()) };
         let found = list(&conn.session, &q.actor_type, SEARCH_LIMIT, move |call| call.query(filter, parent)).await?;
         Ok(found.into_iter().filter(|a| q.matches(a, &[NAME])).collect())
     }
@@ -179,10 +174,7 @@ impl ErpConnector<ErpApi> for RestErp {
         let mut saved = Vec::with_capacity(actors.len());
         for change in actors {
             let t = &change.actor_type;
-            let Some(id) = id(&change.erp_key) else {
-                let key = erp_connector::untrusted::shown(&change.erp_key);
-                return Err(ConnectorError::new(format!("The ERP has no {t} `{key}`.")));
-            };
+            let id = change.key::<u64>()?;
             let write = Write::of(t, &change, change.parent.as_ref())?;
             let record: Record = conn.session.patch(resource(t)).segment(id).json(&write).read().await?;
             saved.push(record.actor(t));

@@ -6,6 +6,7 @@ use std::time::Duration;
 use erp_connector::chrono::NaiveDateTime;
 use erp_connector::connector::remote::Retry;
 use erp_connector::prelude::*;
+use erp_connector::untrusted::shown;
 use serde_json::{Map, Value, json};
 
 use crate::domain;
@@ -85,6 +86,11 @@ impl TrytonSession {
         self.rpc.call(&self.login, method, params, Retry::Never).await
     }
 
+    /// A call that answers records.
+    async fn rows(&self, method: &str, params: Value) -> ConnectorResult<Vec<Value>> {
+        Ok(self.call(method, params).await?.as_array().cloned().unwrap_or_default())
+    }
+
     /// The domain that selects the records of `t`.
     fn of_type(&self, t: &ActorType) -> Vec<Value> {
         match t {
@@ -105,22 +111,18 @@ impl TrytonSession {
         order: Value,
     ) -> ConnectorResult<Vec<ErpActor>> {
         domain.extend(self.of_type(t));
-        let records = self
-            .call(&format!("model.{}.search_read", model(t)), json!([domain, 0, limit, order, record_fields(t)]))
-            .await?;
-        self.actors(t, records.as_array().cloned().unwrap_or_default()).await
+        let params = json!([domain, 0, limit, order, record_fields(t)]);
+        self.actors(t, self.rows(&format!("model.{}.search_read", model(t)), params).await?).await
     }
 
-    /// The parent type of a party with `categories`: Customer before Supplier.
-    fn parent_type(&self, categories: Option<&Value>) -> Option<ActorType> {
-        let has =
-            |id: i64| categories.and_then(Value::as_array).is_some_and(|c| c.iter().any(|v| v.as_i64() == Some(id)));
-        if has(self.customer_category) {
-            Some(ActorType::Customer)
-        } else if has(self.supplier_category) {
-            Some(ActorType::Supplier)
-        } else {
-            None
+    /// `actor` under the party `id` (read with its `categories`), a Customer before a Supplier.
+    fn with_parent(&self, actor: ErpActor, id: Option<&Value>, party: Option<&Value>) -> ErpActor {
+        let categories = party.and_then(|p| p.get("categories")).and_then(Value::as_array);
+        let has = |id: i64| categories.is_some_and(|c| c.iter().any(|v| v.as_i64() == Some(id)));
+        let types = [(self.customer_category, ActorType::Customer), (self.supplier_category, ActorType::Supplier)];
+        match (id.and_then(Value::as_i64), types.into_iter().find(|(category, _)| has(*category))) {
+            (Some(id), Some((_, parent_type))) => actor.with_parent(parent_type, id.to_string()),
+            _ => actor,
         }
     }
 
@@ -135,40 +137,25 @@ impl TrytonSession {
             Vec::new()
         } else {
             let fields = json!(["party", "street_unstructured", "postal_code", "city", "country.code"]);
-            self.call("model.party.address.read", json!([first_address, fields]))
-                .await?
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
+            self.rows("model.party.address.read", json!([first_address, fields])).await?
         };
         let parents = if *t == ActorType::Person && !records.is_empty() {
             let ids: Vec<i64> = records.iter().map(id).collect();
             let domain = json!([["from_", "in", ids], ["type", "=", self.person_relation]]);
             let fields = json!(["from_", "to", "to.categories"]);
-            self.call("model.party.relation.all.search_read", json!([domain, 0, null, [["id", "ASC"]], fields]))
-                .await?
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
+            self.rows("model.party.relation.all.search_read", json!([domain, 0, null, [["id", "ASC"]], fields])).await?
         } else {
             Vec::new()
         };
         // By party id: the first address, the first relation to a company (first by id).
         let (addresses, parents) = (by_party(&addresses, "party"), by_party(&parents, "from_"));
-        let mut actors = Vec::with_capacity(records.len());
-        for r in &records {
+        let actor = |r: &Value| {
             let stamp = r.get("last_modified_at").and_then(rpc::datetime_of).map_or(Stamp::text(""), Stamp::at);
             let mut actor = ErpActor::new(t.clone(), id(r).to_string(), stamp)
                 .with_field(NAME, text(r, "name"))
                 .with_field(CREATED, r.get("create_date").and_then(rpc::datetime_of));
             match t {
-                ActorType::Project => {
-                    let parent = r.get("party").and_then(Value::as_i64);
-                    let parent_type = self.parent_type(r.get("party.").and_then(|p| p.get("categories")));
-                    if let (Some(parent), Some(parent_type)) = (parent, parent_type) {
-                        actor = actor.with_parent(parent_type, parent.to_string());
-                    }
-                }
+                ActorType::Project => actor = self.with_parent(actor, r.get("party"), r.get("party.")),
                 _ => {
                     actor = actor
                         .with_field(PHONE, text(r, "phone"))
@@ -184,17 +171,13 @@ impl TrytonSession {
                             .with_field(CITY, text(address, "city"))
                             .with_field(COUNTRY, country);
                     } else if let Some(relation) = parents.get(&id(r)) {
-                        let to = relation.get("to").and_then(Value::as_i64);
-                        let parent_type = self.parent_type(relation.get("to.").and_then(|p| p.get("categories")));
-                        if let (Some(to), Some(parent_type)) = (to, parent_type) {
-                            actor = actor.with_parent(parent_type, to.to_string());
-                        }
+                        actor = self.with_parent(actor, relation.get("to"), relation.get("to."));
                     }
                 }
             }
-            actors.push(actor);
-        }
-        Ok(actors)
+            actor
+        };
+        Ok(records.iter().map(actor).collect())
     }
 
     /// The actors of `t` with `ids`, in one read.
@@ -206,37 +189,35 @@ impl TrytonSession {
         self.find(t, vec![json!(["id", "in", ids])], n, json!([["id", "ASC"]])).await
     }
 
-    /// One page of the change poll: records of `t` changed on or after `since`, after `cursor`
-    /// (the last stamp and id of the previous page), oldest first.
+    /// One page of the change poll: records of `t` changed on or after `since`, after the actor
+    /// `after` (by stamp, then id), oldest first.
     async fn poll_page(
         &self,
         t: &ActorType,
         since: Option<NaiveDateTime>,
-        cursor: Option<(NaiveDateTime, i64)>,
-    ) -> ConnectorResult<(Vec<ErpActor>, Option<(NaiveDateTime, i64)>)> {
+        after: Option<ErpActor>,
+    ) -> ConnectorResult<Vec<ErpActor>> {
         let mut domain = Vec::new();
         if let Some(since) = since {
             domain.push(json!(["last_modified_at", ">=", rpc::datetime_value(since)]));
         }
-        if let Some((at, id)) = cursor {
+        if let Some((at, id)) = after.and_then(|a| Some((a.stamp()?.as_datetime()?, a.erp_key?.parse::<i64>().ok()?))) {
             let at = rpc::datetime_value(at);
             domain.push(json!(["OR", ["last_modified_at", ">", at], [["last_modified_at", "=", at], ["id", ">", id]]]));
         }
-        let order = json!([["last_modified_at", "ASC"], ["id", "ASC"]]);
-        let actors = self.find(t, domain, PAGE, order).await?;
-        let next = if actors.len() < PAGE {
-            None
-        } else {
-            actors.last().and_then(|a| Some((a.stamp()?.as_datetime()?, a.erp_key.as_deref()?.parse().ok()?)))
-        };
-        Ok((actors, next))
+        self.find(t, domain, PAGE, json!([["last_modified_at", "ASC"], ["id", "ASC"]])).await
+    }
+
+    /// The id of a record of `model` whose `field` is `value`, if there is one.
+    async fn one(&self, model: &str, field: &str, value: &str) -> ConnectorResult<Option<i64>> {
+        let found = self.call(&format!("model.{model}.search"), json!([[[field, "=", value]], 0, 1, null])).await?;
+        Ok(found.get(0).and_then(Value::as_i64))
     }
 
     /// A country's id by its code, with Tryton's own list as the judge.
     async fn country(&self, code: &str) -> ConnectorResult<i64> {
-        let found = self.call("model.country.country.search", json!([[["code", "=", code]], 0, 1, null])).await?;
-        found.get(0).and_then(Value::as_i64).ok_or_else(|| {
-            ConnectorError::new(format!("Tryton has no country `{}`.", erp_connector::untrusted::shown(code)))
+        self.one("country.country", "code", code).await?.ok_or_else(|| {
+            ConnectorError::new(format!("Tryton has no country `{}`.", shown(code)))
                 .with_code(ErrorCode::UnknownListItemId)
         })
     }
@@ -250,12 +231,7 @@ impl TrytonSession {
         active: Option<bool>,
         existing: Option<(&[Value], Option<i64>)>,
     ) -> ConnectorResult<Map<String, Value>> {
-        let mut values = Map::new();
-        for (key, field) in [(NAME, "name"), (CODE, "code")] {
-            if let Some(v) = fields.get(key.name()) {
-                values.insert(field.into(), json!(v.trim()));
-            }
-        }
+        let mut values = texts(fields, &[(NAME, "name"), (CODE, "code")]);
         if let Some(active) = active {
             values.insert("active".into(), json!(active));
         }
@@ -275,12 +251,8 @@ impl TrytonSession {
         if !mechanisms.is_empty() {
             values.insert("contact_mechanisms".into(), json!(mechanisms));
         }
-        let mut address = Map::new();
-        for (key, field) in [(STREET, "street_unstructured"), (POSTAL_CODE, "postal_code"), (CITY, "city")] {
-            if let Some(v) = fields.get(key.name()) {
-                address.insert(field.into(), json!(v.trim()));
-            }
-        }
+        let mut address =
+            texts(fields, &[(STREET, "street_unstructured"), (POSTAL_CODE, "postal_code"), (CITY, "city")]);
         if let Some(code) = fields.get(COUNTRY.name()) {
             let id = if code.trim().is_empty() { Value::Null } else { json!(self.country(code.trim()).await?) };
             address.insert("country".into(), id);
@@ -304,15 +276,15 @@ fn record_fields(t: &ActorType) -> &'static [&'static str] {
     if *t == ActorType::Project { PROJECT } else { PARTY }
 }
 
-/// `rows` by the party id in `key`, the first row of each party kept.
+/// `rows` by the party id in `key`, the first row of each party kept (read backwards, so that
+/// the first is inserted last).
 fn by_party<'a>(rows: &'a [Value], key: &str) -> std::collections::HashMap<i64, &'a Value> {
-    let mut index = std::collections::HashMap::new();
-    for row in rows {
-        if let Some(party) = row.get(key).and_then(Value::as_i64) {
-            index.entry(party).or_insert(row);
-        }
-    }
-    index
+    rows.iter().rev().filter_map(|row| Some((row.get(key)?.as_i64()?, row))).collect()
+}
+
+/// The trimmed texts `fields` holds of `keys`, under Tryton's field names.
+fn texts(fields: &StringDict, keys: &[(Key<String>, &str)]) -> Map<String, Value> {
+    keys.iter().filter_map(|(key, name)| Some(((*name).to_owned(), json!(fields.get(key.name())?.trim())))).collect()
 }
 
 /// A boolean as Tryton answers it: `true`/`false`, or `1`/`0` on SQLite.
@@ -323,30 +295,12 @@ fn flag(value: Option<&Value>) -> Option<bool> {
 
 /// The party's contact mechanisms and its first address, for a save.
 async fn party_parts(s: &TrytonSession, id: i64) -> ConnectorResult<(Vec<Value>, Option<i64>)> {
+    let order = json!([["sequence", "ASC"], ["id", "ASC"]]);
     let mechanisms = s
-        .call(
-            "model.party.contact_mechanism.search_read",
-            json!([[["party", "=", id]], 0, null, [["sequence", "ASC"], ["id", "ASC"]], ["type"]]),
-        )
+        .rows("model.party.contact_mechanism.search_read", json!([[["party", "=", id]], 0, null, order, ["type"]]))
         .await?;
-    let addresses = s
-        .call("model.party.address.search", json!([[["party", "=", id]], 0, 1, [["sequence", "ASC"], ["id", "ASC"]]]))
-        .await?;
-    Ok((mechanisms.as_array().cloned().unwrap_or_default(), addresses.get(0).and_then(Value::as_i64)))
-}
-
-/// The id a parent reference names.
-fn parent_id(parent: Option<&ParentRef>) -> ConnectorResult<Option<i64>> {
-    parent
-        .map(|p| {
-            p.erp_key.trim().parse::<i64>().map_err(|_| {
-                ConnectorError::new(format!(
-                    "The parent `{}` is no Tryton record.",
-                    erp_connector::untrusted::shown(&p.erp_key)
-                ))
-            })
-        })
-        .transpose()
+    let addresses = s.call("model.party.address.search", json!([[["party", "=", id]], 0, 1, order])).await?;
+    Ok((mechanisms, addresses.get(0).and_then(Value::as_i64)))
 }
 
 /// Logs in, and finds the categories and relation type the connection names.
@@ -354,24 +308,17 @@ async fn open(config: &TrytonConfig) -> ConnectorResult<TrytonSession> {
     let url = rpc::endpoint(&config.server, &config.database)?;
     let rpc = config.rpc();
     let login = rpc.login(&url, &config.user, config.password.expose()).await?;
-    let named = |model: &'static str, name: &str, what: &'static str| {
-        let (rpc, login, name) = (rpc.clone(), login.clone(), name.to_owned());
-        async move {
-            let found = rpc
-                .call(&login, &format!("model.{model}.search"), json!([[["name", "=", name]], 0, 1, null]), Retry::Safe)
-                .await?;
-            found.get(0).and_then(Value::as_i64).ok_or_else(|| {
-                ConnectorError::new(format!(
-                    "Tryton has no {what} `{}`: create it, or name another in the connection.",
-                    erp_connector::untrusted::shown(&name)
-                ))
-            })
-        }
+    let s = TrytonSession { rpc, login, customer_category: 0, supplier_category: 0, person_relation: 0 };
+    let named = async |model: &str, name: &str| {
+        s.one(model, "name", name).await?.ok_or_else(|| {
+            let what = model.replace('.', " ");
+            ConnectorError::new(format!("Tryton has no {what} `{}`: create it or name another.", shown(name)))
+        })
     };
-    let customer_category = named("party.category", &config.customer_category, "party category").await?;
-    let supplier_category = named("party.category", &config.supplier_category, "party category").await?;
-    let person_relation = named("party.relation.type", &config.person_relation, "relation type").await?;
-    Ok(TrytonSession { rpc, login, customer_category, supplier_category, person_relation })
+    let customer_category = named("party.category", &config.customer_category).await?;
+    let supplier_category = named("party.category", &config.supplier_category).await?;
+    let person_relation = named("party.relation.type", &config.person_relation).await?;
+    Ok(TrytonSession { customer_category, supplier_category, person_relation, ..s })
 }
 
 #[erp_connector(app_id = "7e57c0de7e57c0de7e57c0de7e57c0de", name = "tryton")]
@@ -387,8 +334,8 @@ impl ErpConnector<TrytonSession> for Tryton {
     }
 
     async fn test_config(&self, test: &ConfigTest<TrytonConfig>) -> ConnectorResult<()> {
-        let session = open(&test.config).await?;
-        session.rpc.logout(&session.login).await;
+        let s = open(&test.config).await?;
+        s.rpc.logout(&s.login).await;
         Ok(())
     }
 
@@ -402,7 +349,7 @@ impl ErpConnector<TrytonSession> for Tryton {
     }
 
     async fn get_actors(&self, conn: &Conn, q: GetActors) -> ConnectorResult<Vec<ErpActor>> {
-        conn.session.by_ids(&q.actor_type, mapping::ids(&q.erp_keys)).await
+        conn.session.by_ids(&q.actor_type, q.keys()).await
     }
 
     async fn search_actors(&self, conn: &Conn, q: SearchActors) -> ConnectorResult<Vec<ErpActor>> {
@@ -412,7 +359,7 @@ impl ErpConnector<TrytonSession> for Tryton {
     }
 
     async fn search_actor_by_parent(&self, conn: &Conn, q: SearchByParent) -> ConnectorResult<Vec<ErpActor>> {
-        let Ok(parent) = q.parent_erp_key.trim().parse::<i64>() else { return Ok(Vec::new()) };
+        let Some(parent) = q.parent_key::<i64>() else { return Ok(Vec::new()) };
         let under = match q.actor_type {
             ActorType::Person => {
                 json!(["relations", "where", [["type", "=", conn.session.person_relation], ["to", "=", parent]]])
@@ -436,29 +383,18 @@ impl ErpConnector<TrytonSession> for Tryton {
     }
 
     async fn get_list(&self, conn: Option<&Conn>, list: &str) -> ConnectorResult<StringDict> {
-        if list != COUNTRIES {
-            return Err(ConnectorError::new(format!("No list `{}`.", erp_connector::untrusted::shown(list))));
-        }
-        let Some(conn) = conn else {
+        let Some(conn) = conn.filter(|_| list == COUNTRIES) else {
             return Err(ConnectorError::new("The countries come from Tryton: save the connection first."));
         };
-        let countries = conn
-            .session
-            .call("model.country.country.search_read", json!([[], 0, null, [["code", "ASC"]], ["code", "name"]]))
-            .await?;
-        Ok(countries
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|c| (text(c, "code"), text(c, "name")))
-            .filter(|(k, _)| !k.is_empty())
-            .collect())
+        let params = json!([[], 0, null, [["code", "ASC"]], ["code", "name"]]);
+        let countries = conn.session.rows("model.country.country.search_read", params).await?;
+        Ok(countries.iter().map(|c| (text(c, "code"), text(c, "name"))).filter(|(k, _)| !k.is_empty()).collect())
     }
 
     async fn create_actor(&self, conn: &Conn, actor: NewActor) -> ConnectorResult<ErpActor> {
         let s = &conn.session;
         let t = actor.actor_type.clone();
-        let parent = parent_id(actor.parent.as_ref())?;
+        let parent = actor.parent.as_ref().map(ParentRef::key::<i64>).transpose()?;
         let values = match t {
             ActorType::Project => {
                 let company = s.login.context.get("company").cloned().unwrap_or(Value::Null);
@@ -473,10 +409,8 @@ impl ErpConnector<TrytonSession> for Tryton {
                         let Some(company) = parent else {
                             return Err(ConnectorError::new("A person is created under a company: send its parent."));
                         };
-                        values.insert(
-                            "relations".into(),
-                            json!([["create", [{"to": company, "type": s.person_relation}]]]),
-                        )
+                        let relation = json!({"to": company, "type": s.person_relation});
+                        values.insert("relations".into(), json!([["create", [relation]]]))
                     }
                 };
                 Value::Object(values)
@@ -494,24 +428,12 @@ impl ErpConnector<TrytonSession> for Tryton {
         let mut saved = Vec::with_capacity(actors.len());
         for change in actors {
             let t = change.actor_type.clone();
-            let unknown = || {
-                ConnectorError::new(format!(
-                    "Tryton has no {t} `{}`.",
-                    erp_connector::untrusted::shown(&change.erp_key)
-                ))
-            };
-            let id = mapping::ids(std::slice::from_ref(&change.erp_key)).first().copied().ok_or_else(unknown)?;
+            let id = change.key::<i64>()?;
             if s.by_ids(&t, vec![id]).await?.is_empty() {
-                return Err(unknown());
+                return Err(change.not_found());
             }
             let values = match t {
-                ActorType::Project => {
-                    let mut values = Map::new();
-                    if let Some(name) = change.field(NAME.name()) {
-                        values.insert("name".into(), json!(name.trim()));
-                    }
-                    values
-                }
+                ActorType::Project => texts(&change.fields, &[(NAME, "name")]),
                 _ => {
                     let (mechanisms, address) = party_parts(s, id).await?;
                     s.party_values(&change.fields, change.value(ACTIVE)?, Some((&mechanisms, address))).await?
@@ -528,12 +450,9 @@ impl ErpConnector<TrytonSession> for Tryton {
     async fn get_actors_by_timestamp(&self, conn: &Conn, q: ActorsSince) -> ConnectorResult<ActorStream> {
         let since = q.since.as_ref().and_then(Stamp::as_datetime);
         let (conn, t) = (conn.clone(), q.actor_type.clone());
-        Ok(ActorStream::paged(None, move |cursor| {
+        Ok(ActorStream::keyset(PAGE, move |after| {
             let (conn, t) = (conn.clone(), t.clone());
-            async move {
-                let (actors, next) = conn.session.poll_page(&t, since, cursor).await?;
-                Ok((actors, next.map(Some)))
-            }
+            async move { conn.session.poll_page(&t, since, after).await }
         }))
     }
 }

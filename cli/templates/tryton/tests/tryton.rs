@@ -235,6 +235,29 @@ fn a_restart_an_ended_session_and_a_wrong_password_get_clear_answers() {
     );
 }
 
+#[test]
+fn a_change_poll_longer_than_a_page_reads_each_record_once() {
+    let Some(mut tryton) = TrytonServer::start("pages") else { return };
+    tryton.seed();
+    let customer =
+        tryton.rpc("model.party.category.search", serde_json::json!([[["name", "=", "Customer"]]]))[0].clone();
+    // 1,203 customers written in one call: pages of 500 meet records of one stamp, so the next
+    // page must start after the last actor by stamp and then by id.
+    let parties: Vec<_> = (0..1203)
+        .map(|n| serde_json::json!({"name": format!("Bulk {n:04}"), "categories": [["add", [customer]]]}))
+        .collect();
+    tryton.rpc("model.party.party.create", serde_json::json!([parties]));
+    let connector = ConnectorProcess::start(&tryton);
+    let (client, guid) = connected(&connector, &tryton);
+    let q = ActorsSince { actor_type: ActorType::Customer, since: None, field_keys: vec!["NAME".into()] };
+    let all = client.get_actors_by_timestamp(guid, &q).unwrap().actors.unwrap();
+    let mut unique = keys(&all);
+    unique.dedup();
+    assert_eq!((all.len(), unique.len()), (1206, 1206), "the 3 seeded customers and the 1,203");
+    let stamps: Vec<_> = all.iter().map(|a| a.last_modified.clone().unwrap()).collect();
+    assert!(stamps.is_sorted(), "oldest first, as EIS keeps the last stamp it saw");
+}
+
 fn keys_of(ids: &[i64]) -> Vec<String> {
     let mut keys: Vec<String> = ids.iter().map(i64::to_string).collect();
     keys.sort();
