@@ -166,6 +166,16 @@ impl Connector {
         SoapClient::new(self.addr)
     }
 
+    /// SIGTERM, as a service manager or a container runtime stops it: its exit status once it
+    /// has shut down (its stderr on the side, to show when it is not a success).
+    #[allow(dead_code)]
+    pub fn terminate(mut self) -> (std::process::ExitStatus, String) {
+        let sent = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        assert!(sent.success(), "kill -TERM failed");
+        let status = self.child.wait().unwrap();
+        (status, std::fs::read_to_string(self.dir.join("stderr.log")).unwrap_or_default())
+    }
+
     /// SIGKILL: no shutdown code runs.
     pub fn kill(mut self) {
         self.child.kill().unwrap();

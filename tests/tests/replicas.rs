@@ -143,6 +143,22 @@ fn killing_one_replica_under_load_loses_no_answered_save() {
     drop(b);
 }
 
+/// SIGTERM, as `docker stop` and systemd send it: a replica on the shared store that has served
+/// calls drains and exits 0. (Its pool's PostgreSQL connections once closed inside the server's
+/// runtime, which panicked and aborted the process: the stack test found it.)
+#[test]
+fn a_replica_on_the_shared_store_stops_cleanly_on_sigterm() {
+    let Some(url) = scratch_postgres("replicas_sigterm") else { return };
+    let key = StoreKey::generate().unwrap();
+    let (a, b) = Connector::replicas("sigterm", &url, &key);
+    let guid = new_guid();
+    assert!(a.client().save_connection(guid, &info(1, "secret")).unwrap().is_ok);
+    assert!(a.client().test_connection(guid).unwrap().is_ok);
+    let (status, stderr) = a.terminate();
+    assert!(status.success(), "exit {status}:\n{stderr}");
+    drop(b);
+}
+
 /// Each replica's status page shows that replica: the calls it answered, and says the store is
 /// shared; the values it shows come from the shared store.
 #[test]

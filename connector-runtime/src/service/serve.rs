@@ -33,7 +33,10 @@ pub(super) fn serve(assembled: Assembled) -> std::io::Result<()> {
         outsiders: plan.outsiders,
         idle: Duration::from_secs(settings.client_timeout_secs.max(1)),
     });
-    actix_web::rt::System::new().block_on(async move {
+    // The store's last reference goes after the runtime: a PostgreSQL pool closes its connections
+    // by blocking on a runtime of its own, which panics inside this one (an abort on SIGTERM).
+    let store_outlives_runtime = store.clone();
+    let served = actix_web::rt::System::new().block_on(async move {
         gate.watch();
         let path = settings.endpoint.path.clone();
         let watched = gate.clone();
@@ -79,7 +82,9 @@ pub(super) fn serve(assembled: Assembled) -> std::io::Result<()> {
             admin.stop(true).await;
         }
         served
-    })
+    });
+    drop(store_outlives_runtime);
+    served
 }
 
 /// `/health`, `/ready`, and nothing for any other path.
