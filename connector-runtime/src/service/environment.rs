@@ -22,6 +22,9 @@ pub struct SecretEnvironment {
     pub private_key: Option<String>,
     /// `ERP_CONNECTOR_ADMIN_TOKEN`, if set: the admin listener's bearer token.
     pub admin_token: Option<String>,
+    /// `ERP_CONNECTOR_ADMIN_TOKEN_FILE`, if set: a file holding that token (a mounted secret),
+    /// read by [`SecretEnvironment::admin_token`].
+    pub admin_token_file: Option<String>,
     /// Whether the variables were removed from the environment.
     pub removed: bool,
 }
@@ -33,6 +36,7 @@ impl std::fmt::Debug for SecretEnvironment {
             .field("store_key", &shown(&self.store_key))
             .field("private_key", &shown(&self.private_key))
             .field("admin_token", &shown(&self.admin_token))
+            .field("admin_token_file", &self.admin_token_file)
             .field("removed", &self.removed)
             .finish()
     }
@@ -47,7 +51,20 @@ impl SecretEnvironment {
             store_key: read("ERP_CONNECTOR_STORE_KEY"),
             private_key: read("ERP_CONNECTOR_PRIVATE_KEY"),
             admin_token: read("ERP_CONNECTOR_ADMIN_TOKEN"),
+            admin_token_file: read("ERP_CONNECTOR_ADMIN_TOKEN_FILE"),
             removed: forget(),
+        }
+    }
+
+    /// The admin token: the variable's, else the file's; an error naming the file when it cannot
+    /// be read.
+    pub fn admin_token(&self) -> std::io::Result<Option<String>> {
+        match (&self.admin_token, &self.admin_token_file) {
+            (Some(token), _) => Ok(Some(token.clone())),
+            (None, Some(path)) => super::settings::secret_file("ERP_CONNECTOR_ADMIN_TOKEN_FILE", path.clone())
+                .map(Some)
+                .map_err(std::io::Error::other),
+            (None, None) => Ok(None),
         }
     }
 }

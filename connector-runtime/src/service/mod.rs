@@ -6,6 +6,7 @@
 
 mod admin;
 mod environment;
+mod health_check;
 mod host;
 mod per_source;
 mod serve;
@@ -15,6 +16,7 @@ mod tcp;
 mod tls;
 
 pub use environment::{SECRET_VARIABLES, SecretEnvironment};
+pub use health_check::HEALTH_CHECK_NAME;
 pub use host::{DEFAULT_MAX_VALUE_BYTES, HostOptions, Hosted};
 pub use settings::{
     AuthSettings, ConnectionLimits, DEFAULT_ENDPOINT_PATH, EndpointConfig, Profile, ReplacePolicy, Settings,
@@ -127,7 +129,25 @@ impl Service {
 
     /// Loads the settings (unless given), opens the store, and serves until SIGTERM or Ctrl-C,
     /// then drains open requests. Start-up problems are printed and returned.
+    ///
+    /// Started under the name [`HEALTH_CHECK_NAME`] (a link to the binary), it instead checks the
+    /// running service's `/health` and exits: 0 healthy, 1 not (the container image's check).
     pub fn run(self) -> std::io::Result<()> {
+        if health_check::asked() {
+            let checked = self
+                .settings
+                .map_or_else(Settings::load, Ok)
+                .map_err(|e| e.to_string())
+                .and_then(|s| health_check::check(&s));
+            match checked {
+                Ok(()) => println!("healthy"),
+                Err(e) => {
+                    println!("unhealthy: {e}");
+                    std::process::exit(1)
+                }
+            }
+            std::process::exit(0);
+        }
         let result = self.start();
         if let Err(e) = &result {
             eprintln!("erp-connector: cannot start: {e}");
@@ -170,7 +190,7 @@ impl Service {
         warn_if_exposed(&settings);
         let admin = match &settings.admin_bind {
             None => None,
-            Some(bind) => Some(admin_listener(&settings, bind, secrets.admin_token.as_deref(), &store, &handlers)?),
+            Some(bind) => Some(admin_listener(&settings, bind, secrets.admin_token()?.as_deref(), &store, &handlers)?),
         };
         let names = handlers.iter().map(|(name, _)| name.as_str()).collect::<Vec<_>>().join(", ");
         let endpoint = SoapEndpoint::hosting(handlers, endpoint_settings);

@@ -420,6 +420,26 @@ where
     value.trim().parse().map_err(|e: T::Err| SettingsError::Env { variable, value, message: e.to_string() })
 }
 
+/// Most bytes of a secret file (a URL, a token): a mounted secret is small.
+const MAX_SECRET_FILE_BYTES: u64 = 64 * 1024;
+
+/// The text of the secret file `path` that `variable` names (`ERP_CONNECTOR_*_FILE`, e.g. a
+/// mounted container secret), blanks around it dropped; an error naming the variable and the
+/// file when it cannot be read or is empty.
+pub(crate) fn secret_file(variable: &'static str, path: String) -> Result<String, SettingsError> {
+    use std::io::Read as _;
+    let failed = |message: String| SettingsError::Env { variable, value: path.clone(), message };
+    let mut text = String::new();
+    std::fs::File::open(path.trim())
+        .and_then(|f| f.take(MAX_SECRET_FILE_BYTES + 1).read_to_string(&mut text))
+        .map_err(|e| failed(format!("cannot read the file: {e}")))?;
+    match text.trim() {
+        _ if text.len() as u64 > MAX_SECRET_FILE_BYTES => Err(failed("the file is larger than 64 KiB".into())),
+        "" => Err(failed("the file is empty".into())),
+        secret => Ok(secret.to_owned()),
+    }
+}
+
 fn env_cidrs(variable: &'static str, value: String) -> Result<Vec<ipnet::IpNet>, SettingsError> {
     crate::http::SourcePolicy::parse_list(&value).map_err(|message| SettingsError::Env { variable, value, message })
 }
@@ -478,6 +498,7 @@ environment! {
     "ERP_CONNECTOR_CAPTURE_MAX_BYTES" => "capture_max_bytes": |s, n, v| s.capture_max_bytes = parsed(n, v)?;
     "ERP_CONNECTOR_STORE_PATH" => "store.path": |s, _, v| s.store.path = v.into();
     "ERP_CONNECTOR_STORE_URL" => "store.url": |s, _, v| s.store.url = Some(v);
+    "ERP_CONNECTOR_STORE_URL_FILE" => "store.url": |s, n, v| s.store.url = Some(secret_file(n, v)?);
     "ERP_CONNECTOR_STORE_POOL_SIZE" => "store.pool_size": |s, n, v| s.store.pool_size = parsed(n, v)?;
     "ERP_CONNECTOR_STORE_CA_FILE" => "store.ca_file": |s, _, v| s.store.ca_file = Some(v.into());
     "ERP_CONNECTOR_STORE_KEY_FILE" => "store.key_file": |s, _, v| s.store.key_file = v.into();
@@ -537,6 +558,7 @@ mod tests {
             "ERP_CONNECTOR_STORE_KEY",
             "ERP_CONNECTOR_PRIVATE_KEY",
             "ERP_CONNECTOR_ADMIN_TOKEN",
+            "ERP_CONNECTOR_ADMIN_TOKEN_FILE",
         ];
         for row in rows {
             for word in row.split('`').filter(|w| w.starts_with("ERP_CONNECTOR_")) {
@@ -545,6 +567,25 @@ mod tests {
                     "README documents {word}, which the settings do not read"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn secret_files_are_read_trimmed_and_named_when_unusable() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str, text: &[u8]| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            path.to_string_lossy().into_owned()
+        };
+        let url = file("url", b"postgres://u:p@db/erp\n");
+        assert_eq!(secret_file("ERP_CONNECTOR_STORE_URL_FILE", url).unwrap(), "postgres://u:p@db/erp");
+        let empty = file("empty", b" \n");
+        let big = file("big", &vec![b'x'; 64 * 1024 + 1]);
+        let missing = dir.path().join("missing").to_string_lossy().into_owned();
+        for (path, says) in [(empty, "empty"), (big, "larger than 64 KiB"), (missing.clone(), "cannot read")] {
+            let e = secret_file("ERP_CONNECTOR_ADMIN_TOKEN_FILE", path.clone()).unwrap_err().to_string();
+            assert!(e.contains("ERP_CONNECTOR_ADMIN_TOKEN_FILE") && e.contains(&path) && e.contains(says), "{e}");
         }
     }
 
