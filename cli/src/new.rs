@@ -108,6 +108,44 @@ const REST_ERP: Example = Example {
     app_id: "5e7c0de05e7c0de05e7c0de05e7c0de0",
 };
 
+/// The deployment every new connector gets, from the copy of this workspace's `deploy/` in
+/// `cli/templates/deploy/` (`the_templates_are_the_examples` holds it equal): where it goes in
+/// the new crate, where it is in `deploy/`, its text. Dotfiles are kept without their dot (a
+/// package keeps them more surely so).
+const DEPLOY: &[(&str, &str, &str)] = &[
+    ("deploy/image/Dockerfile", "image/Dockerfile", include_str!("../templates/deploy/image/Dockerfile")),
+    ("deploy/image/build.sh", "image/build.sh", include_str!("../templates/deploy/image/build.sh")),
+    (
+        "deploy/compose/docker-compose.yml",
+        "compose/docker-compose.yml",
+        include_str!("../templates/deploy/compose/docker-compose.yml"),
+    ),
+    ("deploy/compose/nginx.conf", "compose/nginx.conf", include_str!("../templates/deploy/compose/nginx.conf")),
+    (
+        "deploy/compose/connector.env",
+        "compose/connector.env",
+        include_str!("../templates/deploy/compose/connector.env"),
+    ),
+    (
+        "deploy/compose/init-secrets.sh",
+        "compose/init-secrets.sh",
+        include_str!("../templates/deploy/compose/init-secrets.sh"),
+    ),
+    ("deploy/compose/.env.example", "compose/.env.example", include_str!("../templates/deploy/compose/env.example")),
+    ("deploy/compose/.gitignore", "compose/.gitignore", include_str!("../templates/deploy/compose/gitignore")),
+    (
+        "deploy/systemd/erp-connector.service",
+        "systemd/erp-connector.service",
+        include_str!("../templates/deploy/systemd/erp-connector.service"),
+    ),
+];
+
+/// A deployment file for the connector `name`: its image, binary and unit named after it.
+fn rename_deploy(text: &str, name: &str) -> String {
+    text.replace("sqlite-erp-connector", name)
+        .replace("/usr/local/bin/erp-connector-app", &format!("/usr/local/bin/{name}"))
+}
+
 /// The workspace manifest: versions of the dependencies the examples share.
 const WORKSPACE_MANIFEST: &str = include_str!("../templates/workspace.Cargo.toml.template");
 
@@ -230,6 +268,21 @@ fn manifest(text: &str, runtime: Option<&Path>) -> Result<String, String> {
     toml::to_string(&manifest).map_err(|e| format!("writing the manifest: {e}"))
 }
 
+/// Marks a script executable (where files have modes).
+fn make_executable(path: &Path) -> Result<(), String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| format!("{}: {e}", path.display()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        Ok(())
+    }
+}
+
 /// The erp-connector source this command was built from, if it is still there.
 fn built_from() -> Option<PathBuf> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../connector-runtime");
@@ -270,6 +323,12 @@ pub fn run(args: New) -> Result<ExitCode, String> {
         let text = rename(example, text, &args.name, &app_id);
         let text = if *relative == "Cargo.toml" { manifest(&text, runtime.as_deref())? } else { text };
         write(relative, &text)?;
+    }
+    for (relative, _, text) in DEPLOY {
+        write(relative, &rename_deploy(text, &args.name))?;
+        if relative.ends_with(".sh") {
+            make_executable(&dir.join(relative))?;
+        }
     }
     write(".gitignore", GITIGNORE)?;
     println!("created {} from the {:?} example, application id {app_id}", dir.display(), args.from);
@@ -320,6 +379,10 @@ mod tests {
             (root.join("Cargo.toml"), templates.join("workspace.Cargo.toml.template"), WORKSPACE_MANIFEST),
             (root.join(".cargo/config.toml"), templates.join("cargo-config.toml.template"), PROFILES),
         ];
+        for (_, in_deploy, text) in DEPLOY {
+            let copy = in_deploy.replace("/.", "/");
+            copies.push((root.join("deploy").join(in_deploy), templates.join("deploy").join(copy), *text));
+        }
         for (dir, example) in EXAMPLES {
             for (file, text) in example.files {
                 let copy = if *file == "Cargo.toml" { "Cargo.toml.template".to_owned() } else { file.to_string() };
@@ -367,6 +430,31 @@ mod tests {
             let mut listed: Vec<String> = example.files.iter().map(|(f, _)| f.to_string()).collect();
             listed.sort();
             assert_eq!(found, listed, "examples/{dir}: add new files to its template in cli/src/new.rs");
+        }
+    }
+
+    #[test]
+    fn a_new_connector_gets_the_deployment_named_after_it() {
+        let compose = DEPLOY.iter().find(|(to, ..)| *to == "deploy/compose/.env.example").unwrap().2;
+        assert!(rename_deploy(compose, "acme-erp").contains("CONNECTOR_IMAGE=acme-erp:latest"));
+        let build = DEPLOY.iter().find(|(to, ..)| *to == "deploy/image/build.sh").unwrap().2;
+        assert!(rename_deploy(build, "acme-erp").contains("package=${1:-acme-erp}"));
+        let unit = DEPLOY.iter().find(|(to, ..)| to.ends_with(".service")).unwrap().2;
+        assert!(rename_deploy(unit, "acme-erp").contains("ExecStart=/usr/local/bin/acme-erp\n"));
+        let Some(root) = workspace() else { return };
+        // Every file of deploy/'s image, stack and unit is in the list (the proxies' configurations
+        // stay with the workspace: the stack has its own nginx.conf).
+        for folder in ["image", "compose", "systemd"] {
+            for entry in std::fs::read_dir(root.join("deploy").join(folder)).unwrap() {
+                let entry = entry.unwrap();
+                let name = entry.file_name().to_string_lossy().into_owned();
+                // What init-secrets.sh writes beside the stack (kept out of git) is no template.
+                if entry.path().is_dir() || [".env", "app-public-key.pem"].contains(&name.as_str()) {
+                    continue;
+                }
+                let relative = format!("{folder}/{name}");
+                assert!(DEPLOY.iter().any(|(_, d, _)| *d == relative), "deploy/{relative}: add it to DEPLOY");
+            }
         }
     }
 

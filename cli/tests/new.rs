@@ -51,6 +51,18 @@ fn scaffold_and_test(template: &str, name: &str, forbidden: &[&str]) {
                 .iter()
                 .all(|p| { std::fs::read_to_string(dir.join(".gitignore")).unwrap().lines().any(|l| l == *p) })
     );
+    // Its own image, stack and unit, named after it; the scripts executable and well-formed.
+    let env_example = std::fs::read_to_string(dir.join("deploy/compose/.env.example")).unwrap();
+    assert!(env_example.contains(&format!("CONNECTOR_IMAGE={name}:latest")), "{env_example}");
+    for script in ["deploy/image/build.sh", "deploy/compose/init-secrets.sh"] {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(dir.join(script)).unwrap().permissions().mode();
+        assert_eq!(mode & 0o111, 0o111, "{script} is executable");
+        assert!(Command::new("sh").arg("-n").arg(dir.join(script)).status().unwrap().success(), "{script}");
+    }
+    assert!(
+        dir.join("deploy/image/Dockerfile").is_file() && dir.join("deploy/systemd/erp-connector.service").is_file()
+    );
 
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     std::fs::copy(workspace.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
