@@ -18,8 +18,9 @@ use std::time::{Duration, Instant};
 
 use erp_connector::conformance::{Options, Silent, check_with};
 use erp_connector::contract::StringDict;
+use erp_connector::soap::ReadError;
 use erp_connector::store::crypto::StoreKey;
-use erp_connector::testkit::{SoapClient, free_port, new_guid, scratch_postgres};
+use erp_connector::testkit::{ClientError, SoapClient, free_port, new_guid, scratch_postgres};
 use process::{Connector, temp_dir};
 
 /// The program, from PATH or the system folders root's PATH has; `None` after SKIPPED.
@@ -259,6 +260,15 @@ fn nginx_terminates_tls_balances_and_leaves_out_a_dead_replica() {
         assert!(status.is_ok, "a dead replica is left out: {status:?}");
     }
     assert_eq!(calls(&b, "WSTestConnection"), on_b + 20);
+
+    // No replica left: nginx's own answer is a SOAP fault EIS can read, not an HTML page.
+    b.kill();
+    match client.test_connection(guid) {
+        Err(ClientError::Read { status: 500, error: ReadError::Fault(fault) }) => {
+            assert!(fault.message.contains("busy or unavailable"), "{fault:?}")
+        }
+        other => panic!("a SOAP fault when no replica is up, not {other:?}"),
+    }
 }
 
 #[test]
@@ -314,6 +324,17 @@ fn haproxy_checks_ready_and_leaves_out_a_hung_replica() {
     assert_eq!(calls(&b, "WSTestConnection"), on_b + 10, "all calls reach the healthy replica");
     signal(&a, "CONT");
     assert!(wait_for_state(&socket, &[("r0", 2)]), "the replica is taken back once /ready answers");
+
+    // No replica left: HAProxy's own answer is a SOAP fault EIS can read, not an HTML page.
+    a.kill();
+    b.kill();
+    assert!(wait_for_state(&socket, &[("r0", 0), ("r1", 0)]), "both replicas are taken out");
+    match client.test_connection(guid) {
+        Err(ClientError::Read { status: 503, error: ReadError::Fault(fault) }) => {
+            assert!(fault.message.contains("busy or unavailable"), "{fault:?}")
+        }
+        other => panic!("a SOAP fault when no replica is up, not {other:?}"),
+    }
 }
 
 fn signal(replica: &Connector, signal: &str) {

@@ -21,7 +21,8 @@ use std::time::{Duration, Instant};
 use erp_connector::conformance::{Options, Silent, check_with};
 use erp_connector::contract::{ActorType, ConnectionGuid, ErpActor, Stamp};
 use erp_connector::prelude::{ActorsSince, ConnectionConfig as _, GetActors};
-use erp_connector::testkit::{SoapClient, new_guid};
+use erp_connector::soap::ReadError;
+use erp_connector::testkit::{ClientError, SoapClient, new_guid};
 
 const DEPLOY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/compose");
 
@@ -215,19 +216,30 @@ fn the_stack_serves_eis_through_nginx_and_survives_a_replica() {
     let keys: Vec<String> = customers(&client, guid).into_iter().filter_map(|a| a.erp_key).take(4).collect();
     assert_eq!(keys.len(), 4);
     let stop = Arc::new(AtomicBool::new(false));
+    // Answers EIS could not read (nginx's HTML error pages): there must be none.
+    let unreadable = Arc::new(Mutex::new(Vec::new()));
+    let failed = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     // Per key: the last value answered IsOk, and how many saves were tried.
     let answered = Arc::new(Mutex::new(vec![(None::<usize>, 0usize); keys.len()]));
     let storm: Vec<_> = keys
         .iter()
         .enumerate()
         .map(|(i, key)| {
-            let (client, key, stop, answered) = (client.clone(), key.clone(), stop.clone(), answered.clone());
+            let (client, key, stop, answered, unreadable, failed) =
+                (client.clone(), key.clone(), stop.clone(), answered.clone(), unreadable.clone(), failed.clone());
             std::thread::spawn(move || {
                 let mut n = 0;
                 while !stop.load(Ordering::Relaxed) {
                     let change = ErpActor::new(ActorType::Customer, key.clone(), Stamp::text(""))
                         .with_value("NAME", format!("Storm {i} {n}"));
-                    let ok = client.save_actors(guid, &[change]).is_ok_and(|a| a.result.is_ok);
+                    let result = client.save_actors(guid, &[change]);
+                    let ok = matches!(&result, Ok(a) if a.result.is_ok);
+                    if !ok {
+                        failed.fetch_add(1, Ordering::Relaxed);
+                    }
+                    if let Err(ClientError::Read { status, error: error @ ReadError::NotEnvelope { .. } }) = &result {
+                        unreadable.lock().unwrap().push(format!("HTTP {status}: {error}"));
+                    }
                     let mut answered = answered.lock().unwrap();
                     answered[i].1 = n + 1;
                     if ok {
@@ -251,8 +263,11 @@ fn the_stack_serves_eis_through_nginx_and_survives_a_replica() {
     }
     let answered = answered.lock().unwrap().clone();
     let tried: usize = answered.iter().map(|(_, tried)| tried).sum();
-    eprintln!("saves tried: {before_kill} before the kill, {tried} in all");
+    let failed = failed.load(Ordering::Relaxed);
+    eprintln!("saves tried: {before_kill} before the kill, {tried} in all, {failed} not answered IsOk");
     assert!(tried > before_kill + 8, "saves went on after the kill: {answered:?}");
+    let unreadable = unreadable.lock().unwrap();
+    assert!(unreadable.is_empty(), "every failed save is a SOAP fault: {unreadable:?}");
     let now = client
         .get_actors(
             guid,
