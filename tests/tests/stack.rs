@@ -175,6 +175,14 @@ fn the_stack_serves_eis_through_nginx_and_survives_a_replica() {
     // The image itself: a user of its own, the health check, the size operators pull.
     let user = text(&run(Command::new("docker").args(["image", "inspect", "--format", "{{.Config.User}}", &image])));
     assert_eq!(user, "65532:65532", "the image runs as a user of its own, never root");
+    let check = text(&run(Command::new("docker").args([
+        "image",
+        "inspect",
+        "--format",
+        "{{json .Config.Healthcheck.Test}}",
+        &image,
+    ])));
+    assert_eq!(check, r#"["CMD","/healthcheck"]"#, "the image checks /health with its own binary");
     let size = text(&run(Command::new("docker").args(["image", "inspect", "--format", "{{.Size}}", &image])));
     eprintln!("image {image}: {size} bytes");
 
