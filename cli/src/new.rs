@@ -109,35 +109,19 @@ const REST_ERP: Example = Example {
 };
 
 /// The deployment every new connector gets, from the copy of this workspace's `deploy/` in
-/// `cli/templates/deploy/` (`the_templates_are_the_examples` holds it equal): where it goes in
-/// the new crate, where it is in `deploy/`, its text. Dotfiles are kept without their dot (a
-/// package keeps them more surely so).
-const DEPLOY: &[(&str, &str, &str)] = &[
-    ("deploy/image/Dockerfile", "image/Dockerfile", include_str!("../templates/deploy/image/Dockerfile")),
-    ("deploy/image/build.sh", "image/build.sh", include_str!("../templates/deploy/image/build.sh")),
-    (
-        "deploy/compose/docker-compose.yml",
-        "compose/docker-compose.yml",
-        include_str!("../templates/deploy/compose/docker-compose.yml"),
-    ),
-    ("deploy/compose/nginx.conf", "compose/nginx.conf", include_str!("../templates/deploy/compose/nginx.conf")),
-    (
-        "deploy/compose/connector.env",
-        "compose/connector.env",
-        include_str!("../templates/deploy/compose/connector.env"),
-    ),
-    (
-        "deploy/compose/init-secrets.sh",
-        "compose/init-secrets.sh",
-        include_str!("../templates/deploy/compose/init-secrets.sh"),
-    ),
-    ("deploy/compose/.env.example", "compose/.env.example", include_str!("../templates/deploy/compose/env.example")),
-    ("deploy/compose/.gitignore", "compose/.gitignore", include_str!("../templates/deploy/compose/gitignore")),
-    (
-        "deploy/systemd/erp-connector.service",
-        "systemd/erp-connector.service",
-        include_str!("../templates/deploy/systemd/erp-connector.service"),
-    ),
+/// `cli/templates/deploy/` (`the_templates_are_the_examples` holds it equal): its path under
+/// `deploy/` (in the new crate too) and its text. Dotfiles are kept in the copy without their dot
+/// (a package keeps them more surely so).
+const DEPLOY: &[(&str, &str)] = &[
+    ("image/Dockerfile", include_str!("../templates/deploy/image/Dockerfile")),
+    ("image/build.sh", include_str!("../templates/deploy/image/build.sh")),
+    ("compose/docker-compose.yml", include_str!("../templates/deploy/compose/docker-compose.yml")),
+    ("compose/nginx.conf", include_str!("../templates/deploy/compose/nginx.conf")),
+    ("compose/connector.env", include_str!("../templates/deploy/compose/connector.env")),
+    ("compose/init-secrets.sh", include_str!("../templates/deploy/compose/init-secrets.sh")),
+    ("compose/.env.example", include_str!("../templates/deploy/compose/env.example")),
+    ("compose/.gitignore", include_str!("../templates/deploy/compose/gitignore")),
+    ("systemd/erp-connector.service", include_str!("../templates/deploy/systemd/erp-connector.service")),
 ];
 
 /// A deployment file for the connector `name`: its image, binary and unit named after it.
@@ -324,10 +308,11 @@ pub fn run(args: New) -> Result<ExitCode, String> {
         let text = if *relative == "Cargo.toml" { manifest(&text, runtime.as_deref())? } else { text };
         write(relative, &text)?;
     }
-    for (relative, _, text) in DEPLOY {
-        write(relative, &rename_deploy(text, &args.name))?;
+    for (in_deploy, text) in DEPLOY {
+        let relative = format!("deploy/{in_deploy}");
+        write(&relative, &rename_deploy(text, &args.name))?;
         if relative.ends_with(".sh") {
-            make_executable(&dir.join(relative))?;
+            make_executable(&dir.join(&relative))?;
         }
     }
     write(".gitignore", GITIGNORE)?;
@@ -379,7 +364,7 @@ mod tests {
             (root.join("Cargo.toml"), templates.join("workspace.Cargo.toml.template"), WORKSPACE_MANIFEST),
             (root.join(".cargo/config.toml"), templates.join("cargo-config.toml.template"), PROFILES),
         ];
-        for (_, in_deploy, text) in DEPLOY {
+        for (in_deploy, text) in DEPLOY {
             let copy = in_deploy.replace("/.", "/");
             copies.push((root.join("deploy").join(in_deploy), templates.join("deploy").join(copy), *text));
         }
@@ -435,11 +420,11 @@ mod tests {
 
     #[test]
     fn a_new_connector_gets_the_deployment_named_after_it() {
-        let compose = DEPLOY.iter().find(|(to, ..)| *to == "deploy/compose/.env.example").unwrap().2;
+        let compose = DEPLOY.iter().find(|(d, _)| *d == "compose/.env.example").unwrap().1;
         assert!(rename_deploy(compose, "acme-erp").contains("CONNECTOR_IMAGE=acme-erp:latest"));
-        let build = DEPLOY.iter().find(|(to, ..)| *to == "deploy/image/build.sh").unwrap().2;
+        let build = DEPLOY.iter().find(|(d, _)| *d == "image/build.sh").unwrap().1;
         assert!(rename_deploy(build, "acme-erp").contains("package=${1:-acme-erp}"));
-        let unit = DEPLOY.iter().find(|(to, ..)| to.ends_with(".service")).unwrap().2;
+        let unit = DEPLOY.iter().find(|(d, _)| d.ends_with(".service")).unwrap().1;
         assert!(rename_deploy(unit, "acme-erp").contains("ExecStart=/usr/local/bin/acme-erp\n"));
         let Some(root) = workspace() else { return };
         // Every file of deploy/'s image, stack and unit is in the list (the proxies' configurations
@@ -453,7 +438,7 @@ mod tests {
                     continue;
                 }
                 let relative = format!("{folder}/{name}");
-                assert!(DEPLOY.iter().any(|(_, d, _)| *d == relative), "deploy/{relative}: add it to DEPLOY");
+                assert!(DEPLOY.iter().any(|(d, _)| *d == relative), "deploy/{relative}: add it to DEPLOY");
             }
         }
     }

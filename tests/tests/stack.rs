@@ -22,7 +22,7 @@ use erp_connector::conformance::{Options, Silent, check_with};
 use erp_connector::contract::{ActorType, ConnectionGuid, ErpActor, Stamp};
 use erp_connector::prelude::{ActorsSince, ConnectionConfig as _, GetActors};
 use erp_connector::soap::ReadError;
-use erp_connector::testkit::{ClientError, SoapClient, new_guid};
+use erp_connector::testkit::{ClientError, SoapClient, free_port, new_guid};
 
 const DEPLOY: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../deploy/compose");
 
@@ -33,10 +33,6 @@ struct Stack {
     project: String,
     http_port: u16,
     admin_port_a: u16,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 fn run(command: &mut Command) -> Output {
